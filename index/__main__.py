@@ -1,0 +1,81 @@
+"""``python -m index``: build the index from the corpus, or search it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .build import build
+from .errors import CorpusError, IndexNotFound
+from .loaders import LoadContext
+from .outlets import Gazetteer
+from .reader import Hit, IndexReader
+from .settings import ConfigError, IndexSettings
+
+log = logging.getLogger("index")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
+    parser.add_argument("--config", type=Path, help="config file (default: config.toml if "
+                        "present, else config.example.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_build = sub.add_parser("build", help="read the corpus folder and write the index database")
+    p_build.add_argument("--corpus", type=Path, help="corpus folder (default: from the config)")
+    p_build.add_argument("--db", type=Path, help="index database (default: from the config)")
+
+    p_search = sub.add_parser("search", help="ask the index a question")
+    p_search.add_argument("question", help="the question, in quotes")
+    p_search.add_argument("--db", type=Path, help="index database (default: from the config)")
+    p_search.add_argument("-k", type=int, default=5, help="how many passages (default: 5)")
+    p_search.add_argument("--json", action="store_true", help="print a JSON array of hits")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = IndexSettings.load(args.config)
+        if args.command == "build":
+            return _build(settings, args.corpus, args.db)
+        return asyncio.run(_search(args.db or settings.database, args.question, args.k, args.json))
+    except (ConfigError, CorpusError, IndexNotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _build(settings: IndexSettings, corpus: Path | None, db: Path | None) -> int:
+    ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
+    report = build(corpus or settings.corpus, db or settings.database, ctx=ctx,
+                   params=settings.bm25)
+    print(report.summary())
+    return 0
+
+
+async def _search(db: Path, question: str, k: int, as_json: bool) -> int:
+    if k < 1:
+        raise CorpusError(db, f"-k must be at least 1, not {k}")
+    async with await IndexReader.open(db) as reader:
+        hits = await reader.search(question, k)
+    if as_json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
+    elif not hits:
+        print("No passage matches that question.")
+    else:
+        print("\n\n".join(_describe(h) for h in hits))
+    return 0
+
+
+def _describe(hit: Hit) -> str:
+    source = hit.outlet or ("unattributed quote" if hit.kind == "quote" else "answerer's own words")
+    head = f"{hit.rank}. [{source}] score {hit.score:.3f}, answer score {hit.answer_score}"
+    links = "\n   ".join(u for u in (hit.url, hit.thread_url) if u)
+    body = "\n".join(f"   {line}".rstrip() for line in hit.text.splitlines())
+    return f"{head}\n{body}\n   {hit.thread_title}" + (f"\n   {links}" if links else "")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Corpus folder -> index file: load every document, skip and report the broken ones."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bm25 import BM25Params, ImpactIndex
+from .errors import CorpusError
+from .loaders import LoadContext, corpus_files, loader_for
+from .model import Passage, Thread
+from .store import LoadedFile, replacing, write_index
+from .tokenize import Tokenizer
+
+log = logging.getLogger(__name__)
+
+TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build loaded and what it skipped, for the CLI and ``/reload`` to show."""
+
+    database: Path
+    files: list[LoadedFile] = field(default_factory=list)
+    skipped: list[CorpusError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def threads(self) -> int:
+        return sum(len(f.threads) for f in self.files)
+
+    @property
+    def passages(self) -> list[Passage]:
+        return [p for f in self.files for t in f.threads for a in t.answers for p in a.passages]
+
+    def summary(self) -> str:
+        passages = self.passages
+        quotes = [p for p in passages if p.kind == "quote"]
+        lines = [
+            f"Indexed {len(self.files)} file(s): {self.threads} thread(s), {len(passages)} "
+            f"passage(s), {len(quotes)} quote(s), {sum(1 for p in quotes if p.outlet)} with an "
+            f"outlet, in {self.seconds:.2f} s -> {self.database}",
+        ]
+        if self.skipped:
+            lines.append(f"Skipped {len(self.skipped)} file(s):")
+            lines += [f"  {err}" for err in self.skipped]
+        return "\n".join(lines)
+
+
+def document_terms(tokenizer: Tokenizer, thread: Thread, passage: Passage) -> list[str]:
+    """What BM25 indexes for a passage: its own words, then its thread's title and question,
+    so a quote that never names its subject is still found by the question's words."""
+    return tokenizer(passage.text) + tokenizer(thread.title) + tokenizer(thread.question)
+
+
+def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
+          params: BM25Params | None = None, tokenizer: Tokenizer | None = None,
+          progress: Callable[[Path], None] | None = None) -> BuildReport:
+    """Load every document under ``corpus`` and write a complete index to ``database``.
+
+    A file that fails to load is skipped and reported; the index is replaced only when the
+    whole build succeeds.
+
+    Raises:
+        CorpusError: ``corpus`` is not a readable folder.
+    """
+    started = time.perf_counter()
+    if not corpus.is_dir():
+        raise CorpusError(corpus, "the corpus folder does not exist or is not a folder")
+    ctx = ctx or LoadContext()
+    tokenizer = tokenizer or Tokenizer()
+    report = BuildReport(database)
+    keys: dict[str, Path] = {}
+    for path in corpus_files(corpus):
+        if progress:
+            progress(path)
+        try:
+            loaded = _load_one(path, corpus, ctx)
+            for t in loaded.threads:
+                if t.key in keys:
+                    raise CorpusError(path, f"thread {t.key!r} is already loaded from "
+                                      f"{keys[t.key]}", record=f"thread {t.key}")
+            keys.update((t.key, path) for t in loaded.threads)
+        except CorpusError as err:
+            log.warning("skipped %s", err)
+            report.skipped.append(err)
+            continue
+        report.files.append(loaded)
+
+    documents = [document_terms(tokenizer, t, p)
+                 for f in report.files for t in f.threads for a in t.answers for p in a.passages]
+    params = params or BM25Params()
+    bm25 = ImpactIndex.build(documents, params)
+    with replacing(database) as tmp:
+        write_index(tmp, report.files, bm25, params,
+                    {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus)})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load_one(path: Path, corpus: Path, ctx: LoadContext) -> LoadedFile:
+    loader = loader_for(path)
+    assert loader is not None  # corpus_files lists only files with a loader
+    try:
+        with path.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()  # streams: dumps are large
+    except OSError as exc:
+        raise CorpusError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    threads = list(loader(path, ctx))
+    return LoadedFile(str(path.relative_to(corpus)), digest, path.suffix.lstrip(".").lower(),
+                      threads)

@@ -1,0 +1,37 @@
+"""One loader per corpus format, chosen by file name.
+
+A loader is ``load(path, ctx) -> Iterator[Thread]`` and lets out only ``CorpusError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..model import Thread
+from . import plaintext
+from .context import LoadContext
+
+Loader = Callable[[Path, LoadContext], Iterator[Thread]]
+
+# Suffix -> loader. Sidecars (``*.meta.toml``) and READMEs are not documents.
+LOADERS: dict[str, Loader] = {
+    ".txt": plaintext.load,
+}
+
+_NOT_DOCUMENTS = {"readme.md", "readme.txt", "readme", "license", "licence"}
+
+
+def loader_for(path: Path) -> Loader | None:
+    """The loader for ``path``, or None when the file is not a corpus document."""
+    if path.name.lower() in _NOT_DOCUMENTS or path.name.startswith("."):
+        return None
+    return LOADERS.get(path.suffix.lower())
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Every document under ``root``, in a stable order."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and loader_for(p) is not None)
+
+
+__all__ = ["LOADERS", "LoadContext", "Loader", "corpus_files", "loader_for"]

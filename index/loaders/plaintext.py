@@ -1,0 +1,216 @@
+"""Stack Exchange thread pages scraped to plain text (the shipped seed's format).
+
+Layout: the question's score alone on the first line, the question body, the comment count,
+the comments (``  • score`` / text / ``– author`` / ``Commented DATE``; score and author may be
+missing, and the date may end the text line), a line ``N Answers N``, then each answer as its
+score on a line of its own, its paragraphs and its comments. A comment count may stand with no
+comments under it (the page hid them). Quotes are not marked: see ``index.attribution``.
+Title, address and site come from a ``NAME.meta.toml`` sidecar when there is one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..attribution import classify, pack
+from ..errors import CorpusError
+from ..model import Answer, Comment, Thread
+from .context import LoadContext, read_text
+
+_SCORE = re.compile(r"^-?\d+$")
+_ANSWERS = re.compile(r"^(\d+)\s+Answers?(?:\s+\1)?$")
+_BULLET = re.compile(r"^\s+•\s?(.*)$")
+_AUTHOR = re.compile(r"^[–—-]\s+(.+)$")
+_DATE = r"\w{3}\s+\d{1,2},\s+\d{4}(?:\s+at\s+\d{1,2}:\d{2})?"
+_COMMENTED = re.compile(rf"^(.*?)\s*\bCommented\s+({_DATE})\s*$")
+# Page furniture after the last answer.
+_CHROME = re.compile(
+    r"^(?:You must log in to answer this question\.?|Not the answer you're looking for\?.*|"
+    r"Start asking to get answers.*|Add a comment|Show \d+ more comments?|"
+    r"Highly active question.*|Protected question.*)$"
+)
+
+
+@dataclass
+class _Block:
+    """An answer (or the question) as lines, before paragraphs are made."""
+
+    score: int | None
+    line: int
+    body: list[tuple[int, str]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+
+def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    """Read one scraped thread page.
+
+    Raises:
+        CorpusError: the file is not text, or not in this layout (naming the line).
+    """
+    text = read_text(path)
+    lines = [line.rstrip() for line in text.splitlines()]
+    if not any(lines):
+        raise CorpusError(path, "the file is empty")
+    meta = _sidecar(path)
+
+    split = next((i for i, line in enumerate(lines) if _ANSWERS.match(line.strip())), len(lines))
+    head = _blocks(path, lines[:split], 0, expect_one=True)
+    answers = _blocks(path, lines[split + 1:], split + 1, expect_one=False)
+    if split < len(lines):
+        expected = int(_ANSWERS.match(lines[split].strip()).group(1))  # type: ignore[union-attr]
+        if expected != len(answers):
+            raise CorpusError(path, f"the page says {expected} answers but {len(answers)} were "
+                              "found", record=f"line {split + 1}")
+    question = head[0]
+    yield Thread(
+        key=meta.get("key") or path.stem,
+        title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
+        question="\n\n".join(_paragraphs(question.body)),
+        url=meta.get("url"),
+        site=meta.get("site"),
+        score=question.score,
+        comments=question.comments,
+        answers=[
+            Answer(
+                passages=pack(classify(_paragraphs(a.body), ctx.gazetteer), ctx.passage_chars),
+                score=a.score,
+                comments=a.comments,
+            )
+            for a in answers
+        ],
+    )
+
+
+def _sidecar(path: Path) -> dict[str, str]:
+    side = path.with_name(path.stem + ".meta.toml")
+    if not side.exists():
+        return {}
+    try:
+        with side.open("rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CorpusError(side, f"cannot read the sidecar: {exc}") from exc
+    return {k: str(v) for k, v in data.items() if isinstance(v, str | int)}
+
+
+def _blocks(path: Path, lines: list[str], offset: int, *, expect_one: bool) -> list[_Block]:
+    """Split lines into posts: a score line opens each; comments follow a count line."""
+    blocks: list[_Block] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped or _CHROME.match(stripped):
+            if blocks and not stripped:
+                blocks[-1].body.append((offset + i + 1, ""))  # keeps paragraphs apart
+            i += 1
+            continue
+        if blocks and _SCORE.match(stripped) and line == stripped:
+            nxt = _next_nonblank(lines, i + 1)
+            # A count line: comments follow, or it is directly followed by the next score line.
+            if nxt is not None and (
+                _BULLET.match(lines[nxt]) or (nxt == i + 1 and _SCORE.match(lines[nxt].strip()))
+                or (expect_one and _BULLET.match(lines[nxt]))
+            ):
+                i = _comments(path, lines, i + 1, offset, blocks[-1])
+                continue
+            if expect_one and nxt is None:
+                i += 1  # a count with no comments shown, at the end of the question
+                continue
+            if not expect_one:
+                blocks.append(_Block(int(stripped), offset + i + 1))
+                i += 1
+                continue
+        if not blocks:
+            if not _SCORE.match(stripped):
+                raise CorpusError(path, "expected the question's score on a line of its own, "
+                                  f"found {stripped[:60]!r}", record=f"line {offset + i + 1}")
+            blocks.append(_Block(int(stripped), offset + i + 1))
+            i += 1
+            continue
+        blocks[-1].body.append((offset + i + 1, line))
+        i += 1
+    return blocks
+
+
+def _next_nonblank(lines: list[str], i: int) -> int | None:
+    while i < len(lines):
+        if lines[i].strip():
+            return i
+        i += 1
+    return None
+
+
+def _comments(path: Path, lines: list[str], i: int, offset: int, block: _Block) -> int:
+    """Read the comments after a count line into ``block``; return the next line to read."""
+    n = len(lines)
+    while i < n:
+        i_next = _next_nonblank(lines, i)
+        if i_next is None or not _BULLET.match(lines[i_next]):
+            return i if i_next is None else i_next
+        i = i_next
+        first = _BULLET.match(lines[i]).group(1).strip()  # type: ignore[union-attr]
+        i += 1
+        body: list[str] = []
+        while i < n and lines[i].startswith("    ") and not _BULLET.match(lines[i]):
+            body.append(lines[i].strip())
+            i += 1
+        block.comments.append(_comment(first, body))
+    return i
+
+
+def _comment(first: str, rest: list[str]) -> Comment:
+    score = None
+    if _SCORE.match(first):
+        score = int(first)
+        text_lines = rest
+    else:
+        text_lines = [first, *rest]
+    author = date = None
+    kept: list[str] = []
+    for line in text_lines:
+        if m := _AUTHOR.match(line):
+            author = m.group(1).strip()
+        elif m := _COMMENTED.match(line):
+            date = m.group(2)
+            if m.group(1):
+                kept.append(m.group(1))
+        else:
+            kept.append(line)
+    return Comment(text=" ".join(kept).strip(), score=score, author=author, date=date)
+
+
+def _paragraphs(body: list[tuple[int, str]]) -> list[str]:
+    """Blank-line separated paragraphs; a run of ``  • item`` lines is one list paragraph."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    in_list = False
+
+    def flush() -> None:
+        if current:
+            paragraphs.append("\n".join(current) if in_list else " ".join(current))
+            current.clear()
+
+    for _, line in body:
+        bullet = _BULLET.match(line)
+        if not line.strip():
+            if not in_list:
+                flush()
+            continue
+        if bullet:
+            if not in_list:
+                flush()
+                in_list = True
+            current.append(f"• {bullet.group(1).strip()}")
+            continue
+        if in_list:
+            flush()
+            in_list = False
+        current.append(line.strip())
+    flush()
+    return paragraphs

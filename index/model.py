@@ -1,0 +1,57 @@
+"""What loaders produce: threads with answers, comments and passages.
+
+Plain data, no I/O. A passage is what the bot shows: a ``quote`` (words from a cited source,
+with the outlet when known) or ``answer`` (the answerer's own words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["quote", "answer"]
+
+
+@dataclass(slots=True)
+class Comment:
+    text: str
+    score: int | None = None
+    author: str | None = None
+    date: str | None = None
+
+
+@dataclass(slots=True)
+class Passage:
+    kind: Kind
+    text: str
+    outlet: str | None = None
+    url: str | None = None
+    # The answerer's sentence that introduced a quote ("According to this BBC article ...").
+    lead_in: str | None = None
+    # A stable id given by the source (a BEIR ``_id``); otherwise the store makes one.
+    pid: str | None = None
+
+
+@dataclass(slots=True)
+class Answer:
+    passages: list[Passage]
+    score: int | None = None
+    comments: list[Comment] = field(default_factory=list)
+    accepted: bool = False
+    url: str | None = None
+    author: str | None = None
+
+
+@dataclass(slots=True)
+class Thread:
+    """A question with its answers. ``key`` is unique in the corpus (site and post id, or file)."""
+
+    key: str
+    title: str
+    question: str = ""
+    url: str | None = None
+    site: str | None = None
+    score: int | None = None
+    tags: list[str] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)

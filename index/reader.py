@@ -1,0 +1,179 @@
+"""Reading an index: search, outlets, stats. Async, through aiosqlite, as the bot uses it.
+
+Opening loads the BM25 arrays once (they are what every question touches); passage text stays
+in SQLite and is fetched for the few hits shown. Opening never reads the corpus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import numpy as np
+
+from . import store
+from .bm25 import ImpactIndex
+from .errors import IndexNotFound
+from .model import Kind
+from .tokenize import Tokenizer
+
+# Above this many postings a query is scored in a worker thread, off the event loop.
+_OFF_LOOP_POSTINGS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage found for a question: what ``search --json`` prints and the bot renders."""
+
+    rank: int
+    score: float
+    passage_id: str
+    kind: Kind
+    text: str
+    outlet: str | None
+    url: str | None
+    thread_title: str
+    thread_url: str | None
+    answer_score: int | None
+    answer_url: str | None = None
+    lead_in: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    files: int
+    threads: int
+    answers: int
+    passages: int
+    quotes: int
+    sourced_quotes: int
+    outlets: int
+    comments: int
+    built_at: str
+
+
+class IndexReader:
+    """An open index. Make one with ``await IndexReader.open(path)``; ``await close()`` it."""
+
+    def __init__(self, path: Path, db: aiosqlite.Connection, bm25: ImpactIndex,
+                 kinds: np.ndarray, outlets: np.ndarray, meta: dict[str, str]) -> None:
+        self.path = path
+        self._db = db
+        self._bm25 = bm25
+        self._quote = kinds.astype(bool)
+        self._outlet = outlets
+        self._sourced = self._quote & (outlets > 0)
+        self.meta = meta
+        self._tokenize = Tokenizer()
+
+    @classmethod
+    async def open(cls, path: Path) -> IndexReader:
+        """Open an index file read-only.
+
+        Raises:
+            IndexNotFound: no file at ``path``, or it is not a Sourced index of this version.
+        """
+        if not path.is_file():
+            raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
+        db = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            async with db.execute(store.META) as cur:
+                meta = dict(await cur.fetchall())
+            async with db.execute(store.ARRAYS) as cur:
+                arrays = store.arrays_from_rows(await cur.fetchall())
+        except Exception as exc:
+            await db.close()
+            if isinstance(exc, aiosqlite.Error):
+                raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "
+                                    "`python -m index build`") from exc
+            raise
+        if meta.get("schema_version") != str(store.SCHEMA_VERSION):
+            await db.close()
+            raise IndexNotFound(f"{path} was built by another version of Sourced: rebuild it "
+                                "with `python -m index build`")
+        vocabulary = arrays["vocabulary"]
+        bm25 = ImpactIndex(
+            vocabulary={t: i for i, t in enumerate(vocabulary)},  # type: ignore[arg-type]
+            offsets=arrays["offsets"], docs=arrays["docs"], impacts=arrays["impacts"],  # type: ignore[arg-type]
+            n_docs=int(meta["n_docs"]),
+        )
+        return cls(path, db, bm25, arrays["kinds"], arrays["outlets"], meta)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def __aenter__(self) -> IndexReader:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def n_passages(self) -> int:
+        return self._bm25.n_docs
+
+    async def search(self, question: str, k: int = 3, *, kind: Kind | None = None,
+                     outlet: str | None = None, offset: int = 0) -> list[Hit]:
+        """The best ``k`` passages for ``question`` (after skipping ``offset``), best first.
+        Sourced quotes go first among equal scores. ``kind`` and ``outlet`` restrict them."""
+        terms = self._tokenize(question)
+        if not terms or k <= 0:
+            return []
+        allowed = None
+        if kind is not None:
+            allowed = self._quote if kind == "quote" else ~self._quote
+        if outlet is not None:
+            outlet_id = await self._outlet_id(outlet)
+            if outlet_id is None:
+                return []
+            mask = self._outlet == outlet_id
+            allowed = mask if allowed is None else allowed & mask
+        work = sum(len(self._bm25.postings(t)[0]) for t in set(terms))
+        args = (terms, k)
+        kwargs = {"allowed": allowed, "prefer": self._sourced, "offset": offset}
+        if work > _OFF_LOOP_POSTINGS:
+            docs, scores = await asyncio.to_thread(self._bm25.top_k, *args, **kwargs)
+        else:
+            docs, scores = self._bm25.top_k(*args, **kwargs)
+        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
+
+    async def passages_for_outlet(self, outlet: str, k: int = 3, offset: int = 0) -> list[Hit]:
+        """Passages citing ``outlet`` in corpus order, for browsing without a question."""
+        outlet_id = await self._outlet_id(outlet)
+        if outlet_id is None:
+            return []
+        docs = np.flatnonzero(self._outlet == outlet_id)[offset:offset + k].tolist()
+        return await self._hits(docs, [0.0] * len(docs), first_rank=offset + 1)
+
+    async def outlets(self) -> list[tuple[str, int]]:
+        """Every outlet cited, with its passage count, most cited first."""
+        async with self._db.execute(store.OUTLET_COUNTS) as cur:
+            return [(name, n) for name, n in await cur.fetchall()]
+
+    async def stats(self) -> Stats:
+        async with self._db.execute(store.COUNTS) as cur:
+            row = await cur.fetchone()
+        assert row is not None  # an aggregate query always returns a row
+        return Stats(*row, built_at=self.meta.get("built_at", ""))
+
+    async def _outlet_id(self, name: str) -> int | None:
+        async with self._db.execute(store.OUTLET_ID, (name,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else int(row[0])
+
+    async def _hits(self, docs: list[int], scores: list[float], first_rank: int) -> list[Hit]:
+        if not docs:
+            return []
+        async with self._db.execute(store.HIT_ROWS, (json.dumps(docs),)) as cur:
+            rows = {r[0]: r for r in await cur.fetchall()}
+        # rows[doc] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
+        # answer url, lead-in): the Hit fields after rank and score, in order.
+        return [Hit(first_rank + i, score, *rows[doc][1:])
+                for i, (doc, score) in enumerate(zip(docs, scores, strict=True))]
