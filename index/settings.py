@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .bm25 import BM25Params
 from .loaders.context import DEFAULT_PASSAGE_CHARS
@@ -17,6 +17,7 @@ from .outlets import DEFAULT_GAZETTEER
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _BM25 = BM25Params()
+T = TypeVar("T")
 
 
 class ConfigError(Exception):
@@ -60,28 +61,11 @@ class IndexSettings:
         Raises:
             ConfigError: an unknown key, or a value of the wrong type or range.
         """
-        known = {f.name: f for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in table.items():
-            if key not in known:
-                raise ConfigError(f"{source}: unknown key [index] {key!r}; "
-                                  f"known keys: {', '.join(sorted(known))}")
-            default = known[key].default
-            if isinstance(default, Path):
-                if not isinstance(value, str) or not value:
-                    raise ConfigError(f"{source}: [index] {key} must be a path (a string)")
-                values[key] = (base / value).resolve()
-            elif key == "passage_chars":
-                if not isinstance(value, int) or isinstance(value, bool) or value < 100:
-                    raise ConfigError(f"{source}: [index] {key} must be a whole number >= 100")
-                values[key] = value
-            else:
-                if not isinstance(value, int | float) or isinstance(value, bool):
-                    raise ConfigError(f"{source}: [index] {key} must be a number")
-                values[key] = float(value)
-        settings = cls(**values)
+        settings = check_table(cls, "index", table, base=base, source=source)
+        if settings.passage_chars < 100:
+            raise ConfigError(f"{source}: [index] passage_chars must be at least 100")
         try:
-            settings.bm25  # noqa: B018 - validates the ranges
+            settings.bm25  # noqa: B018 - checks the ranges
         except ValueError as exc:
             raise ConfigError(f"{source}: [index] {exc}") from exc
         return settings
@@ -94,3 +78,53 @@ class IndexSettings:
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [index] must be a table")
         return cls.from_table(table, base=path.resolve().parent, source=path)
+
+
+def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, source: Path) -> T:
+    """Build the dataclass ``cls`` from a config table, each value checked against the type of
+    its default; relative paths are resolved from ``base``.
+
+    Raises:
+        ConfigError: one line naming the file, the key and what is wrong.
+    """
+    defaults = cls()
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{source}: [{name}] {key}"
+        if key not in known:
+            raise ConfigError(f"{source}: unknown key [{name}] {key!r}; known keys: "
+                              f"{', '.join(sorted(known))}")
+        default = getattr(defaults, key)
+        if isinstance(default, tuple):  # lists of Discord ids
+            if not isinstance(value, list) or not all(_is_id(v) for v in value):
+                raise ConfigError(f"{where} must be a list of ids (numbers), got {value!r}")
+            values[key] = tuple(int(v) for v in value)
+        elif isinstance(default, Path):
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where} must be a path (a string)")
+            values[key] = (base / value).resolve()
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{where} must be a number, got {value!r}")
+            values[key] = float(value)
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{where} must be a whole number, got {value!r}")
+            values[key] = value
+        elif not isinstance(value, type(default)):
+            raise ConfigError(f"{where} must be a {type(default).__name__}, got {value!r}")
+        else:
+            values[key] = value
+    # Relative default paths are relative to the config file too.
+    for f in fields(cls):  # type: ignore[arg-type]
+        default = getattr(defaults, f.name)
+        if f.name not in values and isinstance(default, Path) and not default.is_absolute():
+            values[f.name] = (base / default).resolve()
+    return cls(**values)
+
+
+def _is_id(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return (isinstance(value, int) and value > 0) or (isinstance(value, str) and value.isdigit())

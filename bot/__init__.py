@@ -1,0 +1,1 @@
+"""Sourced's Discord side: a thin layer over ``index``."""

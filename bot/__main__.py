@@ -1,0 +1,69 @@
+"""``python -m bot``: run the bot; in the terminal when no Discord token is configured.
+
+``python -m bot sync`` registers the slash commands globally (an explicit step: Discord limits
+how many commands an application may create a day).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from index.errors import CorpusError, IndexNotFound
+from index.settings import ConfigError
+
+from .config import Config, load_config
+from .indexes import open_index
+from .terminal import run_terminal
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, help="config file (default: config.toml if "
+                        "present, else config.example.toml)")
+    parser.add_argument("command", nargs="?", choices=["run", "sync"], default="run",
+                        help="run the bot (default), or sync slash commands globally")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.bot.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_run(config, args.command))
+    except KeyboardInterrupt:
+        return 130
+    except (ConfigError, CorpusError, IndexNotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _run(config: Config, command: str) -> int:
+    token = config.token
+    if token is None:
+        if command == "sync":
+            raise ConfigError(f"{config.path}: `sync` needs a Discord token in the "
+                              f"{config.discord.token_env} environment variable")
+        print(f"No Discord token in ${config.discord.token_env}: answering questions from the "
+              "terminal, one per line.", file=sys.stderr, flush=True)
+        reader = await open_index(config.index)
+        try:
+            await run_terminal(config, reader)
+        finally:
+            await reader.close()
+        return 0
+    from .discord_app import run_discord  # imported only when Discord is used
+
+    return await run_discord(config, token, sync_globally=command == "sync")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Terminal mode: questions from standard input, answers as the bot would post them."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from index.reader import IndexReader
+
+from .answering import answer
+from .config import Config
+from .render import as_text
+
+
+async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = sys.stdin,
+                       stdout: TextIO = sys.stdout) -> None:
+    """Answer each line of ``stdin`` until it ends; a prompt only when a person is typing."""
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            stdout.write("question> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            if interactive:
+                stdout.write("\n")
+            return
+        question = line.strip()
+        if not question:
+            continue
+        result = await answer(reader, question, k=config.answers.passages,
+                              min_score=config.answers.min_score)
+        stdout.write(as_text(result.reply) + "\n\n")
+        stdout.flush()

@@ -1,0 +1,88 @@
+"""``python -m index``: build and search from the command line, as a user's script calls it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, PYTHON, ROOT, python_env
+
+QUESTION = "why was Soleimani in Baghdad on the day he was killed?"
+HIT_FIELDS = {"rank", "score", "passage_id", "kind", "text", "outlet", "url", "thread_title",
+              "thread_url", "answer_score"}
+
+
+def index_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "index", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=python_env(), timeout=120)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "index.db"
+    result = index_cli("build", "--corpus", str(CORPUS), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "1 thread(s), 23 passage(s), 12 quote(s), 9 with an outlet" in result.stdout
+    return db
+
+
+def test_search_json(built: Path) -> None:
+    result = index_cli("search", "--db", str(built), "--json", "-k", "3", QUESTION)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert len(hits) == 3
+    assert all(set(h) >= HIT_FIELDS for h in hits)
+    assert [h["rank"] for h in hits] == [1, 2, 3]
+    assert all(h["kind"] in {"quote", "answer"} for h in hits)
+    bbc = [h for h in hits if "I was scheduled to meet martyr Soleimani at 08:30" in h["text"]]
+    assert len(bbc) == 1 and bbc[0]["outlet"] == "BBC" and bbc[0]["kind"] == "quote"
+    assert bbc[0]["thread_title"] == "Why was Qasem Soleimani in Iraq?"
+    assert bbc[0]["thread_url"].startswith("https://politics.stackexchange.com/questions/49219")
+    assert bbc[0]["answer_score"] == 24
+    assert bbc[0]["url"] is None  # the scraped text kept no links
+
+
+def test_search_readable(built: Path) -> None:
+    result = index_cli("search", "--db", str(built), QUESTION, "-k", "2")
+    assert result.returncode == 0
+    assert result.stdout.startswith("1. [BBC]")
+    assert "2. [" in result.stdout and "3. [" not in result.stdout
+
+
+def test_nothing_found(built: Path) -> None:
+    result = index_cli("search", "--db", str(built), "--json", "zzzz qqqq")
+    assert json.loads(result.stdout) == []
+    result = index_cli("search", "--db", str(built), "zzzz qqqq")
+    assert "No passage matches" in result.stdout
+
+
+def test_missing_index_is_one_clear_line(tmp_path: Path) -> None:
+    result = index_cli("search", "--db", str(tmp_path / "none.db"), "x")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: no index at {tmp_path / 'none.db'}: run `python -m index build` first"]
+
+
+def test_missing_corpus_fails(tmp_path: Path) -> None:
+    result = index_cli("build", "--corpus", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_broken_file_is_skipped_and_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("politics-se-why-was-soleimani-in-iraq.txt",
+                 "politics-se-why-was-soleimani-in-iraq.meta.toml"):
+        (corpus / name).write_bytes((CORPUS / name).read_bytes())
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
+    db = tmp_path / "x.db"
+    result = index_cli("build", "--corpus", str(corpus), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "23 passage(s)" in result.stdout
+    assert "Skipped 1 file(s):" in result.stdout
+    assert f"{corpus / 'broken.txt'}: line 1: binary data" in result.stdout

@@ -1,0 +1,71 @@
+"""The config file: every key documented in config.example.toml, wrong ones refused clearly."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from bot.config import AnswerSettings, BotSettings, DiscordSettings, load_config
+from index.settings import ConfigError, IndexSettings
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def test_example_config_loads_with_defaults() -> None:
+    config = load_config(EXAMPLE)
+    assert config.index.corpus == ROOT / "corpus"
+    assert config.index.database == ROOT / "data" / "sourced.db"
+    assert config.answers.passages == 3
+    assert config.discord.api_base == "https://discord.com/api/v10"
+
+
+def test_every_key_is_in_the_example() -> None:
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for table, cls in {"index": IndexSettings, "discord": DiscordSettings,
+                       "answers": AnswerSettings, "bot": BotSettings}.items():
+        assert set(data[table]) == {f.name for f in fields(cls)}, table
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[answers]\npasages = 3\n", "unknown key [answers] 'pasages'"),
+    ("[answers]\npassages = 0\n", "[answers] passages must be from 1 to 10"),
+    ("[answers]\npassages = true\n", "[answers] passages must be a whole number"),
+    ("[discord]\nguild_ids = [\"abc\"]\n", "[discord] guild_ids must be a list of ids"),
+    ("[discord]\ntoken_env = \"MTIz.abc.def\"\n", "token_env must name an environment variable"),
+    ("[discord]\napi_base = \"ftp://x\"\n", "api_base must be an http(s) URL"),
+    ("[index]\nb = 2\n", "b=2.0 (0..1)"),
+    ("[index]\ncorpus = 5\n", "[index] corpus must be a path"),
+    ("[indx]\n", "unknown table [indx]"),
+    ("[index\n", "Expected ']'"),
+])
+def test_wrong_values_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_relative_paths_follow_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[index]\ndatabase = "db/x.db"\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.index.database == tmp_path / "db" / "x.db"
+    assert config.bot.state_database == tmp_path / "data" / "state.db"
+
+
+def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(EXAMPLE)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    assert config.token is None
+    monkeypatch.setenv("DISCORD_TOKEN", "  ")
+    assert config.token is None
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    assert config.token == "abc"

@@ -1,0 +1,122 @@
+"""Rendering hits for Discord: limits, escaping, links. Pure functions, no Discord."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.render import (
+    CONTENT_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_NAME_MAX,
+    FIELD_VALUE_MAX,
+    FOOTER_MAX,
+    TITLE_MAX,
+    as_text,
+    embed_length,
+    escape,
+    render_answer,
+    render_nothing,
+    render_outlets,
+    safe_url,
+    trim,
+)
+from index.reader import Hit
+
+
+def hit(rank: int = 1, text: str = "The ferry sank.", *, kind: str = "quote",
+        outlet: str | None = "BBC", url: str | None = "https://www.bbc.co.uk/news/1",
+        title: str = "What happened to the ferry?") -> Hit:
+    return Hit(rank=rank, score=1.0, passage_id=f"t/a0/p{rank}", kind=kind, text=text,  # type: ignore[arg-type]
+               outlet=outlet, url=url, thread_title=title,
+               thread_url="https://example.stackexchange.com/questions/1", answer_score=5)
+
+
+def check_limits(embed: dict) -> None:
+    assert len(embed.get("title", "")) <= TITLE_MAX
+    assert len(embed.get("footer", {}).get("text", "")) <= FOOTER_MAX
+    assert len(embed.get("fields", [])) <= 25
+    for f in embed.get("fields", []):
+        assert len(f["name"]) <= FIELD_NAME_MAX
+        assert 0 < len(f["value"]) <= FIELD_VALUE_MAX
+    assert embed_length(embed) <= EMBED_TOTAL_MAX
+
+
+def test_a_quote_with_its_outlet_link_and_thread() -> None:
+    reply = render_answer("what happened?", [hit()])
+    [embed] = reply.embeds
+    check_limits(embed)
+    [field] = embed["fields"]
+    assert field["name"] == "1 · BBC"
+    assert field["value"] == ("> The ferry sank.\n— [BBC](https://www.bbc.co.uk/news/1) · "
+                              "answer score 5 · [thread](https://example.stackexchange.com/questions/1)")
+    assert embed["footer"]["text"] == "From: What happened to the ferry?"
+
+
+def test_own_words_are_labelled() -> None:
+    reply = render_answer("q", [hit(kind="answer", outlet=None, url=None)])
+    [embed] = reply.embeds
+    assert embed["fields"][0]["name"] == "1 · The answerer's own words"
+    assert "No quoted source matches" in embed["description"]
+
+
+def test_unattributed_quote_is_labelled() -> None:
+    [embed] = render_answer("q", [hit(outlet=None, url=None)]).embeds
+    assert embed["fields"][0]["name"] == "1 · Quote (outlet not named)"
+
+
+@pytest.mark.parametrize("n", [1, 3, 10, 25, 40])
+def test_long_passages_fit_every_limit(n: int) -> None:
+    long = ("word " * 3000).strip()
+    reply = render_answer("why? " * 200, [hit(i + 1, long) for i in range(n)])
+    [embed] = reply.embeds
+    check_limits(embed)
+    assert all(f["value"].split("\n")[0].endswith("…") for f in embed["fields"])
+
+
+def test_trim_cuts_at_a_word() -> None:
+    assert trim("alpha beta gamma", 12) == "alpha beta…"
+    assert trim("short", 10) == "short"
+    assert len(trim("x" * 50, 10)) == 10
+
+
+def test_markdown_and_mentions_are_defused() -> None:
+    nasty = "@everyone <@&123> <@456> **bold** ```code```\n# Header\n> quote\n[x](javascript:x)"
+    out = escape(nasty)
+    assert "@everyone" not in out and "<@&123>" not in out and "<@456>" not in out
+    assert "\\*\\*bold\\*\\*" in out and "\\`\\`\\`" in out
+    assert "\n\\> quote" in out and "\\# Header" in out
+    [embed] = render_answer(nasty, [hit(text=nasty, outlet="Evil **Outlet** @here")]).embeds
+    text = as_text(render_answer(nasty, [hit(text=nasty)]))
+    assert "@everyone" not in text and "<@&123>" not in text
+    assert "**Evil" not in embed["fields"][0]["name"]
+    assert "@here" not in embed["fields"][0]["name"]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://x.org/",
+                                 "//no-scheme.org", "", None, "http://"])
+def test_only_http_links(url: str | None) -> None:
+    assert safe_url(url) is None
+    [embed] = render_answer("q", [hit(url=url)]).embeds
+    assert "javascript" not in embed["fields"][0]["value"]
+
+
+def test_link_with_parentheses_stays_one_link() -> None:
+    url = safe_url("https://en.wikipedia.org/wiki/Foo_(bar) x")
+    assert url == "https://en.wikipedia.org/wiki/Foo_%28bar%29%20x"
+
+
+def test_nothing_points_to_sources() -> None:
+    reply = render_nothing("anything")
+    assert "/sources" in reply.content and len(reply.content) <= CONTENT_MAX
+    assert render_answer("q", []) == reply
+
+
+def test_outlet_pages() -> None:
+    outlets = [(f"Outlet {i}", 100 - i) for i in range(23)]
+    first = render_outlets(outlets, page=0, per_page=10).embeds[0]
+    last = render_outlets(outlets, page=9, per_page=10).embeds[0]
+    assert first["description"].splitlines()[0] == "**Outlet 0**: 100 passages"
+    assert first["footer"]["text"] == "Page 1 of 3 · 23 outlets"
+    assert last["footer"]["text"] == "Page 3 of 3 · 23 outlets"
+    assert len(last["description"].splitlines()) == 3
+    assert "No outlet" in render_outlets([], page=0, per_page=10).content

@@ -1,0 +1,71 @@
+"""``python -m bot`` without a token: the terminal mode, as a newcomer first runs it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from .conftest import CORPUS, PYTHON, ROOT, python_env
+
+
+def write_config(tmp_path: Path) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ncorpus = "{CORPUS}"\ndatabase = "{tmp_path / "idx.db"}"\n'
+                      f'[bot]\nstate_database = "{tmp_path / "state.db"}"\n', encoding="utf-8")
+    return config
+
+
+def ask(config: Path, questions: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "bot", "--config", str(config)], input=questions,
+                          capture_output=True, text=True, cwd=ROOT, env=python_env(),
+                          timeout=120)
+
+
+def test_piped_questions_are_answered(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = ask(config, "why was Soleimani in Baghdad on the day he was killed?\n\n"
+                         "what is the capital of Mongolia\n")
+    assert result.returncode == 0, result.stderr
+    notice = [line for line in result.stderr.splitlines() if "DISCORD_TOKEN" in line]
+    assert notice == ["No Discord token in $DISCORD_TOKEN: answering questions from the terminal, "
+                      "one per line."]
+    first, _, rest = result.stdout.partition("From: Why was Qasem Soleimani in Iraq?")
+    assert first.startswith("**Sources for: why was Soleimani in Baghdad on the day he was "
+                            "killed?**")
+    labels = re.findall(r"^(\d+) · (.+)$", first, re.MULTILINE)
+    assert "BBC" in [label for _, label in labels[:3]], labels
+    assert "I was scheduled to meet martyr Soleimani at 08:30" in first
+    assert "Nothing in the corpus matches that question well enough" in rest
+    # The index was built on the first run; the second run opens it without building.
+    assert (tmp_path / "idx.db").exists()
+    again = ask(config, "Kata’ib Hezbollah\n")
+    assert "building it" not in again.stderr
+    assert "Kata’ib Hezbollah" in again.stdout
+
+
+def test_the_same_text_as_discord(tmp_path: Path, run) -> None:
+    """The terminal prints ``as_text`` of the very reply the bot would post."""
+    from bot.answering import answer
+    from bot.render import as_text
+    from index.build import build
+    from index.reader import IndexReader
+
+    config = write_config(tmp_path)
+    build(CORPUS, tmp_path / "idx.db")
+
+    async def reply() -> str:
+        async with await IndexReader.open(tmp_path / "idx.db") as reader:
+            return as_text((await answer(reader, "why was he in Baghdad?", k=3)).reply)
+
+    expected = run(reply())
+    assert ask(config, "why was he in Baghdad?\n").stdout == expected + "\n\n"
+
+
+def test_bad_config_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[answers]\npassages = 'three'\n", encoding="utf-8")
+    result = ask(config, "")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {config}: [answers] passages must be a whole number, got 'three'"]
