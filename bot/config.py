@@ -21,6 +21,7 @@ from index.settings import (
 )
 
 DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +32,7 @@ class DiscordSettings:
     admin_role_ids: tuple[int, ...] = ()
     auto_answer_channel_ids: tuple[int, ...] = ()
     api_base: str = DISCORD_API
-    # Empty: ask the API for the gateway's address, as Discord recommends.
-    gateway_url: str = ""
+    gateway_url: str = DISCORD_GATEWAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +101,8 @@ def _check_values(config: Config) -> None:
                           f"got {d.token_env!r} (the token itself never goes in the file)")
     if not d.api_base.startswith(("http://", "https://")):
         raise ConfigError(f"{src}: [discord] api_base must be an http(s) URL, got {d.api_base!r}")
-    if d.gateway_url and not d.gateway_url.startswith(("ws://", "wss://")):
-        raise ConfigError(f"{src}: [discord] gateway_url must be a ws(s) URL or empty, "
+    if not d.gateway_url.startswith(("ws://", "wss://")):
+        raise ConfigError(f"{src}: [discord] gateway_url must be a ws(s) URL, "
                           f"got {d.gateway_url!r}")
     if not 1 <= a.passages <= 10:
         raise ConfigError(f"{src}: [answers] passages must be from 1 to 10, got {a.passages}")

@@ -1,29 +1,158 @@
-"""Opening the index for the bot, building it first when there is none yet."""
+"""The bot's open index: opened at start (built first if there is none), rebuilt and swapped
+on ``/reload`` while questions keep being answered.
+
+A reload builds in a separate process (``python -m index build --json``), so the build neither
+holds this process's interpreter lock nor its memory; the new file is renamed into place by the
+build, then opened, then swapped in; the old reader is closed once no question uses it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from index.build import build
-from index.loaders import LoadContext
-from index.outlets import Gazetteer
+from index.build import build_with
+from index.errors import IndexNotFound
 from index.reader import IndexReader
-from index.settings import IndexSettings
+from index.settings import PROJECT_ROOT, IndexSettings
 
 log = logging.getLogger(__name__)
 
 
-def build_index(settings: IndexSettings) -> str:
-    """Build the index from the corpus (blocking); returns the build summary."""
-    ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
-    return build(settings.corpus, settings.database, ctx=ctx, params=settings.bm25).summary()
+class ReloadError(Exception):
+    """A reload that failed; the old index keeps serving. The message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What an index holds, to tell what a reload changed."""
+
+    files: dict[str, str]          # path -> sha256
+    threads: int
+    passages: int
+    outlets: frozenset[str]
+
+    @classmethod
+    async def of(cls, reader: IndexReader) -> Snapshot:
+        files = await reader.files()
+        stats = await reader.stats()
+        outlets = frozenset(name for name, _ in await reader.outlets())
+        return cls({path: sha for path, sha, _, _ in files}, stats.threads, stats.passages,
+                   outlets)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadReport:
+    added_files: list[str]
+    removed_files: list[str]
+    changed_files: list[str]
+    threads: tuple[int, int]       # before, after
+    passages: tuple[int, int]
+    added_outlets: list[str]
+    removed_outlets: list[str]
+    skipped: list[str] = field(default_factory=list)   # "path: record: problem"
+    seconds: float = 0.0
+
+    @classmethod
+    def between(cls, old: Snapshot, new: Snapshot, skipped: list[str],
+                seconds: float) -> ReloadReport:
+        return cls(
+            added_files=sorted(new.files.keys() - old.files.keys()),
+            removed_files=sorted(old.files.keys() - new.files.keys()),
+            changed_files=sorted(p for p in old.files.keys() & new.files.keys()
+                                 if old.files[p] != new.files[p]),
+            threads=(old.threads, new.threads), passages=(old.passages, new.passages),
+            added_outlets=sorted(new.outlets - old.outlets),
+            removed_outlets=sorted(old.outlets - new.outlets),
+            skipped=skipped, seconds=seconds,
+        )
 
 
 async def open_index(settings: IndexSettings) -> IndexReader:
     """Open the index; on a first run, build it from the corpus (off the event loop)."""
     if not settings.database.exists():
         log.info("no index at %s yet: building it from %s", settings.database, settings.corpus)
-        summary = await asyncio.to_thread(build_index, settings)
-        log.info("%s", summary)
+        report = await asyncio.to_thread(build_with, settings)
+        log.info("%s", report.summary())
     return await IndexReader.open(settings.database)
+
+
+class Indexes:
+    """Holds the current reader. ``current`` is always a complete, open index."""
+
+    def __init__(self, reader: IndexReader, settings: IndexSettings,
+                 config_path: Path | None = None) -> None:
+        self.current = reader
+        self.settings = settings
+        self.config_path = config_path
+        self.loaded_at = time.time()
+        self._lock = asyncio.Lock()
+        self._retired: dict[asyncio.Task[None], IndexReader] = {}
+
+    @classmethod
+    async def open(cls, settings: IndexSettings, config_path: Path | None = None) -> Indexes:
+        return cls(await open_index(settings), settings, config_path)
+
+    async def close(self) -> None:
+        for task, reader in list(self._retired.items()):
+            task.cancel()
+            await reader.close()
+        await self.current.close()
+
+    @property
+    def reloading(self) -> bool:
+        return self._lock.locked()
+
+    async def reload(self) -> ReloadReport:
+        """Rebuild from the corpus in a separate process and swap the new index in.
+
+        Raises:
+            ReloadError: another reload is running, or the build failed (the old index stays).
+        """
+        if self._lock.locked():
+            raise ReloadError("a reload is already running")
+        async with self._lock:
+            started = time.perf_counter()
+            old = await Snapshot.of(self.current)
+            report = await self._build()
+            try:
+                reader = await IndexReader.open(self.settings.database)
+            except IndexNotFound as exc:
+                raise ReloadError(f"the new index could not be opened: {exc}") from exc
+            previous, self.current = self.current, reader
+            self.loaded_at = time.time()
+            self._retire(previous)
+            skipped = [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
+                                              s["problem"]))) for s in report["skipped"]]
+            return ReloadReport.between(old, await Snapshot.of(reader), skipped,
+                                        time.perf_counter() - started)
+
+    async def _build(self) -> dict:
+        args = [sys.executable, "-m", "index"]
+        if self.config_path is not None:
+            args += ["--config", str(self.config_path)]
+        args += ["build", "--json"]
+        proc = await asyncio.create_subprocess_exec(
+            *args, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
+        out, err = await proc.communicate()
+        if proc.returncode != 0:
+            lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
+            reason = lines[-1] if lines else f"exit status {proc.returncode}"
+            raise ReloadError(f"the build failed, the old index keeps serving: {reason}")
+        return json.loads(out)
+
+    def _retire(self, reader: IndexReader) -> None:
+        # Questions already running on the old reader finish before it closes.
+        async def close_later() -> None:
+            await asyncio.sleep(30)
+            await reader.close()
+
+        task = asyncio.create_task(close_later())
+        self._retired[task] = reader
+        task.add_done_callback(lambda t: self._retired.pop(t, None))

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from discord.utils import escape_markdown
 
 from index.reader import Hit, Stats
+
+if TYPE_CHECKING:
+    from .indexes import ReloadReport
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_MAX = 2000
@@ -181,6 +184,39 @@ def render_stats(stats: Stats, *, reloaded_at: str, answered: int) -> Reply:
         "fields": [{"name": n, "value": f"{v:,}", "inline": True} for n, v in rows],
         "footer": {"text": f"Index built {stats.built_at} · last loaded {reloaded_at}"},
     }
+    return Reply(embeds=[embed])
+
+
+def render_reload(report: ReloadReport) -> Reply:
+    """What a reload changed, and which files it skipped and why."""
+    def names(items: Sequence[str]) -> str:
+        shown = ", ".join(escape(i) for i in items[:10])
+        return shown + (f" and {len(items) - 10} more" if len(items) > 10 else "")
+
+    def delta(before_after: tuple[int, int]) -> str:
+        before, after = before_after
+        return f"{after:,} ({after - before:+,})"
+
+    lines = [f"Threads: {delta(report.threads)} · Passages: {delta(report.passages)}"]
+    for label, items in (("Files added", report.added_files),
+                         ("Files changed", report.changed_files),
+                         ("Files removed", report.removed_files),
+                         ("Outlets added", report.added_outlets),
+                         ("Outlets removed", report.removed_outlets)):
+        if items:
+            lines.append(f"{label}: {names(items)}")
+    if not any((report.added_files, report.changed_files, report.removed_files)):
+        lines.append("No corpus file changed.")
+    embed: dict[str, Any] = {
+        "title": "Corpus reloaded",
+        "color": COLOUR,
+        "description": trim("\n".join(lines), DESCRIPTION_MAX),
+        "footer": {"text": f"Built in {report.seconds:.1f} s"},
+    }
+    if report.skipped:
+        skipped = "\n".join(f"• {escape(s)}" for s in report.skipped)
+        embed["fields"] = [{"name": f"Skipped {len(report.skipped)} file(s)",
+                            "value": trim(skipped, FIELD_VALUE_MAX), "inline": False}]
     return Reply(embeds=[embed])
 
 

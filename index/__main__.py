@@ -9,10 +9,8 @@ import logging
 import sys
 from pathlib import Path
 
-from .build import build
+from .build import build_with
 from .errors import CorpusError, IndexNotFound
-from .loaders import LoadContext
-from .outlets import Gazetteer
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
 
@@ -28,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     p_build = sub.add_parser("build", help="read the corpus folder and write the index database")
     p_build.add_argument("--corpus", type=Path, help="corpus folder (default: from the config)")
     p_build.add_argument("--db", type=Path, help="index database (default: from the config)")
+    p_build.add_argument("--json", action="store_true",
+                         help="print the build report as JSON instead of a summary")
 
     p_search = sub.add_parser("search", help="ask the index a question")
     p_search.add_argument("question", help="the question, in quotes")
@@ -40,18 +40,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = IndexSettings.load(args.config)
         if args.command == "build":
-            return _build(settings, args.corpus, args.db)
+            return _build(settings, args.corpus, args.db, as_json=args.json)
         return asyncio.run(_search(args.db or settings.database, args.question, args.k, args.json))
     except (ConfigError, CorpusError, IndexNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
-def _build(settings: IndexSettings, corpus: Path | None, db: Path | None) -> int:
-    ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
-    report = build(corpus or settings.corpus, db or settings.database, ctx=ctx,
-                   params=settings.bm25)
-    print(report.summary())
+def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
+           as_json: bool) -> int:
+    report = build_with(settings, corpus=corpus, database=db)
+    print(json.dumps(report.to_json(), ensure_ascii=False) if as_json else report.summary())
     return 0
 
 

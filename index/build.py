@@ -13,6 +13,8 @@ from .bm25 import BM25Params, ImpactIndex
 from .errors import CorpusError
 from .loaders import LoadContext, corpus_files, loader_for
 from .model import Passage, Thread
+from .outlets import Gazetteer
+from .settings import IndexSettings
 from .store import LoadedFile, replacing, write_index
 from .tokenize import Tokenizer
 
@@ -37,6 +39,22 @@ class BuildReport:
     @property
     def passages(self) -> list[Passage]:
         return [p for f in self.files for t in f.threads for a in t.answers for p in a.passages]
+
+    def to_json(self) -> dict[str, object]:
+        """The report for scripts (``python -m index build --json``) and the bot's /reload."""
+        passages = self.passages
+        quotes = [p for p in passages if p.kind == "quote"]
+        return {
+            "database": str(self.database),
+            "files": [{"path": f.path, "threads": len(f.threads),
+                       "passages": sum(len(a.passages) for t in f.threads for a in t.answers)}
+                      for f in self.files],
+            "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
+                        for e in self.skipped],
+            "threads": self.threads, "passages": len(passages), "quotes": len(quotes),
+            "sourced_quotes": sum(1 for p in quotes if p.outlet),
+            "seconds": round(self.seconds, 3),
+        }
 
     def summary(self) -> str:
         passages = self.passages
@@ -101,6 +119,14 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
                     {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus)})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def build_with(settings: IndexSettings, *, corpus: Path | None = None,
+               database: Path | None = None) -> BuildReport:
+    """``build`` with the gazetteer, passage size and BM25 parameters of the config."""
+    ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
+    return build(corpus or settings.corpus, database or settings.database, ctx=ctx,
+                 params=settings.bm25)
 
 
 def _load_one(path: Path, corpus: Path, ctx: LoadContext) -> LoadedFile:

@@ -82,7 +82,7 @@ class IndexReader:
         """
         if not path.is_file():
             raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
-        db = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+        db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             async with db.execute(store.META) as cur:
                 meta = dict(await cur.fetchall())
@@ -156,6 +156,11 @@ class IndexReader:
         """Every outlet cited, with its passage count, most cited first."""
         async with self._db.execute(store.OUTLET_COUNTS) as cur:
             return [(name, n) for name, n in await cur.fetchall()]
+
+    async def files(self) -> list[tuple[str, str, int, int]]:
+        """(path, sha256, threads, passages) of every file in the index, by path."""
+        async with self._db.execute(store.FILES) as cur:
+            return [tuple(row) for row in await cur.fetchall()]  # type: ignore[misc]
 
     async def stats(self) -> Stats:
         async with self._db.execute(store.COUNTS) as cur:

@@ -77,6 +77,7 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
        (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments)
 """
 META = "SELECT key, value FROM meta"
+FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
 ARRAYS = "SELECT name, dtype, data FROM arrays"
 OUTLET_ID = "SELECT id FROM outlets WHERE name = ? COLLATE NOCASE"
 
@@ -141,7 +142,9 @@ def write_index(path: Path, files: Sequence[LoadedFile], bm25: ImpactIndex, para
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra_meta,
             }
             con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-        con.execute("PRAGMA journal_mode = WAL")
+        # Never written again: readers open it immutable, and a rebuild renames a new file over
+        # it, so a reader still holding the old one keeps a consistent snapshot.
+        con.execute("PRAGMA journal_mode = DELETE")
 
 
 class _Writer:

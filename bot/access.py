@@ -1,0 +1,17 @@
+"""Who is an admin: Manage Server, or listed in the config by user or role id."""
+
+from __future__ import annotations
+
+import discord
+
+from .config import DiscordSettings
+
+
+def is_admin(user: discord.abc.User, settings: DiscordSettings) -> bool:
+    if user.id in settings.admin_user_ids:
+        return True
+    if isinstance(user, discord.Member):
+        if user.guild_permissions.manage_guild:
+            return True
+        return any(role.id in settings.admin_role_ids for role in user.roles)
+    return False

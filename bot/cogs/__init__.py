@@ -1,0 +1,1 @@
+"""Thin cogs: check input, call ``index`` through ``answering``, render, reply."""

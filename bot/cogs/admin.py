@@ -1,0 +1,50 @@
+"""``/reload``: rebuild the index from the corpus without downtime. Admins only."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..access import is_admin
+from ..indexes import ReloadError
+from ..messages import send_kwargs
+from ..render import render_reload
+
+if TYPE_CHECKING:
+    from ..discord_app import SourcedBot
+
+log = logging.getLogger(__name__)
+
+
+class Admin(commands.Cog):
+    def __init__(self, bot: SourcedBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="reload")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def reload(self, interaction: discord.Interaction[SourcedBot]) -> None:
+        """Re-read the corpus and swap in the new index (admins only)."""
+        # Default permissions are only a default: server admins can change them, so check here.
+        if not is_admin(interaction.user, self.bot.config.discord):
+            await interaction.response.send_message(
+                "Only admins (Manage Server, or listed in the bot's config) can reload.",
+                ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        log.info("reload requested by %s (%s)", interaction.user, interaction.user.id)
+        try:
+            report = await self.bot.indexes.reload()
+        except ReloadError as exc:
+            log.warning("reload failed: %s", exc)
+            await interaction.followup.send(f"Reload failed: {exc}", ephemeral=True)
+            return
+        await interaction.followup.send(**send_kwargs(render_reload(report)), ephemeral=True)
+
+
+async def setup(bot: SourcedBot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,98 @@
+"""Asking: mention the bot, ``/ask``, or write in an auto-answer channel."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..answering import answer
+from ..messages import NO_MENTIONS, send_kwargs
+from ..views import answer_view
+
+if TYPE_CHECKING:
+    from ..discord_app import SourcedBot
+
+log = logging.getLogger(__name__)
+
+QUESTION_MAX = 1000
+USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"
+
+
+def question_from(content: str, bot_id: int) -> str:
+    """The message without the bot's mention(s)."""
+    return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: SourcedBot) -> None:
+        self.bot = bot
+        per = bot.config.answers.cooldown_seconds
+        # One bucket per user, shared by mentions and /ask.
+        self.cooldown = commands.CooldownMapping.from_cooldown(
+            1, per, lambda obj: (obj.author if isinstance(obj, discord.Message) else obj.user).id)
+
+    def _retry_after(self, obj: discord.Message | discord.Interaction[Any]) -> float:
+        if self.bot.config.answers.cooldown_seconds <= 0:
+            return 0.0
+        bucket = self.cooldown.get_bucket(obj)
+        return (bucket.update_rate_limit() or 0.0) if bucket else 0.0
+
+    async def _answer(self, question: str, user_id: int, channel_id: int | None
+                      ) -> dict[str, Any]:
+        config = self.bot.config.answers
+        result = await answer(self.bot.indexes.current, question[:QUESTION_MAX],
+                              k=config.passages, min_score=config.min_score)
+        if not result.hits:
+            return send_kwargs(result.reply)
+        qid = await self.bot.state.record_question(question, user_id, channel_id)
+        await self.bot.state.record_shown(qid, 0, result.kind, [h.passage_id for h in result.hits])
+        view = answer_view(qid, 0, result.kind, has_more=result.has_more, k=config.passages)
+        return send_kwargs(result.reply, view=view)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot or message.guild is None:
+            return
+        mentioned = me in message.mentions
+        channel = message.channel
+        parent_id = getattr(channel, "parent_id", None)
+        auto = {channel.id, parent_id} & set(self.bot.config.discord.auto_answer_channel_ids)
+        if not (mentioned or auto):
+            return
+        question = question_from(message.content, me.id)
+        if not question:
+            if mentioned:
+                await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS)
+            return
+        if retry := self._retry_after(message):
+            if mentioned:
+                await message.reply(f"Please wait {retry:.0f} s before asking again.",
+                                    mention_author=False, allowed_mentions=NO_MENTIONS,
+                                    delete_after=10)
+            return
+        async with channel.typing():
+            kwargs = await self._answer(question, message.author.id, channel.id)
+        await message.reply(mention_author=False, **kwargs)
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="What you want evidence about, in your own words")
+    async def ask(self, interaction: discord.Interaction[SourcedBot],
+                  question: app_commands.Range[str, 1, QUESTION_MAX]) -> None:
+        """Ask a question; get quoted passages with the outlets they cite."""
+        if retry := self._retry_after(interaction):
+            await interaction.response.send_message(
+                f"Please wait {retry:.0f} s before asking again.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        kwargs = await self._answer(question, interaction.user.id, interaction.channel_id)
+        await interaction.followup.send(**kwargs)
+
+
+async def setup(bot: SourcedBot) -> None:
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,114 @@
+"""Browsing: ``/sources``, ``/source``, ``/stats``."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..messages import send_kwargs
+from ..render import escape, render_answer, render_outlets, render_stats
+
+if TYPE_CHECKING:
+    from ..discord_app import SourcedBot
+
+PER_PAGE = 15
+FILTER_MAX = 60  # what fits in a button's custom id beside the page number
+
+
+def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str, int]]:
+    if not text:
+        return outlets
+    needle = text.casefold()
+    return [(name, n) for name, n in outlets if needle in name.casefold()]
+
+
+class SourcesPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                  template=r"sourced:sources:(?P<page>\d+):(?P<filter>.{0,60})"):
+    def __init__(self, page: int, filter_text: str, label: str) -> None:
+        super().__init__(discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary,
+            custom_id=f"sourced:sources:{page}:{filter_text}"))
+        self.page, self.filter_text = page, filter_text
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any],
+                             item: discord.ui.Item[Any], match: re.Match[str], /) -> SourcesPage:
+        return cls(int(match["page"]), match["filter"], "")
+
+    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
+        kwargs = await outlets_page(interaction.client, self.page, self.filter_text)
+        await interaction.response.edit_message(**{k: v for k, v in kwargs.items()
+                                                   if k in {"embeds", "view", "content"}})
+
+
+async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
+    outlets = matching(await bot.indexes.current.outlets(), filter_text)
+    pages = max(1, -(-len(outlets) // PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    reply = render_outlets(outlets, page=page, per_page=PER_PAGE, filter_text=filter_text or None)
+    view = discord.ui.View(timeout=None)
+    if page > 0:
+        view.add_item(SourcesPage(page - 1, filter_text, "Previous"))
+    if page < pages - 1:
+        view.add_item(SourcesPage(page + 1, filter_text, "Next"))
+    return send_kwargs(reply, view=view)
+
+
+class Sources(commands.Cog):
+    def __init__(self, bot: SourcedBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="sources")
+    @app_commands.describe(filter="Only outlets whose name contains this")
+    async def sources(self, interaction: discord.Interaction[SourcedBot],
+                      filter: app_commands.Range[str, 0, FILTER_MAX] | None = None) -> None:
+        """List the outlets the corpus cites, most cited first."""
+        kwargs = await outlets_page(self.bot, 0, (filter or "").strip())
+        await interaction.response.send_message(**kwargs, ephemeral=True)
+
+    @app_commands.command(name="source")
+    @app_commands.describe(outlet="The outlet (start typing to pick one)",
+                           question="Optional: show its passages that best match this")
+    async def source(self, interaction: discord.Interaction[SourcedBot], outlet: str,
+                     question: app_commands.Range[str, 0, 1000] | None = None) -> None:
+        """Show passages citing one outlet, best match first when you give a question."""
+        reader = self.bot.indexes.current
+        k = self.bot.config.answers.passages
+        if question and question.strip():
+            hits = await reader.search(question, k, outlet=outlet)
+            title = question
+        else:
+            hits = await reader.passages_for_outlet(outlet, k)
+            title = f"passages citing {hits[0].outlet}" if hits else outlet
+        if not hits:
+            names = [name for name, _ in await reader.outlets()]
+            known = outlet.casefold() in {n.casefold() for n in names}
+            text = (f"No passage citing {escape(outlet)} matches that question." if known else
+                    "No outlet by that name is cited in the corpus; see `/sources`.")
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        await interaction.response.send_message(**send_kwargs(render_answer(title, hits)))
+
+    @source.autocomplete("outlet")
+    async def outlet_autocomplete(self, interaction: discord.Interaction[SourcedBot],
+                                  current: str) -> list[app_commands.Choice[str]]:
+        outlets = matching(await self.bot.indexes.current.outlets(), current.strip())
+        return [app_commands.Choice(name=f"{name} ({n})"[:100], value=name[:100])
+                for name, n in outlets[:25]]
+
+    @app_commands.command(name="stats")
+    async def stats(self, interaction: discord.Interaction[SourcedBot]) -> None:
+        """Corpus size, when it was last reloaded, and questions answered."""
+        stats = await self.bot.indexes.current.stats()
+        loaded = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.bot.indexes.loaded_at))
+        reply = render_stats(stats, reloaded_at=loaded, answered=await self.bot.state.answered())
+        await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
+
+
+async def setup(bot: SourcedBot) -> None:
+    await bot.add_cog(Sources(bot))

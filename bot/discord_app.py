@@ -1,0 +1,114 @@
+"""The Discord client: resources handed in by ``run_discord``, cogs loaded in ``setup_hook``.
+
+As in discord.py's ``examples/advanced_startup.py``: ``run_discord`` owns the index and the
+state database and passes them to the bot; slash commands sync to the configured guilds on
+start, and globally only through ``python -m bot sync``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from .config import Config
+from .indexes import Indexes
+from .messages import NO_MENTIONS
+from .state import State
+from .views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+
+COGS = ("bot.cogs.ask", "bot.cogs.sources", "bot.cogs.admin")
+
+
+class SourcedBot(commands.Bot):
+    def __init__(self, *, config: Config, indexes: Indexes, state: State) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_messages = True  # mentions carry their content without the privileged intent
+        # Auto-answer channels read every message: that needs the Message Content intent.
+        intents.message_content = bool(config.discord.auto_answer_channel_ids)
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents,
+                         allowed_mentions=NO_MENTIONS, help_command=None)
+        self.config = config
+        self.indexes = indexes
+        self.state = state
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        from .cogs.sources import SourcesPage
+
+        for name in COGS:
+            await self.load_extension(name)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, SourcesPage)
+        for guild_id in self.config.discord.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild_id)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        pass  # no prefix commands: the Ask cog listens for mentions
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d guild(s)", self.user,
+                 self.user.id if self.user else "?", len(self.guilds))
+
+    async def on_app_command_error(self, interaction: discord.Interaction[Any],
+                                   error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            text = "You can't use this command here."
+        else:
+            command = interaction.command.name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+            text = "Something went wrong answering that; it has been logged."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+
+def use_endpoints(api_base: str, gateway_url: str) -> None:
+    """Point discord.py at the configured REST API and gateway (a proxy, or a local fake).
+    discord.py reads both from class attributes; there is no per-client setting."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+async def run_discord(config: Config, token: str, *, sync_globally: bool = False) -> int:
+    use_endpoints(config.discord.api_base, config.discord.gateway_url)
+    state = await State.open(config.bot.state_database)
+    try:
+        indexes = await Indexes.open(config.index, config.path)
+        try:
+            bot = SourcedBot(config=config, indexes=indexes, state=state)
+            async with bot:
+                if sync_globally:
+                    await bot.login(token)  # runs setup_hook, which loads the commands
+                    synced = await bot.tree.sync()
+                    print(f"Synced {len(synced)} slash commands globally: "
+                          + ", ".join(f"/{c.name}" for c in synced))
+                    return 0
+                _close_on_signals(bot)
+                await bot.start(token)
+        finally:
+            await indexes.close()
+    finally:
+        await state.close()
+    return 0
+
+
+def _close_on_signals(bot: SourcedBot) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Not available on every platform; Ctrl-C still ends asyncio.run there.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))

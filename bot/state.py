@@ -1,0 +1,106 @@
+"""The bot's own records in SQLite (through aiosqlite): questions asked, passages shown,
+feedback, counters. A separate file from the index, so rebuilding the index never loses them.
+WAL mode: a crash mid-write leaves the last committed state.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY, text TEXT NOT NULL, user_id INTEGER NOT NULL,
+    channel_id INTEGER, asked_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shown (
+    question_id INTEGER NOT NULL REFERENCES questions(id), offset INTEGER NOT NULL,
+    kind TEXT NOT NULL, passage_ids TEXT NOT NULL, PRIMARY KEY (question_id, offset)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY, question_id INTEGER NOT NULL REFERENCES questions(id),
+    offset INTEGER NOT NULL, user_id INTEGER NOT NULL, vote INTEGER NOT NULL,
+    passage_ids TEXT NOT NULL, at REAL NOT NULL, UNIQUE (question_id, offset, user_id)
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    id: int
+    text: str
+    user_id: int
+
+
+class State:
+    """Open with ``await State.open(path)``; ``await close()`` when done."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    async def open(cls, path: Path) -> State:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.executescript(SCHEMA)
+        await db.commit()
+        return cls(db)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def record_question(self, text: str, user_id: int, channel_id: int | None) -> int:
+        cur = await self._db.execute(
+            "INSERT INTO questions (text, user_id, channel_id, asked_at) VALUES (?, ?, ?, ?)",
+            (text, user_id, channel_id, time.time()))
+        await self._db.execute(
+            "INSERT INTO counters (name, value) VALUES ('answered', 1) "
+            "ON CONFLICT (name) DO UPDATE SET value = value + 1")
+        await self._db.commit()
+        assert cur.lastrowid is not None  # an INSERT always sets it
+        return cur.lastrowid
+
+    async def record_shown(self, question_id: int, offset: int, kind: str,
+                           passage_ids: Sequence[str]) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO shown (question_id, offset, kind, passage_ids) "
+            "VALUES (?, ?, ?, ?)", (question_id, offset, kind, json.dumps(list(passage_ids))))
+        await self._db.commit()
+
+    async def question(self, question_id: int) -> Asked | None:
+        async with self._db.execute("SELECT id, text, user_id FROM questions WHERE id = ?",
+                                    (question_id,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else Asked(*row)
+
+    async def record_feedback(self, question_id: int, offset: int, user_id: int,
+                              vote: int) -> bool:
+        """Record a 👍 (+1) or 👎 (-1) on the passages shown; a second vote replaces the first.
+        False when that answer was never recorded."""
+        async with self._db.execute(
+            "SELECT passage_ids FROM shown WHERE question_id = ? AND offset = ?",
+            (question_id, offset)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return False
+        await self._db.execute(
+            "INSERT INTO feedback (question_id, offset, user_id, vote, passage_ids, at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (question_id, offset, user_id) "
+            "DO UPDATE SET vote = excluded.vote, at = excluded.at",
+            (question_id, offset, user_id, vote, row[0], time.time()))
+        await self._db.commit()
+        return True
+
+    async def answered(self) -> int:
+        async with self._db.execute(
+                "SELECT value FROM counters WHERE name = 'answered'") as cur:
+            row = await cur.fetchone()
+        return 0 if row is None else int(row[0])
