@@ -1,0 +1,101 @@
+"""Reloading the index while it serves: built in another process, swapped atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.indexes import Indexes, ReloadError
+from index.settings import IndexSettings
+
+from .conftest import CORPUS
+
+
+def settings_for(tmp_path: Path) -> tuple[IndexSettings, Path]:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n',
+                      encoding="utf-8")
+    return IndexSettings.load(config), config
+
+
+def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None:
+    settings, config = settings_for(tmp_path)
+    corpus = settings.corpus
+    (corpus / "ferry.txt").write_text(
+        "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"
+        "The ferry sank in a storm off the coast.\n", encoding="utf-8")
+    (corpus / "broken.txt").write_bytes(b"\x00\x00")
+
+    async def go() -> tuple:
+        indexes = await Indexes.open(settings, config)  # first run: builds
+        try:
+            before = await indexes.current.search("ferry storm", 3)
+            (corpus / "ferry.txt").unlink()
+            (corpus / "bbc.txt").write_text(
+                "1\n\nWho won?\n\n1 Answer 1\n\n2\n\nAl Jazeera reports:\n\n"
+                "The home team won the cup final.\n", encoding="utf-8")
+            old_reader = indexes.current
+            reload = asyncio.create_task(indexes.reload())
+            during = []
+            while not reload.done():  # questions keep being answered while it builds
+                during.append(await indexes.current.search("Soleimani", 1))
+                await asyncio.sleep(0.01)
+            report = await reload
+            after = await indexes.current.search("cup final", 3)
+            # The old reader still answers until it is retired.
+            old = await old_reader.search("ferry storm", 3)
+            return before, during, report, after, old
+        finally:
+            await indexes.close()
+
+    before, during, report, after, old = run(go())
+    assert before[0].outlet == "Associated Press"
+    assert during and all(len(hits) == 1 for hits in during)
+    assert report.added_files == ["bbc.txt"]
+    assert report.removed_files == ["ferry.txt"]
+    assert report.added_outlets == ["Al Jazeera"]
+    assert report.removed_outlets == ["Associated Press"]
+    assert report.passages == (25, 25)  # each file: a lead-in and a quote
+    assert report.threads == (2, 2)
+    assert any("broken.txt" in s and "binary data" in s for s in report.skipped)
+    assert after[0].outlet == "Al Jazeera"
+    assert old and old[0].outlet == "Associated Press"
+
+
+def test_failed_reload_keeps_the_old_index(tmp_path: Path, run) -> None:
+    settings, config = settings_for(tmp_path)
+
+    async def go() -> tuple:
+        indexes = await Indexes.open(settings, config)
+        try:
+            shutil.rmtree(settings.corpus)  # the corpus folder vanishes
+            with pytest.raises(ReloadError, match="corpus folder does not exist"):
+                await indexes.reload()
+            return await indexes.current.search("Soleimani", 2)
+        finally:
+            await indexes.close()
+
+    hits = run(go())
+    assert len(hits) == 2
+
+
+def test_one_reload_at_a_time(tmp_path: Path, run) -> None:
+    settings, config = settings_for(tmp_path)
+
+    async def go() -> None:
+        indexes = await Indexes.open(settings, config)
+        try:
+            first = asyncio.create_task(indexes.reload())
+            await asyncio.sleep(0)
+            with pytest.raises(ReloadError, match="already running"):
+                await indexes.reload()
+            await first
+        finally:
+            await indexes.close()
+
+    run(go())
