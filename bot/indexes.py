@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,17 +87,20 @@ class Indexes:
     """Holds the current reader. ``current`` is always a complete, open index."""
 
     def __init__(self, reader: IndexReader, settings: IndexSettings,
-                 config_path: Path | None = None) -> None:
+                 config_path: Path | None = None, *, launcher: Sequence[str] = ()) -> None:
         self.current = reader
         self.settings = settings
         self.config_path = config_path
+        # A command put before the build's own (tests use it to limit the build's resources).
+        self.launcher = tuple(launcher)
         self.loaded_at = time.time()
         self._lock = asyncio.Lock()
         self._retired: dict[asyncio.Task[None], IndexReader] = {}
 
     @classmethod
-    async def open(cls, settings: IndexSettings, config_path: Path | None = None) -> Indexes:
-        return cls(await open_index(settings), settings, config_path)
+    async def open(cls, settings: IndexSettings, config_path: Path | None = None, *,
+                   launcher: Sequence[str] = ()) -> Indexes:
+        return cls(await open_index(settings), settings, config_path, launcher=launcher)
 
     async def close(self) -> None:
         for task, reader in list(self._retired.items()):
@@ -133,7 +137,7 @@ class Indexes:
                                         time.perf_counter() - started)
 
     async def _build(self) -> dict:
-        args = [sys.executable, "-m", "index"]
+        args = [*self.launcher, sys.executable, "-m", "index"]
         if self.config_path is not None:
             args += ["--config", str(self.config_path)]
         args += ["build", "--json"]

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, CorpusError, IndexNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder
+        print(f"error: could not write the index: {exc}", file=sys.stderr)
+        return 1
 
 
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,

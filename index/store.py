@@ -102,6 +102,9 @@ def replacing(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` that is renamed onto it if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    for stale in path.parent.glob(f".{path.name}.building-*"):
+        if not _alive(stale.name.rsplit("-", 1)[-1]):  # left by a build that was killed
+            stale.unlink(missing_ok=True)
     for leftover in (tmp, *_sidecars(tmp)):
         leftover.unlink(missing_ok=True)
     try:
@@ -110,6 +113,18 @@ def replacing(path: Path) -> Iterator[Path]:
     finally:
         for leftover in (tmp, *_sidecars(tmp)):
             leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sidecars(path: Path) -> tuple[Path, Path]:

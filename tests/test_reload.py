@@ -99,3 +99,35 @@ def test_one_reload_at_a_time(tmp_path: Path, run) -> None:
             await indexes.close()
 
     run(go())
+
+
+# Runs the build with a 64 KB limit on the size of any file it writes: a disk that fills up.
+FULL_DISK = ("python3", "-c", "import os, resource, sys; "
+             "resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536)); "
+             "os.execv(sys.argv[1], sys.argv[1:])")
+
+
+def test_disk_full_during_reload(tmp_path: Path, run) -> None:
+    settings, config = settings_for(tmp_path)
+    # Enough text that the new index no longer fits in 64 KB.
+    filler = "\n\n".join(f"1\n\nAnswer {i} " + "words " * 400 for i in range(40))
+    (settings.corpus / "big.txt").write_text(f"1\n\nBig?\n\n40 Answers 40\n\n{filler}\n",
+                                             encoding="utf-8")
+
+    async def go() -> tuple:
+        (settings.corpus / "big.txt").rename(tmp_path / "big.txt")  # first build: small
+        indexes = await Indexes.open(settings, config, launcher=FULL_DISK)
+        try:
+            (tmp_path / "big.txt").rename(settings.corpus / "big.txt")
+            with pytest.raises(ReloadError) as info:
+                await indexes.reload()
+            return str(info.value), await indexes.current.search("Soleimani", 2)
+        finally:
+            await indexes.close()
+
+    message, hits = run(go())
+    assert "the old index keeps serving" in message
+    assert "could not write the index" in message
+    assert len(hits) == 2
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
