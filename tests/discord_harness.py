@@ -1,0 +1,74 @@
+"""Start the real bot, as its own process, against the fake Discord server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .conftest import PYTHON, ROOT, python_env
+from .fake_discord import FakeDiscord
+
+
+@dataclass
+class RunningBot:
+    fake: FakeDiscord
+    process: asyncio.subprocess.Process
+    log: Path
+    config: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
+                 extra: str = "") -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
+        f'[discord]\nguild_ids = [{fake.guild_id}]\napi_base = "{fake.api_base}"\n'
+        f'gateway_url = "{fake.gateway_url}"\n'
+        f'[answers]\ncooldown_seconds = 0\n'
+        f'[bot]\nstate_database = "{tmp_path / "state.db"}"\nlog_level = "DEBUG"\n{extra}',
+        encoding="utf-8")
+    return config
+
+
+@contextlib.asynccontextmanager
+async def running_bot(tmp_path: Path, *, corpus: Path = ROOT / "corpus", extra: str = "",
+                      fake: FakeDiscord | None = None) -> AsyncIterator[RunningBot]:
+    """The fake server and the bot connected to it; both stopped (SIGTERM) afterwards."""
+    async with contextlib.AsyncExitStack() as stack:
+        if fake is None:
+            fake = await stack.enter_async_context(FakeDiscord())
+        identified_before = fake.identifies
+        config = write_config(tmp_path, fake, corpus=corpus, extra=extra)
+        log = tmp_path / "bot.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                PYTHON, "-m", "bot", "--config", str(config), cwd=ROOT,
+                env=python_env(DISCORD_TOKEN="fake-token"), stdin=asyncio.subprocess.DEVNULL,
+                stdout=out, stderr=out)
+        bot = RunningBot(fake, process, log, config)
+        try:
+            try:
+                await fake.wait_ready(identifies=identified_before + 1, timeout=60)
+            except TimeoutError as exc:
+                raise AssertionError(f"the bot never got ready:\n{bot.log_text()}") from exc
+            try:
+                yield bot
+            except BaseException:
+                # pytest shows this with the failure: what the bot itself said.
+                print(f"--- bot log (last 6000 characters) ---\n{bot.log_text()[-6000:]}")
+                raise
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(process.wait(), 15)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()

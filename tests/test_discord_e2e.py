@@ -1,0 +1,216 @@
+"""The real bot process, end to end, through a local fake of Discord's HTTP API and gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from .conftest import CORPUS
+from .discord_harness import running_bot
+from .fake_discord import FakeDiscord, RecordedCall
+
+POST_MESSAGE = r"/channels/\d+/messages"
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
+FOLLOWUP = r"/webhooks/\d+/[^/]+"
+EPHEMERAL = 64
+
+
+def field_names(body: dict[str, Any]) -> list[str]:
+    return [f["name"] for e in body.get("embeds") or [] for f in e.get("fields", [])]
+
+
+def all_text(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body.get("components") or [] for c in row["components"]]
+
+
+async def callback_for(fake: FakeDiscord, interaction: dict[str, str]) -> RecordedCall:
+    return await fake.wait_for_call("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
+
+
+async def followup_for(fake: FakeDiscord, interaction: dict[str, str]) -> RecordedCall:
+    return await fake.wait_for_call("POST", rf"/webhooks/\d+/{interaction['token']}")
+
+
+def test_asking_and_browsing(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            registered = {c["name"] for c in fake.commands[fake.guild_id]}
+            assert registered == {"ask", "sources", "source", "stats", "reload"}
+
+            # A mention gets a reply to that message, with the passages and their outlets.
+            n = len(fake.calls)
+            message_id = await fake.send_message(
+                "why was Soleimani in Baghdad on the day he was killed?")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert reply["message_reference"]["message_id"] == int(message_id)
+            assert reply["allowed_mentions"] == {"parse": [], "replied_user": False}
+            names = field_names(reply)
+            assert "BBC" in " ".join(names[:3])
+            assert "I was scheduled to meet martyr Soleimani at 08:30" in all_text(reply)
+            assert any(i.startswith("sourced:more:") for i in custom_ids(reply))
+
+            # /ask is deferred at once, then answered in a follow-up.
+            ask = await fake.send_command("ask", {"question": "Soleimani meeting Abdul Mahdi"})
+            assert (await callback_for(fake, ask)).json["type"] == 5
+            followup = (await followup_for(fake, ask)).json
+            assert field_names(followup) and followup["allowed_mentions"]["parse"] == []
+
+            # /sources lists outlets, most cited first.
+            sources = await fake.send_command("sources")
+            body = (await callback_for(fake, sources)).json
+            assert body["type"] == 4
+            description = body["data"]["embeds"][0]["description"]
+            assert description.splitlines()[0] == "**Reuters**: 4 passages"
+            assert "**BBC**: 1 passage" in description
+            filtered = await fake.send_command("sources", {"filter": "times"})
+            body = (await callback_for(fake, filtered)).json
+            assert body["data"]["embeds"][0]["description"] == "**Asia Times**: 2 passages"
+
+            # /source autocompletes outlets, then shows that outlet's passages.
+            auto = await fake.send_autocomplete("source", "outlet", "re")
+            body = (await callback_for(fake, auto)).json
+            assert body["type"] == 8
+            assert [c["value"] for c in body["data"]["choices"]] == ["Reuters"]
+            source = await fake.send_command("source", {"outlet": "BBC",
+                                                        "question": "scheduled meeting"})
+            body = (await callback_for(fake, source)).json
+            assert field_names(body["data"]) == ["1 · BBC"]
+
+            # /stats
+            stats = await fake.send_command("stats")
+            body = (await callback_for(fake, stats)).json
+            values = {f["name"]: f["value"] for f in body["data"]["embeds"][0]["fields"]}
+            assert values["Passages"] == "23" and values["Outlets"] == "4"
+            assert values["Questions answered"] == "2"
+
+    asyncio.run(scenario())
+
+
+def test_buttons_survive_a_restart(tmp_path: Path) -> None:
+    async def first_run(fake: FakeDiscord) -> dict[str, Any]:
+        async with running_bot(tmp_path, fake=fake) as bot:
+            n = len(fake.calls)
+            await bot.fake.send_message("Soleimani Baghdad")
+            call = await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            return fake.messages[next(k for k, m in fake.messages.items()
+                                      if m.get("embeds") == call.json["embeds"])]
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            message = await first_run(fake)
+            ids = custom_ids(message)
+            more = next(i for i in ids if i.startswith("sourced:more:"))
+            up = next(i for i in ids if i.endswith(":up"))
+            # A new bot process: nothing in memory, the buttons still work.
+            async with running_bot(tmp_path, fake=fake):
+                click = await fake.click(message, more)
+                body = (await callback_for(fake, click)).json
+                assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+                assert [n.split(" · ")[0] for n in field_names(body["data"])] == ["4", "5", "6"]
+                vote = await fake.click(message, up, user=fake.admin)
+                body = (await callback_for(fake, vote)).json
+                assert "feedback is recorded" in body["data"]["content"]
+        con = sqlite3.connect(tmp_path / "state.db")
+        try:
+            rows = con.execute("SELECT user_id, vote, passage_ids FROM feedback").fetchall()
+        finally:
+            con.close()
+        assert len(rows) == 1
+        assert rows[0][:2] == (int(fake.admin["id"]), 1) and len(json.loads(rows[0][2])) == 3
+
+    asyncio.run(scenario())
+
+
+def test_reload_is_for_admins(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+
+    async def scenario() -> None:
+        async with running_bot(tmp_path, corpus=corpus) as bot:
+            fake = bot.fake
+            reload_command = next(c for c in fake.commands[fake.guild_id]
+                                  if c["name"] == "reload")
+            assert int(reload_command["default_member_permissions"]) == 1 << 5  # Manage Server
+
+            refused = await fake.send_command("reload", user=fake.member)
+            body = (await callback_for(fake, refused)).json
+            assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+            assert "Only admins" in body["data"]["content"]
+
+            (corpus / "ferry.txt").write_text(
+                "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"
+                "The ferry sank in a storm off the coast.\n", encoding="utf-8")
+            (corpus / "broken.txt").write_bytes(b"\x00")
+            done = await fake.send_command("reload", user=fake.admin)
+            assert (await callback_for(fake, done)).json["type"] == 5
+            report = (await followup_for(fake, done)).json
+            text = all_text(report)
+            assert "Corpus reloaded" in text and "ferry.txt" in text
+            assert "Associated Press" in text and "broken.txt" in text
+
+            n = len(fake.calls)
+            await fake.send_message("ferry storm")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert field_names(reply)[0] == "1 · Associated Press"
+
+    asyncio.run(scenario())
+
+
+def test_nothing_pings_anyone(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "pings.txt").write_text(
+        "1\n\nWho pinged the moderators?\n\n1 Answer 1\n\n4\n\nThe Guardian reports:\n\n"
+        "Someone wrote <@&111222333444555666> and @everyone and <@999888777666555444> in the "
+        "moderators channel.\n", encoding="utf-8")
+
+    async def scenario() -> None:
+        async with running_bot(tmp_path, corpus=corpus) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("@everyone @here who pinged the moderators channel?")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert reply["allowed_mentions"] == {"parse": [], "replied_user": False}
+            text = all_text(reply)
+            assert "The Guardian" in text
+            for ping in ("@everyone", "@here", "<@&111222333444555666>",
+                         "<@999888777666555444>"):
+                assert ping not in text
+            ask = await fake.send_command("ask", {"question": "@everyone moderators channel"})
+            followup = (await followup_for(fake, ask)).json
+            assert followup["allowed_mentions"]["parse"] == []
+            assert "@everyone" not in all_text(followup)
+
+    asyncio.run(scenario())
+
+
+def test_resume_and_rate_limits(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            await fake.close_gateway()
+            await fake.wait_until(lambda: fake.resumes >= 1, timeout=30)
+            assert fake.identifies == 1  # resumed, not a new session
+
+            # Discord answers 429 then 500: the bot waits, retries, and answers once.
+            fake.fail_next("POST", POST_MESSAGE, status=429, retry_after=0.5)
+            fake.fail_next("POST", POST_MESSAGE, status=500)
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.wait_until(lambda: [c for c in fake.calls[n:] if c.status == 200
+                                           and c.path.endswith("/messages")], timeout=30)
+            await asyncio.sleep(0.5)
+            posts = [c.status for c in fake.calls[n:] if c.method == "POST"
+                     and c.path.endswith("/messages")]
+            assert posts == [429, 500, 200]
+
+    asyncio.run(scenario())
