@@ -9,8 +9,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .conftest import CORPUS
-from .discord_harness import running_bot
+from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .discord_harness import running_bot, write_config
 from .fake_discord import FakeDiscord, RecordedCall
 
 POST_MESSAGE = r"/channels/\d+/messages"
@@ -212,5 +212,45 @@ def test_resume_and_rate_limits(tmp_path: Path) -> None:
             posts = [c.status for c in fake.calls[n:] if c.method == "POST"
                      and c.path.endswith("/messages")]
             assert posts == [429, 500, 200]
+
+    asyncio.run(scenario())
+
+
+def test_auto_answer_channel_and_clean_shutdown(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int | None, str]:
+        async with FakeDiscord() as fake:
+            async with running_bot(tmp_path, fake=fake):
+                n = len(fake.calls)
+                await fake.send_message("Soleimani Baghdad", mention_bot=False)
+                await asyncio.sleep(1.0)
+                assert not [c for c in fake.calls[n:] if c.path.endswith("/messages")]
+            extra = f"auto_answer_channel_ids = [{fake.channel_id}]\n"
+            async with running_bot(tmp_path, fake=fake, extra_discord=extra) as bot:
+                n = len(fake.calls)
+                await fake.send_message("Soleimani Baghdad", mention_bot=False)
+                reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+                assert field_names(reply)
+            return bot.process.returncode, bot.log_text()
+
+    returncode, log = asyncio.run(scenario())
+    assert returncode == 0  # SIGTERM: a clean shutdown
+    assert "fake-token" not in log  # the token is never logged
+    assert not (tmp_path / "state.db-wal").exists()  # the state database was closed
+
+
+def test_sync_registers_commands_globally(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            config = write_config(tmp_path, fake, corpus=CORPUS)
+            proc = await asyncio.create_subprocess_exec(
+                PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
+                env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(proc.communicate(), 60)
+            assert proc.returncode == 0, err.decode()
+            assert {c["name"] for c in fake.commands[None]} == {
+                "ask", "sources", "source", "stats", "reload"}
+            assert out.decode().startswith("Synced 5 slash commands globally")
+            assert fake.identifies == 0  # it never connected to the gateway
 
     asyncio.run(scenario())
