@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urljoin, urlsplit
 
+from .blocks import Block
 from .model import Passage
-from .outlets import Gazetteer, Mention
+from .outlets import Gazetteer, Mention, registrable_domain
 
 _REPORTING_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:published|publishes|reports?|reported|adds?|added|says?|said|"
@@ -123,6 +125,48 @@ def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
             quoting, outlet, lead_in = True, last_outlet, text
         else:
             quoting = False
+    return passages
+
+
+def http_url(href: str | None, base: str | None = None) -> str | None:
+    """``href`` as an absolute http(s) address, or None (``javascript:``, ``data:``, ...)."""
+    if not href:
+        return None
+    href = href.strip()
+    if base and not urlsplit(href).scheme:
+        href = urljoin(base, href)
+    parts = urlsplit(href)
+    return href if parts.scheme.lower() in {"http", "https"} and parts.netloc else None
+
+
+def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str | None:
+    """The outlet a quote cites: its link's site if the gazetteer knows it, else the outlet
+    the lead-in names, else the link's domain itself."""
+    known = gazetteer.by_url(url) if url else None
+    named = lead_in_outlet(lead_in, gazetteer) if lead_in else None
+    return known or named or (registrable_domain(url) if url else None)
+
+
+def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
+                         base_url: str | None = None) -> list[Passage]:
+    """Passages of an answer whose quotes are marked (``<blockquote>``, ``> ``, indentation).
+
+    A quote's address is the link in the lead-in just before it (the answerer citing the
+    source), else the first link inside it. A link elsewhere in the answer is not its citation.
+    """
+    passages: list[Passage] = []
+    for i, block in enumerate(blocks):
+        if block.kind == "text":
+            passages.extend(Passage("answer", text) for text in block.paragraphs)
+            continue
+        lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" else None
+        lead_text = lead.text if lead else None
+        url = next((u for u in (http_url(h, base_url) for h in (lead.links if lead else []))
+                    if u), None)
+        url = url or next((u for u in (http_url(h, base_url) for h in block.links) if u), None)
+        outlet = outlet_of(url, lead_text, gazetteer)
+        passages.extend(Passage("quote", text, outlet, url, lead_text)
+                        for text in block.paragraphs)
     return passages
 
 

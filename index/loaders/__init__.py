@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..model import Thread
-from . import plaintext
+from . import htmlpage, jsonl, markdown, plaintext, sedump
 from .context import LoadContext
 
 Loader = Callable[[Path, LoadContext], Iterator[Thread]]
@@ -17,16 +17,28 @@ Loader = Callable[[Path, LoadContext], Iterator[Thread]]
 # Suffix -> loader. Sidecars (``*.meta.toml``) and READMEs are not documents.
 LOADERS: dict[str, Loader] = {
     ".txt": plaintext.load,
+    ".jsonl": jsonl.load,
+    ".html": htmlpage.load,
+    ".htm": htmlpage.load,
+    ".md": markdown.load,
+    ".markdown": markdown.load,
 }
 
 _NOT_DOCUMENTS = {"readme.md", "readme.txt", "readme", "license", "licence"}
 
 
+# A Stack Exchange dump is its Posts.xml (Comments.xml beside it is read with it).
+BY_NAME: dict[str, Loader] = {
+    "posts.xml": sedump.load,
+}
+
+
 def loader_for(path: Path) -> Loader | None:
     """The loader for ``path``, or None when the file is not a corpus document."""
-    if path.name.lower() in _NOT_DOCUMENTS or path.name.startswith("."):
+    name = path.name.lower()
+    if name in _NOT_DOCUMENTS or name.startswith(".") or name.endswith(".meta.toml"):
         return None
-    return LOADERS.get(path.suffix.lower())
+    return BY_NAME.get(name) or LOADERS.get(path.suffix.lower())
 
 
 def corpus_files(root: Path) -> list[Path]:

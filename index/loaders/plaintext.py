@@ -4,7 +4,8 @@ Layout: the question's score alone on the first line, the question body, the com
 the comments (``  • score`` / text / ``– author`` / ``Commented DATE``; score and author may be
 missing, and the date may end the text line), a line ``N Answers N``, then each answer as its
 score on a line of its own, its paragraphs and its comments. A comment count may stand with no
-comments under it (the page hid them). Quotes are not marked: see ``index.attribution``.
+comments under it (the page hid them). Quotes indented by two or more spaces are quotes;
+where none is indented, they are recognised from the lead-ins (see ``index.attribution``).
 Title, address and site come from a ``NAME.meta.toml`` sidecar when there is one.
 """
 
@@ -16,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..attribution import classify, pack
+from ..attribution import classify, pack, passages_from_blocks
+from ..blocks import Block
 from ..errors import CorpusError
-from ..model import Answer, Comment, Thread
+from ..model import Answer, Comment, Passage, Thread
 from .context import LoadContext, read_text
 
 _SCORE = re.compile(r"^-?\d+$")
@@ -69,14 +71,14 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     yield Thread(
         key=meta.get("key") or path.stem,
         title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
-        question="\n\n".join(_paragraphs(question.body)),
+        question="\n\n".join(text for text, _ in _paragraphs(question.body)),
         url=meta.get("url"),
         site=meta.get("site"),
         score=question.score,
         comments=question.comments,
         answers=[
             Answer(
-                passages=pack(classify(_paragraphs(a.body), ctx.gazetteer), ctx.passage_chars),
+                passages=text_passages(_paragraphs(a.body), ctx),
                 score=a.score,
                 comments=a.comments,
             )
@@ -185,16 +187,21 @@ def _comment(first: str, rest: list[str]) -> Comment:
     return Comment(text=" ".join(kept).strip(), score=score, author=author, date=date)
 
 
-def _paragraphs(body: list[tuple[int, str]]) -> list[str]:
-    """Blank-line separated paragraphs; a run of ``  • item`` lines is one list paragraph."""
-    paragraphs: list[str] = []
+def _paragraphs(body: list[tuple[int, str]]) -> list[tuple[str, bool]]:
+    """Blank-line separated paragraphs, each with whether it is indented (a quote, in
+    formats that indent quotes by two or more spaces). A run of ``•`` lines is one list."""
+    paragraphs: list[tuple[str, bool]] = []
     current: list[str] = []
     in_list = False
+    indented = True
 
     def flush() -> None:
+        nonlocal indented
         if current:
-            paragraphs.append("\n".join(current) if in_list else " ".join(current))
+            paragraphs.append(("\n".join(current) if in_list else " ".join(current),
+                               indented and not in_list))
             current.clear()
+        indented = True
 
     for _, line in body:
         bullet = _BULLET.match(line)
@@ -211,6 +218,29 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[str]:
         if in_list:
             flush()
             in_list = False
+        indented = indented and line.startswith("  ")
         current.append(line.strip())
     flush()
     return paragraphs
+
+
+def text_passages(paragraphs: list[tuple[str, bool]], ctx: LoadContext) -> list[Passage]:
+    """An answer's passages: quotes marked by indentation when it has any, else recognised
+    from the answerer's lead-ins."""
+    if any(indented for _, indented in paragraphs):
+        blocks: list[Block] = []
+        for text, indented in paragraphs:
+            kind = "quote" if indented else "text"
+            if blocks and kind == "quote" and blocks[-1].kind == "quote":
+                blocks[-1].paragraphs.append(text)
+            else:
+                blocks.append(Block(kind, [text]))
+        passages = passages_from_blocks(blocks, ctx.gazetteer)
+    else:
+        passages = classify([text for text, _ in paragraphs], ctx.gazetteer)
+    return pack(passages, ctx.passage_chars)
+
+
+def answer_text_passages(text: str, ctx: LoadContext) -> list[Passage]:
+    """``text_passages`` of an answer given as one string (JSON Lines records)."""
+    return text_passages(_paragraphs(list(enumerate(text.splitlines(), start=1))), ctx)

@@ -1,0 +1,1 @@
+"""Benchmarks and load tests: separate commands, never part of the test suite."""

@@ -1,0 +1,43 @@
+"""Write a synthetic corpus of plain-text threads: answers that quote outlets, in bulk."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+OUTLETS = ["Reuters", "the BBC", "The New York Times", "Al Jazeera", "the AP", "The Guardian",
+           "Bloomberg", "Le Monde", "Der Spiegel", "NPR"]
+TOPICS = ["ferry", "harbour", "election", "ceasefire", "pipeline", "drought", "vaccine",
+          "tariff", "embassy", "summit", "strike", "budget", "flood", "satellite", "treaty"]
+
+
+def _vocabulary(rng: random.Random, size: int) -> list[str]:
+    syllables = ["ka", "lo", "mi", "ra", "te", "su", "no", "ve", "da", "pi", "zo", "re"]
+    return ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(size)]
+
+
+def write_corpus(folder: Path, passages: int, *, answers_per_thread: int = 50,
+                 seed: int = 7) -> int:
+    """About ``passages`` passages (each answer: a lead-in and a quote); returns file count."""
+    rng = random.Random(seed)
+    words = _vocabulary(rng, 20_000) + TOPICS * 50
+    # Zipf-like; cumulative weights computed once (choices() would redo it on every call).
+    weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(words))))
+    folder.mkdir(parents=True, exist_ok=True)
+    answers_needed = passages // 2
+    files = 0
+    while answers_needed > 0:
+        n = min(answers_per_thread, answers_needed)
+        topic = rng.choice(TOPICS)
+        about = " ".join(rng.choices(words, cum_weights=weights, k=6))
+        lines = [str(rng.randint(0, 50)), "", f"What happened with the {topic} {about}?", "",
+                 f"{n} Answers {n}", ""]
+        for _ in range(n):
+            quote = " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(20, 80)))
+            lines += [str(rng.randint(0, 30)), "", f"According to {rng.choice(OUTLETS)}:", "",
+                      f"The {topic} {quote}.", ""]
+        (folder / f"thread-{files:05d}.txt").write_text("\n".join(lines), encoding="utf-8")
+        files += 1
+        answers_needed -= n
+    return files

@@ -1,0 +1,113 @@
+"""JSON Lines: one record per line, of two shapes.
+
+- Q&A records (as in the Skeptics data set): ``question`` (the title), ``answer`` (plain text;
+  quotes indented by two or more spaces), optional ``questionUrl``, ``answerUrl``,
+  ``questionId``, ``answerId``, ``score``.
+- Passage records (a BEIR ``corpus.jsonl`` loads as it is): ``_id`` or ``id`` (kept as the
+  passage id), ``text``, optional ``title``, ``url``, ``outlet``. The text is a source's own
+  words, so it is a quote; its outlet is ``outlet``, else the site of ``url``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..attribution import http_url, outlet_of
+from ..errors import CorpusError
+from ..model import Answer, Passage, Thread
+from .context import LoadContext
+from .plaintext import answer_text_passages
+
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+
+def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line, streamed.
+
+    Raises:
+        CorpusError: a line that is too long, not UTF-8, not JSON, or not an object.
+    """
+    try:
+        with path.open("rb") as f:
+            number = 0
+            while line := f.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(line) > MAX_LINE_BYTES:
+                    raise CorpusError(path, f"the line is longer than {MAX_LINE_BYTES // 2**20}"
+                                      " MB", record=f"line {number}")
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise CorpusError(path, f"not UTF-8 text (byte 0x{line[exc.start]:02x})",
+                                      record=f"line {number}") from exc
+                except json.JSONDecodeError as exc:
+                    raise CorpusError(path, f"not JSON: {exc.msg} at column {exc.colno}",
+                                      record=f"line {number}") from exc
+                if not isinstance(value, dict):
+                    raise CorpusError(path, "a record must be a JSON object, got "
+                                      f"{type(value).__name__}", record=f"line {number}")
+                yield number, value
+    except OSError as exc:
+        raise CorpusError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _text(record: dict[str, Any], key: str, path: Path, line: int) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise CorpusError(path, f"{key!r} must be text, got {type(value).__name__}",
+                          record=f"line {line}")
+    return value
+
+
+def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    seen = 0
+    for line, record in records(path):
+        seen += 1
+        get = lambda key, r=record, n=line: _text(r, key, path, n)  # noqa: E731
+        if get("answer") is not None:
+            yield _qa_thread(path, line, get, ctx)
+        elif get("text") is not None and (get("_id") or get("id")):
+            yield _passage_thread(path, get, ctx)
+        else:
+            raise CorpusError(path, "a record needs `answer` (a Q&A record) or `text` with "
+                              "`_id` or `id` (a passage record)", record=f"line {line}")
+    if not seen:
+        raise CorpusError(path, "no records: the file is empty")
+
+
+def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
+    question_id = get("questionId") or str(line)
+    answer_id = get("answerId") or str(line)
+    answer = html.unescape(get("answer") or "")
+    score = get("score")
+    return Thread(
+        key=f"{path.stem}/{question_id}/{answer_id}",
+        title=html.unescape(get("question") or get("title") or f"Question {question_id}"),
+        question=html.unescape(get("questionBody") or ""),
+        url=http_url(get("questionUrl")),
+        answers=[Answer(passages=answer_text_passages(answer, ctx),
+                        score=int(score) if score and score.lstrip("-").isdigit() else None,
+                        url=http_url(get("answerUrl")))],
+    )
+
+
+def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
+    pid = get("_id") or get("id")
+    url = http_url(get("url"))
+    outlet = get("outlet") or outlet_of(url, None, ctx.gazetteer)
+    title = get("title") or ""
+    return Thread(
+        key=f"{path.stem}/{pid}", title=title, url=url,
+        answers=[Answer(passages=[Passage("quote", get("text") or "", outlet=outlet, url=url,
+                                          pid=pid)])],
+    )

@@ -1,0 +1,48 @@
+"""Markdown notes: ``> `` quotes, ``[text](url)`` links, optional front matter.
+
+Front matter (YAML between ``---`` lines) may give ``title``, ``url`` (the note's own
+address) and ``outlet`` (for quotes whose link and lead-in name none). The note is rendered to
+HTML with markdown-it-py (raw HTML in the note is not passed through) and read as blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import frontmatter
+import yaml
+from markdown_it import MarkdownIt
+
+from ..attribution import http_url, pack, passages_from_blocks
+from ..blocks import html_blocks
+from ..errors import CorpusError
+from ..model import Answer, Thread
+from .context import LoadContext, read_text
+
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    text = read_text(path)
+    if not text.strip():
+        raise CorpusError(path, "the file is empty")
+    try:
+        post = frontmatter.loads(text)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise CorpusError(path, f"the front matter is not valid YAML: {exc}",
+                          record="front matter") from exc
+    meta = post.metadata
+    for key in ("title", "url", "outlet"):
+        if key in meta and not isinstance(meta[key], str):
+            raise CorpusError(path, f"{key!r} must be text", record="front matter")
+    url = http_url(meta.get("url"))
+    blocks = html_blocks(_markdown.render(post.content))
+    passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
+    if outlet := meta.get("outlet"):
+        for p in passages:
+            if p.kind == "quote" and p.outlet is None:
+                p.outlet = outlet
+    title = meta.get("title") or next((b.text for b in blocks if b.kind == "text"), path.stem)
+    yield Thread(key=f"note:{path.stem}", title=title[:300], url=url,
+                 answers=[Answer(passages=pack(passages, ctx.passage_chars), url=url)])

@@ -1,0 +1,191 @@
+"""Stack Exchange data dumps: a folder with ``Posts.xml`` (and ``Comments.xml``).
+
+Streamed: rows are read one at a time (``iterparse``, each element cleared once read) into a
+temporary SQLite file, then threads are read back question by question, so memory does not
+grow with the dump. The XML parser refuses entity declarations and external references
+(defusedxml). Each ``<blockquote>`` in an answer becomes a quote passage.
+
+The site (for thread addresses) comes from ``site.toml`` in the folder (``site = "..."``), or
+from the folder's name: ``history-meta`` -> ``history.meta.stackexchange.com``,
+``politics`` -> ``politics.stackexchange.com``, ``stackoverflow`` -> ``stackoverflow.com``,
+a name with a dot is taken as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tempfile
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+
+from ..attribution import pack, passages_from_blocks
+from ..blocks import html_blocks
+from ..errors import CorpusError
+from ..model import Answer, Comment, Thread
+from .context import LoadContext
+
+_OWN_DOMAINS = {"stackoverflow": "stackoverflow.com", "superuser": "superuser.com",
+                "serverfault": "serverfault.com", "askubuntu": "askubuntu.com",
+                "mathoverflow": "mathoverflow.net", "stackapps": "stackapps.com"}
+_TAG = re.compile(r"<([^<>]+)>|\|([^|]+)")
+_BATCH = 1000
+
+
+def site_for(folder: Path) -> str:
+    """The site a dump folder holds, from ``site.toml`` or the folder's name."""
+    side = folder / "site.toml"
+    if side.exists():
+        try:
+            site = tomllib.loads(side.read_text(encoding="utf-8")).get("site")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CorpusError(side, f"cannot read the site sidecar: {exc}") from exc
+        if not isinstance(site, str) or not site.strip():
+            raise CorpusError(side, 'expected site = "name.stackexchange.com"')
+        return site.strip().lower()
+    name = folder.name.lower()
+    if "." in name:
+        return name
+    if name in _OWN_DOMAINS:
+        return _OWN_DOMAINS[name]
+    if name.endswith("-meta"):
+        base = name.removesuffix("-meta")
+        return f"meta.{_OWN_DOMAINS[base]}" if base in _OWN_DOMAINS else \
+            f"{base}.meta.stackexchange.com"
+    return f"{name}.stackexchange.com"
+
+
+def rows(path: Path) -> Iterator[dict[str, str]]:
+    """The attributes of each ``<row>``, streamed.
+
+    Raises:
+        CorpusError: malformed or truncated XML (naming the line), entity declarations or
+            external references, an unreadable file.
+    """
+    try:
+        with path.open("rb") as f:
+            context = SafeET.iterparse(f, events=("start", "end"))
+            _, root = next(context)
+            for event, elem in context:
+                if event == "end" and elem.tag == "row":
+                    yield dict(elem.attrib)
+                    root.clear()  # keeps memory flat: drop rows already read
+    except StopIteration:
+        raise CorpusError(path, "no XML in the file (it is empty)") from None
+    except ET.ParseError as exc:
+        line = exc.position[0] if exc.position else "?"
+        raise CorpusError(path, f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                          record=f"line {line}") from exc
+    except defusedxml.DefusedXmlException as exc:
+        raise CorpusError(path, f"refused unsafe XML ({type(exc).__name__}): entity "
+                          "declarations and external references are not allowed") from exc
+    except OSError as exc:
+        raise CorpusError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _int(value: str | None, path: Path, record: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise CorpusError(path, f"expected a whole number, got {value[:30]!r}",
+                          record=record) from None
+
+
+def _stage(path: Path, db: sqlite3.Connection) -> None:
+    """Stream Posts.xml (and Comments.xml) into the staging database."""
+    db.executescript("""
+        CREATE TABLE q (id INTEGER PRIMARY KEY, title TEXT, tags TEXT, score INTEGER,
+                        accepted INTEGER, body TEXT);
+        CREATE TABLE a (id INTEGER PRIMARY KEY, parent INTEGER, score INTEGER, body TEXT,
+                        author TEXT);
+        CREATE INDEX a_parent ON a(parent);
+        CREATE TABLE c (post INTEGER, score INTEGER, text TEXT, author TEXT, date TEXT);
+        CREATE INDEX c_post ON c(post);
+    """)
+    questions, answers = [], []
+    for row in rows(path):
+        record = f"post {row.get('Id', '?')}"
+        post_id = _int(row.get("Id"), path, record)
+        if post_id is None:
+            raise CorpusError(path, "a row has no Id", record=record)
+        kind = row.get("PostTypeId")
+        score = _int(row.get("Score"), path, record)
+        if kind == "1":
+            questions.append((post_id, row.get("Title") or f"Question {post_id}",
+                              row.get("Tags") or "", score,
+                              _int(row.get("AcceptedAnswerId"), path, record), row.get("Body", "")))
+        elif kind == "2":
+            author = row.get("OwnerDisplayName") or (
+                f"user {row['OwnerUserId']}" if row.get("OwnerUserId") else None)
+            answers.append((post_id, _int(row.get("ParentId"), path, record), score,
+                            row.get("Body", ""), author))
+        if len(questions) + len(answers) >= _BATCH:
+            _flush(db, questions, answers)
+    _flush(db, questions, answers)
+    comments = path.with_name("Comments.xml")
+    if comments.exists():
+        batch = []
+        for row in rows(comments):
+            record = f"comment {row.get('Id', '?')}"
+            batch.append((_int(row.get("PostId"), comments, record),
+                          _int(row.get("Score"), comments, record), row.get("Text", ""),
+                          row.get("UserDisplayName") or (
+                              f"user {row['UserId']}" if row.get("UserId") else None),
+                          row.get("CreationDate")))
+            if len(batch) >= _BATCH:
+                db.executemany("INSERT INTO c VALUES (?,?,?,?,?)", batch)
+                batch.clear()
+        db.executemany("INSERT INTO c VALUES (?,?,?,?,?)", batch)
+
+
+def _flush(db: sqlite3.Connection, questions: list[tuple], answers: list[tuple]) -> None:
+    db.executemany("INSERT OR REPLACE INTO q VALUES (?,?,?,?,?,?)", questions)
+    db.executemany("INSERT OR REPLACE INTO a VALUES (?,?,?,?,?)", answers)
+    questions.clear()
+    answers.clear()
+
+
+def _comments(db: sqlite3.Connection, post_id: int) -> list[Comment]:
+    return [Comment(text=text, score=score, author=author, date=date)
+            for score, text, author, date in db.execute(
+                "SELECT score, text, author, date FROM c WHERE post = ? ORDER BY rowid",
+                (post_id,))]
+
+
+def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    """Threads of a dump, one per question, answers best first."""
+    site = site_for(path.parent)
+    base = f"https://{site}"
+    with tempfile.TemporaryDirectory(prefix="sourced-dump-") as tmp:
+        db = sqlite3.connect(Path(tmp) / "stage.db")
+        try:
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            _stage(path, db)
+            for qid, title, tags, score, accepted, body in db.execute(
+                    "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id").fetchall():
+                answers = []
+                for aid, ascore, abody, author in db.execute(
+                        "SELECT id, score, body, author FROM a WHERE parent = ? "
+                        "ORDER BY score DESC, id", (qid,)):
+                    passages = passages_from_blocks(html_blocks(abody), ctx.gazetteer,
+                                                    base_url=base)
+                    answers.append(Answer(
+                        passages=pack(passages, ctx.passage_chars), score=ascore,
+                        comments=_comments(db, aid), accepted=aid == accepted,
+                        url=f"{base}/a/{aid}", author=author))
+                question = "\n\n".join(b.text for b in html_blocks(body))
+                yield Thread(
+                    key=f"{site}/q/{qid}", title=title, question=question,
+                    url=f"{base}/questions/{qid}", site=site, score=score,
+                    tags=[a or b for a, b in _TAG.findall(tags)],
+                    comments=_comments(db, qid), answers=answers)
+        finally:
+            db.close()
