@@ -10,8 +10,11 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
 from .build import build_with
 from .errors import CorpusError, IndexNotFound
+from .loaders import corpus_files
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
 
@@ -53,7 +56,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
            as_json: bool) -> int:
-    report = build_with(settings, corpus=corpus, database=db)
+    corpus = corpus or settings.corpus
+    bar = None
+    if sys.stderr.isatty():  # a person is watching: a progress bar instead of a log line a file
+        bar = tqdm(total=len(corpus_files(corpus)) if corpus.is_dir() else 0, unit="file",
+                   desc="indexing", leave=False)
+        logging.getLogger("index.build").setLevel(logging.WARNING)
+    try:
+        report = build_with(settings, corpus=corpus, database=db,
+                            progress=(lambda _path: bar.update()) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
     print(json.dumps(report.to_json(), ensure_ascii=False) if as_json else report.summary())
     return 0
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from .bm25 import BM25Params, ImpactIndex
 from .errors import CorpusError
-from .loaders import LoadContext, corpus_files, loader_for
+from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
 from .outlets import Gazetteer
 from .settings import IndexSettings
-from .store import LoadedFile, replacing, write_index
+from .store import LoadedFile, PreviousIndex, replacing, write_index
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class BuildReport:
         quotes = [p for p in passages if p.kind == "quote"]
         return {
             "database": str(self.database),
-            "files": [{"path": f.path, "threads": len(f.threads),
+            "files": [{"path": f.path, "threads": len(f.threads), "reused": f.reused,
                        "passages": sum(len(a.passages) for t in f.threads for a in t.answers)}
                       for f in self.files],
             "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
@@ -59,8 +59,11 @@ class BuildReport:
     def summary(self) -> str:
         passages = self.passages
         quotes = [p for p in passages if p.kind == "quote"]
+        reused = sum(1 for f in self.files if f.reused)
         lines = [
-            f"Indexed {len(self.files)} file(s): {self.threads} thread(s), {len(passages)} "
+            f"Indexed {len(self.files)} file(s)"
+            + (f" ({reused} unchanged, reused)" if reused else "")
+            + f": {self.threads} thread(s), {len(passages)} "
             f"passage(s), {len(quotes)} quote(s), {sum(1 for p in quotes if p.outlet)} with an "
             f"outlet, in {self.seconds:.2f} s -> {self.database}",
         ]
@@ -78,11 +81,13 @@ def document_terms(tokenizer: Tokenizer, thread: Thread, passage: Passage) -> li
 
 def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
           params: BM25Params | None = None, tokenizer: Tokenizer | None = None,
-          progress: Callable[[Path], None] | None = None) -> BuildReport:
+          progress: Callable[[Path], None] | None = None, reuse: bool = True) -> BuildReport:
     """Load every document under ``corpus`` and write a complete index to ``database``.
 
     A file that fails to load is skipped and reported; the index is replaced only when the
-    whole build succeeds.
+    whole build succeeds. With ``reuse``, files unchanged since the index at ``database`` was
+    built (same path, same bytes, same loader settings) are read back from it, not parsed
+    again; the result is the same as a clean build.
 
     Raises:
         CorpusError: ``corpus`` is not a readable folder.
@@ -93,22 +98,30 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     ctx = ctx or LoadContext()
     tokenizer = tokenizer or Tokenizer()
     report = BuildReport(database)
+    previous = PreviousIndex.open(database) if reuse else None
+    if previous is not None and previous.meta.get("loaders") != ctx.fingerprint:
+        previous.close()
+        previous = None  # the gazetteer or passage size changed: every file is read again
     keys: dict[str, Path] = {}
-    for path in corpus_files(corpus):
-        if progress:
-            progress(path)
-        try:
-            loaded = _load_one(path, corpus, ctx)
-            for t in loaded.threads:
-                if t.key in keys:
-                    raise CorpusError(path, f"thread {t.key!r} is already loaded from "
-                                      f"{keys[t.key]}", record=f"thread {t.key}")
-            keys.update((t.key, path) for t in loaded.threads)
-        except CorpusError as err:
-            log.warning("skipped %s", err)
-            report.skipped.append(err)
-            continue
-        report.files.append(loaded)
+    try:
+        for path in corpus_files(corpus):
+            if progress:
+                progress(path)
+            try:
+                loaded = _load_one(path, corpus, ctx, previous)
+                for t in loaded.threads:
+                    if t.key in keys:
+                        raise CorpusError(path, f"thread {t.key!r} is already loaded from "
+                                          f"{keys[t.key]}", record=f"thread {t.key}")
+                keys.update((t.key, path) for t in loaded.threads)
+            except CorpusError as err:
+                log.warning("skipped %s", err)
+                report.skipped.append(err)
+                continue
+            report.files.append(loaded)
+    finally:
+        if previous is not None:
+            previous.close()
 
     documents = [document_terms(tokenizer, t, p)
                  for f in report.files for t in f.threads for a in t.answers for p in a.passages]
@@ -116,27 +129,46 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     bm25 = ImpactIndex.build(documents, params)
     with replacing(database) as tmp:
         write_index(tmp, report.files, bm25, params,
-                    {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus)})
+                    {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus),
+                     "loaders": ctx.fingerprint})
     report.seconds = time.perf_counter() - started
     return report
 
 
 def build_with(settings: IndexSettings, *, corpus: Path | None = None,
-               database: Path | None = None) -> BuildReport:
+               database: Path | None = None,
+               progress: Callable[[Path], None] | None = None) -> BuildReport:
     """``build`` with the gazetteer, passage size and BM25 parameters of the config."""
     ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
     return build(corpus or settings.corpus, database or settings.database, ctx=ctx,
-                 params=settings.bm25)
+                 params=settings.bm25, progress=progress)
 
 
-def _load_one(path: Path, corpus: Path, ctx: LoadContext) -> LoadedFile:
+def _digest(path: Path) -> str:
+    """The document's bytes and its companions' (sidecars, Comments.xml), streamed."""
+    digest = hashlib.sha256()
+    for part in (path, *companions(path)):
+        try:
+            with part.open("rb") as f:
+                digest.update(hashlib.file_digest(f, "sha256").digest())
+        except OSError as exc:
+            raise CorpusError(part, f"cannot read the file: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def _load_one(path: Path, corpus: Path, ctx: LoadContext,
+              previous: PreviousIndex | None) -> LoadedFile:
+    relative = str(path.relative_to(corpus))
+    digest = _digest(path)
+    kind = path.suffix.lstrip(".").lower()
+    if previous is not None and previous.files.get(relative, (0, ""))[1] == digest:
+        threads = previous.threads(previous.files[relative][0])
+        log.info("unchanged %s: %d thread(s), reused", relative, len(threads))
+        return LoadedFile(relative, digest, kind, threads, reused=True)
     loader = loader_for(path)
-    assert loader is not None  # corpus_files lists only files with a loader
-    try:
-        with path.open("rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()  # streams: dumps are large
-    except OSError as exc:
-        raise CorpusError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    if loader is None:  # corpus_files lists only files with a loader
+        raise CorpusError(path, "no loader for this kind of file")
     threads = list(loader(path, ctx))
-    return LoadedFile(str(path.relative_to(corpus)), digest, path.suffix.lstrip(".").lower(),
-                      threads)
+    log.info("loaded %s: %d thread(s), %d passage(s)", relative, len(threads),
+             sum(len(a.passages) for t in threads for a in t.answers))
+    return LoadedFile(relative, digest, kind, threads)

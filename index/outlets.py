@@ -9,6 +9,7 @@ Public Suffix List bundled in tldextract, so no network is needed.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -70,6 +71,10 @@ class Gazetteer:
             domains = [d for d in entry.get("domains", []) if isinstance(d, str) and d.strip()]
             outlets[name.strip()] = (aliases, domains)
         return cls(outlets)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(sorted(self._outlets.items())).encode()).hexdigest()
 
     @property
     def names(self) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25Params, ImpactIndex
-from .model import Comment, Passage, Thread
+from .model import Answer, Comment, Passage, Thread
 
 SCHEMA_VERSION = 1
 
@@ -88,6 +88,7 @@ class LoadedFile:
     sha256: str
     format: str
     threads: Sequence[Thread]
+    reused: bool = False  # read back from the previous index, not parsed again
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -216,6 +217,63 @@ class _Writer:
         self.docno += 1
         return (docno, p.pid or default_pid, answer_id, p.kind, p.text, outlet_id, p.url,
                 p.lead_in)
+
+
+class PreviousIndex:
+    """An earlier index, read back so a rebuild reuses the threads of unchanged files."""
+
+    def __init__(self, con: sqlite3.Connection, meta: dict[str, str],
+                 files: dict[str, tuple[int, str]]) -> None:
+        self._con = con
+        self.meta = meta
+        self.files = files  # path -> (file id, sha256)
+
+    @classmethod
+    def open(cls, path: Path) -> PreviousIndex | None:
+        """The index at ``path``, or None when there is none this version can reuse."""
+        if not path.is_file():
+            return None
+        try:
+            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            meta = dict(con.execute(META).fetchall())
+            files = {p: (i, sha) for i, p, sha in con.execute("SELECT id, path, sha256 FROM files")}
+        except sqlite3.Error:
+            return None
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            con.close()
+            return None
+        return cls(con, meta, files)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def threads(self, file_id: int) -> list[Thread]:
+        """The file's threads as they were loaded, passage ids included."""
+        con = self._con
+        threads = []
+        for tid, key, title, question, url, site, score, tags in con.execute(
+                "SELECT id, key, title, question, url, site, score, tags FROM threads "
+                "WHERE file_id = ? ORDER BY id", (file_id,)).fetchall():
+            answers = []
+            for aid, ascore, accepted, aurl, author in con.execute(
+                    "SELECT id, score, accepted, url, author FROM answers WHERE thread_id = ? "
+                    "ORDER BY position", (tid,)).fetchall():
+                passages = [Passage(kind, text, outlet, purl, lead_in, pid)
+                            for pid, kind, text, outlet, purl, lead_in in con.execute(
+                                "SELECT p.pid, p.kind, p.text, o.name, p.url, p.lead_in "
+                                "FROM passages p LEFT JOIN outlets o ON o.id = p.outlet_id "
+                                "WHERE p.answer_id = ? ORDER BY p.id", (aid,))]
+                answers.append(Answer(passages, ascore, self._comments(tid, aid), bool(accepted),
+                                      aurl, author))
+            threads.append(Thread(key, title, question, url, site, score, json.loads(tags),
+                                  self._comments(tid, None), answers))
+        return threads
+
+    def _comments(self, thread_id: int, answer_id: int | None) -> list[Comment]:
+        return [Comment(text, score, author, date) for score, text, author, date in
+                self._con.execute(
+                    "SELECT score, text, author, date FROM comments WHERE thread_id = ? AND "
+                    "answer_id IS ? ORDER BY id", (thread_id, answer_id))]
 
 
 def arrays_from_rows(rows: Sequence[tuple[str, str, bytes]]) -> dict[str, object]:

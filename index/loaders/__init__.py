@@ -41,9 +41,18 @@ def loader_for(path: Path) -> Loader | None:
     return BY_NAME.get(name) or LOADERS.get(path.suffix.lower())
 
 
+def companions(path: Path) -> list[Path]:
+    """Files read together with a document, so a change to them is a change to it."""
+    if path.name.lower() == "posts.xml":
+        candidates = [path.with_name("Comments.xml"), path.with_name("site.toml")]
+    else:
+        candidates = [path.with_name(path.stem + ".meta.toml")]
+    return [c for c in candidates if c.exists()]
+
+
 def corpus_files(root: Path) -> list[Path]:
     """Every document under ``root``, in a stable order."""
     return sorted(p for p in root.rglob("*") if p.is_file() and loader_for(p) is not None)
 
 
-__all__ = ["LOADERS", "LoadContext", "Loader", "corpus_files", "loader_for"]
+__all__ = ["LOADERS", "LoadContext", "Loader", "companions", "corpus_files", "loader_for"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,10 +13,21 @@ from ..outlets import Gazetteer
 DEFAULT_PASSAGE_CHARS = 900
 
 
+# Bump when a loader changes what it makes of the same file: rebuilds then re-read every file.
+LOADERS_VERSION = 1
+
+
 @dataclass(frozen=True)
 class LoadContext:
     gazetteer: Gazetteer = field(default_factory=Gazetteer.load)
     passage_chars: int = DEFAULT_PASSAGE_CHARS
+
+    @property
+    def fingerprint(self) -> str:
+        """What, besides a file's bytes, decides what a loader makes of it."""
+        return hashlib.sha256(
+            f"{LOADERS_VERSION}|{self.passage_chars}|{self.gazetteer.fingerprint}".encode()
+        ).hexdigest()
 
 
 def read_text(path: Path) -> str:
