@@ -69,6 +69,9 @@ def rows(path: Path) -> Iterator[dict[str, str]]:
     """
     try:
         with path.open("rb") as f:
+            if not f.read(4096).strip(b" \t\r\n\xef\xbb\xbf"):
+                raise CorpusError(path, "the file is empty")
+            f.seek(0)
             context = SafeET.iterparse(f, events=("start", "end"))
             _, root = next(context)
             for event, elem in context:
@@ -79,8 +82,8 @@ def rows(path: Path) -> Iterator[dict[str, str]]:
         raise CorpusError(path, "no XML in the file (it is empty)") from None
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else "?"
-        raise CorpusError(path, f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}",
-                          record=f"line {line}") from exc
+        what = str(exc).split(": line ")[0]  # the line is the record, said once
+        raise CorpusError(path, f"malformed XML: {what}", record=f"line {line}") from exc
     except defusedxml.DefusedXmlException as exc:
         raise CorpusError(path, f"refused unsafe XML ({type(exc).__name__}): entity "
                           "declarations and external references are not allowed") from exc
@@ -169,8 +172,9 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             _stage(path, db)
-            for qid, title, tags, score, accepted, body in db.execute(
-                    "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id").fetchall():
+            # A cursor, not fetchall(): one question in memory at a time.
+            for qid, title, tags, score, accepted, body in db.cursor().execute(
+                    "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id"):
                 answers = []
                 for aid, ascore, abody, author in db.execute(
                         "SELECT id, score, body, author FROM a WHERE parent = ? "

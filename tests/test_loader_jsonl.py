@@ -1,0 +1,79 @@
+"""JSON Lines: Q&A records (Skeptics) and passage records (BEIR)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.errors import CorpusError
+from index.loaders import LoadContext
+from index.loaders.jsonl import load
+
+
+def test_skeptics_36547_quote_is_the_new_york_times(shared_data: Path, ctx: LoadContext) -> None:
+    threads = list(load(shared_data / "skeptics" / "web_science_dataset.jsonl", ctx))
+    assert len(threads) == 1066
+    [thread] = [t for t in threads if t.key.endswith("/36547")]
+    assert thread.title == 'Does "Plan B" (Levonorgestrel) prevent implantation of fertilized eggs?'
+    assert thread.url == "https://skeptics.stackexchange.com/questions/36535"
+    quotes = [p for p in thread.answers[0].passages if p.kind == "quote"]
+    nyt = [p for p in quotes if p.outlet == "The New York Times"]
+    assert nyt and nyt[0].text.startswith("Experts say implantation was likely placed on the label")
+    assert nyt[0].lead_in.startswith("However, it's not clear")
+    # Quotes of papers introduced by their titles name no outlet.
+    assert quotes[0].outlet is None and quotes[0].text.startswith("Among 17 women")
+
+
+def test_beir_corpus_keeps_its_ids(shared_data: Path, ctx: LoadContext) -> None:
+    threads = list(load(shared_data / "scifact" / "corpus.jsonl", ctx))
+    assert len(threads) == 5183
+    first = threads[0]
+    [passage] = first.answers[0].passages
+    assert passage.pid == "4983"
+    assert first.title.startswith("Microstructural development of human newborn")
+    assert passage.kind == "quote" and passage.outlet is None
+
+
+def test_passage_records_with_outlets_and_urls(tmp_path: Path, ctx: LoadContext) -> None:
+    path = tmp_path / "p.jsonl"
+    rows = [{"id": "a1", "title": "T", "text": "x", "url": "https://www.reuters.com/x"},
+            {"id": 7, "text": "y", "outlet": "My Newsletter"},
+            {"_id": "c", "text": "z", "url": "https://example.org/p"},
+            {"_id": "d", "text": "w", "url": "javascript:alert(1)"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
+    passages = [t.answers[0].passages[0] for t in load(path, ctx)]
+    assert [(p.pid, p.outlet, p.url) for p in passages] == [
+        ("a1", "Reuters", "https://www.reuters.com/x"), ("7", "My Newsletter", None),
+        ("c", "example.org", "https://example.org/p"), ("d", None, None)]
+
+
+@pytest.mark.parametrize(("content", "record", "problem"), [
+    (b'{"id": "1", "text": "ok"}\n[1, 2]\n', "line 2", "a record must be a JSON object, got list"),
+    (b'{"id": "1", "text": "ok"}\n{"text": \n', "line 2", "not JSON"),
+    (b'{"title": "no text"}\n', "line 1", "a record needs `answer`"),
+    (b'{"id": "1", "text": ["not", "text"]}\n', "line 1", "'text' must be text"),
+    (b'{"id": "1", "text": "caf\xe9"}\n', "line 1", "not UTF-8"),
+    (b"", None, "no records"),
+])
+def test_bad_records_are_named(tmp_path: Path, ctx: LoadContext, content: bytes,
+                               record: str | None, problem: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(CorpusError) as info:
+        list(load(path, ctx))
+    assert info.value.path == path and info.value.record == record
+    assert problem in info.value.problem
+
+
+def test_a_100_mb_line_is_refused_without_reading_it_whole(tmp_path: Path,
+                                                           ctx: LoadContext) -> None:
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as f:
+        f.write(b'{"id": "1", "text": "ok"}\n{"id": "2", "text": "')
+        f.write(b"a" * (100 * 1024 * 1024))
+        f.write(b'"}\n')
+    with pytest.raises(CorpusError) as info:
+        list(load(path, ctx))
+    assert info.value.record == "line 2" and "longer than 8 MB" in info.value.problem

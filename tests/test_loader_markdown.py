@@ -1,0 +1,67 @@
+"""Markdown notes: front matter, > quotes, [text](url) links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.errors import CorpusError
+from index.loaders import LoadContext
+from index.loaders.markdown import load
+
+NOTE = """---
+title: Ferry notes
+url: https://notes.example/ferry
+outlet: Local Radio
+---
+The [Guardian](https://www.theguardian.com/world/1) says:
+
+> The ferry sank.
+> It was old.
+
+My view: unclear.
+
+Another source:
+
+> Words with no link.
+
+Said the [NYT](javascript:alert(1)):
+
+> A quote whose only link is not http.
+"""
+
+
+def test_note(tmp_path: Path, ctx: LoadContext) -> None:
+    path = tmp_path / "ferry.md"
+    path.write_text(NOTE, encoding="utf-8")
+    [t] = list(load(path, ctx))
+    assert (t.title, t.url, t.key) == ("Ferry notes", "https://notes.example/ferry", "note:ferry")
+    assert [(p.kind, p.outlet, p.url) for p in t.answers[0].passages] == [
+        ("answer", None, None),
+        ("quote", "The Guardian", "https://www.theguardian.com/world/1"),
+        ("answer", None, None),           # the answerer's paragraphs, packed together
+        ("quote", "Local Radio", None),   # the front matter's outlet
+        ("answer", None, None),
+        ("quote", "The New York Times", None),  # named in the lead-in; the link is dropped
+    ]
+    assert t.answers[0].passages[1].text == "The ferry sank. It was old."
+
+
+def test_no_front_matter_title_from_text(tmp_path: Path, ctx: LoadContext) -> None:
+    path = tmp_path / "plain.md"
+    path.write_text("# Heading\n\nBody.\n", encoding="utf-8")
+    [t] = list(load(path, ctx))
+    assert t.title == "Heading"
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("", "empty"),
+    ("---\ntitle: [unclosed\n---\nbody\n", "front matter is not valid YAML"),
+    ("---\ntitle: 5\n---\nbody\n", "'title' must be text"),
+])
+def test_bad_notes(tmp_path: Path, ctx: LoadContext, content: str, problem: str) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CorpusError, match=problem):
+        list(load(path, ctx))
