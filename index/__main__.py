@@ -15,6 +15,7 @@ from tqdm import tqdm
 from .build import build_with
 from .errors import CorpusError, IndexNotFound
 from .loaders import corpus_files
+from .queries import read_queries
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
 
@@ -33,11 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--json", action="store_true",
                          help="print the build report as JSON instead of a summary")
 
-    p_search = sub.add_parser("search", help="ask the index a question")
-    p_search.add_argument("question", help="the question, in quotes")
+    p_search = sub.add_parser("search", help="ask the index a question, or many (--queries)")
+    p_search.add_argument("question", nargs="?", help="the question, in quotes")
     p_search.add_argument("--db", type=Path, help="index database (default: from the config)")
     p_search.add_argument("-k", type=int, default=5, help="how many passages (default: 5)")
     p_search.add_argument("--json", action="store_true", help="print a JSON array of hits")
+    p_search.add_argument("--queries", type=Path, help="batch mode: a file of queries (BEIR "
+                          "queries.jsonl, or id<TAB>text per line)")
+    p_search.add_argument("--run", type=Path, help="batch mode: write a TREC run file here "
+                          "(qid Q0 passage_id rank score tag)")
+    p_search.add_argument("--tag", default="sourced", help="the run's tag (default: sourced)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -45,7 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = IndexSettings.load(args.config)
         if args.command == "build":
             return _build(settings, args.corpus, args.db, as_json=args.json)
-        return asyncio.run(_search(args.db or settings.database, args.question, args.k, args.json))
+        db = args.db or settings.database
+        if args.queries or args.run:
+            if not (args.queries and args.run) or args.question:
+                parser.error("batch mode takes --queries FILE and --run OUT, and no question")
+            return asyncio.run(_batch(db, args.queries, args.run, args.k, args.tag))
+        if not args.question:
+            parser.error("search needs a question (or --queries and --run)")
+        return asyncio.run(_search(db, args.question, args.k, args.json))
     except (ConfigError, CorpusError, IndexNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -83,6 +96,17 @@ async def _search(db: Path, question: str, k: int, as_json: bool) -> int:
         print("No passage matches that question.")
     else:
         print("\n\n".join(_describe(h) for h in hits))
+    return 0
+
+
+async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str) -> int:
+    asked = read_queries(queries)
+    async with await IndexReader.open(db) as reader:
+        with run.open("w", encoding="utf-8") as out:
+            for qid, text in asked:
+                for hit in await reader.search(text, k):
+                    out.write(f"{qid} Q0 {hit.passage_id} {hit.rank} {hit.score:.6f} {tag}\n")
+    print(f"{len(asked)} queries -> {run}", file=sys.stderr)
     return 0
 
 

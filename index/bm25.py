@@ -11,13 +11,15 @@ the postings of its own terms. Scores equal ``BM25Okapi.get_scores`` (tests prov
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+# Tokens (as rank-bm25 takes them), or terms with weights.
+Query = Sequence[str] | Mapping[str, float]
 IntArray = npt.NDArray[np.int64]
 
 
@@ -114,17 +116,19 @@ class ImpactIndex:
         start, end = self.offsets[row], self.offsets[row + 1]
         return self.docs[start:end], self.impacts[start:end]
 
-    def scores(self, query: Sequence[str]) -> FloatArray:
+    def scores(self, query: Query) -> FloatArray:
         """Every document's score, as ``BM25Okapi.get_scores(query)``: a repeated query term
-        counts again; an unknown term adds nothing."""
+        counts again; an unknown term adds nothing. A mapping gives each term a weight (a
+        later stage's expanded query); with weights 1 it is the same sum."""
+        weights = query if isinstance(query, Mapping) else Counter(query)
         scores = np.zeros(self.n_docs, dtype=np.float64)
-        for term, count in Counter(query).items():
+        for term, weight in weights.items():
             docs, impacts = self.postings(term)
-            scores[docs] += count * impacts.astype(np.float64)
+            scores[docs] += weight * impacts.astype(np.float64)
         return scores
 
     def top_k(
-        self, query: Sequence[str], k: int, *, allowed: npt.NDArray[np.bool_] | None = None,
+        self, query: Query, k: int, *, allowed: npt.NDArray[np.bool_] | None = None,
         prefer: npt.NDArray[np.bool_] | None = None, offset: int = 0,
     ) -> tuple[IntArray, FloatArray]:
         """The ``k`` best documents with a positive score, best first, skipping ``offset``.

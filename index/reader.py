@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ import numpy as np
 from . import store
 from .bm25 import ImpactIndex
 from .errors import IndexNotFound
+from .expansion import SpellingVariants
+from .feedback import FEEDBACK_DOCS, rm3
 from .model import Kind
 from .tokenize import Tokenizer
 
@@ -63,7 +66,8 @@ class IndexReader:
     """An open index. Make one with ``await IndexReader.open(path)``; ``await close()`` it."""
 
     def __init__(self, path: Path, db: aiosqlite.Connection, bm25: ImpactIndex,
-                 kinds: np.ndarray, outlets: np.ndarray, meta: dict[str, str]) -> None:
+                 kinds: np.ndarray, outlets: np.ndarray, meta: dict[str, str], *,
+                 spelling: bool = True, feedback: bool = True) -> None:
         self.path = path
         self._db = db
         self._bm25 = bm25
@@ -72,10 +76,16 @@ class IndexReader:
         self._sourced = self._quote & (outlets > 0)
         self.meta = meta
         self._tokenize = Tokenizer()
+        # The stages around BM25: spelling variants of rare words (index.expansion), then
+        # pseudo-relevance feedback (index.feedback). Without both, scores are BM25Okapi's.
+        self._variants = SpellingVariants(bm25) if spelling else None
+        self.feedback = feedback
 
     @classmethod
-    async def open(cls, path: Path) -> IndexReader:
-        """Open an index file read-only.
+    async def open(cls, path: Path, *, spelling: bool = True,
+                   feedback: bool = True) -> IndexReader:
+        """Open an index file read-only; ``spelling`` and ``feedback`` turn the query stages
+        around BM25 on or off.
 
         Raises:
             IndexNotFound: no file at ``path``, or it is not a Sourced index of this version.
@@ -104,7 +114,8 @@ class IndexReader:
             offsets=arrays["offsets"], docs=arrays["docs"], impacts=arrays["impacts"],  # type: ignore[arg-type]
             n_docs=int(meta["n_docs"]),
         )
-        return cls(path, db, bm25, arrays["kinds"], arrays["outlets"], meta)  # type: ignore[arg-type]
+        return cls(path, db, bm25, arrays["kinds"], arrays["outlets"], meta,  # type: ignore[arg-type]
+                   spelling=spelling, feedback=feedback)
 
     async def close(self) -> None:
         await self._db.close()
@@ -135,14 +146,24 @@ class IndexReader:
                 return []
             mask = self._outlet == outlet_id
             allowed = mask if allowed is None else allowed & mask
-        work = sum(len(self._bm25.postings(t)[0]) for t in set(terms))
-        args = (terms, k)
+        query = self._variants.expand(terms) if self._variants else dict(Counter(terms))
+        if self.feedback:
+            first, first_scores = await self._top_k(query, FEEDBACK_DOCS, allowed)
+            if len(first):
+                async with self._db.execute(store.FEEDBACK_TEXT,
+                                            (json.dumps(first.tolist()),)) as cur:
+                    documents = [self._tokenize(text) for (text,) in await cur.fetchall()]
+                query = rm3(query, documents, first_scores.tolist())
+        docs, scores = await self._top_k(query, k, allowed, offset)
+        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
+
+    async def _top_k(self, query: dict[str, float], k: int, allowed: np.ndarray | None,
+                     offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        work = sum(len(self._bm25.postings(t)[0]) for t in query)
         kwargs = {"allowed": allowed, "prefer": self._sourced, "offset": offset}
         if work > _OFF_LOOP_POSTINGS:
-            docs, scores = await asyncio.to_thread(self._bm25.top_k, *args, **kwargs)
-        else:
-            docs, scores = self._bm25.top_k(*args, **kwargs)
-        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
+            return await asyncio.to_thread(self._bm25.top_k, query, k, **kwargs)
+        return self._bm25.top_k(query, k, **kwargs)
 
     async def passages_for_outlet(self, outlet: str, k: int = 3, offset: int = 0) -> list[Hit]:
         """Passages citing ``outlet`` in corpus order, for browsing without a question."""

@@ -65,6 +65,12 @@ JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 LEFT JOIN outlets o ON o.id = p.outlet_id
 """
+# The words of the best first-pass passages, for pseudo-relevance feedback.
+FEEDBACK_TEXT = """
+SELECT p.text || ' ' || t.title FROM json_each(?) AS j
+JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+"""
 OUTLET_COUNTS = """
 SELECT o.name, count(*) AS n FROM passages p JOIN outlets o ON o.id = p.outlet_id
 GROUP BY o.id ORDER BY n DESC, o.name

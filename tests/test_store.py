@@ -47,7 +47,8 @@ def test_reader_scores_equal_rank_bm25_on_the_stored_index(seed_db: Path, ctx: L
     expected = BM25Okapi(documents).get_scores(tokenize(question))
 
     async def search() -> list:
-        async with await IndexReader.open(seed_db) as reader:
+        # The BM25 stage alone: no spelling variants, no feedback terms.
+        async with await IndexReader.open(seed_db, spelling=False, feedback=False) as reader:
             return await reader.search(question, k=len(documents))
 
     hits = run(search())
