@@ -12,15 +12,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from .kernels import Buffers, accumulate_from, add_for
 
 FloatArray = npt.NDArray[np.float64]
 # Tokens (as rank-bm25 takes them), or terms with weights.
 Query = Sequence[str] | Mapping[str, float]
 IntArray = npt.NDArray[np.int64]
+
+
+# MaxScore looks for its threshold only while fewer documents than this have been touched.
+PRUNE_BELOW = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,43 +77,112 @@ class ImpactIndex:
     docs: npt.NDArray[np.int32]      # document numbers, ascending within a term
     impacts: npt.NDArray[np.float32]
     n_docs: int
+    _buffers: Buffers | None = field(default=None, repr=False, compare=False)
+    _max_impacts: npt.NDArray[np.float32] | None = field(default=None, repr=False,
+                                                         compare=False)
 
     @classmethod
     def build(cls, documents: Iterable[Sequence[str]],
               params: BM25Params | None = None) -> ImpactIndex:
         """Index token lists; document ``i`` of the input is document number ``i``."""
-        params = params or BM25Params()
         vocabulary: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[int] = []
+        ids: list[int] = []
         lengths: list[int] = []
-        for d, tokens in enumerate(documents):
+        for tokens in documents:
             lengths.append(len(tokens))
-            for term, tf in Counter(tokens).items():
-                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-                doc_ids.append(d)
-                tfs.append(tf)
-        n_docs = len(lengths)
+            ids.extend([vocabulary.setdefault(t, len(vocabulary)) for t in tokens])
+        return cls.from_ids(np.asarray(ids, dtype=np.int64), np.asarray(lengths, np.int64),
+                            vocabulary, params)
+
+    @classmethod
+    def from_ids(cls, ids: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64],
+                 vocabulary: dict[str, int], params: BM25Params | None = None) -> ImpactIndex:
+        """Index documents given as term ids: ``ids`` all documents' tokens end to end,
+        ``lengths`` each document's token count; ``vocabulary`` names the ids."""
+        params = params or BM25Params()
+        n_docs, n_terms = len(lengths), len(vocabulary)
         if n_docs == 0:
             return cls({}, np.zeros(1, np.int64), np.zeros(0, np.int32),
                        np.zeros(0, np.float32), 0)
-        terms = np.asarray(term_ids, dtype=np.int64)
-        order = np.argsort(terms, kind="stable")  # keeps documents ascending within a term
-        terms = terms[order]
-        docs = np.asarray(doc_ids, dtype=np.int32)[order]
-        tf = np.asarray(tfs, dtype=np.float64)[order]
-        doc_len = np.asarray(lengths, dtype=np.float64)
-        avgdl = float(doc_len.sum()) / n_docs
-        if avgdl == 0:
-            avgdl = 1.0  # every document empty: no term has postings, nothing to normalise
-
-        df = np.bincount(terms, minlength=len(vocabulary))
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        # One sort by (term, document) gives each pair's term frequency, and the postings in
+        # CSR order: grouped by term, documents ascending within a term.
+        pairs, tf = np.unique(ids * n_docs + doc_of, return_counts=True)
+        del doc_of
+        terms, docs = np.divmod(pairs, n_docs)
+        doc_len = lengths.astype(np.float64)
+        avgdl = float(doc_len.sum()) / n_docs or 1.0  # all empty: nothing to normalise
+        df = np.bincount(terms, minlength=n_terms)
         idf = floor_negative_idf(okapi_idf(n_docs, df), params.epsilon)
-        impacts = idf[terms] * okapi_tf(tf, doc_len[docs], avgdl, params.k1, params.b)
-        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        impacts = idf[terms] * okapi_tf(tf.astype(np.float64), doc_len[docs], avgdl,
+                                        params.k1, params.b)
+        offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=offsets[1:])
-        return cls(vocabulary, offsets, docs, impacts.astype(np.float32), n_docs)
+        return cls(vocabulary, offsets, docs.astype(np.int32), impacts.astype(np.float32),
+                   n_docs)
+
+    @property
+    def max_impacts(self) -> npt.NDArray[np.float32]:
+        """Each term's largest impact: the most it can add to any document's score."""
+        if self._max_impacts is None:
+            filled = np.diff(self.offsets) > 0
+            out = np.zeros(len(self.offsets) - 1, dtype=np.float32)
+            if self.impacts.size:
+                out[filled] = np.maximum.reduceat(self.impacts, self.offsets[:-1][filled])
+            self._max_impacts = out
+        return self._max_impacts
+
+    def _max_score(self, known: list[tuple[int, float]], want: int,
+                   allowed: npt.NDArray[np.bool_] | None
+                   ) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        """Scores of every document that can be among the ``want`` best, exactly.
+
+        Term-at-a-time with MaxScore pruning (Turtle & Flood, 1995): terms are added in
+        decreasing order of the most they can give. Once the ``want``-th best score so far
+        exceeds what all remaining terms together could give, no document they alone touch
+        can make the cut; the remaining terms are then added only to the documents that
+        still can (found by binary search), skipping the long postings of common words.
+        """
+        buffers = self._buffers
+        assert buffers is not None  # set by top_k
+        rows = np.array([r for r, _ in known], dtype=np.int64)
+        weights = np.array([w for _, w in known], dtype=np.float64)
+        bounds = weights * self.max_impacts[rows]
+        order = np.argsort(-bounds, kind="stable")
+        rows, weights, bounds = rows[order], weights[order], bounds[order]
+        remaining = np.cumsum(bounds[::-1])[::-1]  # remaining[i]: what terms i.. can add
+        if np.any(bounds <= 0) or (self.impacts.size and self.impacts.min() < 0):
+            remaining[:] = np.inf  # negative contributions (a floored idf below 0): no bound
+        n = 0
+        survivors = None
+        for i in range(len(rows)):
+            n = accumulate_from(n, self.offsets, self.docs, self.impacts, rows[i], weights[i],
+                                buffers.acc, buffers.seen, buffers.touched)
+            left = remaining[i + 1] if i + 1 < len(rows) else 0.0
+            if left == 0.0:
+                break
+            if n > PRUNE_BELOW:
+                continue  # finding the threshold among this many would cost more than it saves
+            touched = buffers.touched[:n]
+            scores = buffers.acc[touched]
+            eligible = scores if allowed is None else scores[allowed[touched]]
+            if eligible.size < want:
+                continue
+            threshold = np.partition(eligible, eligible.size - want)[eligible.size - want]
+            if left < threshold:
+                survivors = touched[scores + left >= threshold]
+                if allowed is not None:
+                    survivors = survivors[allowed[survivors]]
+                for j in range(i + 1, len(rows)):
+                    add_for(self.offsets, self.docs, self.impacts, rows[j], weights[j],
+                            survivors, buffers.acc)
+                break
+        touched = buffers.touched[:n].copy()
+        result = touched if survivors is None else survivors.copy()
+        scores = buffers.acc[result]
+        buffers.acc[touched] = 0.0
+        buffers.seen[touched] = False
+        return result, scores
 
     def postings(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
         row = self.vocabulary.get(term)
@@ -133,18 +208,26 @@ class ImpactIndex:
     ) -> tuple[IntArray, FloatArray]:
         """The ``k`` best documents with a positive score, best first, skipping ``offset``.
 
-        ``allowed`` masks documents out; among equal scores a ``prefer``-ed one goes first,
-        then the lower document number.
+        The same scores as ``scores()``, computed only for the documents the query's terms
+        touch. ``allowed`` masks documents out; among equal scores a ``prefer``-ed one goes
+        first, then the lower document number.
         """
-        scores = self.scores(query)
+        weights = query if isinstance(query, Mapping) else Counter(query)
+        known = [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
+        if not known or k <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        if self._buffers is None:
+            self._buffers = Buffers(self.n_docs)
+        candidates, scores = self._max_score(known, offset + k, allowed)
+        keep = scores > 0
         if allowed is not None:
-            scores[~allowed] = 0.0
-        candidates = np.flatnonzero(scores > 0)
+            keep &= allowed[candidates]
+        candidates, scores = candidates[keep], scores[keep]
         want = offset + k
         if candidates.size > want:
-            kth = np.partition(scores[candidates], candidates.size - want)[candidates.size - want]
-            candidates = candidates[scores[candidates] >= kth]  # ties at the cut stay in
+            kth = np.partition(scores, candidates.size - want)[candidates.size - want]
+            cut = scores >= kth  # ties at the cut stay in, for the tie-break below
+            candidates, scores = candidates[cut], scores[cut]
         preferred = prefer[candidates] if prefer is not None else np.zeros(candidates.size, bool)
-        order = np.lexsort((candidates, ~preferred, -scores[candidates]))
-        chosen = candidates[order][offset:want]
-        return chosen.astype(np.int64), scores[chosen]
+        order = np.lexsort((candidates, ~preferred, -scores))[offset:want]
+        return candidates[order].astype(np.int64), scores[order]

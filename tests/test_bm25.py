@@ -92,3 +92,24 @@ def test_empty_corpus() -> None:
 def test_parameters_are_checked() -> None:
     with pytest.raises(ValueError, match=r"b=1\.5"):
         BM25Params(b=1.5)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_top_k_equals_exhaustive_ranking(seed: int) -> None:
+    """top_k scores only the documents the query touches; it must rank as scoring all would."""
+    rng = random.Random(100 + seed)
+    corpus = _random_corpus(rng, 400, 80)
+    index = ImpactIndex.build(corpus)
+    allowed = np.array([rng.random() < 0.7 for _ in corpus])
+    prefer = np.array([rng.random() < 0.3 for _ in corpus])
+    for _ in range(20):
+        query = {f"w{rng.randint(0, 79)}": rng.choice([1.0, 2.0, 0.45])
+                 for _ in range(rng.randint(1, 6))}
+        dense = index.scores(query)
+        dense[~allowed] = 0
+        positive = np.flatnonzero(dense > 0)
+        expected = positive[np.lexsort((positive, ~prefer[positive], -dense[positive]))]
+        for k, offset in ((10, 0), (5, 3), (50, 0)):
+            docs, scores = index.top_k(query, k, allowed=allowed, prefer=prefer, offset=offset)
+            assert docs.tolist() == expected[offset:offset + k].tolist()
+            np.testing.assert_allclose(scores, dense[docs], rtol=1e-12)

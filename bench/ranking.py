@@ -1,0 +1,271 @@
+"""Ranking benchmark: this project against tantivy, bm25s (numba and numpy) and rank-bm25.
+
+    python -m bench.ranking [--sizes 10000 100000 1000000] [--queries 1000] [--no-scifact]
+
+Synthetic corpora: a Zipf vocabulary of 100,000 words, 20 to 120 tokens a passage; queries of
+3 to 8 words drawn from the same distribution, asked one at a time (as the bot asks them).
+SciFact: the project's tokens of title and text, the 300 test queries. Every engine gets the
+same tokens. Each engine and size runs in a fresh process, which reports the build time (from
+tokens), the median and p99 query time (top 10), and its memory (resident memory after the
+index is built, above the process with its libraries and the tokens loaded). For this project
+it also reports reopening the stored index and answering a first question. rank-bm25 runs up
+to 100,000 passages (it scores every passage in Python), on 100 queries.
+Needs the `bench` extra: `.venv/bin/pip install -e '.[bench]'`. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ENGINES = ("sourced", "tantivy", "bm25s-numba", "bm25s-numpy", "rank-bm25")
+VOCABULARY = 100_000
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# -- data -------------------------------------------------------------------------------------
+
+def synthetic(n_docs: int, n_queries: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    p = 1 / np.arange(1, VOCABULARY + 1)
+    cdf = np.cumsum(p / p.sum())
+    lengths = rng.integers(20, 121, n_docs)
+    ids = np.minimum(np.searchsorted(cdf, rng.random(int(lengths.sum()))), VOCABULARY - 1)
+    q_lengths = rng.integers(3, 9, n_queries)
+    q_ids = np.minimum(np.searchsorted(cdf, rng.random(int(q_lengths.sum()))), VOCABULARY - 1)
+    return {"ids": ids, "lengths": lengths, "q_ids": q_ids, "q_lengths": q_lengths,
+            "n_terms": np.array([VOCABULARY])}
+
+
+def scifact(data: Path) -> dict[str, np.ndarray]:
+    from index.loaders import LoadContext
+    from index.loaders.jsonl import load
+    from index.queries import read_queries
+    from index.tokenize import Tokenizer
+
+    tokenize = Tokenizer()
+    vocab: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    for thread in load(data / "corpus.jsonl", LoadContext()):
+        tokens = tokenize(thread.title) + tokenize(thread.answers[0].passages[0].text)
+        ids.extend(vocab.setdefault(t, len(vocab)) for t in tokens)
+        lengths.append(len(tokens))
+    judged = {line.split("\t")[0] for line in
+              (data / "qrels" / "test.tsv").read_text().splitlines()[1:]}
+    q_ids: list[int] = []
+    q_lengths: list[int] = []
+    for qid, text in read_queries(data / "queries.jsonl"):
+        if qid in judged:
+            # Words the corpus lacks get fresh ids: every engine ignores them alike.
+            tokens = [vocab.setdefault(t, len(vocab)) for t in tokenize(text)]
+            q_ids.extend(tokens)
+            q_lengths.append(len(tokens))
+    return {"ids": np.array(ids), "lengths": np.array(lengths), "q_ids": np.array(q_ids),
+            "q_lengths": np.array(q_lengths), "n_terms": np.array([len(vocab)])}
+
+
+def split(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    return np.split(flat, np.cumsum(lengths)[:-1])
+
+
+# -- engines (each in its own process) ---------------------------------------------------------
+
+def run_engine(engine: str, data_file: Path, max_queries: int) -> dict[str, float]:
+    data = dict(np.load(data_file))
+    n_terms = int(data["n_terms"][0])
+    queries = [q.tolist() for q in split(data["q_ids"], data["q_lengths"])][:max_queries]
+    words = [f"w{i}" for i in range(n_terms)]
+    # The bare interpreter with the engine's libraries imported is the baseline for memory.
+    libraries = {"sourced": ["index.bm25", "index.reader"], "tantivy": ["tantivy"],
+                 "rank-bm25": ["rank_bm25"]}.get(engine, ["bm25s"])
+    for name in libraries:
+        __import__(name)
+    gc.collect()
+    base = rss_mb()
+    result: dict[str, float] = {}
+    if engine == "sourced":
+        from index.bm25 import ImpactIndex
+
+        vocab = {w: i for i, w in enumerate(words)}
+        t = time.perf_counter()
+        index = ImpactIndex.from_ids(data["ids"].astype(np.int64),
+                                     data["lengths"].astype(np.int64), vocab)
+        result["build_s"] = time.perf_counter() - t
+        result["reopen_s"] = reopen_seconds(index, data_file.with_suffix(".db"),
+                                            [words[i] for i in queries[0]])
+
+        def search(q: list[int]) -> object:
+            return index.top_k([words[i] for i in q], 10)
+    elif engine == "tantivy":
+        import tantivy
+
+        schema_builder = tantivy.SchemaBuilder()
+        schema_builder.add_text_field("body", stored=False, tokenizer_name="whitespace")
+        schema = schema_builder.build()
+        folder = tempfile.mkdtemp(prefix="tantivy-")
+        t = time.perf_counter()
+        index = tantivy.Index(schema, path=folder)
+        writer = index.writer(heap_size=1_000_000_000, num_threads=2)
+        for doc in split(data["ids"], data["lengths"]):
+            writer.add_document(tantivy.Document(body=" ".join(words[i] for i in doc)))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        result["build_s"] = time.perf_counter() - t
+        searcher = index.searcher()
+
+        def search(q: list[int]) -> object:
+            query = index.parse_query(" ".join(words[i] for i in q), ["body"])
+            return searcher.search(query, 10).hits
+    elif engine.startswith("bm25s"):
+        import bm25s
+        from bm25s.tokenization import Tokenized
+
+        backend = engine.split("-")[1]
+        vocab = {w: i for i, w in enumerate(words)}
+        corpus = Tokenized(ids=[d.tolist() for d in split(data["ids"], data["lengths"])],
+                           vocab=vocab)
+        t = time.perf_counter()
+        retriever = bm25s.BM25(method="robertson", backend=backend)
+        retriever.index(corpus, show_progress=False)
+        result["build_s"] = time.perf_counter() - t
+        del corpus
+
+        def search(q: list[int]) -> object:
+            return retriever.retrieve(Tokenized(ids=[q], vocab=vocab), k=10, n_threads=1,
+                                      show_progress=False, backend_selection=backend)
+    elif engine == "rank-bm25":
+        from rank_bm25 import BM25Okapi
+
+        docs = [[words[i] for i in d] for d in split(data["ids"], data["lengths"])]
+        t = time.perf_counter()
+        bm25 = BM25Okapi(docs)
+        result["build_s"] = time.perf_counter() - t
+        del docs
+
+        def search(q: list[int]) -> object:
+            scores = bm25.get_scores([words[i] for i in q])
+            return np.argpartition(-scores, 10)[:10]
+    else:
+        raise SystemExit(f"unknown engine {engine}; choose from {', '.join(ENGINES)}")
+    gc.collect()
+    result["memory_mb"] = rss_mb() - base
+    search(queries[0])  # warm: compiled code, caches
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        search(q)
+        times.append((time.perf_counter() - t) * 1000)
+    result["median_ms"] = float(np.median(times))
+    result["p99_ms"] = float(np.percentile(times, 99))
+    result["queries"] = len(times)
+    return result
+
+
+def reopen_seconds(index: object, db: Path, first_query: list[str]) -> float:
+    """Store the arrays as the project does (blobs in SQLite), then time, in a fresh process,
+    opening them and answering a first question."""
+    from index.bm25 import ImpactIndex
+
+    assert isinstance(index, ImpactIndex)
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE IF NOT EXISTS arrays (name TEXT PRIMARY KEY, dtype TEXT, "
+                    "data BLOB)")
+        arrays = {"offsets": index.offsets, "docs": index.docs, "impacts": index.impacts}
+        con.executemany("INSERT OR REPLACE INTO arrays VALUES (?,?,?)",
+                        [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
+                        + [("vocabulary", "text", "\n".join(index.vocabulary).encode())])
+    code = (
+        "import sys, time, json, sqlite3; t = time.perf_counter()\n"
+        "from index.bm25 import ImpactIndex\nfrom index.store import arrays_from_rows, ARRAYS\n"
+        "con = sqlite3.connect(sys.argv[1]); a = arrays_from_rows(con.execute(ARRAYS).fetchall())\n"
+        "ix = ImpactIndex({w: i for i, w in enumerate(a['vocabulary'])}, a['offsets'], a['docs'],"
+        " a['impacts'], int(sys.argv[2]))\n"
+        "ix.top_k(json.loads(sys.argv[3]), 10); print(time.perf_counter() - t)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(db), str(index.n_docs),
+                          json.dumps(first_query)], capture_output=True, text=True, cwd=ROOT,
+                         check=True).stdout
+    return float(out)
+
+
+# -- the table --------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument("--no-scifact", action="store_true")
+    parser.add_argument("--scifact", type=Path, default=ROOT.parent / "shared/data/scifact")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(run_engine(args.worker, args.data, args.queries)))
+        return
+    sets: list[tuple[str, int | None]] = [(f"{n:,}", n) for n in args.sizes]
+    if not args.no_scifact and args.scifact.is_dir():
+        sets.append(("SciFact", None))
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {sys.version.split()[0]}")
+    print(f"{'corpus':>10} {'engine':>12} {'build s':>8} {'median ms':>10} {'p99 ms':>8} "
+          f"{'memory MB':>10} {'median vs fastest':>18}  notes")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, size in sets:
+            data = synthetic(size, args.queries) if size else scifact(args.scifact)
+            data_file = Path(tmp) / f"{name.replace(',', '')}.npz"
+            np.savez(data_file, **data)
+            rows = {}
+            for engine in args.engines:
+                if engine == "rank-bm25" and (size or 0) > 100_000:
+                    continue
+                queries = 100 if engine == "rank-bm25" else args.queries
+                proc = subprocess.run([sys.executable, "-m", "bench.ranking", "--worker", engine,
+                                       "--data", str(data_file), "--queries", str(queries)],
+                                      capture_output=True, text=True, cwd=ROOT)
+                if proc.returncode != 0:
+                    print(f"{name:>10} {engine:>12} failed: {proc.stderr.strip()[-300:]}")
+                    continue
+                rows[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
+            peers = [r["median_ms"] for e, r in rows.items() if e != "sourced"]
+            fastest = min(peers) if peers else None
+            for engine, r in rows.items():
+                ratio = f"{r['median_ms'] / fastest:.2f}x" if fastest else "-"
+                note = f"reopen + first answer {r['reopen_s']:.2f} s" if "reopen_s" in r else ""
+                if r["queries"] < args.queries:
+                    note = f"{r['queries']} queries"
+                print(f"{name:>10} {engine:>12} {r['build_s']:>8.1f} {r['median_ms']:>10.3f} "
+                      f"{r['p99_ms']:>8.3f} {r['memory_mb']:>10.0f} {ratio:>18}  {note}",
+                      flush=True)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
