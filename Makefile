@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint index bench clean
+.PHONY: run test index bench relevance load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,20 @@ test: $(STAMP)
 ## index: (re)build the search index from corpus/
 index: $(STAMP)
 	$(BIN)/python -m index build
+
+## bench: the ranking benchmark (tantivy, bm25s, rank-bm25; takes about half an hour)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.ranking
+
+## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
+relevance: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.scifact_eval
+
+## load: 500 questions to the real bot through the fake Discord, quiet and during /reload
+load: $(STAMP)
+	$(BIN)/python -m bench.load_bot
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

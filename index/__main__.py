@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     p_search.add_argument("--run", type=Path, help="batch mode: write a TREC run file here "
                           "(qid Q0 passage_id rank score tag)")
     p_search.add_argument("--tag", default="sourced", help="the run's tag (default: sourced)")
+    p_search.add_argument("--bm25-only", action="store_true",
+                          help="plain BM25 on the question's words: no spelling variants, no "
+                          "feedback terms (scores then equal rank-bm25's BM25Okapi)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -55,10 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.queries or args.run:
             if not (args.queries and args.run) or args.question:
                 parser.error("batch mode takes --queries FILE and --run OUT, and no question")
-            return asyncio.run(_batch(db, args.queries, args.run, args.k, args.tag))
+            return asyncio.run(_batch(db, args.queries, args.run, args.k, args.tag,
+                                      stages=not args.bm25_only))
         if not args.question:
             parser.error("search needs a question (or --queries and --run)")
-        return asyncio.run(_search(db, args.question, args.k, args.json))
+        return asyncio.run(_search(db, args.question, args.k, args.json,
+                                   stages=not args.bm25_only))
     except (ConfigError, CorpusError, IndexNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -85,10 +90,10 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
     return 0
 
 
-async def _search(db: Path, question: str, k: int, as_json: bool) -> int:
+async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
     if k < 1:
         raise CorpusError(db, f"-k must be at least 1, not {k}")
-    async with await IndexReader.open(db) as reader:
+    async with await IndexReader.open(db, spelling=stages, feedback=stages) as reader:
         hits = await reader.search(question, k)
     if as_json:
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
@@ -99,9 +104,9 @@ async def _search(db: Path, question: str, k: int, as_json: bool) -> int:
     return 0
 
 
-async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str) -> int:
+async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages: bool) -> int:
     asked = read_queries(queries)
-    async with await IndexReader.open(db) as reader:
+    async with await IndexReader.open(db, spelling=stages, feedback=stages) as reader:
         with run.open("w", encoding="utf-8") as out:
             for qid, text in asked:
                 for hit in await reader.search(text, k):

@@ -254,3 +254,34 @@ def test_sync_registers_commands_globally(tmp_path: Path) -> None:
             assert fake.identifies == 0  # it never connected to the gateway
 
     asyncio.run(scenario())
+
+
+def test_sigkill_loses_no_feedback(tmp_path: Path) -> None:
+    """Killed without warning right after recording feedback: the state database is intact,
+    the feedback is there, and the restarted bot answers from the last complete index."""
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            async with running_bot(tmp_path, fake=fake) as bot:
+                n = len(fake.calls)
+                await fake.send_message("Soleimani Baghdad")
+                call = await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+                message = next(m for m in fake.messages.values()
+                               if m.get("embeds") == call.json["embeds"])
+                up = next(i for i in custom_ids(message) if i.endswith(":up"))
+                vote = await fake.click(message, up)
+                await callback_for(fake, vote)
+                bot.process.kill()  # SIGKILL: no shutdown, no cleanup
+                await bot.process.wait()
+            con = sqlite3.connect(tmp_path / "state.db")
+            try:
+                assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                assert con.execute("SELECT count(*) FROM feedback").fetchone() == (1,)
+            finally:
+                con.close()
+            async with running_bot(tmp_path, fake=fake):
+                n = len(fake.calls)
+                await fake.send_message("Soleimani Baghdad")
+                reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+                assert field_names(reply)
+
+    asyncio.run(scenario())
