@@ -152,7 +152,8 @@ class IndexReader:
             if len(first):
                 async with self._db.execute(store.FEEDBACK_TEXT,
                                             (json.dumps(first.tolist()),)) as cur:
-                    documents = [self._tokenize(text) for (text,) in await cur.fetchall()]
+                    texts = dict(await cur.fetchall())
+                documents = [self._tokenize(texts[doc]) for doc in first.tolist()]
                 query = rm3(query, documents, first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)

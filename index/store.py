@@ -67,7 +67,7 @@ LEFT JOIN outlets o ON o.id = p.outlet_id
 """
 # The words of the best first-pass passages, for pseudo-relevance feedback.
 FEEDBACK_TEXT = """
-SELECT p.text || ' ' || t.title FROM json_each(?) AS j
+SELECT p.id, p.text || ' ' || t.title FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 """
