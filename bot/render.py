@@ -29,6 +29,7 @@ DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
+FOOTER_SHOWN = 500  # thread titles under an answer; Discord allows more than reads well
 FIELDS_MAX = 25
 EMBED_TOTAL_MAX = 6000
 
@@ -108,18 +109,30 @@ def field_name(hit: Hit) -> str:
     return f"{hit.rank} · " + escaped_within(source_label(hit), FIELD_NAME_MAX - 8)
 
 
+def _credit(hit: Hit, room: int) -> str:
+    """The line under a quote: outlet (linked to the article), answer score, thread link.
+    Links that would crowd out the quote itself are shown as plain names."""
+    for linked in (True, False):
+        outlet = escaped_within(hit.outlet, 100) if hit.outlet else None
+        credit = [link(outlet, hit.url) if outlet and hit.url and linked else outlet,
+                  f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
+                  link("thread", hit.thread_url) if linked and safe_url(hit.thread_url)
+                  else None]
+        tail = "— " + " · ".join(c for c in credit if c) if any(credit) else ""
+        if len(tail) <= room // 2:
+            break
+    return tail
+
+
 def _passage_field(hit: Hit, budget: int) -> dict[str, Any]:
-    name = field_name(hit)
-    credit = [link(hit.outlet, hit.url) if hit.outlet and hit.url else None,
-              f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
-              link("thread", hit.thread_url) if safe_url(hit.thread_url) else None]
-    tail = "— " + " · ".join(c for c in credit if c) if any(credit) else ""
-    room = min(FIELD_VALUE_MAX, budget) - len(tail) - 1
+    room = min(FIELD_VALUE_MAX, budget)
+    tail = _credit(hit, room)
+    room -= len(tail) + 1
     lines = escaped_within(hit.text, max(room - 40, 20)).splitlines()
     body = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
     body = body[: max(room, 0)]
     value = f"{body}\n{tail}" if tail else body
-    return {"name": name, "value": value[:FIELD_VALUE_MAX], "inline": False}
+    return {"name": field_name(hit), "value": value[:FIELD_VALUE_MAX], "inline": False}
 
 
 def render_answer(question: str, hits: Sequence[Hit]) -> Reply:
@@ -131,18 +144,18 @@ def render_answer(question: str, hits: Sequence[Hit]) -> Reply:
     description = ("No quoted source matches this question; here is what answerers wrote."
                    if own_words else "")
     thread_titles = list(dict.fromkeys(h.thread_title for h in hits))
-    footer = trim("From: " + " · ".join(thread_titles), FOOTER_MAX)
+    footer = trim("From: " + " · ".join(thread_titles), FOOTER_SHOWN)
     shown = list(hits[:FIELDS_MAX])
     fixed = len(title) + len(description) + len(footer) + sum(len(field_name(h)) for h in shown)
-    per_field = (EMBED_TOTAL_MAX - fixed) // len(shown)
-    embed: dict[str, Any] = {
-        "title": title,
-        "color": COLOUR,
-        "fields": [_passage_field(h, per_field) for h in shown],
-        "footer": {"text": footer},
-    }
+    per_field = max(EMBED_TOTAL_MAX - fixed, 0) // len(shown)
+    fields = [_passage_field(h, per_field) for h in shown]
+    embed: dict[str, Any] = {"title": title, "color": COLOUR, "fields": fields,
+                             "footer": {"text": footer}}
     if description:
         embed["description"] = description
+    # Long outlet names or links can still overflow the total: fewer passages, never a refusal.
+    while len(fields) > 1 and embed_length(embed) > EMBED_TOTAL_MAX:
+        fields.pop()
     return Reply(embeds=[embed])
 
 

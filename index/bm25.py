@@ -17,16 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from .kernels import Buffers, accumulate_from, add_for
+from .kernels import Buffers, max_score_daat
 
 FloatArray = npt.NDArray[np.float64]
 # Tokens (as rank-bm25 takes them), or terms with weights.
 Query = Sequence[str] | Mapping[str, float]
 IntArray = npt.NDArray[np.int64]
-
-
-# MaxScore looks for its threshold only while fewer documents than this have been touched.
-PRUNE_BELOW = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +74,8 @@ class ImpactIndex:
     impacts: npt.NDArray[np.float32]
     n_docs: int
     _buffers: Buffers | None = field(default=None, repr=False, compare=False)
-    _max_impacts: npt.NDArray[np.float32] | None = field(default=None, repr=False,
-                                                         compare=False)
+    _impact_range: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]] | None = field(
+        default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, documents: Iterable[Sequence[str]],
@@ -122,67 +118,39 @@ class ImpactIndex:
                    n_docs)
 
     @property
-    def max_impacts(self) -> npt.NDArray[np.float32]:
-        """Each term's largest impact: the most it can add to any document's score."""
-        if self._max_impacts is None:
+    def impact_range(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Each term's smallest and largest impact (0 for a term with no postings)."""
+        if self._impact_range is None:
             filled = np.diff(self.offsets) > 0
-            out = np.zeros(len(self.offsets) - 1, dtype=np.float32)
+            low = np.zeros(len(self.offsets) - 1, dtype=np.float32)
+            high = np.zeros(len(self.offsets) - 1, dtype=np.float32)
             if self.impacts.size:
-                out[filled] = np.maximum.reduceat(self.impacts, self.offsets[:-1][filled])
-            self._max_impacts = out
-        return self._max_impacts
+                starts = self.offsets[:-1][filled]
+                low[filled] = np.minimum.reduceat(self.impacts, starts)
+                high[filled] = np.maximum.reduceat(self.impacts, starts)
+            self._impact_range = (low, high)
+        return self._impact_range
 
     def _max_score(self, known: list[tuple[int, float]], want: int,
                    allowed: npt.NDArray[np.bool_] | None
                    ) -> tuple[npt.NDArray[np.int32], FloatArray]:
-        """Scores of every document that can be among the ``want`` best, exactly.
-
-        Term-at-a-time with MaxScore pruning (Turtle & Flood, 1995): terms are added in
-        decreasing order of the most they can give. Once the ``want``-th best score so far
-        exceeds what all remaining terms together could give, no document they alone touch
-        can make the cut; the remaining terms are then added only to the documents that
-        still can (found by binary search), skipping the long postings of common words.
-        """
+        """A superset of the ``want`` best documents with their exact scores (see
+        ``kernels.max_score_daat``), ties at the cut included."""
         buffers = self._buffers
         assert buffers is not None  # set by top_k
         rows = np.array([r for r, _ in known], dtype=np.int64)
         weights = np.array([w for _, w in known], dtype=np.float64)
-        bounds = weights * self.max_impacts[rows]
-        order = np.argsort(-bounds, kind="stable")
-        rows, weights, bounds = rows[order], weights[order], bounds[order]
-        remaining = np.cumsum(bounds[::-1])[::-1]  # remaining[i]: what terms i.. can add
-        if np.any(bounds <= 0) or (self.impacts.size and self.impacts.min() < 0):
-            remaining[:] = np.inf  # negative contributions (a floored idf below 0): no bound
-        n = 0
-        survivors = None
-        for i in range(len(rows)):
-            n = accumulate_from(n, self.offsets, self.docs, self.impacts, rows[i], weights[i],
-                                buffers.acc, buffers.seen, buffers.touched)
-            left = remaining[i + 1] if i + 1 < len(rows) else 0.0
-            if left == 0.0:
-                break
-            if n > PRUNE_BELOW:
-                continue  # finding the threshold among this many would cost more than it saves
-            touched = buffers.touched[:n]
-            scores = buffers.acc[touched]
-            eligible = scores if allowed is None else scores[allowed[touched]]
-            if eligible.size < want:
-                continue
-            threshold = np.partition(eligible, eligible.size - want)[eligible.size - want]
-            if left < threshold:
-                survivors = touched[scores + left >= threshold]
-                if allowed is not None:
-                    survivors = survivors[allowed[survivors]]
-                for j in range(i + 1, len(rows)):
-                    add_for(self.offsets, self.docs, self.impacts, rows[j], weights[j],
-                            survivors, buffers.acc)
-                break
-        touched = buffers.touched[:n].copy()
-        result = touched if survivors is None else survivors.copy()
-        scores = buffers.acc[result]
-        buffers.acc[touched] = 0.0
-        buffers.seen[touched] = False
-        return result, scores
+        low, high = self.impact_range
+        # The most a term can add to any score: its weight times its largest impact, or its
+        # smallest when the weight is negative; a document without the term gets 0.
+        bounds = np.maximum(np.maximum(weights * high[rows], weights * low[rows]), 0.0)
+        order = np.argsort(bounds, kind="stable")
+        no_mask = np.zeros(1, dtype=np.bool_)
+        n = max_score_daat(self.offsets, self.docs, self.impacts, rows[order], weights[order],
+                           bounds[order], want, no_mask if allowed is None else allowed,
+                           allowed is not None, buffers.touched, buffers.scores,
+                           np.empty(want, np.float64))
+        return buffers.touched[:n].copy(), buffers.scores[:n].copy()
 
     def postings(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
         row = self.vocabulary.get(term)

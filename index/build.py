@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,10 +73,15 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def document_terms(tokenizer: Tokenizer, thread: Thread, passage: Passage) -> list[str]:
-    """What BM25 indexes for a passage: its own words, then its thread's title and question,
-    so a quote that never names its subject is still found by the question's words."""
-    return tokenizer(passage.text) + tokenizer(thread.title) + tokenizer(thread.question)
+def document_terms(tokenizer: Tokenizer, threads: Iterable[Thread]) -> Iterator[list[str]]:
+    """What BM25 indexes for each passage, in order: its own words, then its thread's title
+    and question, so a quote that never names its subject is still found by the question's
+    words. The thread's words are tokenized once for all its passages."""
+    for thread in threads:
+        context = tokenizer(thread.title) + tokenizer(thread.question)
+        for answer in thread.answers:
+            for passage in answer.passages:
+                yield tokenizer(passage.text) + context
 
 
 def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
@@ -123,10 +128,9 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
         if previous is not None:
             previous.close()
 
-    documents = [document_terms(tokenizer, t, p)
-                 for f in report.files for t in f.threads for a in t.answers for p in a.passages]
     params = params or BM25Params()
-    bm25 = ImpactIndex.build(documents, params)
+    bm25 = ImpactIndex.build(
+        document_terms(tokenizer, (t for f in report.files for t in f.threads)), params)
     with replacing(database) as tmp:
         write_index(tmp, report.files, bm25, params,
                     {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus),
@@ -163,7 +167,7 @@ def _load_one(path: Path, corpus: Path, ctx: LoadContext,
     kind = path.suffix.lstrip(".").lower()
     if previous is not None and previous.files.get(relative, (0, ""))[1] == digest:
         threads = previous.threads(previous.files[relative][0])
-        log.info("unchanged %s: %d thread(s), reused", relative, len(threads))
+        log.debug("unchanged %s: %d thread(s), reused", relative, len(threads))
         return LoadedFile(relative, digest, kind, threads, reused=True)
     loader = loader_for(path)
     if loader is None:  # corpus_files lists only files with a loader

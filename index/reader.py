@@ -21,6 +21,7 @@ from .bm25 import ImpactIndex
 from .errors import IndexNotFound
 from .expansion import SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
+from .kernels import warm_up
 from .model import Kind
 from .tokenize import Tokenizer
 
@@ -92,6 +93,7 @@ class IndexReader:
         """
         if not path.is_file():
             raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
+        warm_up()
         db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             async with db.execute(store.META) as cur:

@@ -22,6 +22,9 @@ from .bm25 import BM25Params, ImpactIndex
 from .model import Answer, Comment, Passage, Thread
 
 SCHEMA_VERSION = 1
+# The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
+# fewer, longer runs.
+PAGE_SIZE = 65536
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,6 +56,11 @@ CREATE TABLE passages (
     outlet_id INTEGER REFERENCES outlets(id), url TEXT, lead_in TEXT
 );
 CREATE INDEX passages_outlet ON passages(outlet_id);
+-- For reading an earlier index back, file by file, in an incremental rebuild.
+CREATE INDEX threads_file ON threads(file_id);
+CREATE INDEX answers_thread ON answers(thread_id, position);
+CREATE INDEX comments_thread ON comments(thread_id, answer_id);
+CREATE INDEX passages_answer ON passages(answer_id);
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
 """
 
@@ -145,6 +153,7 @@ def write_index(path: Path, files: Sequence[LoadedFile], bm25: ImpactIndex, para
     with closing(sqlite3.connect(path)) as con:
         con.execute("PRAGMA journal_mode = OFF")  # a fresh file, renamed into place when done
         con.execute("PRAGMA synchronous = OFF")
+        con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         con.executescript(SCHEMA)
         with con:
             writer = _Writer(con, bm25.n_docs)

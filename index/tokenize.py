@@ -25,7 +25,9 @@ _WORD = re.compile(r"[^\W_]+")
 def fold(text: str) -> str:
     """Case- and accent-fold ``text`` and join words split by apostrophes."""
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if not decomposed.isascii():  # most text is: skip the per-character pass
+        decomposed = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = decomposed.casefold()
     folded = _POSSESSIVE.sub("", folded)
     return _INNER_APOSTROPHE.sub("", folded)
 

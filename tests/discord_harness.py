@@ -62,6 +62,8 @@ async def running_bot(tmp_path: Path, *, corpus: Path = ROOT / "corpus", extra: 
                 raise AssertionError(f"the bot never got ready:\n{bot.log_text()}") from exc
             try:
                 yield bot
+                refused = [c for c in fake.calls if c.status == 400]
+                assert not refused, f"Discord would refuse these calls: {refused}"
             except BaseException:
                 # pytest shows this with the failure: what the bot itself said.
                 print(f"--- bot log (last 6000 characters) ---\n{bot.log_text()[-6000:]}")

@@ -113,3 +113,24 @@ def test_sparse_top_k_equals_exhaustive_ranking(seed: int) -> None:
             docs, scores = index.top_k(query, k, allowed=allowed, prefer=prefer, offset=offset)
             assert docs.tolist() == expected[offset:offset + k].tolist()
             np.testing.assert_allclose(scores, dense[docs], rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pruned_top_k_keeps_ties_and_odd_weights(seed: int) -> None:
+    """Larger corpus, so MaxScore prunes a lot; repeated documents make exact ties at the
+    cut; negative and zero weights and the floored idf of very common words make bounds
+    that are not simply each term's largest impact."""
+    rng = random.Random(200 + seed)
+    corpus = _random_corpus(rng, 3000, 500)
+    corpus += [list(doc) for doc in rng.sample(corpus, 300)]  # duplicates: equal scores
+    index = ImpactIndex.build(corpus)
+    for _ in range(60):
+        query = {f"w{rng.randint(0, 60) if rng.random() < 0.5 else rng.randint(0, 499)}":
+                 rng.choice([1.0, 1.0, 3.0, 0.2, 0.0, -0.5]) for _ in range(rng.randint(1, 10))}
+        dense = index.scores(query)
+        positive = np.flatnonzero(dense > 0)
+        expected = positive[np.lexsort((positive, -dense[positive]))]
+        for k in (1, 10, 40):
+            docs, scores = index.top_k(query, k)
+            assert docs.tolist() == expected[:k].tolist(), query
+            np.testing.assert_allclose(scores, dense[docs], rtol=1e-12)

@@ -42,7 +42,7 @@ def test_reader_scores_equal_rank_bm25_on_the_stored_index(seed_db: Path, ctx: L
                                                            run) -> None:
     [thread] = list(load(SEED, ctx))
     tokenize = Tokenizer()
-    documents = [document_terms(tokenize, thread, p) for a in thread.answers for p in a.passages]
+    documents = list(document_terms(tokenize, [thread]))
     question = "why was Soleimani in Baghdad on the day he was killed?"
     expected = BM25Okapi(documents).get_scores(tokenize(question))
 

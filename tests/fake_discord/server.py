@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from . import limits
 from . import payloads as p
 
 MANAGE_GUILD = 1 << 5
@@ -276,6 +277,11 @@ class FakeDiscord:
         if fault is not None:
             fault.remaining -= 1
             return await self._record(request, path, body, *self._fault_response(fault))
+        if errors := limits.check_request(request.method, path, body):
+            # Discord refuses what breaks its limits; so must the fake, or tests would pass
+            # on messages that fail in production.
+            return await self._record(request, path, body, 400,
+                                      limits.invalid_form_body(errors))
         for method, pattern, handler in self._routes:
             if method == request.method and (match := pattern.fullmatch(path)):
                 status, data = await handler(request, match, body)
