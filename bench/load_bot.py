@@ -34,9 +34,10 @@ def p99(values: list[float]) -> float:
 
 
 async def burst(fake: FakeDiscord, questions: int, seconds: float, rng: random.Random
-                ) -> tuple[list[float], int, int]:
-    """Send ``questions`` within ``seconds``; wait for the answers. Returns the latencies in
-    ms, the number of questions not answered, and the number answered more than once."""
+                ) -> tuple[list[tuple[float, float]], int, int]:
+    """Send ``questions`` within ``seconds``; wait for the answers. Returns (time sent,
+    latency in ms) of each answered question, the number of questions not answered, and the
+    number answered more than once."""
     sent: dict[str, float] = {}      # message id or interaction token -> time sent
     start_calls = len(fake.calls)
     interval = seconds / questions
@@ -69,7 +70,7 @@ async def burst(fake: FakeDiscord, questions: int, seconds: float, rng: random.R
         await fake.wait_until(lambda: len(replies()) >= len(sent), timeout=60)
     await asyncio.sleep(0.5)  # let any duplicate show itself
     got = replies()
-    latencies = [(min(got[k]) - t) * 1000 for k, t in sent.items() if k in got]
+    latencies = [(t, (min(got[k]) - t) * 1000) for k, t in sent.items() if k in got]
     lost = sum(1 for k in sent if k not in got)
     duplicated = sum(1 for k in sent if len(got.get(k, [])) > 1)
     return latencies, lost, duplicated
@@ -91,17 +92,23 @@ async def main(passages: int, questions: int, seconds: float) -> int:
         async with running_bot(tmp_path, corpus=corpus) as bot:
             fake = bot.fake
             await burst(fake, 20, 1, rng)  # warm-up
-            quiet, lost_q, dup_q = await burst(fake, questions, seconds, rng)
+            quiet_sent, lost_q, dup_q = await burst(fake, questions, seconds, rng)
+            for path in corpus.iterdir():  # every file changed: the reload rebuilds it all
+                path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
             reload = await fake.send_command("reload", user=fake.admin)
             reload_started = time.monotonic()
             await asyncio.sleep(0.2)
-            during, lost_r, dup_r = await burst(fake, questions, seconds, rng)
+            during_sent, lost_r, dup_r = await burst(fake, questions, seconds, rng)
             questions_done = time.monotonic()
-            await fake.wait_for_call("POST", rf"/webhooks/\d+/{reload['token']}", timeout=600)
-            reload_done = time.monotonic()
-        print(f"reload: {reload_done - reload_started:.1f} s; the questions ran from 0.2 s to "
-              f"{questions_done - reload_started:.1f} s of it")
-        ok = True
+            reply = await fake.wait_for_call("POST", rf"/webhooks/\d+/{reload['token']}",
+                                             timeout=600)
+        # Only questions asked before the reload replied count as asked during it.
+        quiet = [lat for _, lat in quiet_sent]
+        during = [lat for sent, lat in during_sent if sent < reply.at]
+        print(f"reload: {reply.at - reload_started:.1f} s (every file changed); questions ran "
+              f"from 0.2 s to {questions_done - reload_started:.1f} s, {len(during)} of them "
+              "before the reload replied")
+        ok = bool(during)
         for name, lat, lost, dup in (("quiet", quiet, lost_q, dup_q),
                                      ("during reload", during, lost_r, dup_r)):
             print(f"{name:>14}: {len(lat)} answered, {lost} lost, {dup} duplicated; "
