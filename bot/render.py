@@ -110,11 +110,12 @@ def field_name(hit: Hit) -> str:
 
 
 def _credit(hit: Hit, room: int) -> str:
-    """The line under a quote: outlet (linked to the article), answer score, thread link.
-    Links that would crowd out the quote itself are shown as plain names."""
+    """The line under a quote: the outlet linked to the article (its name alone is already in
+    the field's name), the answer's score, the thread's link. Links that would crowd out the
+    quote itself are left out."""
     for linked in (True, False):
-        outlet = escaped_within(hit.outlet, 100) if hit.outlet else None
-        credit = [link(outlet, hit.url) if outlet and hit.url and linked else outlet,
+        outlet = escaped_within(hit.outlet, 100) if hit.outlet and linked else None
+        credit = [link(outlet, hit.url) if outlet and hit.url else None,
                   f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
                   link("thread", hit.thread_url) if linked and safe_url(hit.thread_url)
                   else None]

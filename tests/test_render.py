@@ -120,3 +120,16 @@ def test_outlet_pages() -> None:
     assert last["footer"]["text"] == "Page 3 of 3 · 23 outlets"
     assert len(last["description"].splitlines()) == 3
     assert "No outlet" in render_outlets([], page=0, per_page=10).content
+
+
+def test_overlong_links_give_way_to_the_quote() -> None:
+    """A link longer than the room it would leave the quote is dropped, not the quote."""
+    long_url = "https://www.bbc.co.uk/news/" + "a" * 900
+    reply = render_answer("q", [hit(i + 1, "The ferry sank near the harbour. " * 20, url=long_url)
+                                for i in range(3)])
+    [embed] = reply.embeds
+    check_limits(embed)
+    for field in embed["fields"]:
+        assert long_url not in field["value"]
+        assert field["value"].startswith("> The ferry sank near the harbour.")
+        assert len(field["value"]) > 500
