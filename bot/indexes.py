@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.build import build_with
-from index.errors import IndexNotFound
+from index.errors import IndexNotFound, IndexOutdated
 from index.reader import IndexReader
 from index.settings import PROJECT_ROOT, IndexSettings
 
@@ -75,11 +75,17 @@ class ReloadReport:
 
 
 async def open_index(settings: IndexSettings) -> IndexReader:
-    """Open the index; on a first run, build it from the corpus (off the event loop)."""
+    """Open the index; on a first run, or after an upgrade changed the index format, build it
+    from the corpus (off the event loop)."""
     if not settings.database.exists():
         log.info("no index at %s yet: building it from %s", settings.database, settings.corpus)
-        report = await asyncio.to_thread(build_with, settings)
-        log.info("%s", report.summary())
+    else:
+        try:
+            return await IndexReader.open(settings.database)
+        except IndexOutdated as exc:
+            log.info("%s; rebuilding it from %s", exc, settings.corpus)
+    report = await asyncio.to_thread(build_with, settings)
+    log.info("%s", report.summary())
     return await IndexReader.open(settings.database)
 
 

@@ -64,6 +64,19 @@ def okapi_tf(tf: FloatArray, doc_len: FloatArray, avgdl: float, k1: float, b: fl
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl))
 
 
+def count_postings(ids: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(term, document, frequency) of every distinct pair in documents given as term ids end
+    to end, sorted by term, then document: one sort of the pairs gives both the counts and
+    the order of the postings lists."""
+    n_docs = len(lengths)
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    pairs, tf = np.unique(ids * n_docs + doc_of, return_counts=True)
+    del doc_of
+    terms, docs = np.divmod(pairs, n_docs)
+    return terms, docs, tf
+
+
 @dataclass(slots=True)
 class ImpactIndex:
     """Per-term BM25 impacts in CSR form, and the vocabulary that names the rows."""
@@ -95,17 +108,22 @@ class ImpactIndex:
                  vocabulary: dict[str, int], params: BM25Params | None = None) -> ImpactIndex:
         """Index documents given as term ids: ``ids`` all documents' tokens end to end,
         ``lengths`` each document's token count; ``vocabulary`` names the ids."""
+        terms, docs, tf = count_postings(ids, lengths)
+        return cls.from_postings(vocabulary, terms, docs, tf, lengths, params)
+
+    @classmethod
+    def from_postings(cls, vocabulary: dict[str, int], terms: npt.NDArray[np.integer],
+                      docs: npt.NDArray[np.integer], tf: npt.NDArray[np.integer],
+                      lengths: npt.NDArray[np.integer],
+                      params: BM25Params | None = None) -> ImpactIndex:
+        """Index (term, document, frequency) postings sorted by term, then document;
+        ``lengths`` gives each document's token count. Every term of ``vocabulary`` must have
+        a posting, as in rank-bm25, whose idf floor averages over the terms it has seen."""
         params = params or BM25Params()
         n_docs, n_terms = len(lengths), len(vocabulary)
         if n_docs == 0:
             return cls({}, np.zeros(1, np.int64), np.zeros(0, np.int32),
                        np.zeros(0, np.float32), 0)
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        # One sort by (term, document) gives each pair's term frequency, and the postings in
-        # CSR order: grouped by term, documents ascending within a term.
-        pairs, tf = np.unique(ids * n_docs + doc_of, return_counts=True)
-        del doc_of
-        terms, docs = np.divmod(pairs, n_docs)
         doc_len = lengths.astype(np.float64)
         avgdl = float(doc_len.sum()) / n_docs or 1.0  # all empty: nothing to normalise
         df = np.bincount(terms, minlength=n_terms)

@@ -9,13 +9,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bm25 import BM25Params, ImpactIndex
+import numpy as np
+
+from .bm25 import BM25Params
 from .errors import CorpusError
 from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
 from .outlets import Gazetteer
+from .postings import Postings
 from .settings import IndexSettings
-from .store import LoadedFile, PreviousIndex, replacing, write_index
+from .store import LoadedFile, PreviousIndex, replacing, update_index, write_index
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -32,40 +35,49 @@ class BuildReport:
     skipped: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def threads(self) -> int:
-        return sum(len(f.threads) for f in self.files)
+    def _total(self, name: str) -> int:
+        return sum(getattr(f.counts, name) for f in self.files)
 
     @property
-    def passages(self) -> list[Passage]:
+    def threads(self) -> int:
+        return self._total("threads")
+
+    @property
+    def passages(self) -> int:
+        return self._total("passages")
+
+    @property
+    def quotes(self) -> int:
+        return self._total("quotes")
+
+    @property
+    def sourced_quotes(self) -> int:
+        return self._total("sourced")
+
+    def parsed_passages(self) -> list[Passage]:
+        """The passages of the files parsed by this build (not those reused unchanged)."""
         return [p for f in self.files for t in f.threads for a in t.answers for p in a.passages]
 
     def to_json(self) -> dict[str, object]:
         """The report for scripts (``python -m index build --json``) and the bot's /reload."""
-        passages = self.passages
-        quotes = [p for p in passages if p.kind == "quote"]
         return {
             "database": str(self.database),
-            "files": [{"path": f.path, "threads": len(f.threads), "reused": f.reused,
-                       "passages": sum(len(a.passages) for t in f.threads for a in t.answers)}
-                      for f in self.files],
+            "files": [{"path": f.path, "threads": f.counts.threads, "reused": f.reused,
+                       "passages": f.counts.passages} for f in self.files],
             "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
                         for e in self.skipped],
-            "threads": self.threads, "passages": len(passages), "quotes": len(quotes),
-            "sourced_quotes": sum(1 for p in quotes if p.outlet),
-            "seconds": round(self.seconds, 3),
+            "threads": self.threads, "passages": self.passages, "quotes": self.quotes,
+            "sourced_quotes": self.sourced_quotes, "seconds": round(self.seconds, 3),
         }
 
     def summary(self) -> str:
-        passages = self.passages
-        quotes = [p for p in passages if p.kind == "quote"]
         reused = sum(1 for f in self.files if f.reused)
         lines = [
             f"Indexed {len(self.files)} file(s)"
             + (f" ({reused} unchanged, reused)" if reused else "")
-            + f": {self.threads} thread(s), {len(passages)} "
-            f"passage(s), {len(quotes)} quote(s), {sum(1 for p in quotes if p.outlet)} with an "
-            f"outlet, in {self.seconds:.2f} s -> {self.database}",
+            + f": {self.threads} thread(s), {self.passages} passage(s), {self.quotes} "
+            f"quote(s), {self.sourced_quotes} with an outlet, in {self.seconds:.2f} s -> "
+            f"{self.database}",
         ]
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} file(s):")
@@ -91,8 +103,8 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
 
     A file that fails to load is skipped and reported; the index is replaced only when the
     whole build succeeds. With ``reuse``, files unchanged since the index at ``database`` was
-    built (same path, same bytes, same loader settings) are read back from it, not parsed
-    again; the result is the same as a clean build.
+    built (same path, same bytes, same loader settings) keep their rows and postings, copied
+    from it, not parsed again; the result is the same as a clean build's.
 
     Raises:
         CorpusError: ``corpus`` is not a readable folder.
@@ -102,39 +114,62 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
         raise CorpusError(corpus, "the corpus folder does not exist or is not a folder")
     ctx = ctx or LoadContext()
     tokenizer = tokenizer or Tokenizer()
+    params = params or BM25Params()
     report = BuildReport(database)
     previous = PreviousIndex.open(database) if reuse else None
-    if previous is not None and previous.meta.get("loaders") != ctx.fingerprint:
+    if previous is not None and (previous.meta.get("loaders") != ctx.fingerprint
+                                 or previous.meta.get("tokenizer") != TOKENIZER_NAME):
         previous.close()
-        previous = None  # the gazetteer or passage size changed: every file is read again
-    keys: dict[str, Path] = {}
+        previous = None  # the gazetteer, passage size or tokenizer changed: read all again
     try:
+        keys: dict[str, Path] = {}
         for path in corpus_files(corpus):
             if progress:
                 progress(path)
             try:
                 loaded = _load_one(path, corpus, ctx, previous)
-                for t in loaded.threads:
-                    if t.key in keys:
-                        raise CorpusError(path, f"thread {t.key!r} is already loaded from "
-                                          f"{keys[t.key]}", record=f"thread {t.key}")
-                keys.update((t.key, path) for t in loaded.threads)
+                file_keys = previous.thread_keys(loaded.path) if previous and loaded.reused \
+                    else [t.key for t in loaded.threads]
+                for key in file_keys:
+                    if key in keys:
+                        raise CorpusError(path, f"thread {key!r} is already loaded from "
+                                          f"{keys[key]}", record=f"thread {key}")
+                keys.update((key, path) for key in file_keys)
             except CorpusError as err:
                 log.warning("skipped %s", err)
                 report.skipped.append(err)
                 continue
             report.files.append(loaded)
+
+        first_docs = np.cumsum([0] + [f.counts.passages for f in report.files]).tolist()
+        placed = list(zip(report.files, first_docs, strict=False))
+        n_docs = first_docs[-1]
+        parsed = [(f, first) for f, first in placed if not f.reused]
+        postings = Postings.of_documents(
+            document_terms(tokenizer, (t for f, _ in parsed for t in f.threads)),
+            numbers=np.concatenate([np.arange(first, first + f.counts.passages)
+                                    for f, first in parsed] or [np.zeros(0, np.int64)]),
+            n_docs=n_docs)
+        meta = {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus), "loaders": ctx.fingerprint}
+        if previous is not None and len(parsed) < len(placed):
+            # Keep the unchanged files' rows and postings; renumber them to the new order.
+            new_of_old = np.full(int(previous.meta["n_docs"]), -1, dtype=np.int64)
+            for f, first in placed:
+                if f.reused:
+                    old = previous.files[f.path].first_doc
+                    new_of_old[old:old + f.counts.passages] = np.arange(
+                        first, first + f.counts.passages)
+            postings = previous.postings().renumbered(new_of_old, n_docs).merged(postings)
+            bm25 = postings.impacts(params)
+            with replacing(database) as tmp:
+                update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta)
+        else:
+            bm25 = postings.impacts(params)
+            with replacing(database) as tmp:
+                write_index(tmp, placed, postings, bm25, params, meta)
     finally:
         if previous is not None:
             previous.close()
-
-    params = params or BM25Params()
-    bm25 = ImpactIndex.build(
-        document_terms(tokenizer, (t for f in report.files for t in f.threads)), params)
-    with replacing(database) as tmp:
-        write_index(tmp, report.files, bm25, params,
-                    {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus),
-                     "loaders": ctx.fingerprint})
     report.seconds = time.perf_counter() - started
     return report
 
@@ -165,14 +200,14 @@ def _load_one(path: Path, corpus: Path, ctx: LoadContext,
     relative = str(path.relative_to(corpus))
     digest = _digest(path)
     kind = path.suffix.lstrip(".").lower()
-    if previous is not None and previous.files.get(relative, (0, ""))[1] == digest:
-        threads = previous.threads(previous.files[relative][0])
-        log.debug("unchanged %s: %d thread(s), reused", relative, len(threads))
-        return LoadedFile(relative, digest, kind, threads, reused=True)
+    old = previous.files.get(relative) if previous is not None else None
+    if old is not None and old.sha256 == digest:
+        log.debug("unchanged %s: %d thread(s), reused", relative, old.counts.threads)
+        return LoadedFile(relative, digest, kind, (), old.counts, reused=True)
     loader = loader_for(path)
     if loader is None:  # corpus_files lists only files with a loader
         raise CorpusError(path, "no loader for this kind of file")
-    threads = list(loader(path, ctx))
-    log.info("loaded %s: %d thread(s), %d passage(s)", relative, len(threads),
-             sum(len(a.passages) for t in threads for a in t.answers))
-    return LoadedFile(relative, digest, kind, threads)
+    loaded = LoadedFile.parsed(relative, digest, kind, list(loader(path, ctx)))
+    log.info("loaded %s: %d thread(s), %d passage(s)", relative, loaded.counts.threads,
+             loaded.counts.passages)
+    return loaded

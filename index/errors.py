@@ -25,3 +25,7 @@ class CorpusError(Exception):
 
 class IndexNotFound(Exception):
     """The database does not exist or holds no index; ``python -m index build`` makes one."""
+
+
+class IndexOutdated(IndexNotFound):
+    """The database holds an index written by another version of Sourced: rebuild it."""

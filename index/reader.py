@@ -18,7 +18,7 @@ import numpy as np
 
 from . import store
 from .bm25 import ImpactIndex
-from .errors import IndexNotFound
+from .errors import IndexNotFound, IndexOutdated
 from .expansion import SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
 from .kernels import warm_up
@@ -67,11 +67,12 @@ class IndexReader:
     """An open index. Make one with ``await IndexReader.open(path)``; ``await close()`` it."""
 
     def __init__(self, path: Path, db: aiosqlite.Connection, bm25: ImpactIndex,
-                 kinds: np.ndarray, outlets: np.ndarray, meta: dict[str, str], *,
-                 spelling: bool = True, feedback: bool = True) -> None:
+                 kinds: np.ndarray, outlets: np.ndarray, rowids: np.ndarray,
+                 meta: dict[str, str], *, spelling: bool = True, feedback: bool = True) -> None:
         self.path = path
         self._db = db
         self._bm25 = bm25
+        self._rowids = rowids  # BM25 document -> passages.id
         self._quote = kinds.astype(bool)
         self._outlet = outlets
         self._sourced = self._quote & (outlets > 0)
@@ -89,7 +90,8 @@ class IndexReader:
         around BM25 on or off.
 
         Raises:
-            IndexNotFound: no file at ``path``, or it is not a Sourced index of this version.
+            IndexNotFound: no file at ``path``, or it is not a Sourced index.
+            IndexOutdated: it is one, written by another version of Sourced.
         """
         if not path.is_file():
             raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
@@ -108,7 +110,7 @@ class IndexReader:
             raise
         if meta.get("schema_version") != str(store.SCHEMA_VERSION):
             await db.close()
-            raise IndexNotFound(f"{path} was built by another version of Sourced: rebuild it "
+            raise IndexOutdated(f"{path} was built by another version of Sourced: rebuild it "
                                 "with `python -m index build`")
         vocabulary = arrays["vocabulary"]
         bm25 = ImpactIndex(
@@ -116,8 +118,8 @@ class IndexReader:
             offsets=arrays["offsets"], docs=arrays["docs"], impacts=arrays["impacts"],  # type: ignore[arg-type]
             n_docs=int(meta["n_docs"]),
         )
-        return cls(path, db, bm25, arrays["kinds"], arrays["outlets"], meta,  # type: ignore[arg-type]
-                   spelling=spelling, feedback=feedback)
+        return cls(path, db, bm25, arrays["kinds"], arrays["outlets"],  # type: ignore[arg-type]
+                   arrays["rowids"], meta, spelling=spelling, feedback=feedback)  # type: ignore[arg-type]
 
     async def close(self) -> None:
         await self._db.close()
@@ -152,10 +154,10 @@ class IndexReader:
         if self.feedback:
             first, first_scores = await self._top_k(query, FEEDBACK_DOCS, allowed)
             if len(first):
-                async with self._db.execute(store.FEEDBACK_TEXT,
-                                            (json.dumps(first.tolist()),)) as cur:
+                rowids = self._rowids[first].tolist()
+                async with self._db.execute(store.FEEDBACK_TEXT, (json.dumps(rowids),)) as cur:
                     texts = dict(await cur.fetchall())
-                documents = [self._tokenize(texts[doc]) for doc in first.tolist()]
+                documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
@@ -200,9 +202,10 @@ class IndexReader:
     async def _hits(self, docs: list[int], scores: list[float], first_rank: int) -> list[Hit]:
         if not docs:
             return []
-        async with self._db.execute(store.HIT_ROWS, (json.dumps(docs),)) as cur:
+        rowids = self._rowids[docs].tolist()
+        async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
-        # rows[doc] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
+        # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
         # answer url, lead-in): the Hit fields after rank and score, in order.
-        return [Hit(first_rank + i, score, *rows[doc][1:])
-                for i, (doc, score) in enumerate(zip(docs, scores, strict=True))]
+        return [Hit(first_rank + i, score, *rows[rowid][1:])
+                for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]

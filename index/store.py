@@ -2,13 +2,19 @@
 
 One file holds threads, answers, comments, passages, outlets and the BM25 arrays. A build
 writes a new file beside the old one and renames it into place, so a reader (the running bot)
-keeps a complete index open until it chooses to reopen.
+keeps a complete index open until it chooses to reopen. A rebuild after a change starts the new
+file as a copy of the old one and edits it: the rows of unchanged files stay where they are.
+
+BM25 numbers passages in corpus order (files by path, then threads, answers, passages), the
+order that breaks ties; ``passages.id`` is a row id that stays put across rebuilds, and the
+``rowids`` array maps one to the other.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -17,11 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from .bm25 import BM25Params, ImpactIndex
-from .model import Answer, Comment, Passage, Thread
+from .model import Comment, Passage, Thread
+from .postings import Postings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
 # fewer, longer runs.
 PAGE_SIZE = 65536
@@ -30,7 +38,9 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,
-    format TEXT NOT NULL, threads INTEGER NOT NULL, passages INTEGER NOT NULL
+    format TEXT NOT NULL, threads INTEGER NOT NULL, passages INTEGER NOT NULL,
+    quotes INTEGER NOT NULL, sourced INTEGER NOT NULL,
+    first_doc INTEGER NOT NULL  -- its passages are BM25 documents first_doc.. in order
 );
 CREATE TABLE threads (
     id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),
@@ -48,7 +58,6 @@ CREATE TABLE comments (
     author TEXT, date TEXT
 );
 CREATE TABLE outlets (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
--- id is the document number in the BM25 arrays.
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY, pid TEXT NOT NULL UNIQUE,
     answer_id INTEGER NOT NULL REFERENCES answers(id),
@@ -92,8 +101,25 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
 """
 META = "SELECT key, value FROM meta"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
-ARRAYS = "SELECT name, dtype, data FROM arrays"
+# What a reader loads; the postings (tfs, lengths) are only for the next rebuild.
+SERVED_ARRAYS = ("offsets", "docs", "impacts", "kinds", "outlets", "rowids", "vocabulary")
+ARRAYS = ("SELECT name, dtype, data FROM arrays WHERE name IN "
+          f"({', '.join(repr(n) for n in SERVED_ARRAYS)})")
 OUTLET_ID = "SELECT id FROM outlets WHERE name = ? COLLATE NOCASE"
+
+
+@dataclass(frozen=True, slots=True)
+class FileCounts:
+    threads: int
+    passages: int
+    quotes: int
+    sourced: int  # quotes with an outlet
+
+    @classmethod
+    def of(cls, threads: Sequence[Thread]) -> FileCounts:
+        passages = [p for t in threads for a in t.answers for p in a.passages]
+        quotes = [p for p in passages if p.kind == "quote"]
+        return cls(len(threads), len(passages), len(quotes), sum(1 for p in quotes if p.outlet))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +127,14 @@ class LoadedFile:
     path: str
     sha256: str
     format: str
-    threads: Sequence[Thread]
-    reused: bool = False  # read back from the previous index, not parsed again
+    threads: Sequence[Thread]  # empty when reused
+    counts: FileCounts
+    reused: bool = False  # unchanged since the previous index, whose rows it keeps
+
+    @classmethod
+    def parsed(cls, path: str, sha256: str, format: str, threads: Sequence[Thread]
+               ) -> LoadedFile:
+        return cls(path, sha256, format, threads, FileCounts.of(threads))
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -146,46 +178,105 @@ def _sidecars(path: Path) -> tuple[Path, Path]:
     return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
 
 
-def write_index(path: Path, files: Sequence[LoadedFile], bm25: ImpactIndex, params: BM25Params,
-                extra_meta: dict[str, str]) -> None:
-    """Write a complete index to a new file at ``path``. Passages are numbered in the order
-    of ``files``, threads, answers, passages: the order their BM25 documents were given."""
+def write_index(path: Path, files: Sequence[tuple[LoadedFile, int]], postings: Postings,
+                bm25: ImpactIndex, params: BM25Params, extra_meta: dict[str, str]) -> None:
+    """Write a complete index to a new file at ``path``: each file with the number of its
+    first BM25 document; passages take row ids equal to their document numbers."""
     with closing(sqlite3.connect(path)) as con:
-        con.execute("PRAGMA journal_mode = OFF")  # a fresh file, renamed into place when done
-        con.execute("PRAGMA synchronous = OFF")
         con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        _fast_writes(con)
         con.executescript(SCHEMA)
         with con:
-            writer = _Writer(con, bm25.n_docs)
-            for f in files:
-                writer.file(f)
-            con.executemany("INSERT INTO outlets (id, name) VALUES (?, ?)",
-                            [(i, name) for name, i in writer.outlet_ids.items()])
-            vocabulary = sorted(bm25.vocabulary, key=bm25.vocabulary.__getitem__)
-            arrays = {"offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
-                      "kinds": writer.kinds, "outlets": writer.outlets}
-            con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
-                            [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
-                            + [("vocabulary", "text", "\n".join(vocabulary).encode())])
-            meta = {
-                "schema_version": str(SCHEMA_VERSION), "n_docs": str(bm25.n_docs),
-                "k1": repr(params.k1), "b": repr(params.b), "epsilon": repr(params.epsilon),
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra_meta,
-            }
-            con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-        # Never written again: readers open it immutable, and a rebuild renames a new file over
-        # it, so a reader still holding the old one keeps a consistent snapshot.
-        con.execute("PRAGMA journal_mode = DELETE")
+            writer = _Writer(con, postings.n_docs, first_rowid=0, outlet_ids={})
+            for f, first_doc in files:
+                writer.file(f, first_doc)
+            _finish(con, writer, postings, bm25, params, extra_meta)
+        _seal(con)
+
+
+def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[LoadedFile, int]],
+                 new_of_old: npt.NDArray[np.int64], postings: Postings, bm25: ImpactIndex,
+                 params: BM25Params, extra_meta: dict[str, str]) -> None:
+    """Write a new index at ``path`` as a copy of ``previous``, edited: the rows of files not
+    reused are deleted, files not parsed before are inserted, and the arrays are replaced.
+    ``new_of_old`` maps each old document number to its new one (-1: gone)."""
+    kinds, outlets, rowids = previous.doc_arrays()
+    shutil.copyfile(previous.path, path)
+    with closing(sqlite3.connect(path)) as con:
+        _fast_writes(con)
+        with con:
+            kept = {f.path for f, _ in files if f.reused}
+            gone = [i for p, row in previous.files.items() if p not in kept for i in [row.id]]
+            _delete_files(con, gone)
+            con.executemany("UPDATE files SET first_doc = ? WHERE path = ?",
+                            [(first, f.path) for f, first in files if f.reused])
+            (next_rowid,) = con.execute("SELECT coalesce(max(id), -1) + 1 FROM passages").fetchone()
+            writer = _Writer(con, postings.n_docs, first_rowid=next_rowid,
+                             outlet_ids=dict(con.execute("SELECT name, id FROM outlets")))
+            moved = new_of_old >= 0
+            for name, old in (("kinds", kinds), ("outlets", outlets), ("rowids", rowids)):
+                getattr(writer, name)[new_of_old[moved]] = old[moved]
+            for f, first_doc in files:
+                if not f.reused:
+                    writer.file(f, first_doc)
+            con.execute("DELETE FROM outlets WHERE id NOT IN (SELECT outlet_id FROM passages "
+                        "WHERE outlet_id IS NOT NULL)")
+            con.execute("DELETE FROM arrays")
+            con.execute("DELETE FROM meta")
+            _finish(con, writer, postings, bm25, params, extra_meta)
+        _seal(con)
+
+
+def _fast_writes(con: sqlite3.Connection) -> None:
+    # A new file, renamed into place only once complete: nothing to journal or sync.
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
+
+
+def _seal(con: sqlite3.Connection) -> None:
+    # Never written again: readers open it immutable, and a rebuild renames a new file over
+    # it, so a reader still holding the old one keeps a consistent snapshot.
+    con.execute("PRAGMA journal_mode = DELETE")
+
+
+def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
+    ids = json.dumps(list(file_ids))
+    threads = "SELECT t.id FROM threads t JOIN json_each(?1) j ON t.file_id = j.value"
+    con.execute(f"DELETE FROM comments WHERE thread_id IN ({threads})", (ids,))
+    con.execute("DELETE FROM passages WHERE answer_id IN (SELECT id FROM answers WHERE "
+                f"thread_id IN ({threads}))", (ids,))
+    con.execute(f"DELETE FROM answers WHERE thread_id IN ({threads})", (ids,))
+    con.execute("DELETE FROM threads WHERE file_id IN (SELECT value FROM json_each(?))", (ids,))
+    con.execute("DELETE FROM files WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+
+
+def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
+            params: BM25Params, extra_meta: dict[str, str]) -> None:
+    arrays = {"offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
+              "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
+              "outlets": writer.outlets, "rowids": writer.rowids}
+    con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
+                    [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
+                    + [("vocabulary", "text", "\n".join(postings.vocabulary).encode())])
+    meta = {
+        "schema_version": str(SCHEMA_VERSION), "n_docs": str(bm25.n_docs),
+        "k1": repr(params.k1), "b": repr(params.b), "epsilon": repr(params.epsilon),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra_meta,
+    }
+    con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
 
 
 class _Writer:
-    """Inserts one loaded file at a time, numbering passages as it goes."""
+    """Inserts one loaded file at a time, filling the per-document arrays as it goes."""
 
-    def __init__(self, con: sqlite3.Connection, n_docs: int) -> None:
+    def __init__(self, con: sqlite3.Connection, n_docs: int, *, first_rowid: int,
+                 outlet_ids: dict[str, int]) -> None:
         self.con = con
-        self.outlet_ids: dict[str, int] = {}
+        self.outlet_ids = outlet_ids
         self.kinds = np.zeros(n_docs, dtype=np.int8)      # 1 = quote
         self.outlets = np.zeros(n_docs, dtype=np.int32)   # 0 = no outlet
+        self.rowids = np.zeros(n_docs, dtype=np.int64)    # document -> passages.id
+        self.next_rowid = first_rowid
         self.docno = 0
 
     def _insert(self, table: str, row: dict[str, object]) -> int:
@@ -200,10 +291,13 @@ class _Writer:
             "VALUES (?,?,?,?,?,?)",
             [(thread_id, answer_id, c.score, c.text, c.author, c.date) for c in comments])
 
-    def file(self, f: LoadedFile) -> None:
-        passages = sum(len(a.passages) for t in f.threads for a in t.answers)
-        file_id = self._insert("files", {"path": f.path, "sha256": f.sha256, "format": f.format,
-                                         "threads": len(f.threads), "passages": passages})
+    def file(self, f: LoadedFile, first_doc: int) -> None:
+        c = f.counts
+        file_id = self._insert("files", {
+            "path": f.path, "sha256": f.sha256, "format": f.format, "threads": c.threads,
+            "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced,
+            "first_doc": first_doc})
+        self.docno = first_doc
         for t in f.threads:
             self.thread(file_id, t)
 
@@ -223,25 +317,40 @@ class _Writer:
                 [self._passage(f"{t.key}/a{position}/p{i}", answer_id, p)
                  for i, p in enumerate(a.passages)])
 
+    def _outlet_id(self, name: str) -> int:
+        if name not in self.outlet_ids:
+            self.outlet_ids[name] = self._insert("outlets", {"name": name})
+        return self.outlet_ids[name]
+
     def _passage(self, default_pid: str, answer_id: int, p: Passage) -> tuple[object, ...]:
-        outlet_id = self.outlet_ids.setdefault(p.outlet, len(self.outlet_ids) + 1) \
-            if p.outlet else None
-        docno = self.docno
+        outlet_id = self._outlet_id(p.outlet) if p.outlet else None
+        docno, rowid = self.docno, self.next_rowid
         self.kinds[docno] = p.kind == "quote"
         self.outlets[docno] = outlet_id or 0
+        self.rowids[docno] = rowid
         self.docno += 1
-        return (docno, p.pid or default_pid, answer_id, p.kind, p.text, outlet_id, p.url,
+        self.next_rowid += 1
+        return (rowid, p.pid or default_pid, answer_id, p.kind, p.text, outlet_id, p.url,
                 p.lead_in)
 
 
-class PreviousIndex:
-    """An earlier index, read back so a rebuild reuses the threads of unchanged files."""
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    id: int
+    sha256: str
+    first_doc: int
+    counts: FileCounts
 
-    def __init__(self, con: sqlite3.Connection, meta: dict[str, str],
-                 files: dict[str, tuple[int, str]]) -> None:
+
+class PreviousIndex:
+    """An earlier index, whose unchanged files a rebuild keeps: their rows and postings."""
+
+    def __init__(self, path: Path, con: sqlite3.Connection, meta: dict[str, str],
+                 files: dict[str, FileRow]) -> None:
+        self.path = path
         self._con = con
         self.meta = meta
-        self.files = files  # path -> (file id, sha256)
+        self.files = files
 
     @classmethod
     def open(cls, path: Path) -> PreviousIndex | None:
@@ -251,44 +360,37 @@ class PreviousIndex:
         try:
             con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
             meta = dict(con.execute(META).fetchall())
-            files = {p: (i, sha) for i, p, sha in con.execute("SELECT id, path, sha256 FROM files")}
+            if meta.get("schema_version") != str(SCHEMA_VERSION):
+                con.close()
+                return None
+            files = {p: FileRow(i, sha, first, FileCounts(*counts)) for i, p, sha, first, *counts
+                     in con.execute("SELECT id, path, sha256, first_doc, threads, passages, "
+                                    "quotes, sourced FROM files")}
         except sqlite3.Error:
             return None
-        if meta.get("schema_version") != str(SCHEMA_VERSION):
-            con.close()
-            return None
-        return cls(con, meta, files)
+        return cls(path, con, meta, files)
 
     def close(self) -> None:
         self._con.close()
 
-    def threads(self, file_id: int) -> list[Thread]:
-        """The file's threads as they were loaded, passage ids included."""
-        con = self._con
-        threads = []
-        for tid, key, title, question, url, site, score, tags in con.execute(
-                "SELECT id, key, title, question, url, site, score, tags FROM threads "
-                "WHERE file_id = ? ORDER BY id", (file_id,)).fetchall():
-            answers = []
-            for aid, ascore, accepted, aurl, author in con.execute(
-                    "SELECT id, score, accepted, url, author FROM answers WHERE thread_id = ? "
-                    "ORDER BY position", (tid,)).fetchall():
-                passages = [Passage(kind, text, outlet, purl, lead_in, pid)
-                            for pid, kind, text, outlet, purl, lead_in in con.execute(
-                                "SELECT p.pid, p.kind, p.text, o.name, p.url, p.lead_in "
-                                "FROM passages p LEFT JOIN outlets o ON o.id = p.outlet_id "
-                                "WHERE p.answer_id = ? ORDER BY p.id", (aid,))]
-                answers.append(Answer(passages, ascore, self._comments(tid, aid), bool(accepted),
-                                      aurl, author))
-            threads.append(Thread(key, title, question, url, site, score, json.loads(tags),
-                                  self._comments(tid, None), answers))
-        return threads
+    def thread_keys(self, path: str) -> list[str]:
+        return [k for (k,) in self._con.execute(
+            "SELECT key FROM threads WHERE file_id = ?", (self.files[path].id,))]
 
-    def _comments(self, thread_id: int, answer_id: int | None) -> list[Comment]:
-        return [Comment(text, score, author, date) for score, text, author, date in
-                self._con.execute(
-                    "SELECT score, text, author, date FROM comments WHERE thread_id = ? AND "
-                    "answer_id IS ? ORDER BY id", (thread_id, answer_id))]
+    def _arrays(self, *names: str) -> dict[str, object]:
+        rows = self._con.execute("SELECT name, dtype, data FROM arrays WHERE name IN "
+                                 f"({', '.join('?' * len(names))})", names).fetchall()
+        return arrays_from_rows(rows)
+
+    def postings(self) -> Postings:
+        a = self._arrays("vocabulary", "offsets", "docs", "tfs", "lengths")
+        return Postings(a["vocabulary"], a["offsets"], a["docs"], a["tfs"],  # type: ignore[arg-type]
+                        a["lengths"])  # type: ignore[arg-type]
+
+    def doc_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each old document's kind (1 = quote), outlet id and passage row id."""
+        a = self._arrays("kinds", "outlets", "rowids")
+        return a["kinds"], a["outlets"], a["rowids"]  # type: ignore[return-value]
 
 
 def arrays_from_rows(rows: Sequence[tuple[str, str, bytes]]) -> dict[str, object]:

@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+
 from index.build import build
 from index.loaders import LoadContext
 from index.outlets import Gazetteer
@@ -16,21 +18,36 @@ FERRY = ("3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n
          "The ferry sank in a storm.\n")
 
 
-def dump(db: Path) -> dict[str, list]:
+def dump(db: Path) -> dict[str, object]:
+    """Everything an index holds, in corpus order. Row ids and outlet ids are internal: a
+    rebuild keeps the old rows where they are, so they are compared through what they name."""
     con = sqlite3.connect(db)
     try:
+        arrays = {name: np.frombuffer(data, dtype=dtype) if dtype != "text" else data
+                  for name, dtype, data in con.execute("SELECT name, dtype, data FROM arrays")}
+        outlet_names = dict(con.execute("SELECT id, name FROM outlets"))
+        passages = {row[0]: row[1:] for row in con.execute(
+            "SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, p.lead_in, t.key, a.position "
+            "FROM passages p JOIN answers a ON a.id = p.answer_id "
+            "JOIN threads t ON t.id = a.thread_id LEFT JOIN outlets o ON o.id = p.outlet_id")}
+        rowids, outlets = arrays.pop("rowids"), arrays.pop("outlets")
         return {
-            "files": con.execute("SELECT path, sha256, threads, passages FROM files "
-                                 "ORDER BY path").fetchall(),
+            "files": con.execute("SELECT path, sha256, threads, passages, quotes, sourced, "
+                                 "first_doc FROM files ORDER BY path").fetchall(),
             "threads": con.execute("SELECT key, title, question, url, score, tags FROM threads "
-                                   "ORDER BY id").fetchall(),
-            "passages": con.execute(
-                "SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, p.lead_in FROM passages p "
-                "LEFT JOIN outlets o ON o.id = p.outlet_id ORDER BY p.id").fetchall(),
-            "comments": con.execute("SELECT text, score, author, date FROM comments "
-                                    "ORDER BY id").fetchall(),
-            "arrays": con.execute("SELECT name, dtype, data FROM arrays ORDER BY name")
-            .fetchall(),
+                                   "ORDER BY key").fetchall(),
+            "passages in document order": [passages[int(r)] for r in rowids],
+            "outlet of each document": [outlet_names.get(int(o)) for o in outlets],
+            "comments": con.execute(
+                "SELECT t.key, a.position, c.text, c.score, c.author, c.date FROM comments c "
+                "JOIN threads t ON t.id = c.thread_id LEFT JOIN answers a ON a.id = c.answer_id "
+                "ORDER BY t.key, a.position, c.id").fetchall(),
+            "outlets": sorted(outlet_names.values()),
+            "arrays": {name: (a.dtype.str, a.tobytes()) if isinstance(a, np.ndarray) else a
+                       for name, a in arrays.items()},
+            "meta": con.execute("SELECT key, value FROM meta WHERE key != 'built_at' "
+                                "ORDER BY key").fetchall(),
+            "integrity": con.execute("PRAGMA integrity_check").fetchall(),
         }
     finally:
         con.close()
@@ -58,6 +75,7 @@ def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
     clean = tmp_path / "clean.db"
     build(corpus, clean, reuse=False)
     assert dump(db) == dump(clean)
+    assert len(dump(db)["passages in document order"]) == again.passages
 
 
 def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
@@ -70,7 +88,7 @@ def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
     smaller.write_text('[[outlet]]\nname = "BBC"\naliases = []\ndomains = ["bbc.co.uk"]\n')
     report = build(corpus, db, ctx=LoadContext(Gazetteer.load(smaller)))
     assert not any(f.reused for f in report.files)
-    outlets = {p.outlet for p in report.passages if p.outlet}
+    outlets = {p.outlet for p in report.parsed_passages() if p.outlet}
     assert outlets == {"BBC"}
 
 

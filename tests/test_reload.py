@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.indexes import Indexes, ReloadError
+from bot.indexes import Indexes, ReloadError, open_index
+from index.build import build_with
+from index.errors import IndexNotFound
 from index.settings import IndexSettings
 
 from .conftest import CORPUS
@@ -131,3 +134,25 @@ def test_disk_full_during_reload(tmp_path: Path, run) -> None:
     assert len(hits) == 2
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path: Path, run) -> None:
+    settings, _ = settings_for(tmp_path)
+    build_with(settings)
+    with sqlite3.connect(settings.database) as con:  # as an older Sourced would have left it
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+
+    async def go() -> list:
+        async with await open_index(settings) as reader:
+            return await reader.search("Soleimani Baghdad", 1)
+
+    assert run(go())[0].outlet
+    # A database that is no Sourced index at all is not Sourced's to overwrite.
+    foreign = IndexSettings(corpus=settings.corpus, database=tmp_path / "yours.db")
+    sqlite3.connect(foreign.database).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(IndexNotFound, match="not a Sourced index"):
+        run(open_index(foreign))
+    with sqlite3.connect(foreign.database) as con:
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+    con.close()

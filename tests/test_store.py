@@ -132,9 +132,12 @@ def test_a_failed_build_leaves_the_old_index(tmp_path: Path, run, monkeypatch) -
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
+    # Both ways of writing: afresh, and as an edited copy of the old index.
     monkeypatch.setattr("index.build.write_index", explode)
-    with pytest.raises(RuntimeError):
-        build(CORPUS, db)
+    monkeypatch.setattr("index.build.update_index", explode)
+    for reuse in (False, True):
+        with pytest.raises(RuntimeError):
+            build(CORPUS, db, reuse=reuse)
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.db"]
 
