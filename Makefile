@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index bench relevance load clean
+.PHONY: run test index bench bench-rebuild relevance load clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..."
@@ -30,6 +30,10 @@ index: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.ranking
+
+## bench-rebuild: a million passages, one file changed: how soon the rebuilt index serves
+bench-rebuild: $(STAMP)
+	$(BIN)/python -m bench.rebuild --passages 1000000 --verify
 
 ## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
 relevance: $(STAMP)
