@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,24 +122,21 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
         previous.close()
         previous = None  # the gazetteer, passage size or tokenizer changed: read all again
     try:
-        keys: dict[str, Path] = {}
+        loaded: list[LoadedFile] = []
         for path in corpus_files(corpus):
             if progress:
                 progress(path)
             try:
-                loaded = _load_one(path, corpus, ctx, previous)
-                file_keys = previous.thread_keys(loaded.path) if previous and loaded.reused \
-                    else [t.key for t in loaded.threads]
-                for key in file_keys:
-                    if key in keys:
-                        raise CorpusError(path, f"thread {key!r} is already loaded from "
-                                          f"{keys[key]}", record=f"thread {key}")
-                keys.update((key, path) for key in file_keys)
+                loaded.append(_load_one(path, corpus, ctx, previous))
             except CorpusError as err:
                 log.warning("skipped %s", err)
                 report.skipped.append(err)
-                continue
-            report.files.append(loaded)
+        for f in _first_holders(loaded, corpus, previous):
+            if isinstance(f, CorpusError):
+                log.warning("skipped %s", f)
+                report.skipped.append(f)
+            else:
+                report.files.append(f)
 
         first_docs = np.cumsum([0] + [f.counts.passages for f in report.files]).tolist()
         placed = list(zip(report.files, first_docs, strict=False))
@@ -172,6 +169,38 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
             previous.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _first_holders(files: Sequence[LoadedFile], corpus: Path, previous: PreviousIndex | None
+                   ) -> Iterator[LoadedFile | CorpusError]:
+    """The files in corpus order, each replaced by an error when it holds a thread key or
+    passage id that an earlier file (or itself) already holds: the first holder wins, in a
+    rebuild as in a clean build. Reused files were one index before, so they never clash with
+    each other; of their keys and ids only those that parsed files hold are looked up."""
+    names: dict[str, list[tuple[str, str]]] = {
+        f.path: [n for t in f.threads
+                 for n in [("thread", t.key), *(("passage", pid) for pid in t.passage_ids())]]
+        for f in files if not f.reused}
+    if previous is not None and len(names) < len(files):
+        parsed = [n for ns in names.values() for n in ns]
+        for kind, name, path in sorted(previous.holders(
+                [n for k, n in parsed if k == "thread"], [n for k, n in parsed if k == "passage"])):
+            if path not in names:
+                names.setdefault(f"reused:{path}", []).append((kind, name))
+    holder: dict[tuple[str, str], str] = {}
+    for f in files:
+        mine: dict[tuple[str, str], str] = {}
+        for kind, name in names.get(f.path if not f.reused else f"reused:{f.path}", []):
+            if (kind, name) in mine or (kind, name) in holder:
+                where = f"from {holder[kind, name]}" if (kind, name) in holder else \
+                    "earlier in this file"
+                yield CorpusError(corpus / f.path, f"{kind} {name!r} is already loaded {where}",
+                                  record=f"{kind} {name}")
+                break
+            mine[(kind, name)] = f.path
+        else:
+            holder.update(mine)
+            yield f
 
 
 def build_with(settings: IndexSettings, *, corpus: Path | None = None,

@@ -6,6 +6,7 @@ with the outlet when known) or ``answer`` (the answerer's own words).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -55,3 +56,12 @@ class Thread:
     tags: list[str] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+
+    def passage_id(self, answer: int, index: int, passage: Passage) -> str:
+        """A passage's id: the source's own, else one made from its place in the thread."""
+        return passage.pid or f"{self.key}/a{answer}/p{index}"
+
+    def passage_ids(self) -> Iterator[str]:
+        for a, answer in enumerate(self.answers):
+            for i, passage in enumerate(answer.passages):
+                yield self.passage_id(a, i, passage)

@@ -314,7 +314,7 @@ class _Writer:
             self.con.executemany(
                 "INSERT INTO passages (id, pid, answer_id, kind, text, outlet_id, url, lead_in) "
                 "VALUES (?,?,?,?,?,?,?,?)",
-                [self._passage(f"{t.key}/a{position}/p{i}", answer_id, p)
+                [self._passage(t.passage_id(position, i, p), answer_id, p)
                  for i, p in enumerate(a.passages)])
 
     def _outlet_id(self, name: str) -> int:
@@ -322,7 +322,7 @@ class _Writer:
             self.outlet_ids[name] = self._insert("outlets", {"name": name})
         return self.outlet_ids[name]
 
-    def _passage(self, default_pid: str, answer_id: int, p: Passage) -> tuple[object, ...]:
+    def _passage(self, pid: str, answer_id: int, p: Passage) -> tuple[object, ...]:
         outlet_id = self._outlet_id(p.outlet) if p.outlet else None
         docno, rowid = self.docno, self.next_rowid
         self.kinds[docno] = p.kind == "quote"
@@ -330,8 +330,7 @@ class _Writer:
         self.rowids[docno] = rowid
         self.docno += 1
         self.next_rowid += 1
-        return (rowid, p.pid or default_pid, answer_id, p.kind, p.text, outlet_id, p.url,
-                p.lead_in)
+        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, p.url, p.lead_in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,9 +372,16 @@ class PreviousIndex:
     def close(self) -> None:
         self._con.close()
 
-    def thread_keys(self, path: str) -> list[str]:
-        return [k for (k,) in self._con.execute(
-            "SELECT key FROM threads WHERE file_id = ?", (self.files[path].id,))]
+    def holders(self, keys: Sequence[str], pids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """Which files hold these thread keys and passage ids: (``"thread"`` or ``"passage"``,
+        the key or id, the file's path)."""
+        return self._con.execute(
+            "SELECT 'thread', t.key, f.path FROM json_each(?) j "
+            "JOIN threads t ON t.key = j.value JOIN files f ON f.id = t.file_id UNION ALL "
+            "SELECT 'passage', p.pid, f.path FROM json_each(?) j "
+            "JOIN passages p ON p.pid = j.value JOIN answers a ON a.id = p.answer_id "
+            "JOIN threads t ON t.id = a.thread_id JOIN files f ON f.id = t.file_id",
+            (json.dumps(list(keys)), json.dumps(list(pids)))).fetchall()
 
     def _arrays(self, *names: str) -> dict[str, object]:
         rows = self._con.execute("SELECT name, dtype, data FROM arrays WHERE name IN "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -102,3 +103,33 @@ def test_sidecar_change_counts_as_a_change(tmp_path: Path) -> None:
     report = build(corpus, db)
     assert not report.files[0].reused
     assert report.files[0].threads[0].title == "Why, then, was Qasem Soleimani in Iraq?"
+
+
+def passage_file(path: Path, *ids: str) -> None:
+    path.write_text("".join(json.dumps({"_id": i, "title": f"About {i}", "text": f"ferry {i}"})
+                            + "\n" for i in ids), encoding="utf-8")
+
+
+def test_the_first_file_holding_an_id_wins(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    passage_file(corpus / "a.jsonl", "1")
+    passage_file(corpus / "c.jsonl", "2", "3")
+    passage_file(corpus / "twice.jsonl", "4", "4")
+    db = tmp_path / "index.db"
+    first = build(corpus, db)
+    assert [f.path for f in first.files] == ["a.jsonl", "c.jsonl"]
+    [twice] = first.skipped
+    assert (twice.path.name, twice.record) == ("twice.jsonl", "thread twice/4")
+    assert "earlier in this file" in twice.problem
+
+    # A new file before c.jsonl holds one of its ids: c.jsonl, unchanged, now gives way.
+    passage_file(corpus / "b.jsonl", "3")
+    again = build(corpus, db)
+    assert [(f.path, f.reused) for f in again.files] == [("a.jsonl", True), ("b.jsonl", False)]
+    clash = next(e for e in again.skipped if e.path.name == "c.jsonl")
+    assert clash.record == "passage 3" and "already loaded from b.jsonl" in clash.problem
+    clean = tmp_path / "clean.db"
+    report = build(corpus, clean, reuse=False)
+    assert sorted(str(e) for e in report.skipped) == sorted(str(e) for e in again.skipped)
+    assert dump(db) == dump(clean)
