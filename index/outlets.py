@@ -22,6 +22,7 @@ import tldextract
 from .errors import CorpusError
 
 DEFAULT_GAZETTEER = Path(__file__).with_name("outlets.toml")
+_WORD = re.compile(r"\w+")
 
 # Offline: the suffix list snapshot bundled with tldextract, never a download.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -87,9 +88,15 @@ class Gazetteer:
         alternatives = "|".join(_alias_regex(a) for a in aliases)
         return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
+    @cached_property
+    def _first_words(self) -> frozenset[str]:
+        # A mention holds its alias's first word (after "the") as written, as a whole word:
+        # text holding none of them, as most paragraphs, is passed without running the pattern.
+        return frozenset(words[0] for alias in self._by_alias if (words := _WORD.findall(alias)))
+
     def mentions(self, text: str) -> list[Mention]:
         """Every outlet named in ``text``, longest name first at each place, in order."""
-        if not self._outlets:
+        if not self._outlets or self._first_words.isdisjoint(_WORD.findall(text)):
             return []
         return [
             Mention(self._by_alias[_alias_key(m.group())], m.start(), m.end())
