@@ -18,7 +18,7 @@ from .model import Passage, Thread
 from .outlets import Gazetteer
 from .postings import Postings
 from .settings import IndexSettings
-from .store import LoadedFile, PreviousIndex, replacing, update_index, write_index
+from .store import LoadedFile, PreviousIndex, UnusableIndex, replacing, update_index, write_index
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ def document_terms(tokenizer: Tokenizer, threads: Iterable[Thread]) -> Iterator[
 
 
 def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
-          params: BM25Params | None = None, tokenizer: Tokenizer | None = None,
-          progress: Callable[[Path], None] | None = None, reuse: bool = True) -> BuildReport:
+          params: BM25Params | None = None, progress: Callable[[Path], None] | None = None,
+          reuse: bool = True) -> BuildReport:
     """Load every document under ``corpus`` and write a complete index to ``database``.
 
     A file that fails to load is skipped and reported; the index is replaced only when the
@@ -113,61 +113,64 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     if not corpus.is_dir():
         raise CorpusError(corpus, "the corpus folder does not exist or is not a folder")
     ctx = ctx or LoadContext()
-    tokenizer = tokenizer or Tokenizer()
-    params = params or BM25Params()
-    report = BuildReport(database)
     previous = PreviousIndex.open(database) if reuse else None
     if previous is not None and (previous.meta.get("loaders") != ctx.fingerprint
                                  or previous.meta.get("tokenizer") != TOKENIZER_NAME):
         previous.close()
         previous = None  # the gazetteer, passage size or tokenizer changed: read all again
     try:
-        loaded: list[LoadedFile] = []
-        for path in corpus_files(corpus):
-            if progress:
-                progress(path)
-            try:
-                loaded.append(_load_one(path, corpus, ctx, previous))
-            except CorpusError as err:
-                log.warning("skipped %s", err)
-                report.skipped.append(err)
-        for f in _first_holders(loaded, corpus, previous):
-            if isinstance(f, CorpusError):
-                log.warning("skipped %s", f)
-                report.skipped.append(f)
-            else:
-                report.files.append(f)
-
-        first_docs = np.cumsum([0] + [f.counts.passages for f in report.files]).tolist()
-        placed = list(zip(report.files, first_docs, strict=False))
-        n_docs = first_docs[-1]
-        parsed = [(f, first) for f, first in placed if not f.reused]
-        postings = Postings.of_documents(
-            document_terms(tokenizer, (t for f, _ in parsed for t in f.threads)),
-            numbers=np.concatenate([np.arange(first, first + f.counts.passages)
-                                    for f, first in parsed] or [np.zeros(0, np.int64)]),
-            n_docs=n_docs)
-        meta = {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus), "loaders": ctx.fingerprint}
-        if previous is not None and len(parsed) < len(placed):
-            # Keep the unchanged files' rows and postings; renumber them to the new order.
-            new_of_old = np.full(int(previous.meta["n_docs"]), -1, dtype=np.int64)
-            for f, first in placed:
-                if f.reused:
-                    old = previous.files[f.path].first_doc
-                    new_of_old[old:old + f.counts.passages] = np.arange(
-                        first, first + f.counts.passages)
-            postings = previous.postings().renumbered(new_of_old, n_docs).merged(postings)
-            bm25 = postings.impacts(params)
-            with replacing(database) as tmp:
-                update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta)
-        else:
-            bm25 = postings.impacts(params)
-            with replacing(database) as tmp:
-                write_index(tmp, placed, postings, bm25, params, meta)
+        report = _build(corpus, database, ctx, params or BM25Params(), progress, previous)
+    except UnusableIndex as exc:
+        log.warning("the previous index cannot be reused (%s): building afresh", exc)
+        report = _build(corpus, database, ctx, params or BM25Params(), progress, None)
     finally:
         if previous is not None:
             previous.close()
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
+           progress: Callable[[Path], None] | None, previous: PreviousIndex | None
+           ) -> BuildReport:
+    report = BuildReport(database)
+    loaded: list[LoadedFile] = []
+    for path in corpus_files(corpus):
+        if progress:
+            progress(path)
+        try:
+            loaded.append(_load_one(path, corpus, ctx, previous))
+        except CorpusError as err:
+            log.warning("skipped %s", err)
+            report.skipped.append(err)
+    for f in _first_holders(loaded, corpus, previous):
+        if isinstance(f, CorpusError):
+            log.warning("skipped %s", f)
+            report.skipped.append(f)
+        else:
+            report.files.append(f)
+
+    first_docs = np.cumsum([0] + [f.counts.passages for f in report.files]).tolist()
+    placed = list(zip(report.files, first_docs, strict=False))
+    n_docs = first_docs[-1]
+    parsed = [(f, first) for f, first in placed if not f.reused]
+    postings = Postings.of_documents(
+        document_terms(Tokenizer(), (t for f, _ in parsed for t in f.threads)),
+        numbers=np.concatenate([np.arange(first, first + f.counts.passages)
+                                for f, first in parsed] or [np.zeros(0, np.int64)]),
+        n_docs=n_docs)
+    meta = {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus), "loaders": ctx.fingerprint}
+    if previous is not None and len(parsed) < len(placed):
+        # Keep the unchanged files' rows and postings, renumbered to the new corpus order.
+        new_of_old = previous.renumbering({f.path: first for f, first in placed if f.reused})
+        postings = previous.postings().renumbered(new_of_old, n_docs).merged(postings)
+        bm25 = postings.impacts(params)
+        with replacing(database) as tmp:
+            update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta)
+    else:
+        bm25 = postings.impacts(params)
+        with replacing(database) as tmp:
+            write_index(tmp, placed, postings, bm25, params, meta)
     return report
 
 
@@ -183,8 +186,8 @@ def _first_holders(files: Sequence[LoadedFile], corpus: Path, previous: Previous
         for f in files if not f.reused}
     if previous is not None and len(names) < len(files):
         parsed = [n for ns in names.values() for n in ns]
-        for kind, name, path in sorted(previous.holders(
-                [n for k, n in parsed if k == "thread"], [n for k, n in parsed if k == "passage"])):
+        for kind, name, path in previous.holders(
+                [n for k, n in parsed if k == "thread"], [n for k, n in parsed if k == "passage"]):
             if path not in names:
                 names.setdefault(f"reused:{path}", []).append((kind, name))
     holder: dict[tuple[str, str], str] = {}

@@ -333,6 +333,10 @@ class _Writer:
         return (rowid, pid, answer_id, p.kind, p.text, outlet_id, p.url, p.lead_in)
 
 
+class UnusableIndex(Exception):
+    """The previous index cannot be read back (damaged, or incomplete): build afresh."""
+
+
 @dataclass(frozen=True, slots=True)
 class FileRow:
     id: int
@@ -374,19 +378,40 @@ class PreviousIndex:
 
     def holders(self, keys: Sequence[str], pids: Sequence[str]) -> list[tuple[str, str, str]]:
         """Which files hold these thread keys and passage ids: (``"thread"`` or ``"passage"``,
-        the key or id, the file's path)."""
-        return self._con.execute(
-            "SELECT 'thread', t.key, f.path FROM json_each(?) j "
-            "JOIN threads t ON t.key = j.value JOIN files f ON f.id = t.file_id UNION ALL "
-            "SELECT 'passage', p.pid, f.path FROM json_each(?) j "
-            "JOIN passages p ON p.pid = j.value JOIN answers a ON a.id = p.answer_id "
-            "JOIN threads t ON t.id = a.thread_id JOIN files f ON f.id = t.file_id",
-            (json.dumps(list(keys)), json.dumps(list(pids)))).fetchall()
+        the key or id, the file's path), each once, in the order of the files' contents."""
+        try:
+            return [row[:3] for row in self._con.execute(
+                "SELECT 'thread', t.key, f.path, t.id, -1 FROM threads t JOIN files f "
+                "ON f.id = t.file_id WHERE t.key IN (SELECT value FROM json_each(?)) UNION "
+                "SELECT 'passage', p.pid, f.path, t.id, p.id FROM passages p "
+                "JOIN answers a ON a.id = p.answer_id JOIN threads t ON t.id = a.thread_id "
+                "JOIN files f ON f.id = t.file_id WHERE p.pid IN (SELECT value FROM json_each(?)) "
+                "ORDER BY 4, 5", (json.dumps(list(keys)), json.dumps(list(pids))))]
+        except sqlite3.Error as exc:
+            raise UnusableIndex(f"{self.path}: {exc}") from exc
 
     def _arrays(self, *names: str) -> dict[str, object]:
-        rows = self._con.execute("SELECT name, dtype, data FROM arrays WHERE name IN "
-                                 f"({', '.join('?' * len(names))})", names).fetchall()
-        return arrays_from_rows(rows)
+        try:
+            rows = self._con.execute("SELECT name, dtype, data FROM arrays WHERE name IN "
+                                     f"({', '.join('?' * len(names))})", names).fetchall()
+            arrays = arrays_from_rows(rows)
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            raise UnusableIndex(f"{self.path}: {exc}") from exc
+        if missing := set(names) - arrays.keys():
+            raise UnusableIndex(f"{self.path}: no {', '.join(sorted(missing))} array")
+        return arrays
+
+    def renumbering(self, first_docs: dict[str, int]) -> npt.NDArray[np.int64]:
+        """Each old document's new number, where the files of ``first_docs`` (path -> its
+        first new document) are kept; -1 for documents of the other files."""
+        new_of_old = np.full(int(self.meta.get("n_docs", 0)), -1, dtype=np.int64)
+        for path, first in first_docs.items():
+            row = self.files[path]
+            n = row.counts.passages
+            if row.first_doc < 0 or row.first_doc + n > len(new_of_old):
+                raise UnusableIndex(f"{self.path}: the documents of {path} are out of range")
+            new_of_old[row.first_doc:row.first_doc + n] = np.arange(first, first + n)
+        return new_of_old
 
     def postings(self) -> Postings:
         a = self._arrays("vocabulary", "offsets", "docs", "tfs", "lengths")
