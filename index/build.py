@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -112,7 +113,7 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     started = time.perf_counter()
     if not corpus.is_dir():
         raise CorpusError(corpus, "the corpus folder does not exist or is not a folder")
-    ctx = ctx or LoadContext()
+    ctx = dataclasses.replace(ctx or LoadContext(), root=corpus)
     previous = PreviousIndex.open(database) if reuse else None
     if previous is not None and (previous.meta.get("loaders") != ctx.fingerprint
                                  or previous.meta.get("tokenizer") != TOKENIZER_NAME):

@@ -65,3 +65,22 @@ def test_bad_notes(tmp_path: Path, ctx: LoadContext, content: str, problem: str)
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CorpusError, match=problem):
         list(load(path, ctx))
+
+
+def test_same_file_name_in_two_folders(tmp_path: Path) -> None:
+    from index.build import build
+
+    corpus = tmp_path / "corpus"
+    for folder, outlet in (("politics", "the BBC"), ("history", "Reuters")):
+        (corpus / folder).mkdir(parents=True)
+        (corpus / folder / "notes.md").write_text(f"Says {outlet}:\n\n> A {folder} quote.\n",
+                                                  encoding="utf-8")
+        (corpus / folder / "thread.txt").write_text(
+            f"1\n\nWhy?\n\n1 Answer 1\n\n2\n\nAccording to {outlet}:\n\n  The {folder} answer.\n",
+            encoding="utf-8")
+    (corpus / "notes.md").write_text("Says the AP:\n\n> A top-level quote.\n", encoding="utf-8")
+    report = build(corpus, tmp_path / "index.db")
+    assert not report.skipped
+    keys = sorted(t.key for f in report.files for t in f.threads)
+    assert keys == ["history/thread", "note:history/notes", "note:notes",
+                    "note:politics/notes", "politics/thread"]

@@ -14,13 +14,23 @@ DEFAULT_PASSAGE_CHARS = 900
 
 
 # Bump when a loader changes what it makes of the same file: rebuilds then re-read every file.
-LOADERS_VERSION = 1
+LOADERS_VERSION = 2
 
 
 @dataclass(frozen=True)
 class LoadContext:
     gazetteer: Gazetteer = field(default_factory=Gazetteer.load)
     passage_chars: int = DEFAULT_PASSAGE_CHARS
+    # The corpus folder, when loading from one: files in its subfolders are named by their
+    # place in it, so that "politics/notes.md" and "history/notes.md" are two documents.
+    root: Path | None = None
+
+    def name(self, path: Path) -> str:
+        """The name a document's keys are made from: its path under the corpus folder, without
+        the suffix ("notes", "politics/notes"), or its bare stem outside one."""
+        if self.root is not None and path.is_relative_to(self.root):
+            return path.relative_to(self.root).with_suffix("").as_posix()
+        return path.stem
 
     @property
     def fingerprint(self) -> str:

@@ -129,7 +129,7 @@ def _stack_exchange(path: Path, tree: LexborHTMLParser, question: LexborNode,
             url=f"{base}/a/{answer_id}" if base and answer_id else None))
     question_id = question.attributes.get("data-questionid")
     return Thread(
-        key=f"{site}/q/{question_id}" if site and question_id else f"page:{path.stem}",
+        key=f"{site}/q/{question_id}" if site and question_id else f"page:{ctx.name(path)}",
         title=_title(tree, path),
         question="\n\n".join(b.text for b in blocks_of(body)) if body else "",
         url=url, site=site, score=_int(question.css_first(".js-vote-count")),
@@ -142,6 +142,6 @@ def _article(path: Path, tree: LexborHTMLParser, url: str | None, ctx: LoadConte
     if root is None:
         raise CorpusError(path, "no page body")
     passages = passages_from_blocks(blocks_of(root), ctx.gazetteer, base_url=url)
-    return Thread(key=f"page:{path.stem}", title=_title(tree, path), url=url,
+    return Thread(key=f"page:{ctx.name(path)}", title=_title(tree, path), url=url,
                   site=urlsplit(url).hostname if url else None,
                   answers=[Answer(passages=pack(passages, ctx.passage_chars), url=url)])

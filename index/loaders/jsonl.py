@@ -91,7 +91,7 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
     answer = html.unescape(get("answer") or "")
     score = get("score")
     return Thread(
-        key=f"{path.stem}/{question_id}/{answer_id}",
+        key=f"{ctx.name(path)}/{question_id}/{answer_id}",
         title=html.unescape(get("question") or get("title") or f"Question {question_id}"),
         question=html.unescape(get("questionBody") or ""),
         url=http_url(get("questionUrl")),
@@ -107,7 +107,7 @@ def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
     outlet = get("outlet") or outlet_of(url, None, ctx.gazetteer)
     title = get("title") or ""
     return Thread(
-        key=f"{path.stem}/{pid}", title=title, url=url,
+        key=f"{ctx.name(path)}/{pid}", title=title, url=url,
         answers=[Answer(passages=[Passage("quote", get("text") or "", outlet=outlet, url=url,
                                           pid=pid)])],
     )

@@ -44,5 +44,5 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             if p.kind == "quote" and p.outlet is None:
                 p.outlet = outlet
     title = meta.get("title") or next((b.text for b in blocks if b.kind == "text"), path.stem)
-    yield Thread(key=f"note:{path.stem}", title=title[:300], url=url,
+    yield Thread(key=f"note:{ctx.name(path)}", title=title[:300], url=url,
                  answers=[Answer(passages=pack(passages, ctx.passage_chars), url=url)])

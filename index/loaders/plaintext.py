@@ -69,7 +69,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
                               "found", record=f"line {split + 1}")
     question = head[0]
     yield Thread(
-        key=meta.get("key") or path.stem,
+        key=meta.get("key") or ctx.name(path),
         title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
         question="\n\n".join(text for text, _ in _paragraphs(question.body)),
         url=meta.get("url"),
