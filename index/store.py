@@ -206,7 +206,7 @@ def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[Load
         _fast_writes(con)
         with con:
             kept = {f.path for f, _ in files if f.reused}
-            gone = [i for p, row in previous.files.items() if p not in kept for i in [row.id]]
+            gone = [row.id for p, row in previous.files.items() if p not in kept]
             _delete_files(con, gone)
             con.executemany("UPDATE files SET first_doc = ? WHERE path = ?",
                             [(first, f.path) for f, first in files if f.reused])
