@@ -19,7 +19,15 @@ from .model import Passage, Thread
 from .outlets import Gazetteer
 from .postings import Postings
 from .settings import IndexSettings
-from .store import LoadedFile, PreviousIndex, UnusableIndex, replacing, update_index, write_index
+from .store import (
+    LoadedFile,
+    PreviousIndex,
+    UnusableIndex,
+    clear_leftovers,
+    replacing,
+    update_index,
+    write_index,
+)
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -155,6 +163,11 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
     placed = list(zip(report.files, first_docs, strict=False))
     n_docs = first_docs[-1]
     parsed = [(f, first) for f, first in placed if not f.reused]
+    if previous is not None and not parsed and len(placed) == len(previous.files) \
+            and previous.meta.get("corpus") == str(corpus) and previous.params == params:
+        log.info("nothing changed since %s was built: kept as it is", database)
+        clear_leftovers(database)
+        return report
     postings = Postings.of_documents(
         document_terms(Tokenizer(), (t for f, _ in parsed for t in f.threads)),
         numbers=np.concatenate([np.arange(first, first + f.counts.passages)

@@ -149,9 +149,7 @@ def replacing(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` that is renamed onto it if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    for stale in path.parent.glob(f".{path.name}.building-*"):
-        if not _alive(stale.name.rsplit("-", 1)[-1]):  # left by a build that was killed
-            stale.unlink(missing_ok=True)
+    clear_leftovers(path)
     for leftover in (tmp, *_sidecars(tmp)):
         leftover.unlink(missing_ok=True)
     try:
@@ -160,6 +158,13 @@ def replacing(path: Path) -> Iterator[Path]:
     finally:
         for leftover in (tmp, *_sidecars(tmp)):
             leftover.unlink(missing_ok=True)
+
+
+def clear_leftovers(path: Path) -> None:
+    """Remove what builds that were killed left beside ``path``."""
+    for stale in path.parent.glob(f".{path.name}.building-*"):
+        if not _alive(stale.name.rsplit("-", 1)[-1]):
+            stale.unlink(missing_ok=True)
 
 
 def _alive(pid: str) -> bool:
@@ -372,6 +377,14 @@ class PreviousIndex:
         except sqlite3.Error:
             return None
         return cls(path, con, meta, files)
+
+    @property
+    def params(self) -> BM25Params | None:
+        try:
+            return BM25Params(float(self.meta["k1"]), float(self.meta["b"]),
+                              float(self.meta["epsilon"]))
+        except (KeyError, ValueError):
+            return None
 
     def close(self) -> None:
         self._con.close()

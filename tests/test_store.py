@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from index.bm25 import BM25Params
 from index.build import build, document_terms
 from index.errors import IndexNotFound
 from index.loaders import LoadContext
@@ -125,9 +126,12 @@ def test_missing_and_foreign_databases_are_clear_errors(tmp_path: Path, run) -> 
 
 
 def test_a_failed_build_leaves_the_old_index(tmp_path: Path, run, monkeypatch) -> None:
-    db = tmp_path / "index.db"
-    build(CORPUS, db)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "data" / "index.db"
+    build(corpus, db)
     before = db.read_bytes()
+    (corpus / "new.md").write_text("Says the BBC:\n\n> A new quote.\n", encoding="utf-8")
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
@@ -137,9 +141,22 @@ def test_a_failed_build_leaves_the_old_index(tmp_path: Path, run, monkeypatch) -
     monkeypatch.setattr("index.build.update_index", explode)
     for reuse in (False, True):
         with pytest.raises(RuntimeError):
-            build(CORPUS, db, reuse=reuse)
+            build(corpus, db, reuse=reuse)
     assert db.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.db"]
+    assert sorted(p.name for p in db.parent.iterdir()) == ["index.db"]
+
+
+def test_nothing_changed_keeps_the_index_as_it_is(tmp_path: Path) -> None:
+    db = tmp_path / "index.db"
+    build(CORPUS, db)
+    before = db.stat()
+    report = build(CORPUS, db)
+    assert all(f.reused for f in report.files) and report.passages == 23
+    after = db.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # Other BM25 parameters change every score: that is a rebuild.
+    build(CORPUS, db, params=BM25Params(k1=1.2))
+    assert db.stat().st_ino != before.st_ino
 
 
 def test_arrays_round_trip(seed_db: Path, run) -> None:
