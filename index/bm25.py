@@ -64,6 +64,19 @@ def okapi_tf(tf: FloatArray, doc_len: FloatArray, avgdl: float, k1: float, b: fl
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl))
 
 
+def term_ids(documents: Iterable[Sequence[str]]
+             ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], dict[str, int]]:
+    """Token lists as term ids end to end, each list's length, and the vocabulary that names
+    the ids (numbered as first seen)."""
+    vocabulary: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    for tokens in documents:
+        lengths.append(len(tokens))
+        ids.extend([vocabulary.setdefault(t, len(vocabulary)) for t in tokens])
+    return np.asarray(ids, dtype=np.int64), np.asarray(lengths, dtype=np.int64), vocabulary
+
+
 def count_postings(ids: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(term, document, frequency) of every distinct pair in documents given as term ids end
@@ -94,14 +107,8 @@ class ImpactIndex:
     def build(cls, documents: Iterable[Sequence[str]],
               params: BM25Params | None = None) -> ImpactIndex:
         """Index token lists; document ``i`` of the input is document number ``i``."""
-        vocabulary: dict[str, int] = {}
-        ids: list[int] = []
-        lengths: list[int] = []
-        for tokens in documents:
-            lengths.append(len(tokens))
-            ids.extend([vocabulary.setdefault(t, len(vocabulary)) for t in tokens])
-        return cls.from_ids(np.asarray(ids, dtype=np.int64), np.asarray(lengths, np.int64),
-                            vocabulary, params)
+        ids, lengths, vocabulary = term_ids(documents)
+        return cls.from_ids(ids, lengths, vocabulary, params)
 
     @classmethod
     def from_ids(cls, ids: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .bm25 import BM25Params, ImpactIndex, count_postings
+from .bm25 import BM25Params, ImpactIndex, count_postings, term_ids
 
 IntArray = npt.NDArray[np.int64]
 
@@ -41,20 +41,14 @@ class Postings:
                      n_docs: int | None = None) -> Postings:
         """Postings of token lists: document ``i`` of the input is number ``numbers[i]``
         (ascending; by default ``i``) of ``n_docs``; the others are left empty."""
-        vocabulary: dict[str, int] = {}
-        ids: list[int] = []
-        counts: list[int] = []
-        for tokens in documents:
-            counts.append(len(tokens))
-            ids.extend([vocabulary.setdefault(t, len(vocabulary)) for t in tokens])
+        ids, lengths, vocabulary = term_ids(documents)
         names = sorted(vocabulary)
         rank = np.empty(len(names), dtype=np.int64)  # first-seen id -> place in sorted order
         rank[[vocabulary[t] for t in names]] = np.arange(len(names))
-        lengths = np.asarray(counts, dtype=np.int64)
-        terms, docs, tf = count_postings(rank[np.asarray(ids, dtype=np.int64)], lengths)
+        terms, docs, tf = count_postings(rank[ids], lengths)
         if numbers is None:
-            numbers = np.arange(len(counts), dtype=np.int64)
-        n_docs = len(counts) if n_docs is None else n_docs
+            numbers = np.arange(len(lengths), dtype=np.int64)
+        n_docs = len(lengths) if n_docs is None else n_docs
         all_lengths = np.zeros(n_docs, dtype=np.int32)
         all_lengths[numbers] = lengths
         return cls(names, _offsets(terms, len(names)), numbers[docs].astype(np.int32),
