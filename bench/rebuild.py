@@ -3,8 +3,10 @@
 Writes a synthetic corpus (``bench.synthetic_corpus``), builds it clean, changes one file in
 the middle of the corpus order (so every later passage is renumbered), rebuilds through
 ``python -m index build``'s own ``build``, then opens the new index and answers a question, as
-the bot does after /reload. With ``--verify`` it also builds the changed corpus clean and
-checks that both give the same answers.
+the bot does after /reload. Then, in a fresh process, it measures the memory the open index
+takes (the reader with its query stages, above the interpreter with the project imported).
+With ``--verify`` it also builds the changed corpus clean and checks that both give the same
+answers.
 
     python -m bench.rebuild --passages 1000000
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +26,22 @@ from index.reader import IndexReader
 
 from .synthetic_corpus import write_corpus
 
+ROOT = Path(__file__).resolve().parents[1]
+# Run in a fresh process: the build's own garbage would blur the reader's memory.
+SERVING_MEMORY = """
+import asyncio, gc, sys
+from pathlib import Path
+from bench.ranking import rss_mb
+from index.reader import IndexReader
+gc.collect(); base = rss_mb()
+async def main():
+    async with await IndexReader.open(Path(sys.argv[1])) as reader:
+        for question in sys.argv[2:]:
+            await reader.search(question, 3)
+        gc.collect()
+        print(round(rss_mb() - base))
+asyncio.run(main())
+"""
 QUESTIONS = ["what happened with the ferry", "why did the summit fail", "the treaty vaccine",
              "karamilo tesu", "flood satellite budget"]
 
@@ -66,6 +85,10 @@ def main() -> int:
         print(f"one file changed ({changed.name}): rebuild {rebuilt:.2f} s "
               f"({sum(f.reused for f in report.files):,} files reused), reopen + first answer "
               f"{opened:.2f} s; serving after {rebuilt + opened:.2f} s")
+        memory = subprocess.run([sys.executable, "-c", SERVING_MEMORY, str(db), *QUESTIONS],
+                                capture_output=True, text=True, cwd=ROOT, check=True).stdout
+        print(f"serving memory: {memory.strip()} MB above the interpreter with the project "
+              f"imported, after {len(QUESTIONS)} questions")
         if not args.verify:
             return 0
         build(corpus, root / "clean.db", reuse=False)
