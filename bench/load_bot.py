@@ -87,7 +87,7 @@ async def main(passages: int, questions: int, seconds: float) -> int:
               f"{time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         report = await asyncio.to_thread(build, corpus, tmp_path / "sourced.db")
-        print(f"index: {report.passages:,} passages built in "
+        print(f"index: {report.totals.passages:,} passages built in "
               f"{time.perf_counter() - t:.1f} s")
         async with running_bot(tmp_path, corpus=corpus) as bot:
             fake = bot.fake

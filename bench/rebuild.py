@@ -71,7 +71,7 @@ def main() -> int:
         corpus, db = root / "corpus", root / "sourced.db"
         files = write_corpus(corpus, args.passages)
         clean = build(corpus, db)
-        print(f"corpus: {files:,} files, {clean.passages:,} passages; clean build "
+        print(f"corpus: {files:,} files, {clean.totals.passages:,} passages; clean build "
               f"{clean.seconds:.1f} s; index file {db.stat().st_size / 2**20:,.0f} MiB")
 
         changed = sorted(corpus.iterdir())[files // 2]

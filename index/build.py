@@ -20,6 +20,7 @@ from .outlets import Gazetteer
 from .postings import Postings
 from .settings import IndexSettings
 from .store import (
+    FileCounts,
     LoadedFile,
     PreviousIndex,
     UnusableIndex,
@@ -44,24 +45,12 @@ class BuildReport:
     skipped: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0
 
-    def _total(self, name: str) -> int:
-        return sum(getattr(f.counts, name) for f in self.files)
-
     @property
-    def threads(self) -> int:
-        return self._total("threads")
-
-    @property
-    def passages(self) -> int:
-        return self._total("passages")
-
-    @property
-    def quotes(self) -> int:
-        return self._total("quotes")
-
-    @property
-    def sourced_quotes(self) -> int:
-        return self._total("sourced")
+    def totals(self) -> FileCounts:
+        """Threads, passages, quotes and sourced quotes of every file indexed."""
+        counts = [f.counts for f in self.files]
+        return FileCounts(sum(c.threads for c in counts), sum(c.passages for c in counts),
+                          sum(c.quotes for c in counts), sum(c.sourced for c in counts))
 
     def parsed_passages(self) -> list[Passage]:
         """The passages of the files parsed by this build (not those reused unchanged)."""
@@ -69,23 +58,25 @@ class BuildReport:
 
     def to_json(self) -> dict[str, object]:
         """The report for scripts (``python -m index build --json``) and the bot's /reload."""
+        totals = self.totals
         return {
             "database": str(self.database),
             "files": [{"path": f.path, "threads": f.counts.threads, "reused": f.reused,
                        "passages": f.counts.passages} for f in self.files],
             "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
                         for e in self.skipped],
-            "threads": self.threads, "passages": self.passages, "quotes": self.quotes,
-            "sourced_quotes": self.sourced_quotes, "seconds": round(self.seconds, 3),
+            "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
+            "sourced_quotes": totals.sourced, "seconds": round(self.seconds, 3),
         }
 
     def summary(self) -> str:
         reused = sum(1 for f in self.files if f.reused)
+        totals = self.totals
         lines = [
             f"Indexed {len(self.files)} file(s)"
             + (f" ({reused} unchanged, reused)" if reused else "")
-            + f": {self.threads} thread(s), {self.passages} passage(s), {self.quotes} "
-            f"quote(s), {self.sourced_quotes} with an outlet, in {self.seconds:.2f} s -> "
+            + f": {totals.threads} thread(s), {totals.passages} passage(s), {totals.quotes} "
+            f"quote(s), {totals.sourced} with an outlet, in {self.seconds:.2f} s -> "
             f"{self.database}",
         ]
         if self.skipped:

@@ -76,7 +76,7 @@ def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
     clean = tmp_path / "clean.db"
     build(corpus, clean, reuse=False)
     assert dump(db) == dump(clean)
-    assert len(dump(db)["passages in document order"]) == again.passages
+    assert len(dump(db)["passages in document order"]) == again.totals.passages
 
 
 def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
