@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from functools import cached_property
+from typing import Protocol
 
+import numpy as np
 from rapidfuzz import fuzz, process
-
-from .bm25 import ImpactIndex
 
 MIN_LENGTH = 5        # shorter words have too many neighbours to guess from
 SIMILARITY = 80.0     # 0..100; "suleimani" ~ "soleimani" is 88.9
@@ -25,10 +25,17 @@ MAX_VARIANTS = 3
 VARIANT_WEIGHT = 0.5
 
 
+class Terms(Protocol):
+    """An index's terms: ``docs[offsets[row]:offsets[row + 1]]`` holds a term's postings."""
+
+    vocabulary: Mapping[str, int]
+    offsets: np.ndarray
+
+
 class SpellingVariants:
     """Finds index terms spelled like a query term. Built once per opened index."""
 
-    def __init__(self, index: ImpactIndex) -> None:
+    def __init__(self, index: Terms) -> None:
         self._index = index
 
     @cached_property

@@ -1,13 +1,15 @@
 """Reading an index: search, outlets, stats. Async, through aiosqlite, as the bot uses it.
 
-Opening loads the BM25 arrays once (they are what every question touches); passage text stays
-in SQLite and is fetched for the few hits shown. Opening never reads the corpus.
+Opening loads the small arrays and starts reading the BM25 postings in the background
+(``index.loading``): a question asked before they are in reads its own terms' rows. Passage
+text stays in SQLite and is fetched for the few hits shown. Opening never reads the corpus.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,11 +19,11 @@ import aiosqlite
 import numpy as np
 
 from . import store
-from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
 from .kernels import warm_up
+from .loading import PostingsLoader
 from .model import Kind
 from .tokenize import Tokenizer
 
@@ -66,12 +68,12 @@ class Stats:
 class IndexReader:
     """An open index. Make one with ``await IndexReader.open(path)``; ``await close()`` it."""
 
-    def __init__(self, path: Path, db: aiosqlite.Connection, bm25: ImpactIndex,
+    def __init__(self, path: Path, db: aiosqlite.Connection, postings: PostingsLoader,
                  kinds: np.ndarray, outlets: np.ndarray, rowids: np.ndarray,
                  meta: dict[str, str], *, spelling: bool = True, feedback: bool = True) -> None:
         self.path = path
         self._db = db
-        self._bm25 = bm25
+        self._postings = postings
         self._rowids = rowids  # BM25 document -> passages.id
         self._quote = kinds.astype(bool)
         self._outlet = outlets
@@ -80,7 +82,7 @@ class IndexReader:
         self._tokenize = Tokenizer()
         # The stages around BM25: spelling variants of rare words (index.expansion), then
         # pseudo-relevance feedback (index.feedback). Without both, scores are BM25Okapi's.
-        self._variants = SpellingVariants(bm25) if spelling else None
+        self._variants = SpellingVariants(postings) if spelling else None
         self.feedback = feedback
 
     @classmethod
@@ -112,17 +114,24 @@ class IndexReader:
             await db.close()
             raise IndexOutdated(f"{path} was built by another version of Sourced: rebuild it "
                                 "with `python -m index build`")
-        vocabulary = arrays["vocabulary"]
-        bm25 = ImpactIndex(
-            vocabulary={t: i for i, t in enumerate(vocabulary)},  # type: ignore[arg-type]
-            offsets=arrays["offsets"], docs=arrays["docs"], impacts=arrays["impacts"],  # type: ignore[arg-type]
-            n_docs=int(meta["n_docs"]),
-        )
-        return cls(path, db, bm25, arrays["kinds"], arrays["outlets"],  # type: ignore[arg-type]
+        vocabulary = {t: i for i, t in enumerate(arrays["vocabulary"])}  # type: ignore[arg-type]
+        try:
+            postings = PostingsLoader(path, vocabulary, arrays["offsets"],  # type: ignore[arg-type]
+                                      int(meta["n_docs"])).start()
+        except sqlite3.Error as exc:
+            await db.close()
+            raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "
+                                "`python -m index build`") from exc
+        return cls(path, db, postings, arrays["kinds"], arrays["outlets"],  # type: ignore[arg-type]
                    arrays["rowids"], meta, spelling=spelling, feedback=feedback)  # type: ignore[arg-type]
 
     async def close(self) -> None:
+        await asyncio.to_thread(self._postings.close)
         await self._db.close()
+
+    async def loaded(self) -> None:
+        """Wait until the BM25 postings are all in memory (questions do not need to)."""
+        await asyncio.to_thread(self._postings.wait)
 
     async def __aenter__(self) -> IndexReader:
         return self
@@ -132,7 +141,7 @@ class IndexReader:
 
     @property
     def n_passages(self) -> int:
-        return self._bm25.n_docs
+        return self._postings.n_docs
 
     async def search(self, question: str, k: int = 3, *, kind: Kind | None = None,
                      outlet: str | None = None, offset: int = 0) -> list[Hit]:
@@ -164,11 +173,18 @@ class IndexReader:
 
     async def _top_k(self, query: dict[str, float], k: int, allowed: np.ndarray | None,
                      offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        work = sum(len(self._bm25.postings(t)[0]) for t in query)
         kwargs = {"allowed": allowed, "prefer": self._sourced, "offset": offset}
+        postings = self._postings
+        if not postings.loaded:  # reads from the file: off the loop
+            return await asyncio.to_thread(
+                lambda: postings.index_for(query).top_k(query, k, **kwargs))
+        vocabulary, offsets = postings.vocabulary, postings.offsets
+        work = sum(int(offsets[row + 1] - offsets[row])
+                   for row in map(vocabulary.get, query) if row is not None)
+        index = postings.index_for(query)
         if work > _OFF_LOOP_POSTINGS:
-            return await asyncio.to_thread(self._bm25.top_k, query, k, **kwargs)
-        return self._bm25.top_k(query, k, **kwargs)
+            return await asyncio.to_thread(index.top_k, query, k, **kwargs)
+        return index.top_k(query, k, **kwargs)
 
     async def passages_for_outlet(self, outlet: str, k: int = 3, offset: int = 0) -> list[Hit]:
         """Passages citing ``outlet`` in corpus order, for browsing without a question."""

@@ -101,8 +101,9 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
 """
 META = "SELECT key, value FROM meta"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
-# What a reader loads; the postings (tfs, lengths) are only for the next rebuild.
-SERVED_ARRAYS = ("offsets", "docs", "impacts", "kinds", "outlets", "rowids", "vocabulary")
+# What a reader loads when it opens; docs and impacts follow in the background
+# (index.loading); tfs and lengths are only for the next rebuild.
+SERVED_ARRAYS = ("offsets", "kinds", "outlets", "rowids", "vocabulary")
 ARRAYS = ("SELECT name, dtype, data FROM arrays WHERE name IN "
           f"({', '.join(repr(n) for n in SERVED_ARRAYS)})")
 OUTLET_ID = "SELECT id FROM outlets WHERE name = ? COLLATE NOCASE"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,9 @@ from index.build import build, document_terms
 from index.errors import IndexNotFound
 from index.loaders import LoadContext
 from index.loaders.plaintext import load
+from index.loading import PostingsLoader
 from index.reader import IndexReader
+from index.store import ARRAYS, arrays_from_rows
 from index.tokenize import Tokenizer
 
 from .conftest import CORPUS, SEED
@@ -159,13 +162,13 @@ def test_nothing_changed_keeps_the_index_as_it_is(tmp_path: Path) -> None:
     assert db.stat().st_ino != before.st_ino
 
 
-def test_arrays_round_trip(seed_db: Path, run) -> None:
-    async def go() -> IndexReader:
-        reader = await IndexReader.open(seed_db)
-        await reader.close()
-        return reader
-
-    reader = run(go())
-    bm25 = reader._bm25
+def test_arrays_round_trip(seed_db: Path) -> None:
+    with closing(sqlite3.connect(seed_db)) as con:
+        served = arrays_from_rows(con.execute(ARRAYS).fetchall())
+    vocabulary = {t: i for i, t in enumerate(served["vocabulary"])}  # type: ignore[arg-type]
+    loader = PostingsLoader(seed_db, vocabulary, served["offsets"], 23).start()  # type: ignore[arg-type]
+    assert loader.wait()
+    bm25 = loader.index_for([])
+    loader.close()
     assert bm25.offsets[-1] == len(bm25.docs) == len(bm25.impacts)
     assert np.all(np.diff(bm25.offsets) > 0)
