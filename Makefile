@@ -37,7 +37,7 @@ bench-rebuild: $(STAMP)
 
 ## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
 relevance: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet -e '.[relevance]'
 	$(BIN)/python -m bench.scifact_eval
 
 ## load: 500 questions to the real bot through the fake Discord, quiet and during /reload

@@ -4,7 +4,8 @@
 
 Builds the index from SciFact's ``corpus.jsonl`` through the project's own loader, asks every
 query of the split with judgments, and scores the run with ir-measures (trec_eval's maths).
-Tune on ``--split train``; report ``test``.
+Tune on ``--split train``; report ``test``. Needs the ``relevance`` extra (``make relevance``
+installs it).
 """
 
 from __future__ import annotations
