@@ -62,11 +62,14 @@ def max_score_daat(offsets: np.ndarray, docs: np.ndarray, impacts: np.ndarray,
     the cut included, for the caller to rank.
     """
     m = rows.shape[0]
+    none = np.iinfo(np.int64).max  # past every document: a list that has run out
     pos = np.empty(m, np.int64)
     end = np.empty(m, np.int64)
+    cur = np.empty(m, np.int64)  # cur[i]: the document at pos[i], read once per move
     for i in range(m):
         pos[i] = offsets[rows[i]]
         end[i] = offsets[rows[i] + 1]
+        cur[i] = docs[pos[i]] if pos[i] < end[i] else none
     prefix = np.empty(m, np.float64)  # prefix[i]: what terms 0..i can add together
     total = 0.0
     for i in range(m):
@@ -77,19 +80,18 @@ def max_score_daat(offsets: np.ndarray, docs: np.ndarray, impacts: np.ndarray,
     essential = 0  # terms essential..m-1 drive the enumeration
     n_out = 0
     while True:
-        doc = -1
+        doc = none
         for i in range(essential, m):
-            if pos[i] < end[i]:
-                d = docs[pos[i]]
-                if doc < 0 or d < doc:
-                    doc = d
-        if doc < 0:
+            if cur[i] < doc:
+                doc = cur[i]
+        if doc == none:
             break
         score = 0.0
         for i in range(essential, m):
-            if pos[i] < end[i] and docs[pos[i]] == doc:
+            if cur[i] == doc:
                 score += weights[i] * impacts[pos[i]]
                 pos[i] += 1
+                cur[i] = docs[pos[i]] if pos[i] < end[i] else none
         if use_allowed and not allowed[doc]:
             continue
         alive = True
@@ -97,8 +99,10 @@ def max_score_daat(offsets: np.ndarray, docs: np.ndarray, impacts: np.ndarray,
             if score + prefix[i] < threshold:
                 alive = False
                 break
-            pos[i] = _advance(docs, pos[i], end[i], doc)
-            if pos[i] < end[i] and docs[pos[i]] == doc:
+            if cur[i] < doc:
+                pos[i] = _advance(docs, pos[i], end[i], doc)
+                cur[i] = docs[pos[i]] if pos[i] < end[i] else none
+            if cur[i] == doc:
                 score += weights[i] * impacts[pos[i]]
         if not alive or score <= 0.0 or score < threshold:
             continue
