@@ -26,9 +26,6 @@ POSTINGS = {"docs": np.dtype(np.int32), "impacts": np.dtype(np.float32)}
 # A question whose rows hold more postings than this waits for the whole arrays instead: read
 # by rows they would cost about as much time, and memory on top of the arrays being read.
 ROWS_AT_MOST = 2_000_000
-# Reading rows far into a blob first walks its chain of overflow pages: through a memory map
-# that touches one page header each instead of reading every page (35 ms -> 5 ms at 1M).
-_MMAP_BYTES = 1 << 40
 
 
 class PostingsLoader:
@@ -46,12 +43,7 @@ class PostingsLoader:
         self._connections = {name: sqlite3.connect(uri, uri=True, check_same_thread=False)
                              for name in (*POSTINGS, "rows")}
         try:
-            rows = self._connections["rows"]
-            rows.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
-            self._rowid = dict(rows.execute("SELECT name, rowid FROM arrays WHERE name IN "
-                                            "(?, ?)", tuple(POSTINGS)).fetchall())
-            if missing := POSTINGS.keys() - self._rowid.keys():
-                raise sqlite3.DatabaseError(f"no {' or '.join(sorted(missing))} array")
+            self._rowid = self._check(self._connections["rows"])
         except sqlite3.Error:
             self._close_connections()
             raise
@@ -68,6 +60,21 @@ class PostingsLoader:
         self._reading = len(self._threads)
         self._started = False
 
+    def _check(self, con: sqlite3.Connection) -> dict[str, int]:
+        """Each postings array's row id, once its size is found to match the offsets (read
+        from the record header: nothing of the array itself is read)."""
+        found = {name: (rowid, size) for name, rowid, size in con.execute(
+            "SELECT name, rowid, length(data) FROM arrays WHERE name IN (?, ?)",
+            tuple(POSTINGS))}
+        for name, dtype in POSTINGS.items():
+            if name not in found:
+                raise sqlite3.DatabaseError(f"no {name} array")
+            if found[name][1] != int(self.offsets[-1]) * dtype.itemsize:
+                raise sqlite3.DatabaseError(
+                    f"the {name} array holds {found[name][1] // dtype.itemsize:,} postings "
+                    f"where the offsets say {int(self.offsets[-1]):,}")
+        return {name: rowid for name, (rowid, _) in found.items()}
+
     def start(self) -> PostingsLoader:
         self._started = True
         for thread in self._threads:
@@ -79,8 +86,10 @@ class PostingsLoader:
         return self._full is not None
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the background read has ended; whether the arrays are in."""
-        self._done.wait(timeout)
+        """Wait until the background read has ended (at once if it never started); whether
+        the arrays are in."""
+        if self._started:
+            self._done.wait(timeout)
         return self.loaded
 
     def index_for(self, terms: Iterable[str]) -> ImpactIndex:
@@ -93,7 +102,7 @@ class PostingsLoader:
                  for r in map(self.vocabulary.__getitem__, wanted)]
         offsets = np.zeros(len(spans) + 1, dtype=np.int64)
         np.cumsum([end - start for start, end in spans], out=offsets[1:])
-        if offsets[-1] > ROWS_AT_MOST and self._started and self.wait():
+        if offsets[-1] > ROWS_AT_MOST and self.wait():
             return self._full  # type: ignore[return-value]  # wait() says it is in
         arrays = {name: np.empty(int(offsets[-1]), dtype=dtype)
                   for name, dtype in POSTINGS.items()}
@@ -131,10 +140,11 @@ class PostingsLoader:
                                                   readonly=True) as blob:
                 # In one read: no second copy, and sqlite3 lets go of the interpreter lock.
                 self._read[name] = np.frombuffer(blob.read(), dtype=POSTINGS[name])
-        except (sqlite3.Error, MemoryError) as exc:
+        except Exception as exc:  # whatever it was, questions must go on
             # Questions go on reading the rows they need: slower, not wrong.
             log.warning("could not read the %s array of the index (%s); reading postings "
                         "per question instead", name, exc)
+            self._stop.set()  # the other array alone is of no use
         finally:
             self._finish()
 
@@ -143,13 +153,21 @@ class PostingsLoader:
             self._reading -= 1
             if self._reading:
                 return  # the other array is still being read
-            if len(self._read) == len(POSTINGS) and not self._stop.is_set():
-                full = ImpactIndex(self.vocabulary, self.offsets, self._read["docs"],
-                                   self._read["impacts"], self.n_docs, _buffers=self._buffers)
-                full.impact_range  # noqa: B018  computed now, not on the next question
-                self._full = full
-                self._close_connections()  # nothing more to read
-            self._done.set()
+            try:
+                if len(self._read) == len(POSTINGS) and not self._stop.is_set():
+                    full = ImpactIndex(self.vocabulary, self.offsets, self._read["docs"],
+                                       self._read["impacts"], self.n_docs,
+                                       _buffers=self._buffers)
+                    full.impact_range  # noqa: B018  computed now, not on the next question
+                    self._full = full
+                    self._close_connections()  # nothing more to read
+            except Exception as exc:
+                log.warning("could not set up the index's postings (%s); reading postings per "
+                            "question instead", exc)
+            finally:
+                if self._full is None:
+                    self._read.clear()  # hundreds of MB that nothing will use
+                self._done.set()  # nobody waits for ever
 
     def _close_connections(self) -> None:
         for con in self._connections.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import stat
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +30,16 @@ from .tokenize import Tokenizer
 
 # Above this many postings a query is scored in a worker thread, off the event loop.
 _OFF_LOOP_POSTINGS = 200_000
+
+
+def _file_identity(path: Path) -> tuple[int, int]:
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise IndexNotFound(f"no index at {path}: run `python -m index build` first") from exc
+    if not stat.S_ISREG(status.st_mode):
+        raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
+    return status.st_dev, status.st_ino
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +106,27 @@ class IndexReader:
             IndexNotFound: no file at ``path``, or it is not a Sourced index.
             IndexOutdated: it is one, written by another version of Sourced.
         """
-        if not path.is_file():
-            raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
         warm_up()
+        # The reader connects to the file more than once; a build renaming a new index into
+        # place in between would mix two indexes. Builds always write a new file, so the
+        # same file before the first connection and after the last means they all have it.
+        for _ in range(3):
+            before = _file_identity(path)
+            try:
+                reader = await cls._connect(path, spelling=spelling, feedback=feedback)
+            except IndexNotFound:
+                if _file_identity(path) != before:
+                    continue  # what looked broken was two files mixed: try again
+                raise
+            if _file_identity(path) == before:
+                reader._postings.start()
+                return reader
+            await reader.close()
+        raise IndexNotFound(f"{path} was replaced three times while it was being opened: "
+                            "try again once the build is done")
+
+    @classmethod
+    async def _connect(cls, path: Path, *, spelling: bool, feedback: bool) -> IndexReader:
         db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             async with db.execute(store.META) as cur:
@@ -117,7 +146,7 @@ class IndexReader:
         vocabulary = {t: i for i, t in enumerate(arrays["vocabulary"])}  # type: ignore[arg-type]
         try:
             postings = PostingsLoader(path, vocabulary, arrays["offsets"],  # type: ignore[arg-type]
-                                      int(meta["n_docs"])).start()
+                                      int(meta["n_docs"]))
         except sqlite3.Error as exc:
             await db.close()
             raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "

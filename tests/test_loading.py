@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import loading
+from index import loading, store
 from index.build import build
 from index.errors import IndexNotFound
 from index.loading import PostingsLoader
@@ -142,3 +142,39 @@ def test_an_index_without_its_postings_is_refused(records_db: Path, tmp_path: Pa
         con.execute("DELETE FROM arrays WHERE name = 'impacts'")
     with pytest.raises(IndexNotFound, match=r"sourced\.db is not a Sourced index .*impacts"):
         run(IndexReader.open(db))
+
+
+def test_postings_shorter_than_their_offsets_are_refused(records_db: Path, tmp_path: Path,
+                                                         run) -> None:
+    db = tmp_path / "sourced.db"
+    shutil.copy(records_db, db)
+    with closing(sqlite3.connect(db)) as con, con:
+        con.execute("UPDATE arrays SET data = substr(data, 1, length(data) - 40) "
+                    "WHERE name = 'impacts'")
+    with pytest.raises(IndexNotFound, match=r"the impacts array holds [\d,]+ postings where the "
+                                            r"offsets say [\d,]+"):
+        run(IndexReader.open(db))
+
+
+def test_an_index_replaced_while_it_opens_is_never_mixed_with_the_new_one(
+        records_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run) -> None:
+    db, new = tmp_path / "sourced.db", tmp_path / "new.db"
+    shutil.copy(records_db, db)
+    write_records(tmp_path / "other", seed=2)
+    build(tmp_path / "other", new)
+    shutil.copy(new, tmp_path / "expected.db")
+    read_arrays = store.arrays_from_rows
+
+    def replaced_meanwhile(rows):  # a build finishing between the reader's connections
+        if new.exists():
+            os.replace(new, db)
+        return read_arrays(rows)
+
+    async def answers(path: Path) -> list:
+        async with await IndexReader.open(path) as reader:
+            await reader.loaded()
+            return [await reader.search(q, 5) for q in QUESTIONS]
+
+    want = run(answers(tmp_path / "expected.db"))
+    monkeypatch.setattr(store, "arrays_from_rows", replaced_meanwhile)
+    assert run(answers(db)) == want and not new.exists()
