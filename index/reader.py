@@ -207,10 +207,8 @@ class IndexReader:
         if not postings.loaded:  # reads from the file: off the loop
             return await asyncio.to_thread(
                 lambda: postings.index_for(query).top_k(query, k, **kwargs))
-        vocabulary, offsets = postings.vocabulary, postings.offsets
-        work = sum(int(offsets[row + 1] - offsets[row])
-                   for row in map(vocabulary.get, query) if row is not None)
         index = postings.index_for(query)
+        work = sum(len(index.postings(t)[0]) for t in query)
         if work > _OFF_LOOP_POSTINGS:
             return await asyncio.to_thread(index.top_k, query, k, **kwargs)
         return index.top_k(query, k, **kwargs)
