@@ -2,7 +2,8 @@
 
 As in discord.py's ``examples/advanced_startup.py``: ``run_discord`` owns the index and the
 state database and passes them to the bot; slash commands sync to the configured guilds on
-start, and globally only through ``python -m bot sync``.
+start, and globally only through ``python -m bot sync``. This module imports no cog and no
+view: each extension registers its own commands and buttons in its ``setup()``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from .config import Config
 from .indexes import Indexes
 from .messages import NO_MENTIONS
 from .state import State
-from .views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,8 @@ class SourcedBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        from .cogs.sources import SourcesPage
-
         for name in COGS:
             await self.load_extension(name)
-        self.add_dynamic_items(*DYNAMIC_ITEMS, SourcesPage)
         for guild_id in self.config.discord.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)

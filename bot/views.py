@@ -1,6 +1,7 @@
-"""Buttons under an answer: "More", 👍 and 👎. Their state lives in the custom id and in
-SQLite, never in memory, so they keep working after the bot restarts (discord.py's
-``DynamicItem`` rebuilds them from the custom id on every click)."""
+"""Every button the bot sends: "More", 👍 and 👎 under an answer, and the pages of
+``/sources``. Their state lives in the custom id and in SQLite, never in memory, so they keep
+working after the bot restarts (discord.py's ``DynamicItem`` rebuilds them from the custom id on
+every click). Each extension registers the items it sends in its own ``setup()``."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import discord
 
 from .answering import answer
 from .messages import send_kwargs
+from .render import render_outlets
 
 if TYPE_CHECKING:
     from .discord_app import SourcedBot
 
 log = logging.getLogger(__name__)
+
+SOURCES_PER_PAGE = 15
+FILTER_MAX = 60  # what fits in a button's custom id beside the page number
 
 
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -83,4 +88,42 @@ def answer_view(qid: int, offset: int, kind: str, *, has_more: bool, k: int) -> 
     return view
 
 
-DYNAMIC_ITEMS = (MoreButton, VoteButton)
+class SourcesPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                  template=r"sourced:sources:(?P<page>\d+):(?P<filter>.{0,60})"):
+    def __init__(self, page: int, filter_text: str, label: str) -> None:
+        super().__init__(discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary,
+            custom_id=f"sourced:sources:{page}:{filter_text}"))
+        self.page, self.filter_text = page, filter_text
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any],
+                             item: discord.ui.Item[Any], match: re.Match[str], /) -> SourcesPage:
+        return cls(int(match["page"]), match["filter"], "")
+
+    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
+        kwargs = await outlets_page(interaction.client, self.page, self.filter_text)
+        await interaction.response.edit_message(**{k: v for k, v in kwargs.items()
+                                                   if k in {"embeds", "view", "content"}})
+
+
+def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str, int]]:
+    if not text:
+        return outlets
+    needle = text.casefold()
+    return [(name, n) for name, n in outlets if needle in name.casefold()]
+
+
+async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
+    """One page of ``/sources``, with Previous / Next buttons."""
+    outlets = matching(await bot.indexes.current.outlets(), filter_text)
+    pages = max(1, -(-len(outlets) // SOURCES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    reply = render_outlets(outlets, page=page, per_page=SOURCES_PER_PAGE,
+                           filter_text=filter_text or None)
+    view = discord.ui.View(timeout=None)
+    if page > 0:
+        view.add_item(SourcesPage(page - 1, filter_text, "Previous"))
+    if page < pages - 1:
+        view.add_item(SourcesPage(page + 1, filter_text, "Next"))
+    return send_kwargs(reply, view=view)

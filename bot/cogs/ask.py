@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from ..answering import answer
 from ..messages import NO_MENTIONS, send_kwargs
-from ..views import answer_view
+from ..views import MoreButton, VoteButton, answer_view
 
 if TYPE_CHECKING:
     from ..discord_app import SourcedBot
@@ -95,4 +95,9 @@ class Ask(commands.Cog):
 
 
 async def setup(bot: SourcedBot) -> None:
+    bot.add_dynamic_items(MoreButton, VoteButton)
     await bot.add_cog(Ask(bot))
+
+
+async def teardown(bot: SourcedBot) -> None:
+    bot.remove_dynamic_items(MoreButton, VoteButton)
