@@ -13,7 +13,6 @@ import contextlib
 import gc
 import logging
 import signal
-from typing import Any
 
 import discord
 import yarl
@@ -30,6 +29,23 @@ log = logging.getLogger(__name__)
 COGS = ("bot.cogs.ask", "bot.cogs.sources", "bot.cogs.admin")
 
 
+class SourcedTree(app_commands.CommandTree["SourcedBot"]):
+    async def on_error(self, interaction: discord.Interaction[SourcedBot],
+                       error: app_commands.AppCommandError, /) -> None:
+        """Any slash command's failure: logged with its traceback; the user gets one short,
+        private line."""
+        if isinstance(error, app_commands.CheckFailure):
+            text = "You can't use this command here."
+        else:
+            command = interaction.command.name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+            text = "Something went wrong answering that; it has been logged."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+
 class SourcedBot(commands.Bot):
     def __init__(self, *, config: Config, indexes: Indexes, state: State) -> None:
         intents = discord.Intents.none()
@@ -38,11 +54,11 @@ class SourcedBot(commands.Bot):
         # Auto-answer channels read every message: that needs the Message Content intent.
         intents.message_content = bool(config.discord.auto_answer_channel_ids)
         super().__init__(command_prefix=commands.when_mentioned, intents=intents,
-                         allowed_mentions=NO_MENTIONS, help_command=None)
+                         allowed_mentions=NO_MENTIONS, help_command=None,
+                         tree_cls=SourcedTree)
         self.config = config
         self.indexes = indexes
         self.state = state
-        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
         for name in COGS:
@@ -59,19 +75,6 @@ class SourcedBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user,
                  self.user.id if self.user else "?", len(self.guilds))
-
-    async def on_app_command_error(self, interaction: discord.Interaction[Any],
-                                   error: app_commands.AppCommandError) -> None:
-        if isinstance(error, app_commands.CheckFailure):
-            text = "You can't use this command here."
-        else:
-            command = interaction.command.name if interaction.command else "?"
-            log.error("command /%s failed", command, exc_info=error)
-            text = "Something went wrong answering that; it has been logged."
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
