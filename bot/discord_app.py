@@ -1,6 +1,6 @@
-"""The Discord client: resources handed in by ``run_discord``, cogs loaded in ``setup_hook``.
+"""The Discord client: resources handed in by ``bot.__main__``, cogs loaded in ``setup_hook``.
 
-As in discord.py's ``examples/advanced_startup.py``: ``run_discord`` owns the index and the
+As in discord.py's ``examples/advanced_startup.py``: ``bot.__main__`` opens the index and the
 state database and passes them to the bot; slash commands sync to the configured guilds on
 start, and globally only through ``python -m bot sync``. This module imports no cog and no
 view: each extension registers its own commands and buttons in its ``setup()``.
@@ -84,30 +84,24 @@ def use_endpoints(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-async def run_discord(config: Config, token: str, *, sync_globally: bool = False) -> int:
+async def run_discord(config: Config, token: str, indexes: Indexes, state: State, *,
+                      sync_globally: bool = False) -> int:
+    """Connect and serve until closed (or, with ``sync_globally``, register the slash commands
+    for every server and return)."""
     use_endpoints(config.discord.api_base, config.discord.gateway_url)
-    state = await State.open(config.bot.state_database)
-    try:
-        indexes = await Indexes.open(config.index, config.path)
-        try:
-            bot = SourcedBot(config=config, indexes=indexes, state=state)
-            async with bot:
-                if sync_globally:
-                    await bot.login(token)  # runs setup_hook, which loads the commands
-                    synced = await bot.tree.sync()
-                    print(f"Synced {len(synced)} slash commands globally: "
-                          + ", ".join(f"/{c.name}" for c in synced))
-                    return 0
-                _close_on_signals(bot)
-                # What is loaded by now (numba, discord.py, the index) lives as long as the
-                # process; a full collection walking it all stalled answers by 50-80 ms
-                # (`make load`). Frozen objects are left out of every later collection.
-                gc.freeze()
-                await bot.start(token)
-        finally:
-            await indexes.close()
-    finally:
-        await state.close()
+    async with SourcedBot(config=config, indexes=indexes, state=state) as bot:
+        if sync_globally:
+            await bot.login(token)  # runs setup_hook, which loads the commands
+            synced = await bot.tree.sync()
+            print(f"Synced {len(synced)} slash commands globally: "
+                  + ", ".join(f"/{c.name}" for c in synced))
+            return 0
+        _close_on_signals(bot)
+        # What is loaded by now (numba, discord.py, the index) lives as long as the process;
+        # a full collection walking it all stalled answers by 50-80 ms (`make load`). Frozen
+        # objects are left out of every later collection.
+        gc.freeze()
+        await bot.start(token)
     return 0
 
 
