@@ -215,8 +215,8 @@ def skeptics_gold() -> list[Gold]:
             # Paragraphs are separated by lines holding nothing but spaces.
             for chunk in re.split(r"\n[ \t]*\n", html.unescape(record["answer"])):
                 lines = [ln for ln in chunk.split("\n") if ln.strip()]
-                if not lines:
-                    continue
+                if not lines or not _WORD.search(chunk):
+                    continue  # nothing to find ("[...]" between two quoted paragraphs)
                 indented = all(ln.startswith("  ") for ln in lines)
                 if indented and quote is None:
                     quote = len(gold.quotes)

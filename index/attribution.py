@@ -46,12 +46,30 @@ _SOURCE_PHRASE = re.compile(
     rf"(?:{_ARTICLE_NOUN}s?|statements?|latter|former|author|quote|quoted\s+text)\b",
     re.IGNORECASE,
 )
-_QUOTED_SPEECH = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
+_QUOTED_SPEECH = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|[“«][^”»]*$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|my|me|myself)\b")
-# A lead-in ends by pointing at what follows: a colon, an ellipsis, or "that".
-_DANGLING_END = re.compile(r"(?::|(?<!\[)(?:\.\.\.|…)|\bthat|\bthis|\bsays|\bwrites)\s*$",
-                           re.IGNORECASE)
-
+# "I" as a numeral, not the answerer: "World War I", "Phase I", "Henry I", "I-95", "I." heading.
+_ROMAN_I = re.compile(
+    r"\b(?:War|Part|Phase|Type|Class|Chapter|Act|Title|Article|Schedule|Book|Volume|Vol\.|"
+    r"Stage|Grade|Level|Division|Category|Appendix|Section|Henry|George|Elizabeth|James|"
+    r"Charles|Louis|Edward|William|Richard|Peter|Catherine|Mary|Napoleon|Pius|John|Paul|"
+    r"Alexander|Nicholas|Frederick|Wilhelm|Franz|Philip|Ferdinand|Leopold|Victor|Olav|Gustav|"
+    r"Isabella|Juan|Carlos|Ivan|Selim|Suleiman|Mehmed|Ahmed|Manuel)\s+I\b|\bI-\d|^\s*I[.)]\s")
+# Someone else speaks in the quote: "..., he said", "the minister told reporters".
+_REPORTED_SPEECH = re.compile(r"\b(?:he|she|they|who)\s+(?:said|says|told|added|recalled)\b",
+                              re.IGNORECASE)
+# A lead-in ends by pointing at what follows: a colon, an ellipsis, "that", or a reporting verb
+# ("In that NPR interview, he said", "The abstract states").
+_DANGLING_END = re.compile(
+    r"(?::|(?<!\[)(?:\.\.\.|…)|\b(?:that|this|says|said|writes|wrote|states|stated|notes|"
+    r"explains|reports|adds|concludes|reads|argues|claims|put it|puts it|as follows|saying|"
+    r"stating))\s*$", re.IGNORECASE)
+# The answerer again: a question, an address, a summing-up, a bare link or a source line.
+_ANSWERER_OPENING = re.compile(
+    r"^(?:So,|Thus|Therefore|Hence|In summary|In short|In conclusion|Conclusion|To sum up|"
+    r"Basically|Overall|Clearly|Obviously|TL;?DR|Edit|Update|Note:|Yes\b|No\b|Source:|Sources:|"
+    r"See also|Also see|References?:|Further reading|https?://)", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 
 def _reporting_patterns(outlet_span: str) -> list[re.Pattern[str]]:
     return [
@@ -101,32 +119,100 @@ def is_back_reference(text: str) -> bool:
 
 
 def speaks_in_first_person(text: str) -> bool:
-    return bool(_FIRST_PERSON.search(_QUOTED_SPEECH.sub("", text)))
+    """"I" outside quotation marks and outside reported speech, not as a numeral."""
+    if _REPORTED_SPEECH.search(text):
+        return False
+    return bool(_FIRST_PERSON.search(_ROMAN_I.sub("", _QUOTED_SPEECH.sub("", text))))
+
+
+def answerer_speaks(text: str) -> bool:
+    """The answerer's own words, not a source's: first person, a question, "you", a summing-up,
+    a bare link."""
+    stripped = text.strip()
+    return (speaks_in_first_person(text) or stripped.endswith("?")
+            or bool(_ANSWERER_OPENING.match(stripped))
+            or bool(_SECOND_PERSON.search(_QUOTED_SPEECH.sub("", text))))
+
+
+def _quote_shaped(text: str, *, first: bool) -> bool:
+    """Could be a source's words: prose, not a heading, a label ending in ":" or, right after
+    the lead-in, the answerer's own list."""
+    stripped = text.strip()
+    if stripped.endswith(":") or (len(stripped.split()) < 5 and not re.search(r"[.!?”\"]$",
+                                                                           stripped)):
+        return False
+    return not (first and "\n" in stripped and stripped.startswith("•"))
+
+
+_REFERENCE = re.compile(r"\bet al\b|\bdoi\b|\b\d{4};\s*\d+|\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]",
+                        re.IGNORECASE)
+
+
+def is_title_or_reference(text: str) -> bool:
+    """A title or a reference line between a lead-in and its quote ("Types of Dietary Fat and
+    Risk of Coronary Heart Disease: A Critical Review", "Ahmed SH, Guillem K. ... 2013;16(4)")."""
+    stripped = text.strip()
+    words = stripped.split()
+    if not words or len(words) > 40 or "\n" in stripped:
+        return False
+    capitals = sum(w[:1].isupper() for w in words if len(w) > 3)
+    long_words = sum(len(w) > 3 for w in words)
+    title = not re.search(r"[.!?”\"]$", stripped) and capitals * 3 >= long_words * 2
+    return title or (bool(_REFERENCE.search(stripped)) and len(_REFERENCE.findall(stripped)) >= 2)
 
 
 def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
-    """One passage per paragraph of an answer whose quotes are not marked."""
+    """One passage per paragraph of an answer whose quotes are not marked.
+
+    Precision first: the paragraph right after a lead-in is quoted when it reads like a
+    source's words; the paragraphs after it only when the answerer's lead-in named a news
+    outlet (news quotes run on), or when the answerer closes the quote explicitly, pointing
+    back at it or introducing the next one ("The Reuters article mentions ...", "An earlier
+    article noted that"). A run that just stops is the answerer's words after the first
+    paragraph.
+    """
     passages: list[Passage] = []
     quoting = False
+    news = False  # the lead-in names an outlet as its source: quotes run on
     outlet: str | None = None
     lead_in: str | None = None
     last_outlet: str | None = None  # what "it" and "the article" refer back to
+    pending: list[Passage] = []  # quoted if the answerer closes the quote explicitly
+
+    def settle(accept: bool) -> None:
+        for p in pending:
+            if not accept:
+                p.kind, p.outlet, p.lead_in = "answer", None, None
+        pending.clear()
+
     for text in paragraphs:
         lead = is_lead_in(text, gazetteer)
         back = is_back_reference(text)
-        if quoting and not (lead or back or speaks_in_first_person(text)):
-            passages.append(Passage("quote", text, outlet=outlet, lead_in=lead_in))
+        first = quoting and not any(p.kind == "quote" and p.lead_in == lead_in
+                                    for p in passages[-1:])
+        if quoting and not (lead or back) and not answerer_speaks(text) and _quote_shaped(
+                text, first=first):
+            passage = Passage("quote", text, outlet=outlet, lead_in=lead_in)
+            passages.append(passage)
+            if not first and not news:
+                pending.append(passage)
             continue
+        settle(lead or back)
         passages.append(Passage("answer", text))
+        if quoting and first and not lead and is_title_or_reference(text):
+            continue  # the quote follows its title: the lead-in still holds
         if lead:
-            outlet = lead_in_outlet(text, gazetteer) or (last_outlet if back else None)
+            named = lead_in_outlet(text, gazetteer)
+            outlet = named or (last_outlet if back else None)
+            news = named is not None or text.rstrip().endswith(("...", "…"))
             quoting, lead_in = True, text
             last_outlet = outlet or last_outlet
         elif _PRONOUN_REPORTS.match(text):
             # "It also said that ...": the answerer paraphrases, then quotes more of it.
-            quoting, outlet, lead_in = True, last_outlet, text
+            quoting, outlet, lead_in, news = True, last_outlet, text, last_outlet is not None
         else:
             quoting = False
+    settle(False)
     return passages
 
 
@@ -149,12 +235,80 @@ def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str
     return known or named or (registrable_domain(url) if url else None)
 
 
+_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)$", re.IGNORECASE)
+_IMAGE_HOSTS = {"i.stack.imgur.com", "i.imgur.com", "imgur.com"}
+# Pages that are never what an answerer quotes: profiles, tag lists, help, searches.
+_NOT_A_SOURCE = re.compile(
+    r"^/(?:users?|u)/|^/questions/tagged/|^/tags?/|^/help(?:/|$)|/search(?:$|[/?])",
+    re.IGNORECASE)
+_THREAD = re.compile(r"^/(?:questions|q)/(\d+)")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“(\[]?[A-Z])")
+
+
+def citable(url: str, thread_url: str | None = None) -> bool:
+    """Whether a link can be what a quote cites: not a picture, a profile, a tag, a help or
+    search page, a site's front page, or the thread's own question."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in _IMAGE_HOSTS or _IMAGE.search(parts.path) or parts.path in {"", "/"}:
+        return False
+    if _NOT_A_SOURCE.search(parts.path):
+        return False
+    if thread_url:
+        own, here = urlsplit(thread_url), _THREAD.match(parts.path)
+        mine = _THREAD.match(own.path)
+        if here and mine and here.group(1) == mine.group(1) and host == own.hostname:
+            return False
+    return True
+
+
+def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> str | None:
+    """The link a lead-in cites: its one link, or when it has several, the citable ones
+    (never a profile, tag, help page or the thread's question) of its last sentence
+    that has any, outside parentheses ("(peer-reviewed here)") if it can, a page of another
+    site before a post of this network, an answer before a question, then the first."""
+    if len(lead.links) == 1:
+        return http_url(lead.links[0], base_url)
+    text = lead.text
+    anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
+    candidates = []
+    at = 0
+    for i, (href, anchor) in enumerate(zip(lead.links, anchors, strict=True)):
+        found = text.find(anchor, at) if anchor else -1
+        pos = found if found >= 0 else at
+        at = pos + len(anchor) if found >= 0 else at
+        url = http_url(href, base_url)
+        if url is None or not citable(url, thread_url):
+            continue
+        sentence = len(_SENTENCE_END.findall(text[:pos]))
+        in_parens = text[:pos].count("(") > text[:pos].count(")")
+        path = urlsplit(url).path
+        rank = 0 if not _THREAD.match(path) and "/a/" not in path[:3] else (
+            1 if path.startswith("/a/") else 2)
+        candidates.append(((-sentence, in_parens, rank, i), url))
+    return min(candidates)[1] if candidates else None
+
+
+def _quotes_the_question(paragraphs: Sequence[str], question: str | None) -> bool:
+    """A block quote of the thread's own question (the answerer restating what was asked)."""
+    if not question:
+        return False
+    words = " ".join(_WORDS.findall(" ".join(paragraphs).lower()))
+    return len(words.split()) >= 4 and words in " ".join(_WORDS.findall(question.lower()))
+
+
+_WORDS = re.compile(r"\w+")
+
+
 def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
-                         base_url: str | None = None) -> list[Passage]:
+                         base_url: str | None = None, thread_url: str | None = None,
+                         question: str | None = None) -> list[Passage]:
     """Passages of an answer whose quotes are marked (``<blockquote>``, ``> ``, indentation).
 
-    A quote's address is the link in the lead-in just before it (the answerer citing the
-    source), else the first link inside it. A link elsewhere in the answer is not its citation.
+    A quote's address is the link its lead-in (the text just before it) cites, else the one
+    link inside it. A link elsewhere in the answer is not its citation; among several, a
+    profile, a tag, an image or the thread's own question never is; a quote of the question
+    itself cites nothing.
     """
     passages: list[Passage] = []
     for i, block in enumerate(blocks):
@@ -163,9 +317,15 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             continue
         lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" else None
         lead_text = lead.text if lead else None
-        url = next((u for u in (http_url(h, base_url) for h in (lead.links if lead else []))
-                    if u), None)
-        url = url or next((u for u in (http_url(h, base_url) for h in block.links) if u), None)
+        if _quotes_the_question(block.paragraphs, question):
+            passages.extend(Passage("quote", text, None, None, lead_text)
+                            for text in block.paragraphs)
+            continue
+        url = _cited_link(lead, base_url, thread_url) if lead else None
+        if url is None:
+            inside = {u for h in block.links if (u := http_url(h, base_url))
+                      and citable(u, thread_url)}
+            url = inside.pop() if len(inside) == 1 else None
         outlet = outlet_of(url, lead_text, gazetteer)
         passages.extend(Passage("quote", text, outlet, url, lead_text)
                         for text in block.paragraphs)

@@ -176,16 +176,17 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             for qid, title, tags, score, accepted, body in db.cursor().execute(
                     "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id"):
                 answers = []
+                question = "\n\n".join(b.text for b in html_blocks(body))
                 for aid, ascore, abody, author in db.execute(
                         "SELECT id, score, body, author FROM a WHERE parent = ? "
                         "ORDER BY score DESC, id", (qid,)):
-                    passages = passages_from_blocks(html_blocks(abody), ctx.gazetteer,
-                                                    base_url=base)
+                    passages = passages_from_blocks(
+                        html_blocks(abody), ctx.gazetteer, base_url=base,
+                        thread_url=f"{base}/questions/{qid}", question=question)
                     answers.append(Answer(
                         passages=pack(passages, ctx.passage_chars), score=ascore,
                         comments=_comments(db, aid), accepted=aid == accepted,
                         url=f"{base}/a/{aid}", author=author))
-                question = "\n\n".join(b.text for b in html_blocks(body))
                 yield Thread(
                     key=f"{site}/q/{qid}", title=title, question=question,
                     url=f"{base}/questions/{qid}", site=site, score=score,
