@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25Params
-from .errors import CorpusError
+from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
 from .outlets import Gazetteer
@@ -244,7 +244,15 @@ def _load_one(path: Path, corpus: Path, ctx: LoadContext,
     loader = loader_for(path)
     if loader is None:  # corpus_files lists only files with a loader
         raise CorpusError(path, "no loader for this kind of file")
-    loaded = LoadedFile.parsed(relative, digest, kind, list(loader(path, ctx)))
+    try:
+        threads = list(loader(path, ctx))
+    except CorpusError:
+        raise
+    except Exception as exc:  # a loader lets out only CorpusError; a crafted file may not
+        log.debug("the loader of %s failed", relative, exc_info=not isinstance(
+            exc, RecursionError))
+        raise unexpected(path, exc) from exc
+    loaded = LoadedFile.parsed(relative, digest, kind, threads)
     log.info("loaded %s: %d thread(s), %d passage(s)", relative, loaded.counts.threads,
              loaded.counts.passages)
     return loaded

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..attribution import classify, pack, passages_from_blocks
 from ..blocks import Block
-from ..errors import CorpusError
+from ..errors import CorpusError, unexpected
 from ..model import Answer, Comment, Passage, Thread
 from .context import LoadContext, read_text
 
@@ -96,6 +96,8 @@ def _sidecar(path: Path) -> dict[str, str]:
             data = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CorpusError(side, f"cannot read the sidecar: {exc}") from exc
+    except RecursionError as exc:
+        raise unexpected(side, exc) from None
     return {k: str(v) for k, v in data.items() if isinstance(v, str | int)}
 
 

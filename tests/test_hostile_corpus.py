@@ -1,0 +1,98 @@
+"""Hostile corpus files (issue 15): whatever one file holds, it becomes that file's skip
+report and every other file loads, in a build, a /reload and the bot's first start. All files
+are generated here, in tmp folders."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from bot.indexes import Indexes, open_index
+from index.build import build
+from index.settings import IndexSettings
+
+GOOD = "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n" \
+       "The ferry sank in a storm off the coast.\n"
+OTHER = "1\n\nWho won?\n\n1 Answer 1\n\n2\n\nAl Jazeera reports:\n\n" \
+        "The home team won the cup final.\n"
+DEEP_HTML = "<div>" * 1000 + "<p>deep</p>" + "</div>" * 1000
+TINY_DUMP = '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" /></posts>'
+
+# name -> (files to write, the file reported, words of its reason)
+HOSTILE: dict[str, tuple[dict[str, str | bytes], str, str]] = {
+    "html nested 1,000 deep": ({"page.html": f"<html><body>{DEEP_HTML}</body></html>"},
+                               "page.html", "nested too deeply"),
+    "dump Body nested 1,000 deep": ({"dump/Posts.xml": (
+        '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" />\n<row Id="2" PostTypeId="2" '
+        f'ParentId="1" Body="{html.escape(DEEP_HTML)}" /></posts>')},
+        "dump/Posts.xml", "nested too deeply"),
+    "json line nested 1,000 deep": ({"records.jsonl": '{"a":' * 1000 + "1" + "}" * 1000},
+                                    "records.jsonl", "nested too deeply"),
+    "meta.toml nested 500 deep": ({"thread.txt": GOOD,
+                                   "thread.meta.toml": "a = " + "[" * 500 + "]" * 500},
+                                  "thread.meta.toml", "nested too deeply"),
+    "site.toml nested 500 deep": ({"dump/Posts.xml": TINY_DUMP,
+                                   "dump/site.toml": "site = " + "[" * 500 + "]" * 500},
+                                  "dump/site.toml", "nested too deeply"),
+    "charset punycode": ({"page.html": b'<html><head><meta charset="punycode"></head><body>'
+                          b"<p>hello</p></body></html>"}, "page.html", "punycode"),
+    "charset undefined": ({"page.html": b'<meta charset="undefined"><p>hello</p>'},
+                          "page.html", "undefined"),
+}
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def hostile_corpus(tmp_path: Path, case: str) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER})
+    write(corpus, HOSTILE[case][0])
+    return corpus
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_a_loader_crash_is_that_files_skip_report(tmp_path: Path, case: str) -> None:
+    corpus = hostile_corpus(tmp_path, case)
+    _, reported, reason = HOSTILE[case]
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["cup.txt", "ferry.txt"]
+    assert [str(e.path.relative_to(corpus)) for e in report.skipped] == [reported]
+    assert reason in report.skipped[0].problem
+
+
+def test_reload_and_first_start_survive_a_hostile_file(tmp_path: Path, run) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER})
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n',
+                      encoding="utf-8")
+    settings = IndexSettings.load(config)
+
+    async def go() -> tuple:
+        write(corpus, HOSTILE["json line nested 1,000 deep"][0])
+        first = await open_index(settings)  # no index yet: the bot's start builds one
+        hits = await first.search("ferry storm", 1)
+        await first.close()
+        indexes = await Indexes.open(settings, config)
+        try:
+            write(corpus, HOSTILE["html nested 1,000 deep"][0])
+            return hits, await indexes.reload()
+        finally:
+            await indexes.close()
+
+    hits, report = run(go())
+    assert hits and hits[0].outlet == "Associated Press"
+    assert any("/corpus/page.html:" in s and "nested too deeply" in s for s in report.skipped)
+    assert any("/corpus/records.jsonl: line 1:" in s for s in report.skipped)
