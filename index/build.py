@@ -232,9 +232,21 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _refuse_links_out(path: Path, corpus: Path) -> None:
+    """A document or companion whose real path is outside the corpus folder (a symbolic link
+    to /etc/passwd) is not read: the corpus is what admins put in it, nothing else."""
+    real_corpus = corpus.resolve()
+    for part in (path, *companions(path)):
+        if not part.resolve().is_relative_to(real_corpus):
+            what = "it" if part == path else f"{part.name}, read with it,"
+            raise CorpusError(path, f"refused: {what} is a link to a file outside the corpus "
+                              "folder")
+
+
 def _load_one(path: Path, corpus: Path, ctx: LoadContext,
               previous: PreviousIndex | None) -> LoadedFile:
     relative = str(path.relative_to(corpus))
+    _refuse_links_out(path, corpus)
     digest = _digest(path)
     kind = path.suffix.lstrip(".").lower()
     old = previous.files.get(relative) if previous is not None else None

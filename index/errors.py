@@ -43,7 +43,7 @@ def unexpected(path: Path | str, exc: BaseException, *, record: str | None = Non
     elif isinstance(exc, MemoryError):
         problem = "too large to read (MemoryError)"
     else:
-        problem = f"could not be read: {type(exc).__name__}: {excerpt(str(exc), 120)}"
+        problem = f"could not be read: {type(exc).__name__}: {excerpt(str(exc), 80)}"
     return CorpusError(path, problem, record=record)
 
 

@@ -5,13 +5,18 @@ are generated here, in tmp folders."""
 from __future__ import annotations
 
 import html
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.indexes import Indexes, open_index
+from index.bm25 import BM25Params
 from index.build import build
+from index.model import Answer, Passage, Thread
+from index.postings import Postings
 from index.settings import IndexSettings
+from index.store import LoadedFile, write_index
 
 GOOD = "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n" \
        "The ferry sank in a storm off the coast.\n"
@@ -96,3 +101,72 @@ def test_reload_and_first_start_survive_a_hostile_file(tmp_path: Path, run) -> N
     assert hits and hits[0].outlet == "Associated Press"
     assert any("/corpus/page.html:" in s and "nested too deeply" in s for s in report.skipped)
     assert any("/corpus/records.jsonl: line 1:" in s for s in report.skipped)
+
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+def test_links_out_of_the_corpus_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text(PASSWD, encoding="utf-8")
+    (outside / "site.toml").write_text('site = "evil.example"\n', encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "dump/Posts.xml": TINY_DUMP})
+    (corpus / "x.txt").symlink_to(outside / "passwd")
+    (corpus / "cup.meta.toml").symlink_to(outside / "passwd")
+    (corpus / "dump" / "site.toml").symlink_to(outside / "site.toml")
+    (corpus / "again.txt").symlink_to(corpus / "ferry.txt")  # inside: an ordinary file
+    (corpus / "etc").symlink_to(outside, target_is_directory=True)
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["again.txt", "ferry.txt"]
+    refused = {str(e.path.relative_to(corpus)): e.problem for e in report.skipped
+               if "outside the corpus folder" in e.problem}
+    assert set(refused) == {"x.txt", "cup.txt", "dump/Posts.xml"}
+    assert "root:" not in report.summary() and "evil" not in report.summary()
+
+
+def test_skip_reasons_quote_only_a_short_escaped_excerpt(tmp_path: Path) -> None:
+    secret = "@everyone `" + "s3cr3t " * 2000 + "\n"
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "long.txt": secret,
+                   "note.md": f"---\ntitle: [{secret}\n---\nbody\n",
+                   "dump/Posts.xml": f'<posts><row Id="1" PostTypeId="1" Score="{secret[:-1]}" />'
+                                     "</posts>"})
+    report = build(corpus, tmp_path / "i.db")
+    assert len(report.skipped) == 3
+    for err in report.skipped:
+        assert str(err).count("s3cr3t") <= 6, str(err)
+        assert "\n" not in err.problem and len(err.problem) < 200, err.problem
+
+
+def test_only_http_addresses_are_stored(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {
+        "ferry.txt": GOOD, "ferry.meta.toml": 'url = "javascript:alert(1)"\ntitle = "Ferry"\n',
+        "cup.txt": OTHER, "cup.meta.toml": 'url = "data:text/html,<b>x</b>"\n',
+        "note.md": "---\nurl: 'javascript:alert(2)'\n---\nAccording to [the BBC]"
+                   "(vbscript:x):\n\n> The ferry sank.\n",
+        "qa.jsonl": '{"question": "Q", "answer": "A", "questionUrl": " javascript:x", '
+                    '"answerUrl": "file:///etc/passwd"}\n'})
+    db = tmp_path / "i.db"
+    report = build(corpus, db)
+    assert not report.skipped and len(report.files) == 4
+    con = sqlite3.connect(db)
+    urls = con.execute("SELECT url FROM threads UNION ALL SELECT url FROM answers "
+                       "UNION ALL SELECT url FROM passages").fetchall()
+    con.close()
+    assert urls and all(u is None or u.startswith(("http://", "https://")) for (u,) in urls)
+
+
+def test_the_store_refuses_what_a_loader_let_through(tmp_path: Path) -> None:
+    thread = Thread("t", "T", url="javascript:alert(1)", answers=[Answer(
+        [Passage("quote", "The ferry sank.", url="data:,x")], url="JavaScript:x")])
+    db = tmp_path / "i.db"
+    write_index(db, [(LoadedFile.parsed("t.txt", "0", "txt", [thread]), 0)],
+                Postings.of_documents([["ferry"]]), Postings.of_documents([["ferry"]]).impacts(),
+                BM25Params(), {})
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT t.url, a.url, p.url FROM threads t, answers a, passages p"
+                       ).fetchall() == [(None, None, None)]
+    con.close()

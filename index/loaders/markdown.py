@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 
 from ..attribution import http_url, pack, passages_from_blocks
 from ..blocks import html_blocks
-from ..errors import CorpusError
+from ..errors import CorpusError, excerpt
 from ..model import Answer, Thread
 from .context import LoadContext, read_text
 
@@ -29,9 +29,16 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         raise CorpusError(path, "the file is empty")
     try:
         post = frontmatter.loads(text)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise CorpusError(path, f"the front matter is not valid YAML: {exc}",
+    except yaml.MarkedYAMLError as exc:
+        # Said without the snippet of the file that PyYAML's message quotes.
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context
+        raise CorpusError(path, f"the front matter is not valid YAML: {problem}{where}",
                           record="front matter") from exc
+    except (yaml.YAMLError, ValueError) as exc:
+        raise CorpusError(path, "the front matter is not valid YAML: "
+                          f"{excerpt(str(exc), 80)}", record="front matter") from exc
     meta = post.metadata
     for key in ("title", "url", "outlet"):
         if key in meta and not isinstance(meta[key], str):

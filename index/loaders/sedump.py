@@ -26,7 +26,7 @@ import defusedxml.ElementTree as SafeET
 
 from ..attribution import pack, passages_from_blocks
 from ..blocks import Block, html_blocks
-from ..errors import CorpusError, unexpected
+from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
 from .context import LoadContext
 
@@ -99,7 +99,7 @@ def _int(value: str | None, path: Path, record: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise CorpusError(path, f"expected a whole number, got {value[:30]!r}",
+        raise CorpusError(path, f"expected a whole number, got {excerpt(value)}",
                           record=record) from None
 
 
