@@ -219,7 +219,7 @@ class IndexReader:
                 row = await cur.fetchone()
             lengths = np.frombuffer(row[1], dtype=np.dtype(row[0])).astype(np.float64) \
                 if row else np.ones(self.n_passages)
-            self._lengths = lengths / (lengths.mean() or 1.0)
+            self._lengths = lengths / (float(lengths.mean()) if lengths.size else 1.0)
         b = float(self.meta.get("b", 0.75))
         return 1 - b + b * self._lengths[docs]
 
