@@ -108,5 +108,8 @@ def _check_values(config: Config) -> None:
         raise ConfigError(f"{src}: [answers] passages must be from 1 to 10, got {a.passages}")
     if a.cooldown_seconds < 0:
         raise ConfigError(f"{src}: [answers] cooldown_seconds must be >= 0")
+    if config.bot.state_database.is_dir():
+        raise ConfigError(f"{src}: [bot] state_database {config.bot.state_database} is a "
+                          "folder; name a file (it is created if missing)")
     if config.bot.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"{src}: [bot] log_level must be DEBUG, INFO, WARNING or ERROR")
