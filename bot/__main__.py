@@ -17,6 +17,7 @@ from index.settings import ConfigError
 
 from .config import Config, load_config
 from .indexes import open_index
+from .state import StateUnusable
 from .terminal import run_terminal
 
 log = logging.getLogger("bot")
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(config, args.command))
     except KeyboardInterrupt:
         return 130
-    except (ConfigError, CorpusError, IndexNotFound) as exc:
+    except (ConfigError, CorpusError, IndexNotFound, StateUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
