@@ -84,3 +84,27 @@ def test_outlet_names_cannot_break_links_or_limits(tmp_path: Path) -> None:
             assert not [c for c in fake.calls if c.status == 400]
 
     asyncio.run(scenario())
+
+
+def test_a_reply_is_posted_once_when_discord_fails_after_creating_it(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            # Discord creates the message, then answers 500; discord.py sends it again.
+            fake.fail_next("POST", POST_MESSAGE, status=500, after_handling=True)
+            n, created = len(fake.calls), len(fake.created)
+            question = await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.wait_until(lambda: [c for c in fake.calls[n:] if c.status == 200
+                                           and c.method == "POST"
+                                           and re.fullmatch(POST_MESSAGE, c.path)], timeout=30)
+            await asyncio.sleep(0.5)
+            posts = [c for c in fake.calls[n:] if c.method == "POST"
+                     and re.fullmatch(POST_MESSAGE, c.path)]
+            assert [c.status for c in posts] == [500, 200]
+            assert len({c.json["nonce"] for c in posts}) == 1
+            assert all(c.json["enforce_nonce"] is True for c in posts)
+            replies = [m for m in fake.created[created:]
+                       if str((m.get("message_reference") or {}).get("message_id")) == question]
+            assert len(replies) == 1
+
+    asyncio.run(scenario())
