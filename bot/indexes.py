@@ -99,7 +99,11 @@ async def _open_or_build(settings: IndexSettings) -> IndexReader:
 
 
 class Indexes:
-    """Holds the current reader. ``current`` is always a complete, open index."""
+    """Holds the current reader. ``current`` is always a complete, open index.
+
+    Open with ``await Indexes.open(...)``; close with ``await close()``, or use it as an async
+    context manager: ``async with await Indexes.open(...) as indexes``.
+    """
 
     def __init__(self, reader: IndexReader, settings: IndexSettings,
                  config_path: Path | None = None, *, launcher: Sequence[str] = ()) -> None:
@@ -122,6 +126,12 @@ class Indexes:
             task.cancel()
             await reader.close()
         await self.current.close()
+
+    async def __aenter__(self) -> Indexes:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     @property
     def reloading(self) -> bool:

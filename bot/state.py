@@ -64,7 +64,8 @@ class Asked:
 
 
 class State:
-    """Open with ``await State.open(path)``; ``await close()`` when done."""
+    """Open with ``await State.open(path)``; close with ``await close()``, or use it as an async
+    context manager: ``async with await State.open(path) as state``."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
@@ -92,6 +93,12 @@ class State:
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def __aenter__(self) -> State:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     async def record_question(self, text: str, user_id: int, channel_id: int | None) -> int:
         cur = await self._db.execute(
