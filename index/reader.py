@@ -143,16 +143,19 @@ class IndexReader:
             await db.close()
             raise IndexOutdated(f"{path} was built by another version of Sourced: rebuild it "
                                 "with `python -m index build`")
-        vocabulary = {t: i for i, t in enumerate(arrays["vocabulary"])}  # type: ignore[arg-type]
+        if missing := arrays.missing(store.SERVED_ARRAYS):
+            await db.close()
+            raise IndexNotFound(f"{path} is not a Sourced index (no {', '.join(sorted(missing))}"
+                                " array): rebuild it with `python -m index build`")
+        vocabulary = {t: i for i, t in enumerate(arrays.vocabulary)}
         try:
-            postings = PostingsLoader(path, vocabulary, arrays["offsets"],  # type: ignore[arg-type]
-                                      int(meta["n_docs"]))
+            postings = PostingsLoader(path, vocabulary, arrays["offsets"], int(meta["n_docs"]))
         except sqlite3.Error as exc:
             await db.close()
             raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "
                                 "`python -m index build`") from exc
-        return cls(path, db, postings, arrays["kinds"], arrays["outlets"],  # type: ignore[arg-type]
-                   arrays["rowids"], meta, spelling=spelling, feedback=feedback)  # type: ignore[arg-type]
+        return cls(path, db, postings, arrays["kinds"], arrays["outlets"], arrays["rowids"],
+                   meta, spelling=spelling, feedback=feedback)
 
     async def close(self) -> None:
         await asyncio.to_thread(self._postings.close)
