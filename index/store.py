@@ -98,7 +98,8 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
        (SELECT count(*) FROM answers), (SELECT count(*) FROM passages),
        (SELECT count(*) FROM passages WHERE kind = 'quote'),
        (SELECT count(*) FROM passages WHERE outlet_id IS NOT NULL),
-       (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments)
+       (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments),
+       coalesce((SELECT value FROM meta WHERE key = 'built_at'), '')
 """
 META = "SELECT key, value FROM meta"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
@@ -259,9 +260,10 @@ def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
 
 def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
             params: BM25Params, extra_meta: dict[str, str]) -> None:
-    arrays = {"offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
-              "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
-              "outlets": writer.outlets, "rowids": writer.rowids}
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
+        "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
+        "outlets": writer.outlets, "rowids": writer.rowids}
     con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
                     [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
                     + [("vocabulary", "text", "\n".join(postings.vocabulary).encode())])

@@ -32,10 +32,12 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     except (yaml.YAMLError, ValueError) as exc:
         raise CorpusError(path, f"the front matter is not valid YAML: {exc}",
                           record="front matter") from exc
-    meta = post.metadata
+    meta: dict[str, str] = {}
     for key in ("title", "url", "outlet"):
-        if key in meta and not isinstance(meta[key], str):
-            raise CorpusError(path, f"{key!r} must be text", record="front matter")
+        if key in post.metadata:
+            if not isinstance(value := post.metadata[key], str):
+                raise CorpusError(path, f"{key!r} must be text", record="front matter")
+            meta[key] = value
     url = http_url(meta.get("url"))
     blocks = html_blocks(_markdown.render(post.content))
     passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
