@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(BIN)/python -m bot
 
-## test: install everything, lint, run the whole test suite
+## test: install everything, lint, type-check, run the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## index: (re)build the search index from corpus/
@@ -45,4 +46,4 @@ load: $(STAMP)
 	$(BIN)/python -m bench.load_bot
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache
