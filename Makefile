@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index bench bench-rebuild relevance load clean
+.PHONY: run test index bench bench-rebuild relevance load attribution clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..."
@@ -44,6 +44,11 @@ relevance: $(STAMP)
 ## load: 500 questions to the real bot through the fake Discord, quiet and during /reload
 load: $(STAMP)
 	$(BIN)/python -m bench.load_bot
+
+## attribution: quotes, citations and outlets found, against the shared data's own structure
+attribution: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[attribution]'
+	$(BIN)/python -m bench.attribution
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache
