@@ -50,5 +50,9 @@ attribution: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[attribution]'
 	$(BIN)/python -m bench.attribution
 
+## answers: on-topic questions get their answering passage, off-topic ones "no good match"?
+answers: $(STAMP)
+	$(BIN)/python -m bench.answers
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

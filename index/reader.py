@@ -24,11 +24,12 @@ import numpy as np
 from . import store
 from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
-from .expansion import SpellingVariants
+from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
+from .relevance import IdfTable, question_words, relevance
 from .tokenize import Tokenizer
 
 # Above this many postings a query is scored in a worker thread, off the event loop.
@@ -61,6 +62,10 @@ class Hit:
     answer_score: int | None
     answer_url: str | None = None
     lead_in: str | None = None
+    # When the answer was written (ISO 8601), where the source says.
+    answered_at: str | None = None
+    # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
+    relevance: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,6 +103,10 @@ class IndexReader:
         # pseudo-relevance feedback (index.feedback). Without both, scores are BM25Okapi's.
         self._variants = SpellingVariants(postings) if spelling else None
         self.feedback = feedback
+        self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
+                             float(meta.get("epsilon", 0.25)))
+        self._k1 = float(meta.get("k1", 1.5))
+        self._lengths: np.ndarray | None = None  # each passage's length / the mean
 
     @classmethod
     async def open(cls, path: Path, *, spelling: bool = True,
@@ -204,7 +213,31 @@ class IndexReader:
                 documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
-        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
+        relevances = self._relevance(terms, docs, await self._length_norms(docs))
+        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
+                                relevances=relevances.tolist())
+
+    async def _length_norms(self, docs: np.ndarray) -> np.ndarray:
+        """BM25's length normalisation of ``docs`` (``1 - b + b * dl / avgdl``), which the
+        relevance measure takes out again. The lengths are read once, at the first question."""
+        if self._lengths is None:
+            async with self._db.execute(store.LENGTHS) as cur:
+                row = await cur.fetchone()
+            lengths = np.frombuffer(row[1], dtype=np.dtype(row[0])).astype(np.float64) \
+                if row else np.ones(self.n_passages)
+            self._lengths = lengths / (float(lengths.mean()) if lengths.size else 1.0)
+        b = float(self.meta.get("b", 0.75))
+        return 1 - b + b * self._lengths[docs]
+
+    def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
+        variants = self._variants
+        words = question_words(
+            terms, self._idf,
+            # A variant's similarity, without the half weight the ranking gives it.
+            (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
+            if variants else None)
+        index = self._postings.index_for(t for w in words for t, _, _ in w.terms)
+        return relevance(docs, words, index.postings, self._k1, norms)
 
     async def _top_k(self, query: Mapping[str, float], k: int, allowed: np.ndarray | None,
                      offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -249,13 +282,15 @@ class IndexReader:
             row = await cur.fetchone()
         return None if row is None else int(row[0])
 
-    async def _hits(self, docs: list[int], scores: list[float], first_rank: int) -> list[Hit]:
+    async def _hits(self, docs: list[int], scores: list[float], first_rank: int,
+                    relevances: list[float] | None = None) -> list[Hit]:
         if not docs:
             return []
         rowids = self._rowids[docs].tolist()
         async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
         # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
-        # answer url, lead-in): the Hit fields after rank and score, in order.
-        return [Hit(first_rank + i, score, *rows[rowid][1:])
+        # answer url, lead-in, answer date): the Hit fields after rank and score, in order.
+        return [Hit(first_rank + i, score, *rows[rowid][1:],
+                    relevance=relevances[i] if relevances is not None else None)
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]

@@ -30,7 +30,7 @@ from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
 from .postings import Postings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
 # fewer, longer runs.
 PAGE_SIZE = 65536
@@ -51,7 +51,8 @@ CREATE TABLE threads (
 CREATE TABLE answers (
     id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL REFERENCES threads(id),
     position INTEGER NOT NULL, score INTEGER, accepted INTEGER NOT NULL DEFAULT 0,
-    url TEXT, author TEXT
+    url TEXT, author TEXT,
+    date TEXT  -- when it was written, ISO 8601, where the source says
 );
 CREATE TABLE comments (
     id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL REFERENCES threads(id),
@@ -76,7 +77,8 @@ CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT N
 
 # What a hit needs, for a list of passage ids (bound as a JSON array: one statement, any size).
 HIT_ROWS = """
-SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in
+SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
+       a.date
 FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value
 JOIN answers a ON a.id = p.answer_id
@@ -104,10 +106,12 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
 META = "SELECT key, value FROM meta"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
 # What a reader loads when it opens; docs and impacts follow in the background
-# (index.loading); tfs and lengths are only for the next rebuild.
+# (index.loading); tfs are only for the next rebuild, lengths for it and for relevance.
 SERVED_ARRAYS = ("offsets", "kinds", "outlets", "rowids", "vocabulary")
 ARRAYS = ("SELECT name, dtype, data FROM arrays WHERE name IN "
           f"({', '.join(repr(n) for n in SERVED_ARRAYS)})")
+# Passage lengths, for the relevance measure (index.relevance).
+LENGTHS = "SELECT dtype, data FROM arrays WHERE name = 'lengths'"
 OUTLET_ID = "SELECT id FROM outlets WHERE name = ? COLLATE NOCASE"
 
 
@@ -318,7 +322,8 @@ class _Writer:
         for position, a in enumerate(t.answers):
             answer_id = self._insert("answers", {
                 "thread_id": thread_id, "position": position, "score": a.score,
-                "accepted": int(a.accepted), "url": a.url, "author": a.author})
+                "accepted": int(a.accepted), "url": a.url, "author": a.author,
+                "date": a.date})
             self._comments(thread_id, answer_id, a.comments)
             self.con.executemany(
                 "INSERT INTO passages (id, pid, answer_id, kind, text, outlet_id, url, lead_in) "
