@@ -14,7 +14,7 @@ import sqlite3
 import stat
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -227,7 +227,8 @@ class IndexReader:
                 if row else np.ones(self.n_passages)
             self._lengths = lengths / (float(lengths.mean()) if lengths.size else 1.0)
         b = float(self.meta.get("b", 0.75))
-        return 1 - b + b * self._lengths[docs]
+        norms: np.ndarray = 1 - b + b * self._lengths[docs]
+        return norms
 
     def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
         variants = self._variants
@@ -291,6 +292,8 @@ class IndexReader:
             rows = {r[0]: r for r in await cur.fetchall()}
         # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
         # answer url, lead-in, answer date): the Hit fields after rank and score, in order.
-        return [Hit(first_rank + i, score, *rows[rowid][1:],
-                    relevance=relevances[i] if relevances is not None else None)
+        hits = [Hit(first_rank + i, score, *rows[rowid][1:])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
+        if relevances is None:
+            return hits
+        return [replace(hit, relevance=r) for hit, r in zip(hits, relevances, strict=True)]
