@@ -41,10 +41,11 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
                 raise CorpusError(path, f"{key!r} must be text", record="front matter")
             meta[key] = value
     url = http_url(meta.get("url"))
-    date = iso_date(meta["date"]) if "date" in meta else None
-    if "date" in meta and date is None:
-        raise CorpusError(path, f"'date' must be a date like 2020-01-06, got {meta['date']!r}",
-                          record="front matter")
+    has_date = "date" in post.metadata
+    date = iso_date(post.metadata["date"]) if has_date else None
+    if has_date and date is None:
+        raise CorpusError(path, "'date' must be a date like 2020-01-06, got "
+                          f"{post.metadata['date']!r}", record="front matter")
     blocks = html_blocks(_markdown.render(post.content))
     passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
     if outlet := meta.get("outlet"):
