@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	@$(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@# Compile the ranking kernel into numba's cache now, not on the first question.
+	@$(BIN)/python -c "from index.kernels import warm_up; warm_up().join()"
 	@touch $(STAMP)
 
 ## run: start the bot (in the terminal when no Discord token is configured)

@@ -20,6 +20,7 @@ from typing import Any
 
 from index.build import build_with
 from index.errors import IndexNotFound, IndexOutdated
+from index.kernels import warm_up
 from index.reader import IndexReader
 from index.settings import PROJECT_ROOT, IndexSettings
 
@@ -77,7 +78,15 @@ class ReloadReport:
 
 async def open_index(settings: IndexSettings) -> IndexReader:
     """Open the index; on a first run, or after an upgrade changed the index format, build it
-    from the corpus (off the event loop)."""
+    from the corpus (off the event loop). Returns once the ranking kernel is compiled too."""
+    reader = await _open_or_build(settings)
+    # On a fresh checkout numba compiles the kernel (seconds; later starts load it from its
+    # cache): done before the bot connects, so the first questions never wait for it.
+    await asyncio.to_thread(warm_up().join)
+    return reader
+
+
+async def _open_or_build(settings: IndexSettings) -> IndexReader:
     if not settings.database.exists():
         log.info("no index at %s yet: building it from %s", settings.database, settings.corpus)
     else:
