@@ -265,16 +265,21 @@ def _rows(path: Path) -> Iterator[str]:
 
 # --- the gazetteer's domains (read from its file, not through index.outlets' lookups) -----
 
-def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
+def _entries(path: Path) -> list[dict]:
+    """The gazetteer's entries that can be a quote's source (never a linked post or a file
+    host, which the bot shows as such)."""
     with path.open("rb") as f:
-        data = tomllib.load(f)
+        return [e for e in tomllib.load(f).get("outlet", [])
+                if e.get("kind", "news") not in {"linked_post", "file_host"}]
+
+
+def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
     return {d.lower().removeprefix("www."): entry["name"]
-            for entry in data.get("outlet", []) for d in entry.get("domains", [])}
+            for entry in _entries(path) for d in entry.get("domains", [])}
 
 
 def outlet_names(path: Path = DEFAULT_GAZETTEER) -> set[str]:
-    with path.open("rb") as f:
-        return {entry["name"] for entry in tomllib.load(f).get("outlet", [])}
+    return {entry["name"] for entry in _entries(path)}
 
 
 def outlet_at(url: str, domains: dict[str, str]) -> str | None:

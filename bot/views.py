@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from index.model import Kind
-
 from .answering import Answer, answer
 from .messages import send_kwargs
 from .render import render_outlets
@@ -27,28 +25,28 @@ FILTER_MAX = 60  # what fits in a button's custom id beside the page number
 
 
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                 template=r"sourced:more:(?P<qid>\d+):(?P<offset>\d+):(?P<kind>quote|answer)"):
-    def __init__(self, qid: int, offset: int, kind: Kind) -> None:
+                 # Buttons sent before answers mixed kinds end in ":quote" or ":answer".
+                 template=r"sourced:more:(?P<qid>\d+):(?P<offset>\d+)(?::(?:quote|answer))?"):
+    def __init__(self, qid: int, offset: int) -> None:
         super().__init__(discord.ui.Button(
             label="More", style=discord.ButtonStyle.secondary,
-            custom_id=f"sourced:more:{qid}:{offset}:{kind}"))
-        self.qid, self.offset, self.kind = qid, offset, kind
+            custom_id=f"sourced:more:{qid}:{offset}"))
+        self.qid, self.offset = qid, offset
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> MoreButton:
-        kind: Kind = "quote" if match["kind"] == "quote" else "answer"
-        return cls(int(match["qid"]), int(match["offset"]), kind)
+        return cls(int(match["qid"]), int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        bot = interaction.client
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
         asked = await bot.state.question(self.qid)
         if asked is None:
             await interaction.response.send_message(
                 "That question is no longer on record; ask it again.", ephemeral=True)
             return
         result, kwargs = await answer_and_record(bot, asked.text, qid=self.qid,
-                                                 offset=self.offset, kind=self.kind)
+                                                 offset=self.offset)
         if not result.hits:
             await interaction.response.send_message("No more passages for that question.",
                                                     ephemeral=True)
@@ -69,42 +67,43 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> VoteButton:
         return cls(int(match["qid"]), int(match["offset"]), match["vote"])
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        recorded = await interaction.client.state.record_feedback(
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        recorded = await bot.state.record_feedback(
             self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
         text = ("Thanks, your feedback is recorded." if recorded
                 else "That answer is no longer on record.")
         await interaction.response.send_message(text, ephemeral=True)
 
 
-def answer_view(qid: int, offset: int, kind: Kind, *, has_more: bool, k: int
-                ) -> discord.ui.View:
+def answer_view(qid: int, offset: int, *, has_more: bool, k: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if has_more:
-        view.add_item(MoreButton(qid, offset + k, kind))
+        view.add_item(MoreButton(qid, offset + k))
     view.add_item(VoteButton(qid, offset, "up"))
     view.add_item(VoteButton(qid, offset, "down"))
     return view
 
 
 async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None = None,
-                            user_id: int = 0, channel_id: int | None = None, offset: int = 0,
-                            kind: Kind | None = None) -> tuple[Answer, dict[str, Any]]:
+                            user_id: int = 0, channel_id: int | None = None, offset: int = 0
+                            ) -> tuple[Answer, dict[str, Any]]:
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
     A new question (``qid`` None) is recorded, as asked by ``user_id`` in ``channel_id``, only
     when something is shown. Returns the answer and the keyword arguments of the send call.
     """
-    k = bot.config.answers.passages
-    result = await answer(bot.indexes.current, question, k=k, offset=offset, kind=kind,
-                          min_score=bot.config.answers.min_score)
+    settings = bot.config.answers
+    k = settings.passages
+    result = await answer(bot.indexes.current, question, k=k, offset=offset,
+                          min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
         return result, send_kwargs(result.reply)
     if qid is None:
         qid = await bot.state.record_question(question, user_id, channel_id)
     await bot.state.record_shown(qid, offset, result.kind, [h.passage_id for h in result.hits])
-    view = answer_view(qid, offset, result.kind, has_more=result.has_more, k=k)
+    view = answer_view(qid, offset, has_more=result.has_more, k=k)
     return result, send_kwargs(result.reply, view=view)
 
 
@@ -121,8 +120,9 @@ class SourcesPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> SourcesPage:
         return cls(int(match["page"]), match["filter"], "")
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        kwargs = await outlets_page(interaction.client, self.page, self.filter_text)
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        kwargs = await outlets_page(bot, self.page, self.filter_text)
         await interaction.response.edit_message(**{k: v for k, v in kwargs.items()
                                                    if k in {"embeds", "view", "content"}})
 

@@ -144,8 +144,8 @@ def _quote_shaped(text: str, *, first: bool) -> bool:
     return not (first and "\n" in stripped and stripped.startswith("•"))
 
 
-_REFERENCE = re.compile(r"\bet al\b|\bdoi\b|\b\d{4};\s*\d+|\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]",
-                        re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"\b(?:et al|doi|DOI)\b|\b\d{4};\s*\d+|\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]")
 
 
 def is_title_or_reference(text: str) -> bool:

@@ -9,6 +9,7 @@ its canonical address, and its body as one answer whose blockquotes are quotes.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,11 +19,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..attribution import http_url, pack, passages_from_blocks
 from ..blocks import blocks_of, squash
+from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Comment, Thread
 from .context import LoadContext
 
 MAX_BYTES = 64 * 1024 * 1024
+# Python codecs that decode bytes to text but are no page's charset: some raise bare
+# UnicodeError, punycode takes quadratic time.
+_NOT_CHARSETS = {"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape",
+                 "utf-7"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -39,13 +45,19 @@ def decode(path: Path, data: bytes) -> str:
     match = _CHARSET.search(data[:4096])
     charset = match.group(1).decode("ascii").lower() if match else "utf-8"
     try:
-        return data.decode("utf-8-sig" if charset in {"utf-8", "utf8"} else charset)
+        codec = codecs.lookup(charset)
     except LookupError:
         raise CorpusError(path, f"the page declares an unknown charset {charset!r}") from None
+    if codec.name in _NOT_CHARSETS or not getattr(codec, "_is_text_encoding", True):
+        raise CorpusError(path, f"the page declares {charset!r}, which is not a charset")
+    try:
+        return data.decode("utf-8-sig" if codec.name == "utf-8" else codec.name)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CorpusError(path, f"not {charset} text as the page declares (byte "
                           f"0x{data[exc.start]:02x})", record=f"line {line}") from exc
+    except UnicodeError as exc:  # codecs that report no position
+        raise CorpusError(path, f"not {charset} text as the page declares") from exc
 
 
 def _int(node: LexborNode | None) -> int | None:
@@ -72,6 +84,19 @@ def _comments(node: LexborNode) -> list[Comment]:
             date=(date.attributes.get("title") or squash(date.text())).split(",")[0]
             if date else None))
     return comments
+
+
+def _answered(node: LexborNode) -> str | None:
+    """When an answer was posted: its ``dateCreated`` time, else the "answered" line of its
+    signature (``<span title="2013-09-26 21:55:00Z">``), not the "edited" one."""
+    created = node.css_first('time[itemprop="dateCreated"]')
+    if created is not None and (date := iso_date(created.attributes.get("datetime"))):
+        return date
+    for action in node.css(".user-action-time"):
+        span = action.css_first(".relativetime")
+        if span is not None and squash(action.text()).lower().startswith("answered"):
+            return iso_date(span.attributes.get("title"))
+    return None
 
 
 def _canonical(tree: LexborHTMLParser) -> str | None:
@@ -126,7 +151,8 @@ def _stack_exchange(path: Path, tree: LexborHTMLParser, question: LexborNode,
             passages=pack(passages, ctx.passage_chars), score=_int(node.css_first(
                 ".js-vote-count")), comments=_comments(node),
             accepted="accepted-answer" in (node.attributes.get("class") or ""),
-            url=f"{base}/a/{answer_id}" if base and answer_id else None))
+            url=f"{base}/a/{answer_id}" if base and answer_id else None,
+            date=_answered(node)))
     question_id = question.attributes.get("data-questionid")
     return Thread(
         key=f"{site}/q/{question_id}" if site and question_id else f"page:{ctx.name(path)}",

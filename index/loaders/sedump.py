@@ -25,8 +25,9 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from ..attribution import pack, passages_from_blocks
-from ..blocks import html_blocks
-from ..errors import CorpusError
+from ..blocks import Block, html_blocks
+from ..dates import iso_date
+from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Thread
 from .context import LoadContext
 
@@ -45,6 +46,8 @@ def site_for(folder: Path) -> str:
             site = tomllib.loads(side.read_text(encoding="utf-8")).get("site")
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise CorpusError(side, f"cannot read the site sidecar: {exc}") from exc
+        except RecursionError as exc:
+            raise unexpected(side, exc) from None
         if not isinstance(site, str) or not site.strip():
             raise CorpusError(side, 'expected site = "name.stackexchange.com"')
         return site.strip().lower()
@@ -97,7 +100,7 @@ def _int(value: str | None, path: Path, record: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise CorpusError(path, f"expected a whole number, got {value[:30]!r}",
+        raise CorpusError(path, f"expected a whole number, got {excerpt(value)}",
                           record=record) from None
 
 
@@ -107,7 +110,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
         CREATE TABLE q (id INTEGER PRIMARY KEY, title TEXT, tags TEXT, score INTEGER,
                         accepted INTEGER, body TEXT);
         CREATE TABLE a (id INTEGER PRIMARY KEY, parent INTEGER, score INTEGER, body TEXT,
-                        author TEXT);
+                        author TEXT, date TEXT);
         CREATE INDEX a_parent ON a(parent);
         CREATE TABLE c (post INTEGER, score INTEGER, text TEXT, author TEXT, date TEXT);
         CREATE INDEX c_post ON c(post);
@@ -128,7 +131,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
             author = row.get("OwnerDisplayName") or (
                 f"user {row['OwnerUserId']}" if row.get("OwnerUserId") else None)
             answers.append((post_id, _int(row.get("ParentId"), path, record), score,
-                            row.get("Body", ""), author))
+                            row.get("Body", ""), author, iso_date(row.get("CreationDate"))))
         if len(questions) + len(answers) >= _BATCH:
             _flush(db, questions, answers)
     _flush(db, questions, answers)
@@ -150,7 +153,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
 
 def _flush(db: sqlite3.Connection, questions: list[tuple], answers: list[tuple]) -> None:
     db.executemany("INSERT OR REPLACE INTO q VALUES (?,?,?,?,?,?)", questions)
-    db.executemany("INSERT OR REPLACE INTO a VALUES (?,?,?,?,?)", answers)
+    db.executemany("INSERT OR REPLACE INTO a VALUES (?,?,?,?,?,?)", answers)
     questions.clear()
     answers.clear()
 
@@ -160,6 +163,15 @@ def _comments(db: sqlite3.Connection, post_id: int) -> list[Comment]:
             for score, text, author, date in db.execute(
                 "SELECT score, text, author, date FROM c WHERE post = ? ORDER BY rowid",
                 (post_id,))]
+
+
+def _blocks(path: Path, post_id: int, body: str) -> list[Block]:
+    """A post's body as blocks; a body crafted to break the HTML reader (nested a thousand
+    levels deep) is reported with its post id."""
+    try:
+        return html_blocks(body)
+    except RecursionError as exc:
+        raise unexpected(path, exc, record=f"post {post_id}") from None
 
 
 def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
@@ -176,17 +188,17 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             for qid, title, tags, score, accepted, body in db.cursor().execute(
                     "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id"):
                 answers = []
-                question = "\n\n".join(b.text for b in html_blocks(body))
-                for aid, ascore, abody, author in db.execute(
-                        "SELECT id, score, body, author FROM a WHERE parent = ? "
+                question = "\n\n".join(b.text for b in _blocks(path, qid, body))
+                for aid, ascore, abody, author, date in db.execute(
+                        "SELECT id, score, body, author, date FROM a WHERE parent = ? "
                         "ORDER BY score DESC, id", (qid,)):
                     passages = passages_from_blocks(
-                        html_blocks(abody), ctx.gazetteer, base_url=base,
+                        _blocks(path, aid, abody), ctx.gazetteer, base_url=base,
                         thread_url=f"{base}/questions/{qid}", question=question)
                     answers.append(Answer(
                         passages=pack(passages, ctx.passage_chars), score=ascore,
                         comments=_comments(db, aid), accepted=aid == accepted,
-                        url=f"{base}/a/{aid}", author=author))
+                        url=f"{base}/a/{aid}", author=author, date=date))
                 yield Thread(
                     key=f"{site}/q/{qid}", title=title, question=question,
                     url=f"{base}/questions/{qid}", site=site, score=score,
