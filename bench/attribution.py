@@ -302,19 +302,19 @@ def same_outlet(a: str | None, b: str | None) -> bool:
 def apply_judgments(golds: list[Gold], domains: dict[str, str]) -> None:
     """Right outlets: the cited link's outlet, then the hand judgments (which win)."""
     by_key = {(g.set, g.answer): g for g in golds}
+    rows = list(csv.reader(_rows(JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE))
+    judged = [(by_key[(r[0], r[1])].quotes[int(r[2])], r[3], r[4]) for r in rows
+              if (r[0], r[1]) in by_key and int(r[2]) < len(by_key[(r[0], r[1])].quotes)]
+    for quote, what, value in judged:
+        if what == "url":
+            quote.url = "" if value == "-" else value
     for g in golds:
         for q in g.quotes:
-            if q.url:
-                q.outlet = outlet_at(q.url, domains)
-    for row in csv.reader(_rows(JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE):
-        data_set, answer, quote, what, value = row[:5]
-        g = by_key.get((data_set, answer))
-        if g is None or int(quote) >= len(g.quotes):
-            continue
+            if q.url is not None:
+                q.outlet = outlet_at(q.url, domains) if q.url else None
+    for quote, what, value in judged:
         if what == "outlet":
-            g.quotes[int(quote)].outlet = None if value == "-" else value
-        elif what == "url":
-            g.quotes[int(quote)].url = "" if value == "-" else value
+            quote.outlet = None if value == "-" else value
 
 
 # --- comparing the loaders' passages with the truth ----------------------------------------
@@ -455,17 +455,14 @@ def seed_tally(ctx: LoadContext | None = None) -> Tally:
 
 
 def pool(gold: Gold, shown: list[Shown], names: set[str]) -> Iterator[str]:
-    """Quotes whose right outlet nobody judged yet, that need it: shown with a news outlet, or
-    introduced by a lead-in that names one (as any word, in any case)."""
-    named = re.compile(r"(?<!\w)(?:{})(?!\w)".format("|".join(
-        re.escape(n.removeprefix("The ")) for n in sorted(names, key=len, reverse=True))),
-        re.IGNORECASE)
+    """Quotes shown with an outlet whose right outlet nobody judged yet (pooling: every pair
+    a version of the loaders showed gets judged, so that precision never rests on a guess)."""
     done: set[int] = set()
     for i, ((text, q), s) in enumerate(zip(gold.paragraphs, shown, strict=True)):
         if q is None or q in done or gold.quotes[q].outlet != UNJUDGED:
             continue
         lead = gold.paragraphs[i - 1][0] if i and gold.paragraphs[i - 1][1] is None else ""
-        if (s.quote and s.outlet in names) or named.search(lead):
+        if s.quote and s.outlet in names:
             done.add(q)
             yield (f"{gold.set}\t{gold.answer}\t{q}\toutlet\t?\tshown {s.outlet} | "
                    f"LEAD {lead[-300:]} | QUOTE {text[:200]}")
