@@ -63,6 +63,10 @@ class Hit:
     answered_at: str | None = None
     # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
     relevance: float | None = None
+    # What Wikipedia's perennial-sources list says of the outlet ("Generally reliable"), and
+    # the address of that discussion; None where the index holds no status for it.
+    reliability: str | None = None
+    reliability_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
