@@ -20,6 +20,8 @@ from discord.utils import escape_markdown
 
 from index.reader import Hit, Stats
 
+from .state import REASONS, Gap
+
 if TYPE_CHECKING:
     from .indexes import ReloadReport
 
@@ -326,3 +328,52 @@ def embed_length(embed: dict[str, Any]) -> int:
             + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
             + len(embed.get("footer", {}).get("text", ""))
             + len(embed.get("author", {}).get("name", "")))
+
+
+def render_whole(hits: Sequence[Hit]) -> Reply:
+    """The passages of an answer page in full ("Expand"): an embed each, the text in the
+    description (4096), inside the 6000 of a message; what still does not fit is cut after a
+    sentence, marked, with the thread's link for the rest."""
+    embeds: list[dict[str, Any]] = []
+    budget = EMBED_TOTAL_MAX
+    for hit in list(hits)[:10]:
+        name = field_name(hit)
+        tail = _credit(hit, FIELD_VALUE_MAX)
+        room = min(DESCRIPTION_MAX, budget - len(name) - len(tail) - 2)
+        if room < 100:
+            break
+        text, _ = escaped_sentences_within(hit.text, room)
+        embed = {"title": name, "color": COLOUR, "description": f"{text}\n\n{tail}".strip()}
+        embeds.append(embed)
+        budget -= embed_length(embed)
+    if not embeds:
+        return Reply(content="Those passages are no longer in the index; ask again.")
+    return Reply(embeds=embeds)
+
+
+def render_gaps(gaps: Sequence[Gap]) -> Reply:
+    """``/gaps``: questions that got "no good match" or 👎, most frequent first, with the
+    reasons given, so admins know what to add to the corpus."""
+    if not gaps:
+        return Reply(content="No gaps on record: every question asked got passages, and none "
+                             "got a 👎.")
+    lines = []
+    for i, gap in enumerate(gaps, start=1):
+        what = []
+        if gap.unmatched:
+            what.append(f"{gap.unmatched}× no good match")
+        if gap.down_votes:
+            reasons = ", ".join(f"{REASONS.get(r, r).lower()} {n}"
+                                for r, n in sorted(gap.reasons.items(), key=lambda x: -x[1]))
+            what.append(f"{gap.down_votes}× 👎" + (f" ({reasons})" if reasons else ""))
+        lines.append(f"{i}. {escaped_within(gap.question, 200)} — {'; '.join(what)}")
+    description = ""
+    for line in lines:  # whole lines only
+        if len(description) + len(line) + 1 > DESCRIPTION_MAX:
+            break
+        description += line + "\n"
+    embed = {"title": "Gaps: questions the corpus answers badly", "color": COLOUR,
+             "description": description.strip(),
+             "footer": {"text": "Most frequent first. Add documents that answer them to the "
+                                "corpus, then /reload."}}
+    return Reply(embeds=[embed])
