@@ -228,8 +228,9 @@ class State:
                 "AND r.offset = f.offset AND r.user_id = f.user_id WHERE f.vote < 0") as cur:
             rows = await cur.fetchall()
         groups: dict[str, list[tuple[str, int, int, str | None, float]]] = {}
-        for row in rows:
-            groups.setdefault(" ".join(row[0].casefold().split()), []).append(row)
+        for text, unmatched, down, reason, at in rows:
+            groups.setdefault(" ".join(text.casefold().split()), []).append(
+                (text, unmatched, down, reason, at))
         gaps = []
         for items in groups.values():
             latest = max(items, key=lambda r: r[4])

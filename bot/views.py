@@ -104,13 +104,14 @@ class ReasonSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
                              ) -> ReasonSelect:
         return cls(int(match["qid"]), int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
         reason = next(iter(self.item.values), None)
         if reason not in REASONS:
             await interaction.response.send_message("Choose one of the reasons listed.",
                                                     ephemeral=True)
             return
-        recorded = await interaction.client.state.record_reason(
+        recorded = await bot.state.record_reason(
             self.qid, self.offset, interaction.user.id, reason)
         text = (f"Thanks: noted as “{REASONS[reason].lower()}”." if recorded
                 else "That 👎 is no longer on record.")
@@ -133,8 +134,8 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              ) -> ExpandButton:
         return cls(int(match["qid"]), int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        bot = interaction.client
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
         ids = await bot.state.shown_ids(self.qid, self.offset)
         if ids is None:
             await interaction.response.send_message(

@@ -270,7 +270,7 @@ class IndexReader:
         the passages next to it that continue it (same answer, same source, one quote split
         at ``passage_chars``) joined into one."""
         async with self._db.execute(store.ANSWER_PASSAGES, (json.dumps(passage_ids),)) as cur:
-            rows = await cur.fetchall()
+            rows = list(await cur.fetchall())
         out = []
         for rank, pid in enumerate(passage_ids, start=1):
             at = next((i for i, r in enumerate(rows) if r[1] == pid), None)
