@@ -103,6 +103,8 @@ _OBJECT_OF = re.compile(r"\b(?:told|tells|telling|tell|(?<!according\s)to|with|a
 # A capitalised word against the name: a longer name ("Belfast Telegraph", "Time Periods",
 # "Nature Communications") that the gazetteer does not know.
 _NAME_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w’'-]*\s+$")
+_MARKDOWN_TARGET = re.compile(r"^\]\((?:[^()]|\([^()]*\))*\)")
+_SAID_BEFORE = re.compile(rf"\b{_REPORTING_VERB}\s+(?:the\s+)?$", re.IGNORECASE)
 _IN_NAME = re.compile(r"\b(?:in|by|via)\s+(?:the\s+)?$")
 _NAME_ENDS = re.compile(r"^\s*(?:[:.,(]|$|\s+(?:reports?|article|that)\b)")
 _NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]")
@@ -126,8 +128,9 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         written = text[m.start:m.end]
         if not _proper_noun(written):
             continue
-        before = text[max(0, m.start - 70):m.start]
-        after = text[m.end:m.end + 70]
+        # A Markdown link left unrendered ("the [NYT](https://...)") is read as its text.
+        before = text[max(0, m.start - 70):m.start].removesuffix("[")
+        after = _MARKDOWN_TARGET.sub("", text[m.end:m.end + 200], count=1)[:70]
         article_before = re.search(rf"\b{_DET}\s+(?:[\w’'-]+\s+){{0,2}}$", before,
                                    re.IGNORECASE) is not None
         if _OBJECT_OF.search(before) or _NAME_AFTER.match(after) or (
@@ -142,6 +145,8 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if _BEFORE_CITED.search(before) or reports.match(after) or (
                 _AFTER_ARTICLE.match(after) and (article_before or not (m.ordinary and bare))):
             cited.append(m)
+        elif _SAID_BEFORE.search(before) and re.match(r"^\s*(?:[:,.;)]|$)", after):
+            cited.append(m)  # "..., said the NYT:", "writes the Guardian."
         elif not (m.ordinary and bare) and _IN_NAME.search(before) and _NAME_ENDS.match(after):
             cited.append(m)  # "as reported in the Guardian:", "(via Reuters)"
     return cited

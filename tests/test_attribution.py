@@ -104,6 +104,7 @@ def test_ordinary_words_never_become_outlets(gazetteer: Gazetteer, lead: str) ->
     ("In that NPR interview, he said", "NPR"),
     ("The number comes from a study published in Nature:", "Nature"),
     ("Time magazine reported:", "Time"),
+    ("Said the NYT:", "The New York Times"),
     ("According to the NYT again,", "The New York Times"),
     # Two outlets named: the cited one, not the first.
     ("Unlike the Guardian, Reuters reports:", "Reuters"),
