@@ -115,6 +115,7 @@ _INTERGOVERNMENTAL = frozenset({
     "un.org", "ilo.org", "fao.org", "iaea.org", "unicef.org", "unep.org", "who.int",
     "worldbank.org", "imf.org", "oecd.org", "wto.org", "unhcr.org", "unesco.org",
 })
+_LINK_KINDS = frozenset({"website", "file_host", "linked_post"})
 _FUNCTION_WORDS = frozenset({"the", "of", "and", "a", "an", "in", "on", "for", "&"})
 _WORD = re.compile(r"[^\W\d_]+|\d+")
 
@@ -260,8 +261,11 @@ def read_hand(path: Path) -> list[Entry]:
         data = tomllib.load(f)
     entries = []
     for raw in data.get("outlet", []):
-        entry = Entry(raw["name"], kind=raw.get("kind", "news"), origin=["hand"],
-                      prose=raw.get("prose", True))
+        kind = raw.get("kind", "news")
+        # Sites known for their links (GitHub, Imgur, Stack Exchange): "Google", "Apple" or
+        # "Twitter" in prose is seldom what a quote cites.
+        entry = Entry(raw["name"], kind=kind, origin=["hand"],
+                      prose=raw.get("prose", kind not in _LINK_KINDS))
         for alias in raw.get("aliases", []):
             entry.add_alias(alias)
         entry.add_domains(normalise_domain(d) for d in raw.get("domains", []))
@@ -328,6 +332,11 @@ def merge(hand: list[Entry], perennial: Iterable[Entry], freebie: Iterable[Entry
         entry.origin = [o for o in entry.origin if not o.startswith("place:")]
         _drop_shared_aliases(entry, merged)
         entry.ordinary = [n for n in (entry.name, *entry.aliases) if is_ordinary(n)]
+        if "hand" not in entry.origin and entry.name in entry.ordinary and \
+                len(_key(entry.name).split()) == 1:
+            # "History", "People", "The National", "Reason": capitalised, they start
+            # sentences and other names far more often than they cite the outlet.
+            entry.prose = False
     return merged.entries
 
 
@@ -346,12 +355,15 @@ def _lexicon() -> frozenset[str]:
 
 
 def is_ordinary(name: str) -> bool:
-    """Made of ordinary English words ("The Sun", "Financial Times"), or a bare one- or
-    two-letter abbreviation ("AP", "FT"), which too stands for other things in text."""
+    """Made of ordinary English words ("The Sun", "Financial Times"), "the" and one word
+    ("The Australian"), or a bare one- or two-letter abbreviation ("AP", "FT"): each stands
+    for other things in text too."""
     words = _WORD.findall(name)
     letters = "".join(words)
     if len(letters) <= 2:
         return True
+    if len(words) == 2 and words[0].lower() == "the" and not words[1].isupper():
+        return True  # "The Australian", "The Hindu": an adjective or a noun after "the"
     content = [w for w in words if w.casefold() not in _FUNCTION_WORDS]
     if not content or any(w.isupper() and len(w) > 1 for w in content):
         return False  # an acronym: written in capitals, matched in capitals only

@@ -154,7 +154,8 @@ def test_missing_list_is_named(lists: tuple[Path, Path], tmp_path: Path,
 
 @pytest.mark.parametrize(("name", "ordinary"), [
     ("The Sun", True), ("Time", True), ("Financial Times", True), ("AP", True),
-    ("Reuters", False), ("Bloomberg", False), ("NYT", False), ("Al Jazeera", False),
+    ("The Australian", True), ("Reuters", False), ("Bloomberg", False), ("NYT", False),
+    ("Al Jazeera", False),
 ])
 def test_ordinary_names(name: str, ordinary: bool) -> None:
     assert builder.is_ordinary(name) is ordinary
