@@ -11,15 +11,18 @@ $(STAMP): pyproject.toml
 	@$(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@# Compile the ranking kernel into numba's cache now, not on the first question.
+	@$(BIN)/python -c "from index.kernels import warm_up; warm_up().join()"
 	@touch $(STAMP)
 
 ## run: start the bot (in the terminal when no Discord token is configured)
 run: $(STAMP)
 	@$(BIN)/python -m bot
 
-## test: install everything, lint, run the whole test suite
+## test: install everything, lint, type-check, run the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## index: (re)build the search index from corpus/
@@ -54,4 +57,4 @@ answers: $(STAMP)
 	$(BIN)/python -m bench.answers
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

@@ -17,7 +17,7 @@ from index.settings import ConfigError
 
 from .config import Config, load_config
 from .indexes import Indexes, open_index
-from .state import State
+from .state import State, StateUnusable
 from .terminal import run_terminal
 
 log = logging.getLogger("bot")
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(config, args.command))
     except KeyboardInterrupt:
         return 130
-    except (ConfigError, CorpusError, IndexNotFound) as exc:
+    except (ConfigError, CorpusError, IndexNotFound, StateUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

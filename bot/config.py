@@ -112,5 +112,8 @@ def _check_values(config: Config) -> None:
     if not 0 <= a.min_relevance <= 1:
         raise ConfigError(f"{src}: [answers] min_relevance must be from 0 to 1, "
                           f"got {a.min_relevance}")
+    if config.bot.state_database.is_dir():
+        raise ConfigError(f"{src}: [bot] state_database {config.bot.state_database} is a "
+                          "folder; name a file (it is created if missing)")
     if config.bot.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"{src}: [bot] log_level must be DEBUG, INFO, WARNING or ERROR")

@@ -14,10 +14,13 @@ import gc
 import logging
 import signal
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
+
+from index.settings import ConfigError
 
 from .config import Config
 from .indexes import Indexes
@@ -91,7 +94,7 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
     use_endpoints(config.discord.api_base, config.discord.gateway_url)
     async with SourcedBot(config=config, indexes=indexes, state=state) as bot:
         if sync_globally:
-            await bot.login(token)  # runs setup_hook, which loads the commands
+            await _login(bot, token, config)  # runs setup_hook: loads the commands
             synced = await bot.tree.sync()
             print(f"Synced {len(synced)} slash commands globally: "
                   + ", ".join(f"/{c.name}" for c in synced))
@@ -101,8 +104,26 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
         # a full collection walking it all stalled answers by 50-80 ms (`make load`). Frozen
         # objects are left out of every later collection.
         gc.freeze()
-        await bot.start(token)
+        await _login(bot, token, config)
+        await bot.connect()
     return 0
+
+
+async def _login(bot: SourcedBot, token: str, config: Config) -> None:
+    """Log in, or stop with one line: a wrong token or an API that cannot be reached will not
+    mend by retrying (the gateway, once logged in, is retried with back-off)."""
+    api = config.discord.api_base
+    try:
+        await bot.login(token)
+    except discord.LoginFailure as exc:
+        raise ConfigError(f"Discord refused the token in ${config.discord.token_env} "
+                          f"({exc})") from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise ConfigError(f"{config.path}: [discord] api_base {api} cannot be reached "
+                          f"({exc})") from exc
+    except discord.HTTPException as exc:
+        raise ConfigError(f"{config.path}: [discord] api_base {api} answered "
+                          f"{exc.status} at login") from exc
 
 
 def _close_on_signals(bot: SourcedBot) -> None:

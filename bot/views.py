@@ -38,8 +38,8 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> MoreButton:
         return cls(int(match["qid"]), int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        bot = interaction.client
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
         asked = await bot.state.question(self.qid)
         if asked is None:
             await interaction.response.send_message(
@@ -67,8 +67,9 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> VoteButton:
         return cls(int(match["qid"]), int(match["offset"]), match["vote"])
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        recorded = await interaction.client.state.record_feedback(
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        recorded = await bot.state.record_feedback(
             self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
         text = ("Thanks, your feedback is recorded." if recorded
                 else "That answer is no longer on record.")
@@ -119,8 +120,9 @@ class SourcesPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> SourcesPage:
         return cls(int(match["page"]), match["filter"], "")
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        kwargs = await outlets_page(interaction.client, self.page, self.filter_text)
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        kwargs = await outlets_page(bot, self.page, self.filter_text)
         await interaction.response.edit_message(**{k: v for k, v in kwargs.items()
                                                    if k in {"embeds", "view", "content"}})
 

@@ -27,13 +27,16 @@ def question_from(content: str, bot_id: int) -> str:
     return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
 
 
+def _asker_id(obj: discord.Message | discord.Interaction[Any]) -> int:
+    return (obj.author if isinstance(obj, discord.Message) else obj.user).id
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
         self.bot = bot
         per = bot.config.answers.cooldown_seconds
         # One bucket per user, shared by mentions and /ask.
-        self.cooldown = commands.CooldownMapping.from_cooldown(
-            1, per, lambda obj: (obj.author if isinstance(obj, discord.Message) else obj.user).id)
+        self.cooldown = commands.CooldownMapping.from_cooldown(1, per, _asker_id)
 
     def _retry_after(self, obj: discord.Message | discord.Interaction[Any]) -> float:
         if self.bot.config.answers.cooldown_seconds <= 0:

@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..messages import send_kwargs
-from ..render import escape, render_answer, render_stats
+from ..outlet_choices import outlet_choice, resolve_outlet
+from ..render import OUTLET_SHOWN, escaped_within, render_answer, render_stats
 from ..views import FILTER_MAX, SourcesPage, matching, outlets_page
 
 if TYPE_CHECKING:
@@ -36,18 +37,21 @@ class Sources(commands.Cog):
         """Show passages citing one outlet, best match first when you give a question."""
         reader = self.bot.indexes.current
         k = self.bot.config.answers.passages
+        name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
+        if name is None:
+            await interaction.response.send_message(
+                "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
+            return
         if question and question.strip():
-            hits = await reader.search(question, k, outlet=outlet)
+            hits = await reader.search(question, k, outlet=name)
             title = question
         else:
-            hits = await reader.passages_for_outlet(outlet, k)
-            title = f"passages citing {hits[0].outlet}" if hits else outlet
+            hits = await reader.passages_for_outlet(name, k)
+            title = f"passages citing {name}"
         if not hits:
-            names = [name for name, _ in await reader.outlets()]
-            known = outlet.casefold() in {n.casefold() for n in names}
-            text = (f"No passage citing {escape(outlet)} matches that question." if known else
-                    "No outlet by that name is cited in the corpus; see `/sources`.")
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.response.send_message(
+                f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
+                ephemeral=True)
             return
         await interaction.response.send_message(**send_kwargs(render_answer(title, hits)))
 
@@ -55,8 +59,8 @@ class Sources(commands.Cog):
     async def outlet_autocomplete(self, interaction: discord.Interaction[SourcedBot],
                                   current: str) -> list[app_commands.Choice[str]]:
         outlets = matching(await self.bot.indexes.current.outlets(), current.strip())
-        return [app_commands.Choice(name=f"{name} ({n})"[:100], value=name[:100])
-                for name, n in outlets[:25]]
+        return [app_commands.Choice(name=label, value=value)
+                for label, value in (outlet_choice(name, n) for name, n in outlets[:25])]
 
     @app_commands.command(name="stats")
     async def stats(self, interaction: discord.Interaction[SourcedBot]) -> None:

@@ -34,15 +34,18 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     except (yaml.YAMLError, ValueError) as exc:
         raise CorpusError(path, f"the front matter is not valid YAML: {exc}",
                           record="front matter") from exc
-    meta = post.metadata
+    meta: dict[str, str] = {}
     for key in ("title", "url", "outlet"):
-        if key in meta and not isinstance(meta[key], str):
-            raise CorpusError(path, f"{key!r} must be text", record="front matter")
+        if key in post.metadata:
+            if not isinstance(value := post.metadata[key], str):
+                raise CorpusError(path, f"{key!r} must be text", record="front matter")
+            meta[key] = value
     url = http_url(meta.get("url"))
-    date = iso_date(meta["date"]) if "date" in meta else None
-    if "date" in meta and date is None:
-        raise CorpusError(path, f"'date' must be a date like 2020-01-06, got {meta['date']!r}",
-                          record="front matter")
+    has_date = "date" in post.metadata
+    date = iso_date(post.metadata["date"]) if has_date else None
+    if has_date and date is None:
+        raise CorpusError(path, "'date' must be a date like 2020-01-06, got "
+                          f"{post.metadata['date']!r}", record="front matter")
     blocks = html_blocks(_markdown.render(post.content))
     passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
     if outlet := meta.get("outlet"):
