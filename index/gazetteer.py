@@ -8,7 +8,7 @@
    ("Generally reliable", "Deprecated", ...), kept per entry with the scope it applies to;
 3. freebie's news-source list (``freebie-websources.csv``, MIT): English-language rows;
 4. Wikidata's newspapers with an official website (``wikidata-newspapers.csv``, CC0):
-   English-language ones, recognised by their domains only (thousands of local papers share
+   English-language ones (and those with no language given, of English-speaking countries), recognised by their domains only (thousands of local papers share
    names such as "The Citizen" or "The Observer": looking for those names in text would
    mislabel far more than it finds).
 
@@ -114,6 +114,11 @@ _GOVERNMENT_DOMAIN = re.compile(r"(?:^|\.)(?:gov|mil|int|gouv|govt|gc)(?:\.[a-z]
 _INTERGOVERNMENTAL = frozenset({
     "un.org", "ilo.org", "fao.org", "iaea.org", "unicef.org", "unep.org", "who.int",
     "worldbank.org", "imf.org", "oecd.org", "wto.org", "unhcr.org", "unesco.org",
+})
+# Wikidata gives no language for many papers: those of these countries are read as English.
+_ENGLISH_SPEAKING = frozenset({
+    "United States of America", "United Kingdom", "Canada", "Australia", "New Zealand",
+    "Ireland",
 })
 _LINK_KINDS = frozenset({"website", "file_host", "linked_post"})
 _FUNCTION_WORDS = frozenset({"the", "of", "and", "a", "an", "in", "on", "for", "&"})
@@ -238,7 +243,8 @@ def read_freebie(path: Path) -> Iterator[Entry]:
 
 def read_wikidata(path: Path) -> Iterator[Entry]:
     with path.open(newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if "English" in r["languages"].split("|")]
+        rows = [r for r in csv.DictReader(f) if "English" in r["languages"].split("|")
+                or not r["languages"] and r["countries"] in _ENGLISH_SPEAKING]
     # A site several items list (a publishing group's, a regional portal) is none of theirs.
     seen: dict[str, int] = {}
     for row in rows:
