@@ -8,17 +8,19 @@
    ("Generally reliable", "Deprecated", ...), kept per entry with the scope it applies to;
 3. freebie's news-source list (``freebie-websources.csv``, MIT): English-language rows;
 4. Wikidata's newspapers with an official website (``wikidata-newspapers.csv``, CC0):
-   English-language ones (and those with no language given, of English-speaking countries), recognised by their domains only (thousands of local papers share
-   names such as "The Citizen" or "The Observer": looking for those names in text would
-   mislabel far more than it finds).
+   English-language ones, and those with no language given of English-speaking countries,
+   recognised by their domains only (thousands of local papers share names such as "The
+   Citizen" or "The Observer": looking for those names in text would mislabel far more than
+   it finds).
 
 An entry from a later list joins an earlier one that has one of its domains (or, for the
-perennial list, its name); otherwise it is a new entry. Every entry records where it came
-from (``origin``). Names and aliases made of ordinary English words ("The Sun", "Time",
-"Financial Times") are listed in ``ordinary``: the indexer matches them only as written with
-their capitals, and the prose matcher only where the text cites them. Which words are ordinary
-is decided with the Webster's Second word list shipped by the ``english-words`` package
-(lower-case entries only, so "Reuters" or "Bloomberg" are not ordinary).
+perennial and freebie lists, its name); otherwise it is a new entry. Every entry records
+where it came from (``origin``). Names and aliases made of ordinary English words ("The Sun",
+"Time", "Financial Times") are listed in ``ordinary``: the indexer matches them only as
+written with their capitals, and the prose matcher only where the text cites them; a list's
+name that is one ordinary word ("History", "People") is not looked for in text at all. Which
+words are ordinary is decided with the Webster's Second word list shipped by the
+``english-words`` package (lower-case entries only, so "Reuters" or "Bloomberg" are not).
 
 The output is committed: run this again after changing the hand-made file or the lists.
 """
@@ -244,7 +246,7 @@ def read_freebie(path: Path) -> Iterator[Entry]:
 def read_wikidata(path: Path) -> Iterator[Entry]:
     with path.open(newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if "English" in r["languages"].split("|")
-                or not r["languages"] and r["countries"] in _ENGLISH_SPEAKING]
+                or (not r["languages"] and r["countries"] in _ENGLISH_SPEAKING)]
     # A site several items list (a publishing group's, a regional portal) is none of theirs.
     seen: dict[str, int] = {}
     for row in rows:
@@ -348,9 +350,9 @@ def merge(hand: list[Entry], perennial: Iterable[Entry], freebie: Iterable[Entry
 
 def _drop_shared_aliases(entry: Entry, merged: Merged) -> None:
     """An alias that another entry holds as its name or alias names neither for sure."""
-    entry.aliases = [a for a in entry.aliases if (merged.by_key.get(_key(a)) is entry
-                     and len(_key(a).replace(" ", "")) > 1 and _key(a) != _key(entry.name))
-                     or (_key(a) == _key(entry.name) and a.casefold() != entry.name.casefold())]
+    # ("New York Times" beside "The New York Times" is kept: add_alias let it in.)
+    entry.aliases = [a for a in entry.aliases if _key(a) == _key(entry.name) or (
+        merged.by_key.get(_key(a)) is entry and len(_key(a).replace(" ", "")) > 1)]
 
 
 @cache
