@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .attribution import http_url
 from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
 from .postings import Postings
@@ -90,6 +91,18 @@ JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 LEFT JOIN outlets o ON o.id = p.outlet_id
 LEFT JOIN ratings r ON r.name = o.name
+"""
+# Every passage of the answers holding these passage ids (a JSON array), in order: to show a
+# quote whole when it was split into several passages.
+ANSWER_PASSAGES = """
+SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
+       a.date, p.answer_id
+FROM passages p
+JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+LEFT JOIN outlets o ON o.id = p.outlet_id
+WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value FROM json_each(?)))
+ORDER BY p.id
 """
 # The words of the best first-pass passages, for pseudo-relevance feedback.
 FEEDBACK_TEXT = """
@@ -313,7 +326,10 @@ def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: 
 
 
 class _Writer:
-    """Inserts one loaded file at a time, filling the per-document arrays as it goes."""
+    """Inserts one loaded file at a time, filling the per-document arrays as it goes.
+
+    Every address is checked again here, whatever loader made it: only http(s) is stored,
+    so ``search --json`` never prints a ``javascript:`` link."""
 
     def __init__(self, con: sqlite3.Connection, n_docs: int, *, first_rowid: int,
                  outlet_ids: dict[str, int]) -> None:
@@ -350,12 +366,12 @@ class _Writer:
     def thread(self, file_id: int, t: Thread) -> None:
         thread_id = self._insert("threads", {
             "file_id": file_id, "key": t.key, "title": t.title, "question": t.question,
-            "url": t.url, "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
+            "url": http_url(t.url), "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
         self._comments(thread_id, None, t.comments)
         for position, a in enumerate(t.answers):
             answer_id = self._insert("answers", {
                 "thread_id": thread_id, "position": position, "score": a.score,
-                "accepted": int(a.accepted), "url": a.url, "author": a.author,
+                "accepted": int(a.accepted), "url": http_url(a.url), "author": a.author,
                 "date": a.date})
             self._comments(thread_id, answer_id, a.comments)
             self.con.executemany(
@@ -377,7 +393,7 @@ class _Writer:
         self.rowids[docno] = rowid
         self.docno += 1
         self.next_rowid += 1
-        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, p.url, p.lead_in,
+        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, http_url(p.url), p.lead_in,
                 p.source_kind)
 
 
