@@ -86,7 +86,7 @@ _BEFORE_CITED = re.compile(
     rf"\w+ly)\s+)?|\b(?:published|reported|written|appeared|printed|posted|quoted|cited|"
     rf"covered|featured|run|aired|broadcast|interviewed|summari[sz]ed)\s+(?:in|by|on)\s+"
     rf"|\b(?:article|report|piece|story|column|editorial|interview|op-ed|video|podcast)\s+"
-    rf"(?:in|from|by|on)\s+|^\W*(?:From|Via|Per|Source:)\s+|\bas\s+)(?:the\s+)?$",
+    rf"(?:in|from|by|on)\s+|^\W*(?:From|Via|Per|Source:)\s+)(?:the\s+)?$",
     re.IGNORECASE)
 _AFTER_ARTICLE = re.compile(
     rf"^(?:[’']s)?\s+(?:(?:own|latest|recent|new|online|\w+-\w+)\s+)?{_ARTICLE_NOUN}s?\b",
@@ -106,7 +106,7 @@ _OBJECT_OF = re.compile(r"\b(?:told|tells|telling|tell|(?<!according\s)to|with|a
 _NAME_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w’'-]*\s+$")
 _MARKDOWN_TARGET = re.compile(r"^\]\((?:[^()]|\([^()]*\))*\)")
 _SAID_BEFORE = re.compile(rf"\b{_REPORTING_VERB}\s+(?:the\s+)?$", re.IGNORECASE)
-_IN_NAME = re.compile(r"\b(?:in|by|via)\s+(?:the\s+)?$")
+_IN_NAME = re.compile(r"\bvia\s+(?:the\s+)?$")
 _NAME_ENDS = re.compile(r"^\s*(?:[:.,(]|$|\s+(?:reports?|article|that)\b)")
 _NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]")
 
@@ -149,7 +149,7 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         elif _SAID_BEFORE.search(before) and re.match(r"^\s*(?:[:,.;)]|$)", after):
             cited.append(m)  # "..., said the NYT:", "writes the Guardian."
         elif not (m.ordinary and bare) and _IN_NAME.search(before) and _NAME_ENDS.match(after):
-            cited.append(m)  # "as reported in the Guardian:", "(via Reuters)"
+            cited.append(m)  # "(via Reuters)"
     return cited
 
 
