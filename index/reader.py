@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import sqlite3
 import stat
@@ -217,9 +218,21 @@ class IndexReader:
                 documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
-        relevances = self._relevance(terms, docs, await self._length_norms(docs))
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
+
+    def _joined(self, question: str) -> dict[str, list[str]]:
+        """Index terms two neighbouring words of the question make when written together
+        ("hay fever" -> "hayfever"), for each of the two words' terms."""
+        words = self._tokenize.words(question)
+        joined: dict[str, list[str]] = {}
+        for a, b in itertools.pairwise(words):
+            whole = self._tokenize(a + b)
+            if len(whole) == 1 and whole[0] in self._postings.vocabulary:
+                for part in self._tokenize(a) + self._tokenize(b):
+                    joined.setdefault(part, []).append(whole[0])
+        return joined
 
     async def _length_norms(self, docs: np.ndarray) -> np.ndarray:
         """BM25's length normalisation of ``docs`` (``1 - b + b * dl / avgdl``), which the
@@ -234,14 +247,16 @@ class IndexReader:
         norms: np.ndarray = 1 - b + b * self._lengths[docs]
         return norms
 
-    def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    def _relevance(self, question: str, terms: list[str], docs: np.ndarray, norms: np.ndarray
+                   ) -> np.ndarray:
         variants = self._variants
         words = question_words(
             terms, self._idf,
             # A variant's similarity, without the half weight the ranking gives it.
             (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
-            if variants else None)
-        index = self._postings.index_for(t for w in words for t, _, _ in w.terms)
+            if variants else None,
+            self._joined(question))
+        index = self._postings.index_for(t for w in words for t in w.terms)
         return relevance(docs, words, index.postings, self._k1, norms)
 
     async def _top_k(self, query: Mapping[str, float], k: int, allowed: np.ndarray | None,
