@@ -13,6 +13,7 @@ import discord
 
 from .answering import Answer, answer
 from .messages import send_kwargs
+from .questions import clean_question
 from .render import render_outlets
 
 if TYPE_CHECKING:
@@ -90,9 +91,12 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
-    A new question (``qid`` None) is recorded, as asked by ``user_id`` in ``channel_id``, only
-    when something is shown. Returns the answer and the keyword arguments of the send call.
+    A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
+    ``user_id`` in ``channel_id``, only when something is shown; a later page passes the
+    recorded text. Returns the answer and the keyword arguments of the send call.
     """
+    if qid is None:
+        question = clean_question(question)
     settings = bot.config.answers
     k = settings.passages
     result = await answer(bot.indexes.current, question, k=k, offset=offset,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,57 @@ def test_a_reply_is_posted_once_when_discord_fails_after_creating_it(tmp_path: P
             assert len(replies) == 1
 
     asyncio.run(scenario())
+
+
+def stored_questions(tmp_path: Path) -> list[str]:
+    con = sqlite3.connect(tmp_path / "state.db")
+    try:
+        return [row[0] for row in con.execute("SELECT text FROM questions ORDER BY id")]
+    finally:
+        con.close()
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body.get("components") or [] for c in row["components"]]
+
+
+def field_names(body: dict[str, Any]) -> list[str]:
+    return [f["name"] for e in body.get("embeds") or [] for f in e.get("fields", [])]
+
+
+def test_unpaired_surrogates_and_control_characters(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("\ud800why was Soleimani\x00 in Baghdad?\udfff")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert field_names(reply)
+    asyncio.run(scenario())
+    assert stored_questions(tmp_path) == ["\ufffdwhy was Soleimani in Baghdad?\ufffd"]
+
+
+def test_every_page_searches_the_one_stored_question(tmp_path: Path) -> None:
+    # 1,000 characters about the drone strike, then words about other things: a page that
+    # searched the whole text would rank other passages and repeat the first page's.
+    head = ("Soleimani Baghdad airport missiles vehicles killed " * 40)[:990]
+    question = head + " Kataib Hezbollah protest embassy" * 30
+
+    async def scenario() -> None:
+        # Every passage that matches a word is shown, so that there are pages to compare.
+        answers = "cooldown_seconds = 0\nmin_relevance = 0.0"
+        async with running_bot(tmp_path, extra_answers=answers) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message(question)
+            await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            message = fake.created[-1]
+            more = next(i for i in custom_ids(message) if i.startswith("sourced:more:"))
+            click = await fake.click(message, more)
+            page2 = (await callback_for(fake, click)).json["data"]
+            first = {f["value"] for f in message["embeds"][0]["fields"]}
+            second = {f["value"] for f in page2["embeds"][0]["fields"]}
+            assert first and second and not first & second
+    asyncio.run(scenario())
+    stored = stored_questions(tmp_path)
+    assert len(stored) == 1 and len(stored[0]) <= 1000 and question.startswith(stored[0])

@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..messages import NO_MENTIONS
+from ..questions import QUESTION_MAX
 from ..views import MoreButton, VoteButton, answer_and_record
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUESTION_MAX = 1000
 USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"
 
 
@@ -64,7 +64,7 @@ class Ask(commands.Cog):
                                     delete_after=10)
             return
         async with channel.typing():
-            _, kwargs = await answer_and_record(self.bot, question[:QUESTION_MAX],
+            _, kwargs = await answer_and_record(self.bot, question,
                                                 user_id=message.author.id, channel_id=channel.id)
         await message.reply(mention_author=False, **kwargs)
 

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from ..messages import send_kwargs
 from ..outlet_choices import outlet_choice, resolve_outlet
+from ..questions import clean_question
 from ..render import OUTLET_SHOWN, escaped_within, render_answer, render_stats
 from ..views import FILTER_MAX, SourcesPage, matching, outlets_page
 
@@ -42,7 +43,8 @@ class Sources(commands.Cog):
             await interaction.response.send_message(
                 "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
             return
-        if question and question.strip():
+        question = clean_question(question or "")
+        if question:
             hits = await reader.search(question, k, outlet=name)
             title = question
         else:
