@@ -23,6 +23,7 @@ from discord.ext import commands
 from index.settings import ConfigError
 
 from .config import Config
+from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
 from .state import State
@@ -62,6 +63,7 @@ class SourcedBot(commands.Bot):
         self.config = config
         self.indexes = indexes
         self.state = state
+        self.cooldowns = Cooldowns(config.answers.cooldown_seconds)
 
     async def setup_hook(self) -> None:
         for name in COGS:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from .answering import Answer, answer
+from .cooldowns import interaction_may_search
 from .messages import send_kwargs
 from .questions import clean_question
 from .render import render_outlets
@@ -41,6 +42,8 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
         bot = interaction.client
+        if not await interaction_may_search(bot.cooldowns, interaction):
+            return
         asked = await bot.state.question(self.qid)
         if asked is None:
             await interaction.response.send_message(

@@ -163,3 +163,40 @@ def test_every_page_searches_the_one_stored_question(tmp_path: Path) -> None:
     asyncio.run(scenario())
     stored = stored_questions(tmp_path)
     assert len(stored) == 1 and len(stored[0]) <= 1000 and question.startswith(stored[0])
+
+
+def test_one_cooldown_for_every_search_told_once_and_privately(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        answers = "cooldown_seconds = 60\nmin_relevance = 0.0"
+        async with running_bot(tmp_path, extra_answers=answers) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            answer = fake.created[-1]
+            more = next(i for i in custom_ids(answer) if i.startswith("sourced:more:"))
+
+            # Within the cooldown, every way of searching is refused...
+            n = len(fake.calls)
+            asked = [await fake.send_message(f"Soleimani question {i}") for i in range(5)]
+            refused = [await fake.send_command("source", {"outlet": "BBC"}),
+                       await fake.click(answer, more),
+                       await fake.send_command("ask", {"question": "Soleimani"})]
+            for interaction in refused:
+                body = (await callback_for(fake, interaction)).json
+                assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+                assert body["data"]["content"].startswith("Please wait")
+            # ...the mentions with one reaction on the first, and not one public message.
+            await fake.wait_until(lambda: fake.calls_to("PUT", r"/channels/.*/reactions/.*"))
+            await asyncio.sleep(1.0)
+            reactions = [c.path for c in fake.calls[n:] if "/reactions/" in c.path]
+            assert len(reactions) == 1 and f"/messages/{asked[0]}/reactions/" in reactions[0]
+            assert not [c for c in fake.calls[n:] if c.method == "POST"
+                        and re.fullmatch(POST_MESSAGE, c.path)]
+
+            # Someone else is not held up.
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?", author=fake.admin)
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert field_names(reply)
+    asyncio.run(scenario())

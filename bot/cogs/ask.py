@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..cooldowns import interaction_may_search, message_may_search
 from ..messages import NO_MENTIONS
 from ..questions import QUESTION_MAX
 from ..views import MoreButton, VoteButton, answer_and_record
@@ -30,16 +31,6 @@ def question_from(content: str, bot_id: int) -> str:
 class Ask(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
         self.bot = bot
-        per = bot.config.answers.cooldown_seconds
-        # One bucket per user, shared by mentions and /ask.
-        self.cooldown = commands.CooldownMapping.from_cooldown(
-            1, per, lambda obj: (obj.author if isinstance(obj, discord.Message) else obj.user).id)
-
-    def _retry_after(self, obj: discord.Message | discord.Interaction[Any]) -> float:
-        if self.bot.config.answers.cooldown_seconds <= 0:
-            return 0.0
-        bucket = self.cooldown.get_bucket(obj)
-        return (bucket.update_rate_limit() or 0.0) if bucket else 0.0
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -55,27 +46,24 @@ class Ask(commands.Cog):
         question = question_from(message.content, me.id)
         if not question:
             if mentioned:
-                await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS)
+                await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS,
+                                    nonce=message.id)
             return
-        if retry := self._retry_after(message):
-            if mentioned:
-                await message.reply(f"Please wait {retry:.0f} s before asking again.",
-                                    mention_author=False, allowed_mentions=NO_MENTIONS,
-                                    delete_after=10)
+        if not await message_may_search(self.bot.cooldowns, message):
             return
         async with channel.typing():
             _, kwargs = await answer_and_record(self.bot, question,
                                                 user_id=message.author.id, channel_id=channel.id)
-        await message.reply(mention_author=False, **kwargs)
+        # The question's id as the nonce (sent with enforce_nonce by discord.py): however often
+        # the reply is sent for one question, Discord keeps one.
+        await message.reply(mention_author=False, nonce=message.id, **kwargs)
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="What you want evidence about, in your own words")
     async def ask(self, interaction: discord.Interaction[SourcedBot],
                   question: app_commands.Range[str, 1, QUESTION_MAX]) -> None:
         """Ask a question; get quoted passages with the outlets they cite."""
-        if retry := self._retry_after(interaction):
-            await interaction.response.send_message(
-                f"Please wait {retry:.0f} s before asking again.", ephemeral=True)
+        if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
         await interaction.response.defer(thinking=True)
         _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,

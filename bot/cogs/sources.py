@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..cooldowns import interaction_may_search
 from ..messages import send_kwargs
 from ..outlet_choices import outlet_choice, resolve_outlet
 from ..questions import clean_question
@@ -36,6 +37,8 @@ class Sources(commands.Cog):
     async def source(self, interaction: discord.Interaction[SourcedBot], outlet: str,
                      question: app_commands.Range[str, 0, 1000] | None = None) -> None:
         """Show passages citing one outlet, best match first when you give a question."""
+        if not await interaction_may_search(self.bot.cooldowns, interaction):
+            return
         reader = self.bot.indexes.current
         k = self.bot.config.answers.passages
         name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])

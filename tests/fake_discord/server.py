@@ -91,6 +91,8 @@ class FakeDiscord:
             ("PATCH", re.compile(r"/channels/(?P<channel>\d+)/messages/(?P<id>\d+)"),
              self._patch_message),
             ("DELETE", re.compile(r"/channels/\d+/messages/\d+"), self._no_content),
+            ("PUT", re.compile(r"/channels/\d+/messages/(?P<id>\d+)/reactions/[^/]+/@me"),
+             self._react),
             ("POST", re.compile(r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback"),
              self._callback),
             ("POST", re.compile(r"/webhooks/\d+/(?P<token>[^/]+)"), self._followup),
@@ -392,6 +394,11 @@ class FakeDiscord:
         message.update({k: v for k, v in (body or {}).items() if k in {"content", "embeds",
                                                                          "components"}})
         return 200, message
+
+    async def _react(self, _: web.Request, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        if match["id"] not in self.messages:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        return 204, None
 
     async def _no_content(self, *_: Any) -> tuple[int, Any]:
         return 204, None
