@@ -26,6 +26,24 @@ SOURCES_PER_PAGE = 15
 FILTER_MAX = 60  # what fits in a button's custom id beside the page number
 
 
+# Buttons come back from Discord as sent, but a client can send any custom id: numbers past
+# these would overflow SQLite's integers or size arrays by them.
+QUESTION_ID_MAX = 2**63 - 1
+OFFSET_MAX = 1000  # More pages through at most this many passages of one answer
+
+
+async def answer_button_is_valid(interaction: discord.Interaction[Any], qid: int,
+                                 offset: int) -> bool:
+    """False, after telling the user (ephemerally), when a button's numbers are out of range."""
+    if 0 < qid <= QUESTION_ID_MAX and 0 <= offset <= OFFSET_MAX:
+        return True
+    log.info("button with out-of-range numbers from %s: question %s, offset %s",
+             interaction.user.id, qid, offset)
+    await interaction.response.send_message("That button is not valid; ask the question again.",
+                                            ephemeral=True)
+    return False
+
+
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                  # Buttons sent before answers mixed kinds end in ":quote" or ":answer".
                  template=r"sourced:more:(?P<qid>\d+):(?P<offset>\d+)(?::(?:quote|answer))?"):
@@ -42,6 +60,8 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
         bot = interaction.client
+        if not await answer_button_is_valid(interaction, self.qid, self.offset):
+            return
         if not await interaction_may_search(bot.cooldowns, interaction):
             return
         asked = await bot.state.question(self.qid)
@@ -72,6 +92,8 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         return cls(int(match["qid"]), int(match["offset"]), match["vote"])
 
     async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
+        if not await answer_button_is_valid(interaction, self.qid, self.offset):
+            return
         recorded = await interaction.client.state.record_feedback(
             self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
         text = ("Thanks, your feedback is recorded." if recorded

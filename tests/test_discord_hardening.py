@@ -200,3 +200,30 @@ def test_one_cooldown_for_every_search_told_once_and_privately(tmp_path: Path) -
             reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
             assert field_names(reply)
     asyncio.run(scenario())
+
+
+def test_buttons_with_out_of_range_numbers_are_answered(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            answer = fake.created[-1]
+            qid = next(i for i in custom_ids(answer) if i.endswith(":up")).split(":")[2]
+            forged = [f"sourced:more:{qid}:{10**12}", f"sourced:more:{2**63}:3",
+                      f"sourced:vote:{2**64 + 5}:0:up", f"sourced:vote:{qid}:{10**30}:down",
+                      f"sourced:more:{'9' * 80}:3", f"sourced:sources:{10**40}:"]
+            for custom_id in forged:
+                # discord.py only dispatches a click on a button the message has.
+                button = {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
+                message = {**answer, "components": [{"type": 1, "components": [button]}]}
+                click = await fake.click(message, custom_id)
+                body = (await callback_for(fake, click)).json
+                if custom_id.startswith("sourced:sources:"):
+                    assert body["type"] == 7  # the last page of /sources, shown in place
+                else:
+                    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+                    assert "not valid" in body["data"]["content"]
+            assert "Traceback" not in bot.log_text()
+    asyncio.run(scenario())
