@@ -16,6 +16,7 @@ from .cooldowns import interaction_may_search
 from .messages import send_kwargs
 from .questions import clean_question
 from .render import render_outlets
+from .state import StateWriteFailed
 
 if TYPE_CHECKING:
     from .discord_app import SourcedBot
@@ -94,10 +95,14 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
     async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
         if not await answer_button_is_valid(interaction, self.qid, self.offset):
             return
-        recorded = await interaction.client.state.record_feedback(
-            self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
-        text = ("Thanks, your feedback is recorded." if recorded
-                else "That answer is no longer on record.")
+        try:
+            recorded = await interaction.client.state.record_feedback(
+                self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
+        except StateWriteFailed:
+            text = "Your feedback could not be recorded just now; please try again later."
+        else:
+            text = ("Thanks, your feedback is recorded." if recorded
+                    else "That answer is no longer on record.")
         await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -128,9 +133,14 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
                           min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
         return result, send_kwargs(result.reply)
-    if qid is None:
-        qid = await bot.state.record_question(question, user_id, channel_id)
-    await bot.state.record_shown(qid, offset, result.kind, [h.passage_id for h in result.hits])
+    try:
+        if qid is None:
+            qid = await bot.state.record_question(question, user_id, channel_id)
+        await bot.state.record_shown(qid, offset, result.kind,
+                                     [h.passage_id for h in result.hits])
+    except StateWriteFailed:
+        # Answered anyway; the buttons need what could not be recorded (logged in State).
+        return result, send_kwargs(result.reply)
     view = answer_view(qid, offset, has_more=result.has_more, k=k)
     return result, send_kwargs(result.reply, view=view)
 

@@ -25,14 +25,16 @@ class RunningBot:
 
 
 def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
-                 extra: str = "", extra_discord: str = "", extra_answers: str = "") -> Path:
+                 extra: str = "", extra_discord: str = "", extra_answers: str = "",
+                 state: Path | None = None) -> Path:
     config = tmp_path / "config.toml"
     config.write_text(
         f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
         f'[discord]\nguild_ids = [{fake.guild_id}]\napi_base = "{fake.api_base}"\n'
         f'gateway_url = "{fake.gateway_url}"\n{extra_discord}'
         f'[answers]\n{extra_answers or "cooldown_seconds = 0"}\n'
-        f'[bot]\nstate_database = "{tmp_path / "state.db"}"\nlog_level = "DEBUG"\n{extra}',
+        f'[bot]\nstate_database = "{state or tmp_path / "state.db"}"\nlog_level = "DEBUG"\n'
+        f'{extra}',
         encoding="utf-8")
     return config
 
@@ -40,14 +42,16 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
 @contextlib.asynccontextmanager
 async def running_bot(tmp_path: Path, *, corpus: Path = ROOT / "corpus", extra: str = "",
                       extra_discord: str = "", extra_answers: str = "",
-                      fake: FakeDiscord | None = None) -> AsyncIterator[RunningBot]:
+                      state: Path | None = None, fake: FakeDiscord | None = None
+                      ) -> AsyncIterator[RunningBot]:
     """The fake server and the bot connected to it; both stopped (SIGTERM) afterwards."""
     async with contextlib.AsyncExitStack() as stack:
         if fake is None:
             fake = await stack.enter_async_context(FakeDiscord())
         identified_before = fake.identifies
         config = write_config(tmp_path, fake, corpus=corpus, extra=extra,
-                              extra_discord=extra_discord, extra_answers=extra_answers)
+                              extra_discord=extra_discord, extra_answers=extra_answers,
+                              state=state)
         log = tmp_path / "bot.log"
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(

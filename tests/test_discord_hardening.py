@@ -12,6 +12,7 @@ from typing import Any
 
 from .discord_harness import running_bot
 from .fake_discord import FakeDiscord, RecordedCall
+from .filesystems import fill, mounted_tmpfs
 
 POST_MESSAGE = r"/channels/\d+/messages"
 EPHEMERAL = 64
@@ -227,3 +228,37 @@ def test_buttons_with_out_of_range_numbers_are_answered(tmp_path: Path) -> None:
                     assert "not valid" in body["data"]["content"]
             assert "Traceback" not in bot.log_text()
     asyncio.run(scenario())
+
+
+def test_a_full_disk_still_answers_without_the_buttons(tmp_path: Path) -> None:
+    with mounted_tmpfs(tmp_path / "small", size_kb=1024) as disk:
+        async def scenario() -> str:
+            answers = "cooldown_seconds = 0\nmin_relevance = 0.0"
+            async with running_bot(tmp_path, state=disk / "state.db",
+                                   extra_answers=answers) as bot:
+                fake = bot.fake
+                n = len(fake.calls)
+                await fake.send_message("why was Soleimani in Baghdad?")
+                await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+                answer = fake.created[-1]
+                assert custom_ids(answer)  # recorded: More and the votes
+                fill(disk)
+
+                for i in range(3):  # a mention each time: answered, without buttons
+                    n = len(fake.calls)
+                    await fake.send_message(f"Soleimani Baghdad airport {i}")
+                    reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+                    assert field_names(reply) and not custom_ids(reply)
+                ask = await fake.send_command("ask", {"question": "Soleimani meeting"})
+                followup = (await fake.wait_for_call(
+                    "POST", rf"/webhooks/\d+/{ask['token']}")).json
+                assert field_names(followup) and not custom_ids(followup)
+                vote = await fake.click(answer, next(i for i in custom_ids(answer)
+                                                     if i.endswith(":up")))
+                body = (await callback_for(fake, vote)).json["data"]
+                assert body["flags"] & EPHEMERAL and "could not be recorded" in body["content"]
+                return bot.log_text()
+
+        log = asyncio.run(scenario())
+    assert log.count("cannot write the state database") == 1
+    assert "Traceback" not in log
