@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(BIN)/python -m bot
 
-## test: install everything, lint, run the whole test suite
+## test: install everything, lint, type-check, run the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## index: (re)build the search index from corpus/
@@ -56,4 +57,4 @@ answers: $(STAMP)
 	$(BIN)/python -m bench.answers
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from index.build import build_with
 from index.errors import IndexNotFound, IndexOutdated
@@ -161,7 +162,7 @@ class Indexes:
             return ReloadReport.between(old, await Snapshot.of(reader), skipped,
                                         time.perf_counter() - started)
 
-    async def _build(self) -> dict:
+    async def _build(self) -> dict[str, Any]:
         args = [*self.launcher, sys.executable, "-m", "index"]
         if self.config_path is not None:
             args += ["--config", str(self.config_path)]
@@ -174,7 +175,8 @@ class Indexes:
             lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
             reason = lines[-1] if lines else f"exit status {proc.returncode}"
             raise ReloadError(f"the build failed, the old index keeps serving: {reason}")
-        return json.loads(out)
+        report: dict[str, Any] = json.loads(out)
+        return report
 
     def _retire(self, reader: IndexReader) -> None:
         # Questions already running on the old reader finish before it closes.

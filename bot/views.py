@@ -59,8 +59,8 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> MoreButton:
         return cls(int(match["qid"]), int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        bot = interaction.client
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
         if not await answer_button_is_valid(interaction, self.qid, self.offset):
             return
         if not await interaction_may_search(bot.cooldowns, interaction):
@@ -92,11 +92,12 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> VoteButton:
         return cls(int(match["qid"]), int(match["offset"]), match["vote"])
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
         if not await answer_button_is_valid(interaction, self.qid, self.offset):
             return
         try:
-            recorded = await interaction.client.state.record_feedback(
+            recorded = await bot.state.record_feedback(
                 self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
         except StateWriteFailed:
             text = "Your feedback could not be recorded just now; please try again later."
@@ -158,8 +159,9 @@ class SourcesPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              item: discord.ui.Item[Any], match: re.Match[str], /) -> SourcesPage:
         return cls(int(match["page"]), match["filter"], "")
 
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        kwargs = await outlets_page(interaction.client, self.page, self.filter_text)
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        kwargs = await outlets_page(bot, self.page, self.filter_text)
         await interaction.response.edit_message(**{k: v for k, v in kwargs.items()
                                                    if k in {"embeds", "view", "content"}})
 

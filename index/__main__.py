@@ -8,7 +8,9 @@ import json
 import logging
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -72,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _advance(bar: tqdm[Any]) -> Callable[[Path], None]:
+    def advance(_path: Path) -> None:
+        bar.update()
+    return advance
+
+
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
            as_json: bool) -> int:
     corpus = corpus or settings.corpus
@@ -82,7 +90,7 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
         logging.getLogger("index.build").setLevel(logging.WARNING)
     try:
         report = build_with(settings, corpus=corpus, database=db,
-                            progress=(lambda _path: bar.update()) if bar else None)
+                            progress=_advance(bar) if bar else None)
     finally:
         if bar is not None:
             bar.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25Params
-from .errors import CorpusError
+from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
 from .outlets import Gazetteer
@@ -232,9 +232,21 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _refuse_links_out(path: Path, corpus: Path) -> None:
+    """A document or companion whose real path is outside the corpus folder (a symbolic link
+    to /etc/passwd) is not read: the corpus is what admins put in it, nothing else."""
+    real_corpus = corpus.resolve()
+    for part in (path, *companions(path)):
+        if not part.resolve().is_relative_to(real_corpus):
+            what = "it" if part == path else f"{part.name}, read with it,"
+            raise CorpusError(path, f"refused: {what} is a link to a file outside the corpus "
+                              "folder")
+
+
 def _load_one(path: Path, corpus: Path, ctx: LoadContext,
               previous: PreviousIndex | None) -> LoadedFile:
     relative = str(path.relative_to(corpus))
+    _refuse_links_out(path, corpus)
     digest = _digest(path)
     kind = path.suffix.lstrip(".").lower()
     old = previous.files.get(relative) if previous is not None else None
@@ -244,7 +256,15 @@ def _load_one(path: Path, corpus: Path, ctx: LoadContext,
     loader = loader_for(path)
     if loader is None:  # corpus_files lists only files with a loader
         raise CorpusError(path, "no loader for this kind of file")
-    loaded = LoadedFile.parsed(relative, digest, kind, list(loader(path, ctx)))
+    try:
+        threads = list(loader(path, ctx))
+    except CorpusError:
+        raise
+    except Exception as exc:  # a loader lets out only CorpusError; a crafted file may not
+        log.debug("the loader of %s failed", relative, exc_info=not isinstance(
+            exc, RecursionError))
+        raise unexpected(path, exc) from exc
+    loaded = LoadedFile.parsed(relative, digest, kind, threads)
     log.info("loaded %s: %d thread(s), %d passage(s)", relative, loaded.counts.threads,
              loaded.counts.passages)
     return loaded

@@ -8,11 +8,13 @@ text stays in SQLite and is fetched for the few hits shown. Opening never reads 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 import stat
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import aiosqlite
 import numpy as np
 
 from . import store
+from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
@@ -139,7 +142,7 @@ class IndexReader:
         db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             async with db.execute(store.META) as cur:
-                meta = dict(await cur.fetchall())
+                meta: dict[str, str] = {key: value for key, value in await cur.fetchall()}
             async with db.execute(store.ARRAYS) as cur:
                 arrays = store.arrays_from_rows(await cur.fetchall())
         except Exception as exc:
@@ -152,16 +155,19 @@ class IndexReader:
             await db.close()
             raise IndexOutdated(f"{path} was built by another version of Sourced: rebuild it "
                                 "with `python -m index build`")
-        vocabulary = {t: i for i, t in enumerate(arrays["vocabulary"])}  # type: ignore[arg-type]
+        if missing := arrays.missing(store.SERVED_ARRAYS):
+            await db.close()
+            raise IndexNotFound(f"{path} is not a Sourced index (no {', '.join(sorted(missing))}"
+                                " array): rebuild it with `python -m index build`")
+        vocabulary = {t: i for i, t in enumerate(arrays.vocabulary)}
         try:
-            postings = PostingsLoader(path, vocabulary, arrays["offsets"],  # type: ignore[arg-type]
-                                      int(meta["n_docs"]))
+            postings = PostingsLoader(path, vocabulary, arrays["offsets"], int(meta["n_docs"]))
         except sqlite3.Error as exc:
             await db.close()
             raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "
                                 "`python -m index build`") from exc
-        return cls(path, db, postings, arrays["kinds"], arrays["outlets"],  # type: ignore[arg-type]
-                   arrays["rowids"], meta, spelling=spelling, feedback=feedback)  # type: ignore[arg-type]
+        return cls(path, db, postings, arrays["kinds"], arrays["outlets"], arrays["rowids"],
+                   meta, spelling=spelling, feedback=feedback)
 
     async def close(self) -> None:
         await asyncio.to_thread(self._postings.close)
@@ -203,7 +209,7 @@ class IndexReader:
             if len(first):
                 rowids = self._rowids[first].tolist()
                 async with self._db.execute(store.FEEDBACK_TEXT, (json.dumps(rowids),)) as cur:
-                    texts = dict(await cur.fetchall())
+                    texts = {rowid: text for rowid, text in await cur.fetchall()}
                 documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
@@ -221,7 +227,8 @@ class IndexReader:
                 if row else np.ones(self.n_passages)
             self._lengths = lengths / (float(lengths.mean()) if lengths.size else 1.0)
         b = float(self.meta.get("b", 0.75))
-        return 1 - b + b * self._lengths[docs]
+        norms: np.ndarray = 1 - b + b * self._lengths[docs]
+        return norms
 
     def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
         variants = self._variants
@@ -233,18 +240,18 @@ class IndexReader:
         index = self._postings.index_for(t for w in words for t, _, _ in w.terms)
         return relevance(docs, words, index.postings, self._k1, norms)
 
-    async def _top_k(self, query: dict[str, float], k: int, allowed: np.ndarray | None,
+    async def _top_k(self, query: Mapping[str, float], k: int, allowed: np.ndarray | None,
                      offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        kwargs = {"allowed": allowed, "prefer": self._sourced, "offset": offset}
         postings = self._postings
+        top_k = functools.partial(ImpactIndex.top_k, query=query, k=k, allowed=allowed,
+                                  prefer=self._sourced, offset=offset)
         if not postings.loaded:  # reads from the file: off the loop
-            return await asyncio.to_thread(
-                lambda: postings.index_for(query).top_k(query, k, **kwargs))
+            return await asyncio.to_thread(lambda: top_k(postings.index_for(query)))
         index = postings.index_for(query)
         work = sum(len(index.postings(t)[0]) for t in query)
         if work > _OFF_LOOP_POSTINGS:
-            return await asyncio.to_thread(index.top_k, query, k, **kwargs)
-        return index.top_k(query, k, **kwargs)
+            return await asyncio.to_thread(top_k, index)
+        return top_k(index)
 
     async def passages_for_outlet(self, outlet: str, k: int = 3, offset: int = 0) -> list[Hit]:
         """Passages citing ``outlet`` in corpus order, for browsing without a question."""
@@ -262,13 +269,14 @@ class IndexReader:
     async def files(self) -> list[tuple[str, str, int, int]]:
         """(path, sha256, threads, passages) of every file in the index, by path."""
         async with self._db.execute(store.FILES) as cur:
-            return [tuple(row) for row in await cur.fetchall()]  # type: ignore[misc]
+            return [(path, sha, threads, passages)
+                    for path, sha, threads, passages in await cur.fetchall()]
 
     async def stats(self) -> Stats:
         async with self._db.execute(store.COUNTS) as cur:
             row = await cur.fetchone()
         assert row is not None  # an aggregate query always returns a row
-        return Stats(*row, built_at=self.meta.get("built_at", ""))
+        return Stats(*row)
 
     async def _outlet_id(self, name: str) -> int | None:
         async with self._db.execute(store.OUTLET_ID, (name,)) as cur:
@@ -284,6 +292,8 @@ class IndexReader:
             rows = {r[0]: r for r in await cur.fetchall()}
         # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
         # answer url, lead-in, answer date): the Hit fields after rank and score, in order.
-        return [Hit(first_rank + i, score, *rows[rowid][1:],
-                    relevance=relevances[i] if relevances is not None else None)
+        hits = [Hit(first_rank + i, score, *rows[rowid][1:])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
+        if relevances is None:
+            return hits
+        return [replace(hit, relevance=r) for hit, r in zip(hits, relevances, strict=True)]

@@ -17,14 +17,16 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .attribution import http_url
 from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
 from .postings import Postings
@@ -99,7 +101,8 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
        (SELECT count(*) FROM answers), (SELECT count(*) FROM passages),
        (SELECT count(*) FROM passages WHERE kind = 'quote'),
        (SELECT count(*) FROM passages WHERE outlet_id IS NOT NULL),
-       (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments)
+       (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments),
+       coalesce((SELECT value FROM meta WHERE key = 'built_at'), '')
 """
 META = "SELECT key, value FROM meta"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
@@ -262,9 +265,10 @@ def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
 
 def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
             params: BM25Params, extra_meta: dict[str, str]) -> None:
-    arrays = {"offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
-              "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
-              "outlets": writer.outlets, "rowids": writer.rowids}
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
+        "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
+        "outlets": writer.outlets, "rowids": writer.rowids}
     con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
                     [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
                     + [("vocabulary", "text", "\n".join(postings.vocabulary).encode())])
@@ -277,7 +281,10 @@ def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: 
 
 
 class _Writer:
-    """Inserts one loaded file at a time, filling the per-document arrays as it goes."""
+    """Inserts one loaded file at a time, filling the per-document arrays as it goes.
+
+    Every address is checked again here, whatever loader made it: only http(s) is stored,
+    so ``search --json`` never prints a ``javascript:`` link."""
 
     def __init__(self, con: sqlite3.Connection, n_docs: int, *, first_rowid: int,
                  outlet_ids: dict[str, int]) -> None:
@@ -314,12 +321,12 @@ class _Writer:
     def thread(self, file_id: int, t: Thread) -> None:
         thread_id = self._insert("threads", {
             "file_id": file_id, "key": t.key, "title": t.title, "question": t.question,
-            "url": t.url, "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
+            "url": http_url(t.url), "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
         self._comments(thread_id, None, t.comments)
         for position, a in enumerate(t.answers):
             answer_id = self._insert("answers", {
                 "thread_id": thread_id, "position": position, "score": a.score,
-                "accepted": int(a.accepted), "url": a.url, "author": a.author,
+                "accepted": int(a.accepted), "url": http_url(a.url), "author": a.author,
                 "date": a.date})
             self._comments(thread_id, answer_id, a.comments)
             self.con.executemany(
@@ -341,7 +348,7 @@ class _Writer:
         self.rowids[docno] = rowid
         self.docno += 1
         self.next_rowid += 1
-        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, p.url, p.lead_in)
+        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, http_url(p.url), p.lead_in)
 
 
 class UnusableIndex(Exception):
@@ -409,14 +416,14 @@ class PreviousIndex:
         except sqlite3.Error as exc:
             raise UnusableIndex(f"{self.path}: {exc}") from exc
 
-    def _arrays(self, *names: str) -> dict[str, object]:
+    def _arrays(self, *names: str) -> StoredArrays:
         try:
             rows = self._con.execute("SELECT name, dtype, data FROM arrays WHERE name IN "
                                      f"({', '.join('?' * len(names))})", names).fetchall()
             arrays = arrays_from_rows(rows)
         except (sqlite3.Error, ValueError, TypeError) as exc:
             raise UnusableIndex(f"{self.path}: {exc}") from exc
-        if missing := set(names) - arrays.keys():
+        if missing := arrays.missing(names):
             raise UnusableIndex(f"{self.path}: no {', '.join(sorted(missing))} array")
         return arrays
 
@@ -434,19 +441,40 @@ class PreviousIndex:
 
     def postings(self) -> Postings:
         a = self._arrays("vocabulary", "offsets", "docs", "tfs", "lengths")
-        return Postings(a["vocabulary"], a["offsets"], a["docs"], a["tfs"],  # type: ignore[arg-type]
-                        a["lengths"])  # type: ignore[arg-type]
+        return Postings(a.vocabulary, a["offsets"], a["docs"], a["tfs"], a["lengths"])
 
     def doc_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each old document's kind (1 = quote), outlet id and passage row id."""
         a = self._arrays("kinds", "outlets", "rowids")
-        return a["kinds"], a["outlets"], a["rowids"]  # type: ignore[return-value]
+        return a["kinds"], a["outlets"], a["rowids"]
 
 
-def arrays_from_rows(rows: Sequence[tuple[str, str, bytes]]) -> dict[str, object]:
-    """Turn the ``arrays`` table back into numpy arrays (zero-copy) and the vocabulary."""
-    out: dict[str, object] = {}
+@dataclass(frozen=True, slots=True)
+class StoredArrays:
+    """The ``arrays`` table read back: the numeric arrays by name (zero-copy views of the
+    rows' bytes), and the vocabulary (term id -> term) when it was among the rows."""
+
+    numeric: dict[str, npt.NDArray[Any]]
+    vocabulary: list[str]
+    names: frozenset[str]       # every array read, the vocabulary included
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        return self.numeric[name]
+
+    def missing(self, names: Iterable[str]) -> set[str]:
+        return set(names) - self.names
+
+
+def arrays_from_rows(rows: Iterable[Sequence[Any]]) -> StoredArrays:
+    """Turn rows (name, dtype, data) of the ``arrays`` table back into numpy arrays and the
+    vocabulary."""
+    numeric: dict[str, npt.NDArray[Any]] = {}
+    vocabulary: list[str] = []
+    names: set[str] = set()
     for name, dtype, data in rows:
-        out[name] = (bytes(data).decode().split("\n") if data else []) if dtype == "text" \
-            else np.frombuffer(data, dtype=np.dtype(dtype))
-    return out
+        names.add(name)
+        if dtype == "text":
+            vocabulary = bytes(data).decode().split("\n") if data else []
+        else:
+            numeric[name] = np.frombuffer(data, dtype=np.dtype(dtype))
+    return StoredArrays(numeric, vocabulary, frozenset(names))
