@@ -27,12 +27,15 @@ class RunningBot:
 def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
                  extra: str = "", extra_discord: str = "", extra_answers: str = "",
                  state: Path | None = None) -> Path:
+    # extra_answers adds keys to [answers]; cooldown_seconds is 0 unless it sets one.
+    if "cooldown_seconds" not in extra_answers:
+        extra_answers = "cooldown_seconds = 0\n" + extra_answers
     config = tmp_path / "config.toml"
     config.write_text(
         f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
         f'[discord]\nguild_ids = [{fake.guild_id}]\napi_base = "{fake.api_base}"\n'
         f'gateway_url = "{fake.gateway_url}"\n{extra_discord}'
-        f'[answers]\n{extra_answers or "cooldown_seconds = 0"}\n'
+        f'[answers]\n{extra_answers}\n'
         f'[bot]\nstate_database = "{state or tmp_path / "state.db"}"\nlog_level = "DEBUG"\n'
         f'{extra}',
         encoding="utf-8")

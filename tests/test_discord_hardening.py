@@ -148,7 +148,7 @@ def test_every_page_searches_the_one_stored_question(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         # Every passage that matches a word is shown, so that there are pages to compare.
-        answers = "cooldown_seconds = 0\nmin_relevance = 0.0"
+        answers = "min_relevance = 0.0"
         async with running_bot(tmp_path, extra_answers=answers) as bot:
             fake = bot.fake
             n = len(fake.calls)
@@ -233,7 +233,7 @@ def test_buttons_with_out_of_range_numbers_are_answered(tmp_path: Path) -> None:
 def test_a_full_disk_still_answers_without_the_buttons(tmp_path: Path) -> None:
     with mounted_tmpfs(tmp_path / "small", size_kb=1024) as disk:
         async def scenario() -> str:
-            answers = "cooldown_seconds = 0\nmin_relevance = 0.0"
+            answers = "min_relevance = 0.0"
             async with running_bot(tmp_path, state=disk / "state.db",
                                    extra_answers=answers) as bot:
                 fake = bot.fake
