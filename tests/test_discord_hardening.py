@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +264,24 @@ def test_a_full_disk_still_answers_without_the_buttons(tmp_path: Path) -> None:
         log = asyncio.run(scenario())
     assert log.count("cannot write the state database") == 1
     assert "Traceback" not in log
+
+
+def test_sigterm_during_the_reconnect_back_off_stops_at_once(tmp_path: Path) -> None:
+    async def scenario() -> tuple[float, float, int | None]:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            fake.refuse_gateway = True
+            await fake.close_gateway()
+            # Wait until discord.py announces a back-off of 3 s or more, then stop it.
+            announced = re.compile(r"Attempting a reconnect in (\d+\.\d+)s")
+            while not [d for d in announced.findall(bot.log_text()) if float(d) >= 3.0]:
+                await asyncio.sleep(0.02)
+            back_off = float(announced.findall(bot.log_text())[-1])
+            started = time.monotonic()
+            bot.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(bot.process.wait(), 30)
+            return back_off, time.monotonic() - started, bot.process.returncode
+
+    back_off, took, returncode = asyncio.run(scenario())
+    assert returncode == 0
+    assert took < 2.0, f"stopping took {took:.1f} s of a {back_off:.1f} s back-off"

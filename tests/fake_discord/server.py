@@ -67,6 +67,7 @@ class FakeDiscord:
         self.calls: list[RecordedCall] = []
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.identifies = 0
+        self.refuse_gateway = False
         self.resumes = 0
         self.messages: dict[str, dict[str, Any]] = {}
         self.created: list[dict[str, Any]] = []   # every message the bot created, in order
@@ -477,7 +478,9 @@ class FakeDiscord:
 
     # -- gateway ----------------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_gateway:  # an outage: the bot backs off and tries again
+            return web.Response(status=503, text="fake: gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
