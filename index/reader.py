@@ -344,8 +344,9 @@ class IndexReader:
         # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
         # answer url, lead-in, answer date: the Hit fields after rank and score, in order;
         # then source kind, reliability, reliability url).
-        hits = [Hit(first_rank + i, score, *rows[rowid][1:12], source_kind=rows[rowid][12],
-                    reliability=rows[rowid][13], reliability_url=rows[rowid][14])
+        hits = [replace(Hit(first_rank + i, score, *rows[rowid][1:12]),
+                        source_kind=rows[rowid][12], reliability=rows[rowid][13],
+                        reliability_url=rows[rowid][14])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
         if relevances is None:
             return hits
