@@ -14,7 +14,7 @@ import sqlite3
 import stat
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,12 @@ class Stats:
     outlets: int
     comments: int
     built_at: str
+
+
+# The Hit fields store.HIT_ROWS selects, in its order, after the passage's row id.
+_HIT_COLUMNS = ("passage_id", "kind", "text", "outlet", "url", "thread_title", "thread_url",
+                "answer_score", "answer_url", "lead_in", "answered_at", "source_kind",
+                "reliability", "reliability_url")
 
 
 class IndexReader:
@@ -341,12 +347,7 @@ class IndexReader:
         rowids = self._rowids[docs].tolist()
         async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
-        # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
-        # answer url, lead-in, answer date: the Hit fields after rank and score, in order;
-        # then source kind, reliability, reliability url).
-        hits = [Hit(first_rank + i, score, *rows[rowid][1:12], source_kind=rows[rowid][12],
-                    reliability=rows[rowid][13], reliability_url=rows[rowid][14])
+        return [Hit(rank=first_rank + i, score=score,
+                    relevance=relevances[i] if relevances is not None else None,
+                    **dict(zip(_HIT_COLUMNS, rows[rowid][1:], strict=True)))
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
-        if relevances is None:
-            return hits
-        return [replace(hit, relevance=r) for hit, r in zip(hits, relevances, strict=True)]
