@@ -137,6 +137,8 @@ class Entry:
     perennial: list[dict[str, object]] = field(default_factory=list)
     prose: bool = True
     ordinary: list[str] = field(default_factory=list)
+    # An admin's override of the perennial status shown ("" hides it); None: the list's.
+    reliability: str | None = None
 
     def add_alias(self, alias: str) -> None:
         alias = " ".join(alias.split())
@@ -273,7 +275,8 @@ def read_hand(path: Path) -> list[Entry]:
         # Sites known for their links (GitHub, Imgur, Stack Exchange): "Google", "Apple" or
         # "Twitter" in prose is seldom what a quote cites.
         entry = Entry(raw["name"], kind=kind, origin=["hand"],
-                      prose=raw.get("prose", kind not in _LINK_KINDS))
+                      prose=raw.get("prose", kind not in _LINK_KINDS),
+                      reliability=raw.get("reliability"))
         for alias in raw.get("aliases", []):
             entry.add_alias(alias)
         entry.add_domains(normalise_domain(d) for d in raw.get("domains", []))
@@ -410,6 +413,8 @@ def render(entries: list[Entry], sources: str) -> str:
             lines.append(f"ordinary = {_toml_list(e.ordinary)}")
         if not e.prose:
             lines.append("prose = false")
+        if e.reliability is not None:
+            lines.append(f"reliability = {_toml_str(e.reliability)}")
         lines.append(f"origin = {_toml_list(e.origin)}")
         for rating in e.perennial:
             parts = [f"status = {_toml_list(rating['status'])}"]  # type: ignore[arg-type]

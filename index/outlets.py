@@ -80,11 +80,16 @@ class Outlet:
     prose: bool = True  # False: recognised by its domains only
     origin: tuple[str, ...] = ()
     ratings: tuple[Rating, ...] = ()
+    # An admin's word on the status shown: text replaces the perennial list's, "" hides it.
+    reliability_override: str | None = None
 
     @property
     def reliability(self) -> str | None:
         """The perennial list's statuses, as one line ("No consensus; Generally unreliable
-        (talk shows)"), or None when the list does not rate it."""
+        (talk shows)"), or None when the list does not rate it; the entry's own
+        ``reliability`` instead when an admin set one ("" shows none)."""
+        if self.reliability_override is not None:
+            return self.reliability_override.strip() or None
         return "; ".join(r.text for r in self.ratings) or None
 
 
@@ -292,9 +297,13 @@ def _entry(path: Path, i: int, entry: object) -> Outlet:
     ratings = tuple(
         Rating(_strings(r.get("status")), r.get("scope"), r.get("listed_as"), r.get("article"))
         for r in entry.get("perennial", []) if isinstance(r, dict) and _strings(r.get("status")))
+    override = entry.get("reliability")
+    if override is not None and not isinstance(override, str):
+        raise CorpusError(path, "reliability must be text (\"\" hides the status)",
+                          record=f"{record} ({name})")
     return Outlet(name.strip(), _strings(entry.get("aliases")), _strings(entry.get("domains")),
                   kind, frozenset(_strings(entry.get("ordinary"))), entry.get("prose") is not False,
-                  _strings(entry.get("origin")), ratings)
+                  _strings(entry.get("origin")), ratings, override)
 
 
 def registrable_domain(url: str) -> str | None:
