@@ -213,7 +213,13 @@ def read_perennial(path: Path) -> Iterator[Entry]:
                           domains=clean_domains(json.loads(row["urls"] or "[]")),
                           origin=["perennial"])
             for alias in aliases:
-                entry.add_alias(alias)
+                # "AA", "EW", "NR": two letters stand for too much else (Alcoholics
+                # Anonymous is no Anadolu Agency); hand-made entries may still list one.
+                # One ordinary word ("Garage", "Mirror") is no name in text either.
+                words = _WORD.findall(alias)
+                if len("".join(words)) > 2 and not (len(_key(alias).split()) == 1
+                                                    and is_ordinary(alias)):
+                    entry.add_alias(alias)
             rating: dict[str, object] = {"status": statuses}
             if scope:
                 rating["scope"] = ", ".join(scope)

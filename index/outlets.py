@@ -237,7 +237,10 @@ class Gazetteer:
     def site(self, url: str) -> Outlet | None:
         """The entry whose site ``url`` is on: its host or a parent up to the registrable
         domain (``news.bbc.co.uk`` -> ``bbc.co.uk``, never ``co.uk``)."""
-        host = normalise_domain(urlsplit(url).hostname or "")
+        try:
+            host = normalise_domain(urlsplit(url).hostname or "")
+        except ValueError:
+            return None
         floor = normalise_domain(registrable_domain(url) or "")
         if not floor:
             return None
@@ -308,7 +311,17 @@ def _entry(path: Path, i: int, entry: object) -> Outlet:
 
 def registrable_domain(url: str) -> str | None:
     """``https://news.bbc.co.uk/x`` -> ``bbc.co.uk``; None for an address with no such domain."""
-    return _extract(url).top_domain_under_public_suffix.lower() or None
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:  # a malformed address ("http://[x")
+        return None
+    return _registrable(host) if host else None
+
+
+@lru_cache(maxsize=65536)
+def _registrable(host: str) -> str | None:
+    # A corpus cites the same few thousand sites again and again: look each up once.
+    return _extract(host).top_domain_under_public_suffix.lower() or None
 
 
 def normalise_domain(host: str) -> str:
