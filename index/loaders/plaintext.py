@@ -120,7 +120,6 @@ def _blocks(path: Path, lines: list[str], offset: int, *, expect_one: bool) -> l
             # A count line: comments follow, or it is directly followed by the next score line.
             if nxt is not None and (
                 _BULLET.match(lines[nxt]) or (nxt == i + 1 and _SCORE.match(lines[nxt].strip()))
-                or (expect_one and _BULLET.match(lines[nxt]))
             ):
                 i = _comments(path, lines, i + 1, offset, blocks[-1])
                 continue
