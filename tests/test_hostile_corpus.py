@@ -13,6 +13,7 @@ import pytest
 from bot.indexes import Indexes, open_index
 from index.bm25 import BM25Params
 from index.build import build
+from index.loaders import sedump
 from index.model import Answer, Passage, Thread
 from index.postings import Postings
 from index.settings import IndexSettings
@@ -170,3 +171,39 @@ def test_the_store_refuses_what_a_loader_let_through(tmp_path: Path) -> None:
     assert con.execute("SELECT t.url, a.url, p.url FROM threads t, answers a, passages p"
                        ).fetchall() == [(None, None, None)]
     con.close()
+
+
+def big_row(post_id: int, size: int, *, line_every: int = 0) -> str:
+    words = ("lorem ipsum " * (size // 12 + 1))[:size]
+    if line_every:
+        words = "\n".join(words[i:i + line_every] for i in range(0, len(words), line_every))
+    return f'  <row Id="{post_id}" PostTypeId="2" ParentId="1" Body="&lt;p&gt;{words}" />\n'
+
+
+def test_an_oversized_dump_row_is_skipped_by_its_id(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "dump/Posts.xml": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" Title="Ferries" Body="&lt;p&gt;Why?&lt;/p&gt;" />\n'
+        + big_row(3, sedump.MAX_ROW_BYTES + 10)
+        + '  <row Id="2" PostTypeId="2" ParentId="1" Body="&lt;p&gt;A storm.&lt;/p&gt;" />\n'
+        "</posts>\n")})
+    report = build(corpus, tmp_path / "i.db")
+    assert not report.skipped and len(report.files) == 3
+    assert [(str(e.path.relative_to(corpus)), e.record) for e in report.skipped_records] == \
+        [("dump/Posts.xml", "post 3")]
+    assert "larger than" in report.skipped_records[0].problem
+    assert report.to_json()["skipped_records"][0]["record"] == "post 3"
+    dump = next(f for f in report.files if f.path == "dump/Posts.xml")
+    assert [len(t.answers) for t in dump.threads] == [1]
+
+
+def test_a_row_over_many_lines_past_the_bound_skips_the_dump(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "dump/Posts.xml": (
+        '<posts>\n  <row Id="1" PostTypeId="1" Title="Ferries" Body="x" />\n'
+        + big_row(3, 2 * sedump.MAX_ROW_BYTES, line_every=1000) + "</posts>\n")})
+    report = build(corpus, tmp_path / "i.db")
+    assert [str(e.path.relative_to(corpus)) for e in report.skipped] == ["dump/Posts.xml"]
+    assert "larger than" in report.skipped[0].problem
+    assert (report.skipped[0].record or "").startswith("line ")
