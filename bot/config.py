@@ -41,6 +41,7 @@ class AnswerSettings:
     cooldown_seconds: float = 10.0
     min_score: float = 0.0
     min_relevance: float = 0.33
+    find_sources_ephemeral: bool = True
 
 
 @dataclass(frozen=True, slots=True)

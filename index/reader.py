@@ -66,6 +66,10 @@ class Hit:
     answered_at: str | None = None
     # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
     relevance: float | None = None
+    # What Wikipedia's perennial-sources list says of the outlet ("Generally reliable"), and
+    # the address of that discussion; None where the index holds no status for it.
+    reliability: str | None = None
+    reliability_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -260,6 +264,31 @@ class IndexReader:
             return []
         docs = np.flatnonzero(self._outlet == outlet_id)[offset:offset + k].tolist()
         return await self._hits(docs, [0.0] * len(docs), first_rank=offset + 1)
+
+    async def whole(self, passage_ids: list[str]) -> list[Hit]:
+        """The passages ``passage_ids`` (in that order, unknown ids left out), each quote with
+        the passages next to it that continue it (same answer, same source, one quote split
+        at ``passage_chars``) joined into one."""
+        async with self._db.execute(store.ANSWER_PASSAGES, (json.dumps(passage_ids),)) as cur:
+            rows = list(await cur.fetchall())
+        out = []
+        for rank, pid in enumerate(passage_ids, start=1):
+            at = next((i for i, r in enumerate(rows) if r[1] == pid), None)
+            if at is None:
+                continue
+            first = last = at
+            if rows[at][2] == "quote":
+                def same(i: int, at: int = at) -> bool:
+                    a, b = rows[i], rows[at]
+                    return (a[12], a[2], a[4], a[5]) == (b[12], "quote", b[4], b[5])
+                while first > 0 and same(first - 1):
+                    first -= 1
+                while last + 1 < len(rows) and same(last + 1):
+                    last += 1
+            text = "\n\n".join(r[3] for r in rows[first:last + 1])
+            row = rows[first]
+            out.append(Hit(rank, 0.0, row[1], row[2], text, *row[4:12]))
+        return out
 
     async def outlets(self) -> list[tuple[str, int]]:
         """Every outlet cited, with its passage count, most cited first."""

@@ -86,6 +86,18 @@ JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 LEFT JOIN outlets o ON o.id = p.outlet_id
 """
+# Every passage of the answers holding these passage ids (a JSON array), in order: to show a
+# quote whole when it was split into several passages.
+ANSWER_PASSAGES = """
+SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
+       a.date, p.answer_id
+FROM passages p
+JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+LEFT JOIN outlets o ON o.id = p.outlet_id
+WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value FROM json_each(?)))
+ORDER BY p.id
+"""
 # The words of the best first-pass passages, for pseudo-relevance feedback.
 FEEDBACK_TEXT = """
 SELECT p.id, p.text || ' ' || t.title FROM json_each(?) AS j

@@ -44,7 +44,8 @@ def test_asking_and_browsing(tmp_path: Path) -> None:
         async with running_bot(tmp_path) as bot:
             fake = bot.fake
             registered = {c["name"] for c in fake.commands[fake.guild_id]}
-            assert registered == {"ask", "sources", "source", "stats", "reload"}
+            assert registered == {"ask", "sources", "source", "stats", "reload", "gaps",
+                                  "Find sources"}
 
             # A mention gets a reply to that message, with the passages and their outlets.
             n = len(fake.calls)
@@ -259,8 +260,9 @@ def test_sync_registers_commands_globally(tmp_path: Path) -> None:
             out, err = await asyncio.wait_for(proc.communicate(), 60)
             assert proc.returncode == 0, err.decode()
             assert {c["name"] for c in fake.commands[None]} == {
-                "ask", "sources", "source", "stats", "reload"}
-            assert out.decode().startswith("Synced 5 slash commands globally")
+                "ask", "sources", "source", "stats", "reload", "gaps", "Find sources"}
+            assert out.decode().startswith("Synced 7 commands globally: /ask, ")
+            assert "“Find sources” (message menu)" in out.decode()
             assert fake.identifies == 0  # it never connected to the gateway
 
     asyncio.run(scenario())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -11,11 +12,13 @@ from hypothesis import strategies as st
 from bot.outlet_choices import outlet_choice, resolve_outlet
 from bot.render import (
     CONTENT_MAX,
+    CUT_MARK,
     EMBED_TOTAL_MAX,
     FIELD_NAME_MAX,
     FIELD_VALUE_MAX,
     FOOTER_MAX,
     TITLE_MAX,
+    answered_on,
     as_text,
     embed_length,
     escape,
@@ -25,6 +28,7 @@ from bot.render import (
     render_outlets,
     safe_url,
     trim,
+    trim_sentences,
 )
 from index.reader import Hit
 
@@ -76,7 +80,8 @@ def test_long_passages_fit_every_limit(n: int) -> None:
     reply = render_answer("why? " * 200, [hit(i + 1, long) for i in range(n)])
     [embed] = reply.embeds
     check_limits(embed)
-    assert all(f["value"].split("\n")[0].endswith("…") for f in embed["fields"])
+    assert all(f["value"].split("\n")[0].endswith("…" + CUT_MARK) for f in embed["fields"])
+    assert reply.trimmed
 
 
 def test_trim_cuts_at_a_word() -> None:
@@ -139,6 +144,38 @@ def test_overlong_links_give_way_to_the_quote() -> None:
         assert long_url not in field["value"]
         assert field["value"].startswith("> The ferry sank near the harbour.")
         assert len(field["value"]) > 500
+
+
+def test_quotes_are_cut_after_a_whole_sentence_with_a_mark() -> None:
+    text = "The ferry sank. " * 5 + "Then the storm came and the harbour closed for a week."
+    cut, trimmed = trim_sentences(text, 60)
+    assert trimmed and cut == "The ferry sank. The ferry sank. The ferry sank." + CUT_MARK
+    assert trim_sentences("Short.", 60) == ("Short.", False)
+    # No sentence ends in the second half: a word boundary, still marked.
+    cut, trimmed = trim_sentences("Bullet one, bullet two, bullet three and so on", 30)
+    assert trimmed and cut.endswith("…" + CUT_MARK) and len(cut) <= 30
+
+
+def test_the_answers_date_and_the_outlets_reliability() -> None:
+    dated = dataclasses.replace(
+        hit(), answered_at="2020-01-06T02:50:00Z", reliability="Generally reliable",
+        reliability_url="https://en.wikipedia.org/wiki/WP:RSP#BBC")
+    [embed] = render_answer("q", [dated]).embeds
+    check_limits(embed)
+    assert embed["fields"][0]["value"].endswith(
+        "— [BBC](https://www.bbc.co.uk/news/1) · [generally reliable]"
+        "(https://en.wikipedia.org/wiki/WP:RSP#BBC) per Wikipedia · answered 6 Jan 2020 · "
+        "answer score 5 · [thread](https://example.stackexchange.com/questions/1)")
+    assert answered_on("2013-09-26") == "26 Sep 2013"
+    assert answered_on("garbage") is None and answered_on(None) is None
+    # The answerer's own words carry no outlet status.
+    own = dataclasses.replace(dated, kind="answer", outlet=None)
+    assert "Wikipedia" not in render_answer("q", [own]).embeds[0]["fields"][0]["value"]
+
+
+def test_no_good_match_says_how_to_browse_where_the_reader_is() -> None:
+    assert "`/sources`" in render_nothing("q").content
+    assert "python -m index search" in render_nothing("q", surface="terminal").content
 
 
 def unescaped_brackets(text: str) -> list[int]:

@@ -36,7 +36,8 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     labels = re.findall(r"^(\d+) · (.+)$", first, re.MULTILINE)
     assert "BBC" in [label for _, label in labels[:3]], labels
     assert "I was scheduled to meet martyr Soleimani at 08:30" in first
-    assert "Nothing in the corpus matches that question well enough" in rest
+    assert "No good match: nothing in the corpus answers that question well enough" in rest
+    assert "python -m index search" in rest  # how to browse, in the terminal
     # The index was built on the first run; the second run opens it without building.
     assert (tmp_path / "idx.db").exists()
     again = ask(config, "Kata’ib Hezbollah\n")
