@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .conftest import PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 from .fake_discord import FakeDiscord
 
 
@@ -38,7 +38,7 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp_path: Path, *, corpus: Path = ROOT / "corpus", extra: str = "",
+async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str = "",
                       extra_discord: str = "", extra_answers: str = "",
                       fake: FakeDiscord | None = None
                       ) -> AsyncIterator[RunningBot]:
@@ -47,6 +47,8 @@ async def running_bot(tmp_path: Path, *, corpus: Path = ROOT / "corpus", extra: 
         if fake is None:
             fake = await stack.enter_async_context(FakeDiscord())
         identified_before = fake.identifies
+        if corpus is None:
+            corpus = copy_seed(tmp_path / "corpus")
         config = write_config(tmp_path, fake, corpus=corpus, extra=extra,
                               extra_discord=extra_discord, extra_answers=extra_answers)
         log = tmp_path / "bot.log"

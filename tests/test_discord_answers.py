@@ -5,11 +5,10 @@ restart)."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 from typing import Any
 
-from .conftest import CORPUS
+from .conftest import copy_seed
 from .discord_harness import running_bot
 from .fake_discord import FakeDiscord
 from .test_discord_e2e import (
@@ -36,7 +35,7 @@ OFF_TOPIC = "what's the best way to learn the guitar?"
 
 def corpus_in(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     (corpus / "ferry.md").write_text(NOTE, encoding="utf-8")
     return corpus
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 from .discord_harness import running_bot, write_config
 from .fake_discord import FakeDiscord, RecordedCall
 
@@ -143,7 +142,7 @@ def test_buttons_survive_a_restart(tmp_path: Path) -> None:
 
 def test_reload_is_for_admins(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
 
     async def scenario() -> None:
         async with running_bot(tmp_path, corpus=corpus) as bot:
@@ -178,7 +177,7 @@ def test_reload_is_for_admins(tmp_path: Path) -> None:
 
 def test_nothing_pings_anyone(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     (corpus / "pings.txt").write_text(
         "1\n\nWho pinged the moderators?\n\n1 Answer 1\n\n4\n\nThe Guardian reports:\n\n"
         "Someone wrote <@&111222333444555666> and @everyone and <@999888777666555444> in the "
@@ -252,7 +251,7 @@ def test_auto_answer_channel_and_clean_shutdown(tmp_path: Path) -> None:
 def test_sync_registers_commands_globally(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake:
-            config = write_config(tmp_path, fake, corpus=CORPUS)
+            config = write_config(tmp_path, fake, corpus=copy_seed(tmp_path / "corpus"))
             proc = await asyncio.create_subprocess_exec(
                 PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
                 env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.PIPE,

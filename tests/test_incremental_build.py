@@ -13,7 +13,7 @@ from index.build import build
 from index.loaders import LoadContext
 from index.outlets import Gazetteer
 
-from .conftest import CORPUS
+from .conftest import copy_seed
 
 FERRY = ("3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"
          "The ferry sank in a storm.\n")
@@ -56,7 +56,7 @@ def dump(db: Path) -> dict[str, object]:
 
 def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     (corpus / "ferry.txt").write_text(FERRY, encoding="utf-8")
     (corpus / "gone.md").write_text("Says the BBC:\n\n> Soon removed.\n", encoding="utf-8")
     (corpus / "genai").mkdir()
@@ -82,7 +82,7 @@ def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
 
 def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     db = tmp_path / "index.db"
     build(corpus, db)
     assert all(f.reused for f in build(corpus, db).files)
@@ -96,7 +96,7 @@ def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
 
 def test_sidecar_change_counts_as_a_change(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     db = tmp_path / "index.db"
     build(corpus, db)
     sidecar = corpus / "politics-se-why-was-soleimani-in-iraq.meta.toml"

@@ -6,12 +6,13 @@ import re
 import subprocess
 from pathlib import Path
 
-from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 
 
 def write_config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text(f'[index]\ncorpus = "{CORPUS}"\ndatabase = "{tmp_path / "idx.db"}"\n'
+    corpus = copy_seed(tmp_path / "corpus")
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "idx.db"}"\n'
                       f'[bot]\nstate_database = "{tmp_path / "state.db"}"\n', encoding="utf-8")
     return config
 
@@ -53,7 +54,7 @@ def test_the_same_text_as_discord(tmp_path: Path, run) -> None:
     from index.reader import IndexReader
 
     config = write_config(tmp_path)
-    build(CORPUS, tmp_path / "idx.db")
+    build(tmp_path / "corpus", tmp_path / "idx.db")
 
     async def reply() -> str:
         async with await IndexReader.open(tmp_path / "idx.db") as reader:
