@@ -18,7 +18,8 @@ from urllib.parse import quote, urlsplit
 
 from discord.utils import escape_markdown
 
-from index.reader import Hit, Stats
+from index.reader import CitedSource, Hit, Stats
+from index.sources import kind_word
 
 from .state import REASONS, Gap
 
@@ -154,9 +155,25 @@ def link(text: str, url: str | None) -> str:
 
 
 def source_label(hit: Hit) -> str:
+    """What a passage is: "Reuters", "Wikipedia · reference", "Nature · journal",
+    "Linked post" (another Q&A post, not a source), or the answerer's words."""
     if hit.kind == "answer":
         return "The answerer's own words"
-    return hit.outlet or "Quote (outlet not named)"
+    if hit.source_kind == "linked_post":
+        return "Linked post"
+    if not hit.outlet:
+        return ("Quote (image or file link, source not named)" if hit.source_kind == "file_host"
+                else "Quote (outlet not named)")
+    word = kind_word(hit.outlet, hit.source_kind)
+    return f"{hit.outlet} · {word}" if word else hit.outlet
+
+
+def _link_text(hit: Hit) -> str | None:
+    """The words linked to a quote's address: its source's name, or what the link is."""
+    if hit.outlet and hit.source_kind != "linked_post":
+        return trim(hit.outlet, OUTLET_SHOWN)
+    return {"linked_post": "linked post", "file_host": "image or file"}.get(
+        hit.source_kind or "")
 
 
 def field_name(hit: Hit) -> str:
@@ -179,7 +196,7 @@ def _credit(hit: Hit, room: int) -> str:
     left out."""
     date = answered_on(hit.answered_at)
     for linked in (True, False):
-        outlet = trim(hit.outlet, OUTLET_SHOWN) if hit.outlet and linked else None
+        outlet = _link_text(hit) if linked else None
         credit = [link(outlet, hit.url) if outlet and hit.url else None,
                   reliability_note(hit, linked=linked),
                   f"answered {date}" if date else None,
@@ -246,22 +263,43 @@ def render_nothing(question: str, *, surface: str = "discord") -> Reply:
     return Reply(content=text)
 
 
-def render_outlets(outlets: Sequence[tuple[str, int]], *, page: int, per_page: int,
+# /sources lists sources under these headings, in this order.
+SOURCE_HEADINGS = {"news": "News outlets", "reference": "Reference works",
+                   "scholarly": "Scholarly sources", "government": "Government bodies",
+                   "website": "Other websites"}
+
+
+def render_sources(sources: Sequence[CitedSource], *, page: int, per_page: int,
                    filter_text: str | None = None) -> Reply:
-    """A page of ``/sources``: outlets with their passage counts, most cited first."""
-    if not outlets:
+    """A page of ``/sources``: the sources cited, grouped by kind, most cited first in each;
+    linked posts and image or file links counted in the footer, as they are no sources."""
+    named = sorted((s for s in sources if s.name and s.kind in SOURCE_HEADINGS),
+                   key=lambda s: (list(SOURCE_HEADINGS).index(s.kind), -s.passages, s.name))
+    if not named:
         what = f" matching {escape(filter_text)!s}" if filter_text else ""
-        return Reply(content=f"No outlet{what} is cited in the corpus.")
-    pages = max(1, -(-len(outlets) // per_page))
+        return Reply(content=f"No source{what} is cited in the corpus.")
+    pages = max(1, -(-len(named) // per_page))
     page = min(max(page, 0), pages - 1)
-    chunk = outlets[page * per_page:(page + 1) * per_page]
-    lines = [f"**{escape(name)}**: {n} passage{'s' if n != 1 else ''}" for name, n in chunk]
-    title = "Outlets cited" + (f" matching “{filter_text}”" if filter_text else "")
+    lines: list[str] = []
+    heading = None
+    for s in named[page * per_page:(page + 1) * per_page]:
+        if s.kind != heading:
+            heading = s.kind
+            lines += [""] * bool(lines) + [f"__{SOURCE_HEADINGS[s.kind]}__"]
+        lines.append(f"**{escape(s.name or '')}**: {s.passages} passage"
+                     f"{'s' if s.passages != 1 else ''}")
+    title = "Sources cited" + (f" matching “{filter_text}”" if filter_text else "")
+    footer = f"Page {page + 1} of {pages} · {len(named)} sources"
+    uncounted = {s.kind: s.passages for s in sources if s.name is None}
+    if not filter_text and (uncounted.get("linked_post") or uncounted.get("file_host")):
+        footer += (" · not counted as sources: quotes from linked posts "
+                   f"{uncounted.get('linked_post', 0)}, from image or file links "
+                   f"{uncounted.get('file_host', 0)}")
     embed = {
         "title": escaped_within(title, TITLE_MAX),
         "color": COLOUR,
         "description": trim("\n".join(lines), DESCRIPTION_MAX),
-        "footer": {"text": f"Page {page + 1} of {pages} · {len(outlets)} outlets"},
+        "footer": {"text": trim(footer, FOOTER_SHOWN)},
     }
     return Reply(embeds=[embed])
 

@@ -13,7 +13,7 @@ import discord
 
 from .answering import Answer, answer
 from .messages import send_kwargs
-from .render import render_outlets, render_whole
+from .render import render_sources, render_whole
 from .state import REASONS
 
 if TYPE_CHECKING:
@@ -209,11 +209,15 @@ def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str
 
 
 async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
-    """One page of ``/sources``, with Previous / Next buttons."""
-    outlets = matching(await bot.indexes.current.outlets(), filter_text)
-    pages = max(1, -(-len(outlets) // SOURCES_PER_PAGE))
+    """One page of ``/sources``, grouped by kind, with Previous / Next buttons."""
+    sources = await bot.indexes.current.sources()
+    if filter_text:
+        needle = filter_text.casefold()
+        sources = [s for s in sources if s.name and needle in s.name.casefold()]
+    named = sum(1 for s in sources if s.name)
+    pages = max(1, -(-named // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
-    reply = render_outlets(outlets, page=page, per_page=SOURCES_PER_PAGE,
+    reply = render_sources(sources, page=page, per_page=SOURCES_PER_PAGE,
                            filter_text=filter_text or None)
     view = discord.ui.View(timeout=None)
     if page > 0:

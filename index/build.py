@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,10 @@ from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
-from .outlets import Gazetteer
+from .outlets import KINDS, NOT_SOURCES, Gazetteer
 from .postings import Postings
 from .settings import IndexSettings
+from .sources import KIND_WORDS, label
 from .store import (
     FileCounts,
     LoadedFile,
@@ -51,8 +53,18 @@ class BuildReport:
     def totals(self) -> FileCounts:
         """Threads, passages, quotes and sourced quotes of every file indexed."""
         counts = [f.counts for f in self.files]
+        kinds: Counter[str] = Counter()
+        for c in counts:
+            kinds.update(dict(c.kinds))
         return FileCounts(sum(c.threads for c in counts), sum(c.passages for c in counts),
-                          sum(c.quotes for c in counts), sum(c.sourced for c in counts))
+                          sum(c.quotes for c in counts), sum(c.sourced for c in counts),
+                          tuple(sorted(kinds.items())))
+
+    @property
+    def by_kind(self) -> dict[str, int]:
+        """Quotes by kind of source, every kind (in ``KINDS`` order), zeros included."""
+        kinds = dict(self.totals.kinds)
+        return {k: kinds.get(k, 0) for k in KINDS}
 
     def parsed_passages(self) -> list[Passage]:
         """The passages of the files parsed by this build (not those reused unchanged)."""
@@ -70,7 +82,8 @@ class BuildReport:
             "skipped_records": [{"path": str(e.path), "record": e.record,
                                  "problem": e.problem} for e in self.skipped_records],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
-            "sourced_quotes": totals.sourced, "seconds": round(self.seconds, 3),
+            "sourced_quotes": totals.sourced, "quotes_by_source_kind": self.by_kind,
+            "seconds": round(self.seconds, 3),
         }
 
     def summary(self) -> str:
@@ -83,6 +96,12 @@ class BuildReport:
             f"quote(s), {totals.sourced} with an outlet, in {self.seconds:.2f} s -> "
             f"{self.database}",
         ]
+        kinds = self.by_kind
+        if any(kinds.values()):
+            lines.append("Quotes by source: " + ", ".join(
+                f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
+                + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
+                                                for k in KINDS if k in NOT_SOURCES))
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} file(s):")
             lines += [f"  {err}" for err in self.skipped]
@@ -182,11 +201,12 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
         postings = previous.postings().renumbered(new_of_old, n_docs).merged(postings)
         bm25 = postings.impacts(params)
         with replacing(database) as tmp:
-            update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta)
+            update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta,
+                         ctx.gazetteer.ratings())
     else:
         bm25 = postings.impacts(params)
         with replacing(database) as tmp:
-            write_index(tmp, placed, postings, bm25, params, meta)
+            write_index(tmp, placed, postings, bm25, params, meta, ctx.gazetteer.ratings())
     return report
 
 
@@ -275,6 +295,7 @@ def _load_one(path: Path, corpus: Path, ctx: LoadContext,
         log.debug("the loader of %s failed", relative, exc_info=not isinstance(
             exc, RecursionError))
         raise unexpected(path, exc) from exc
+    label(threads, ctx.gazetteer)
     loaded = LoadedFile.parsed(relative, digest, kind, threads)
     log.info("loaded %s: %d thread(s), %d passage(s)", relative, loaded.counts.threads,
              loaded.counts.passages)

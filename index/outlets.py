@@ -212,8 +212,13 @@ class Gazetteer:
         words = tuple(t.group() for t in tokens[i:i + n])
         gaps = tuple(_gap(text[tokens[j].end():tokens[j + 1].start()]) for j in range(i, i + n - 1))
         the = i > 0 and folded[i - 1] == "the" and text[tokens[i - 1].end():start].isspace()
+        # "the National Academy", "The Sun Belt": an ordinary name that runs on into more
+        # capitalised words is part of another name.
+        runs_on = i + n < len(tokens) and text[end:tokens[i + n].start()] == " " and \
+            tokens[i + n].group()[:1].isupper()
         for alias in candidates:
             if (alias.the and not the) or (alias.exact_case and words != alias.words) or \
+                    (alias.ordinary and runs_on) or \
                     not all(_same_gap(a, b) for a, b in zip(alias.gaps, gaps, strict=True)):
                 continue
             return Mention(alias.outlet, tokens[i - 1].start() if alias.the else start, end,

@@ -66,13 +66,29 @@ class Hit:
     answered_at: str | None = None
     # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
     relevance: float | None = None
-    # What Wikipedia's perennial-sources list says of the outlet ("Generally reliable"), and
-    # the address of that discussion; None where the index holds no status for it.
+    # What the quote cites (index.sources): "news", "reference", "scholarly", "government",
+    # "linked_post" (another Q&A post), "file_host" (an image or file), "website"; None for
+    # the answerer's own words or a quote that names no source.
+    source_kind: str | None = None
+    # Wikipedia's perennial-sources status of the outlet ("Generally reliable"), where the
+    # gazetteer has one, and the list's page, which links its discussions.
     reliability: str | None = None
     reliability_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSource:
+    """A source the corpus cites, for ``/sources``: its kind, name (None for linked posts and
+    file links, which are counted but are no source), passages and rating."""
+
+    kind: str
+    name: str | None
+    passages: int
+    reliability: str | None = None
+    reliability_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +311,12 @@ class IndexReader:
         async with self._db.execute(store.OUTLET_COUNTS) as cur:
             return [(name, n) for name, n in await cur.fetchall()]
 
+    async def sources(self) -> list[CitedSource]:
+        """Every source cited, with its kind and passage count, most cited first; linked
+        posts and file links counted by kind, with no name."""
+        async with self._db.execute(store.SOURCE_COUNTS) as cur:
+            return [CitedSource(*row) for row in await cur.fetchall()]
+
     async def files(self) -> list[tuple[str, str, int, int]]:
         """(path, sha256, threads, passages) of every file in the index, by path."""
         async with self._db.execute(store.FILES) as cur:
@@ -320,8 +342,10 @@ class IndexReader:
         async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
         # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
-        # answer url, lead-in, answer date): the Hit fields after rank and score, in order.
-        hits = [Hit(first_rank + i, score, *rows[rowid][1:])
+        # answer url, lead-in, answer date: the Hit fields after rank and score, in order;
+        # then source kind, reliability, reliability url).
+        hits = [Hit(first_rank + i, score, *rows[rowid][1:12], source_kind=rows[rowid][12],
+                    reliability=rows[rowid][13], reliability_url=rows[rowid][14])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
         if relevances is None:
             return hits

@@ -69,11 +69,12 @@ def test_asking_and_browsing(tmp_path: Path) -> None:
             body = (await callback_for(fake, sources)).json
             assert body["type"] == 4
             description = body["data"]["embeds"][0]["description"]
-            assert description.splitlines()[0] == "**Reuters**: 4 passages"
+            assert description.splitlines()[:2] == ["__News outlets__", "**Reuters**: 4 passages"]
             assert "**BBC**: 1 passage" in description
             filtered = await fake.send_command("sources", {"filter": "times"})
             body = (await callback_for(fake, filtered)).json
-            assert body["data"]["embeds"][0]["description"] == "**Asia Times**: 2 passages"
+            assert body["data"]["embeds"][0]["description"] == \
+                "__News outlets__\n**Asia Times**: 2 passages"
 
             # /source autocompletes outlets, then shows that outlet's passages.
             auto = await fake.send_autocomplete("source", "outlet", "re")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -25,12 +26,13 @@ from bot.render import (
     link,
     render_answer,
     render_nothing,
-    render_outlets,
+    render_sources,
     safe_url,
+    source_label,
     trim,
     trim_sentences,
 )
-from index.reader import Hit
+from index.reader import CitedSource, Hit
 
 
 def hit(rank: int = 1, text: str = "The ferry sank.", *, kind: str = "quote",
@@ -122,15 +124,44 @@ def test_nothing_points_to_sources() -> None:
     assert render_answer("q", []) == reply
 
 
-def test_outlet_pages() -> None:
-    outlets = [(f"Outlet {i}", 100 - i) for i in range(23)]
-    first = render_outlets(outlets, page=0, per_page=10).embeds[0]
-    last = render_outlets(outlets, page=9, per_page=10).embeds[0]
-    assert first["description"].splitlines()[0] == "**Outlet 0**: 100 passages"
-    assert first["footer"]["text"] == "Page 1 of 3 · 23 outlets"
-    assert last["footer"]["text"] == "Page 3 of 3 · 23 outlets"
-    assert len(last["description"].splitlines()) == 3
-    assert "No outlet" in render_outlets([], page=0, per_page=10).content
+def test_source_pages_group_by_kind() -> None:
+    sources = [CitedSource("news", f"Outlet {i}", 100 - i) for i in range(13)] + [
+        CitedSource("reference", "Wikipedia", 50), CitedSource("scholarly", "Nature", 7),
+        CitedSource("website", "someblog.net", 2), CitedSource("linked_post", None, 46),
+        CitedSource("file_host", None, 3)]
+    first = render_sources(sources, page=0, per_page=10).embeds[0]
+    last = render_sources(sources, page=1, per_page=10).embeds[0]
+    assert first["description"].splitlines()[:2] == ["__News outlets__",
+                                                      "**Outlet 0**: 100 passages"]
+    assert last["description"].splitlines() == [
+        "__News outlets__", "**Outlet 10**: 90 passages", "**Outlet 11**: 89 passages",
+        "**Outlet 12**: 88 passages", "", "__Reference works__", "**Wikipedia**: 50 passages",
+        "", "__Scholarly sources__", "**Nature**: 7 passages", "", "__Other websites__",
+        "**someblog.net**: 2 passages"]
+    assert first["footer"]["text"] == ("Page 1 of 2 · 16 sources · not counted as sources: "
+                                       "quotes from linked posts 46, from image or file links 3")
+    assert "No source" in render_sources(sources[-2:], page=0, per_page=10).content
+
+
+@pytest.mark.parametrize(("outlet", "kind", "label", "link_text"), [
+    ("Reuters", "news", "Reuters", "Reuters"),
+    ("Wikipedia", "reference", "Wikipedia · reference", "Wikipedia"),
+    ("Nature", "scholarly", "Nature · journal", "Nature"),
+    ("arXiv", "scholarly", "arXiv · scholarly", "arXiv"),
+    ("CDC", "government", "CDC · government", "CDC"),
+    ("someblog.net", "website", "someblog.net · website", "someblog.net"),
+    (None, "linked_post", "Linked post", "linked post"),
+    (None, "file_host", "Quote (image or file link, source not named)", "image or file"),
+    (None, None, "Quote (outlet not named)", None),
+])
+def test_labels_show_the_kind(outlet: str | None, kind: str | None, label: str,
+                              link_text: str | None) -> None:
+    h = replace(hit(1, "words", outlet=outlet, url="https://example.com/x"), source_kind=kind)
+    assert source_label(h) == label
+    field = render_answer("q", [h]).embeds[0]["fields"][0]
+    assert field["name"] == f"1 · {escape(label)}"
+    if link_text:
+        assert f"[{escape(link_text)}](https://example.com/x)" in field["value"]
 
 
 def test_overlong_links_give_way_to_the_quote() -> None:
