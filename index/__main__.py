@@ -135,7 +135,12 @@ def _describe(hit: Hit) -> str:
     else:
         source = "unattributed quote" + (" (image or file link)"
                                          if hit.source_kind == "file_host" else "")
-    head = f"{hit.rank}. [{source}] score {hit.score:.3f}, answer score {hit.answer_score}"
+    head = f"{hit.rank}. [{source}] score {hit.score:.3f}"
+    if hit.relevance is not None:
+        head += f", relevance {hit.relevance:.2f}"
+    head += f", answer score {hit.answer_score}"
+    if hit.answered_at:
+        head += f", answered {hit.answered_at[:10]}"
     links = "\n   ".join(u for u in (hit.url, hit.thread_url) if u)
     body = "\n".join(f"   {line}".rstrip() for line in hit.text.splitlines())
     return f"{head}\n{body}\n   {hit.thread_title}" + (f"\n   {links}" if links else "")

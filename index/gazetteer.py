@@ -137,6 +137,8 @@ class Entry:
     perennial: list[dict[str, object]] = field(default_factory=list)
     prose: bool = True
     ordinary: list[str] = field(default_factory=list)
+    # An admin's override of the perennial status shown ("" hides it); None: the list's.
+    reliability: str | None = None
 
     def add_alias(self, alias: str) -> None:
         alias = " ".join(alias.split())
@@ -211,7 +213,13 @@ def read_perennial(path: Path) -> Iterator[Entry]:
                           domains=clean_domains(json.loads(row["urls"] or "[]")),
                           origin=["perennial"])
             for alias in aliases:
-                entry.add_alias(alias)
+                # "AA", "EW", "NR": two letters stand for too much else (Alcoholics
+                # Anonymous is no Anadolu Agency); hand-made entries may still list one.
+                # One ordinary word ("Garage", "Mirror") is no name in text either.
+                words = _WORD.findall(alias)
+                if len("".join(words)) > 2 and not (len(_key(alias).split()) == 1
+                                                    and is_ordinary(alias)):
+                    entry.add_alias(alias)
             rating: dict[str, object] = {"status": statuses}
             if scope:
                 rating["scope"] = ", ".join(scope)
@@ -273,7 +281,8 @@ def read_hand(path: Path) -> list[Entry]:
         # Sites known for their links (GitHub, Imgur, Stack Exchange): "Google", "Apple" or
         # "Twitter" in prose is seldom what a quote cites.
         entry = Entry(raw["name"], kind=kind, origin=["hand"],
-                      prose=raw.get("prose", kind not in _LINK_KINDS))
+                      prose=raw.get("prose", kind not in _LINK_KINDS),
+                      reliability=raw.get("reliability"))
         for alias in raw.get("aliases", []):
             entry.add_alias(alias)
         entry.add_domains(normalise_domain(d) for d in raw.get("domains", []))
@@ -410,6 +419,8 @@ def render(entries: list[Entry], sources: str) -> str:
             lines.append(f"ordinary = {_toml_list(e.ordinary)}")
         if not e.prose:
             lines.append("prose = false")
+        if e.reliability is not None:
+            lines.append(f"reliability = {_toml_str(e.reliability)}")
         lines.append(f"origin = {_toml_list(e.origin)}")
         for rating in e.perennial:
             parts = [f"status = {_toml_list(rating['status'])}"]  # type: ignore[arg-type]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import sqlite3
 import stat
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,17 @@ class Stats:
     outlets: int
     comments: int
     built_at: str
+
+
+def _hit(rank: int, score: float, row: Sequence[Any]) -> Hit:
+    """A hit from a row of ``store.HIT_ROWS`` (or ``ANSWER_PASSAGES``): id, pid, kind, text,
+    outlet, url, title, thread url, answer score, answer url, lead-in, answer date, source
+    kind, reliability, reliability url."""
+    (_, pid, kind, text, outlet, url, title, thread_url, answer_score, answer_url, lead_in,
+     answered_at, source_kind, reliability, reliability_url) = row[:15]
+    return Hit(rank, score, pid, kind, text, outlet, url, title, thread_url, answer_score,
+               answer_url, lead_in, answered_at, source_kind=source_kind,
+               reliability=reliability, reliability_url=reliability_url)
 
 
 class IndexReader:
@@ -233,7 +245,7 @@ class IndexReader:
                 query = await asyncio.to_thread(self._feedback, query, [
                     texts[rowid] for rowid in rowids], first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
-        relevances = self._relevance(terms, docs, await self._length_norms(docs))
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
 
@@ -241,6 +253,18 @@ class IndexReader:
                   ) -> dict[str, float]:
         """RM3's expanded query; in a worker thread, as its time grows with the passages'."""
         return rm3(query, [self._tokenize(text) for text in texts], scores)
+
+    def _joined(self, question: str) -> dict[str, list[str]]:
+        """Index terms two neighbouring words of the question make when written together
+        ("hay fever" -> "hayfever"), for each of the two words' terms."""
+        words = self._tokenize.words(question)
+        joined: dict[str, list[str]] = {}
+        for a, b in itertools.pairwise(words):
+            whole = self._tokenize(a + b)
+            if len(whole) == 1 and whole[0] in self._postings.vocabulary:
+                for part in self._tokenize(a) + self._tokenize(b):
+                    joined.setdefault(part, []).append(whole[0])
+        return joined
 
     async def _length_norms(self, docs: np.ndarray) -> np.ndarray:
         """BM25's length normalisation of ``docs`` (``1 - b + b * dl / avgdl``), which the
@@ -255,14 +279,16 @@ class IndexReader:
         norms: np.ndarray = 1 - b + b * self._lengths[docs]
         return norms
 
-    def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    def _relevance(self, question: str, terms: list[str], docs: np.ndarray, norms: np.ndarray
+                   ) -> np.ndarray:
         variants = self._variants
         words = question_words(
             terms, self._idf,
             # A variant's similarity, without the half weight the ranking gives it.
             (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
-            if variants else None)
-        index = self._postings.index_for(t for w in words for t, _, _ in w.terms)
+            if variants else None,
+            self._joined(question))
+        index = self._postings.index_for(t for w in words for t in w.terms)
         return relevance(docs, words, index.postings, self._k1, norms)
 
     async def _top_k(self, query: Mapping[str, float], k: int, allowed: np.ndarray | None,
@@ -301,14 +327,13 @@ class IndexReader:
             if rows[at][2] == "quote":
                 def same(i: int, at: int = at) -> bool:
                     a, b = rows[i], rows[at]
-                    return (a[12], a[2], a[4], a[5]) == (b[12], "quote", b[4], b[5])
+                    return (a[15], a[2], a[4], a[5]) == (b[15], "quote", b[4], b[5])
                 while first > 0 and same(first - 1):
                     first -= 1
                 while last + 1 < len(rows) and same(last + 1):
                     last += 1
             text = "\n\n".join(r[3] for r in rows[first:last + 1])
-            row = rows[first]
-            out.append(Hit(rank, 0.0, row[1], row[2], text, *row[4:12]))
+            out.append(replace(_hit(rank, 0.0, rows[first]), text=text))
         return out
 
     async def outlets(self) -> list[tuple[str, int]]:
@@ -346,11 +371,7 @@ class IndexReader:
         rowids = self._rowids[docs].tolist()
         async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
-        # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
-        # answer url, lead-in, answer date: the Hit fields after rank and score, in order;
-        # then source kind, reliability, reliability url).
-        hits = [Hit(first_rank + i, score, *rows[rowid][1:12], source_kind=rows[rowid][12],
-                    reliability=rows[rowid][13], reliability_url=rows[rowid][14])
+        hits = [_hit(first_rank + i, score, rows[rowid])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
         if relevances is None:
             return hits

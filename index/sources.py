@@ -73,8 +73,11 @@ KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly"
 
 def site_of(url: str, gazetteer: Gazetteer) -> Source | None:
     """What the site of ``url`` is, from the address alone; None for no usable address."""
-    parts = urlsplit(url)
-    host = normalise_domain(parts.hostname or "")
+    try:
+        parts = urlsplit(url)
+        host = normalise_domain(parts.hostname or "")
+    except ValueError:  # a malformed address ("http://[x")
+        return None
     if not host:
         return None
     if host == "web.archive.org" and (archived := _WAYBACK.match(parts.path)):

@@ -96,11 +96,12 @@ LEFT JOIN ratings r ON r.name = o.name
 # quote whole when it was split into several passages.
 ANSWER_PASSAGES = """
 SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
-       a.date, p.answer_id
+       a.date, p.source_kind, r.status, r.url, p.answer_id
 FROM passages p
 JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 LEFT JOIN outlets o ON o.id = p.outlet_id
+LEFT JOIN ratings r ON r.name = o.name
 WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value FROM json_each(?)))
 ORDER BY p.id
 """
