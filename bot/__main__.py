@@ -12,10 +12,10 @@ import logging
 import sys
 from pathlib import Path
 
+from index.config import Config, load_config
 from index.errors import CorpusError, IndexNotFound
 from index.settings import ConfigError
 
-from .config import Config, load_config
 from .indexes import Indexes, open_index
 from .state import State, StateUnusable
 from .terminal import run_terminal

@@ -15,6 +15,7 @@ from typing import Any
 from tqdm import tqdm
 
 from .build import build_with
+from .config import load_config
 from .errors import CorpusError, IndexNotFound
 from .loaders import corpus_files
 from .queries import read_queries
@@ -52,9 +53,11 @@ def main(argv: list[str] | None = None) -> int:
                           "feedback terms (scores then equal rank-bm25's BM25Okapi)")
 
     args = parser.parse_args(argv)
+    if args.command == "search" and args.k < 1:
+        p_search.error(f"-k must be at least 1, not {args.k}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = IndexSettings.load(args.config)
+        settings = load_config(args.config).index  # the whole file, checked as the bot does
         if args.command == "build":
             return _build(settings, args.corpus, args.db, as_json=args.json)
         db = args.db or settings.database
@@ -100,8 +103,6 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
 
 
 async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
-    if k < 1:
-        raise CorpusError(db, f"-k must be at least 1, not {k}")
     async with await IndexReader.open(db, spelling=stages, feedback=stages) as reader:
         hits = await reader.search(question, k)
     if as_json:

@@ -17,12 +17,12 @@ from index import reader as reader_module
 from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
 from index.build import build
+from index.config import load_config
 from index.feedback import rm3 as real_rm3
 from index.loaders import LoadContext, sedump
 from index.model import Answer, Passage, Thread
 from index.postings import Postings
 from index.reader import IndexReader
-from index.settings import IndexSettings
 from index.store import LoadedFile, write_index
 
 GOOD = "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n" \
@@ -90,7 +90,7 @@ def test_reload_and_first_start_survive_a_hostile_file(tmp_path: Path, run) -> N
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n',
                       encoding="utf-8")
-    settings = IndexSettings.load(config)
+    settings = load_config(config).index
 
     async def go() -> tuple:
         write(corpus, HOSTILE["json line nested 1,000 deep"][0])

@@ -1,8 +1,9 @@
-"""The bot's config file, checked key by key: a wrong key or value stops start-up with one line.
+"""The config file, checked whole and key by key, for every entry point (``python -m index``
+and ``python -m bot``): a wrong table, key or value stops either with the same one line.
 
-The ``[index]`` table belongs to ``index.settings``; this module reads ``[discord]`` and
-``[answers]`` and ``[bot]``. The token is never in the file: ``token_env`` names the environment
-variable that holds it.
+The ``[index]`` table is ``index.settings``'; this module adds the bot's ``[discord]``,
+``[answers]`` and ``[bot]`` (plain data: ``index`` still never imports ``discord``). The token
+is never in the file: ``token_env`` names the environment variable that holds it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.settings import (
+from .settings import (
     ConfigError,
     IndexSettings,
     check_table,
