@@ -215,15 +215,16 @@ def skeptics_gold() -> list[Gold]:
             # Paragraphs are separated by lines holding nothing but spaces.
             for chunk in re.split(r"\n[ \t]*\n", html.unescape(record["answer"])):
                 lines = [ln for ln in chunk.split("\n") if ln.strip()]
-                if not lines or not _WORD.search(chunk):
-                    continue  # nothing to find ("[...]" between two quoted paragraphs)
+                if not lines:
+                    continue
                 indented = all(ln.startswith("  ") for ln in lines)
                 if indented and quote is None:
                     quote = len(gold.quotes)
                     gold.quotes.append(Quote())
                 elif not indented:
                     quote = None
-                gold.paragraphs.append((squash(" ".join(lines)), quote))
+                if _WORD.search(chunk):  # "[...]" between quoted paragraphs: no words to find
+                    gold.paragraphs.append((squash(" ".join(lines)), quote))
             golds.append(gold)
     return golds
 

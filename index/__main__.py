@@ -18,6 +18,7 @@ from .build import build_with
 from .config import load_config
 from .errors import CorpusError, IndexNotFound
 from .loaders import corpus_files
+from .parent import exit_with_parent
 from .queries import read_queries
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
@@ -86,6 +87,7 @@ def _advance(bar: tqdm[Any]) -> Callable[[Path], None]:
 
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
            as_json: bool) -> int:
+    exit_with_parent()
     corpus = corpus or settings.corpus
     bar = None
     if sys.stderr.isatty():  # a person is watching: a progress bar instead of a log line a file

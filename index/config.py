@@ -49,6 +49,7 @@ class AnswerSettings:
 class BotSettings:
     state_database: Path = Path("data/state.db")
     log_level: str = "INFO"
+    reload_timeout_seconds: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,5 +118,7 @@ def _check_values(config: Config) -> None:
     if config.bot.state_database.is_dir():
         raise ConfigError(f"{src}: [bot] state_database {config.bot.state_database} is a "
                           "folder; name a file (it is created if missing)")
+    if config.bot.reload_timeout_seconds <= 0:
+        raise ConfigError(f"{src}: [bot] reload_timeout_seconds must be more than 0")
     if config.bot.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"{src}: [bot] log_level must be DEBUG, INFO, WARNING or ERROR")
