@@ -206,7 +206,7 @@ def test_the_answers_date_and_the_outlets_reliability() -> None:
 
 def test_no_good_match_says_how_to_browse_where_the_reader_is() -> None:
     assert "`/sources`" in render_nothing("q").content
-    assert "python -m index search" in render_nothing("q", surface="terminal").content
+    assert ".venv/bin/python -m index search" in render_nothing("q", surface="terminal").content
 
 
 def unescaped_brackets(text: str) -> list[int]:
