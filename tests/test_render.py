@@ -238,3 +238,11 @@ def test_long_outlets_are_offered_within_limits_and_resolve_back() -> None:
     assert resolve_outlet("  huge  HUGE " + "huge " * 998, names) == names[2]
     assert resolve_outlet("Reuters", names) is None
     assert resolve_outlet("The Long…#000000000000", names) is None
+
+
+def test_line_breaks_of_code_are_kept() -> None:
+    """A <pre> block's lines (`who` output) stay lines in the quote shown."""
+    lines = "[user1@host ~]$ who\nuser1 tty1   2018-01-03 18:43\nuser2 pts/0  2018-01-03 18:44"
+    value = render_answer("q", [hit(text=lines)]).embeds[0]["fields"][0]
+    assert "> \\[user1@host \\~\\]$ who\n> user1 tty1   2018-01-03 18:43\n> user2 pts/0" in \
+        value["value"]
