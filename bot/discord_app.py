@@ -20,9 +20,9 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from index.config import Config
 from index.settings import ConfigError
 
-from .config import Config
 from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS

@@ -6,10 +6,10 @@ import asyncio
 import sys
 from typing import TextIO
 
+from index.config import Config
 from index.reader import IndexReader
 
 from .answering import answer
-from .config import Config
 from .questions import clean_question
 from .render import as_text
 

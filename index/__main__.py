@@ -15,8 +15,10 @@ from typing import Any
 from tqdm import tqdm
 
 from .build import build_with
+from .config import load_config
 from .errors import CorpusError, IndexNotFound
 from .loaders import corpus_files
+from .parent import exit_with_parent
 from .queries import read_queries
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
@@ -52,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
                           "feedback terms (scores then equal rank-bm25's BM25Okapi)")
 
     args = parser.parse_args(argv)
+    if args.command == "search" and args.k < 1:
+        p_search.error(f"-k must be at least 1, not {args.k}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = IndexSettings.load(args.config)
+        settings = load_config(args.config).index  # the whole file, checked as the bot does
         if args.command == "build":
             return _build(settings, args.corpus, args.db, as_json=args.json)
         db = args.db or settings.database
@@ -83,6 +87,7 @@ def _advance(bar: tqdm[Any]) -> Callable[[Path], None]:
 
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
            as_json: bool) -> int:
+    exit_with_parent()
     corpus = corpus or settings.corpus
     bar = None
     if sys.stderr.isatty():  # a person is watching: a progress bar instead of a log line a file
@@ -100,8 +105,6 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
 
 
 async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
-    if k < 1:
-        raise CorpusError(db, f"-k must be at least 1, not {k}")
     async with await IndexReader.open(db, spelling=stages, feedback=stages) as reader:
         hits = await reader.search(question, k)
     if as_json:

@@ -1,7 +1,8 @@
 """The ``[index]`` table of the config file: where the corpus and the database are.
 
-The config file is shared with the bot (``bot.config`` reads the rest). Relative paths are
-taken from the config file's folder, so the commands work from any working directory.
+The config file is shared with the bot: ``index.config`` checks the whole file, this table and
+the bot's, for every entry point. Relative paths are taken from the config file's folder, so
+the commands work from any working directory.
 """
 
 from __future__ import annotations
@@ -75,15 +76,6 @@ class IndexSettings:
         except ValueError as exc:
             raise ConfigError(f"{source}: [index] {exc}") from exc
         return settings
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> IndexSettings:
-        path = path or default_config_path()
-        data = read_config(path)
-        table = data.get("index", {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: [index] must be a table")
-        return cls.from_table(table, base=path.resolve().parent, source=path)
 
 
 def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, source: Path) -> T:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .conftest import copy_seed
 from .discord_harness import running_bot
 from .fake_discord import FakeDiscord, RecordedCall
 from .filesystems import fill, mounted_tmpfs
@@ -285,3 +286,76 @@ def test_sigterm_during_the_reconnect_back_off_stops_at_once(tmp_path: Path) -> 
     back_off, took, returncode = asyncio.run(scenario())
     assert returncode == 0
     assert took < 2.0, f"stopping took {took:.1f} s of a {back_off:.1f} s back-off"
+
+
+def slow_file(path: Path, answers: int) -> None:
+    """A plain-text thread of ``answers`` quoted answers: about 0.5 s to build per 1,000."""
+    body = "\n\n".join(f"1\n\nAccording to Reuters:\n\nReport {i} on harbour traffic "
+                       + "ships " * 60 for i in range(answers))
+    path.write_text(f"1\n\nShips?\n\n{answers} Answers {answers}\n\n{body}\n", encoding="utf-8")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+def test_a_reload_longer_than_its_timeout_is_stopped_and_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+
+    async def scenario() -> None:
+        async with running_bot(tmp_path, corpus=corpus,
+                               extra="reload_timeout_seconds = 1\n") as bot:
+            fake = bot.fake
+            slow_file(corpus / "ships.txt", 8000)   # several seconds to build
+            started = time.monotonic()
+            done = await fake.send_command("reload", user=fake.admin)
+            report = (await fake.wait_for_call(
+                "POST", rf"/webhooks/\d+/{done['token']}", timeout=60)).json
+            took = time.monotonic() - started
+            assert "took longer than 1 s" in report["content"], report
+            assert "old index keeps serving" in report["content"]
+            assert took < 5, took
+            assert not [c for c in children(bot.process.pid) if running(c)]
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            assert field_names((await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json)
+    asyncio.run(scenario())
+
+
+def test_a_reload_build_does_not_outlive_the_bot(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+
+    async def scenario() -> tuple[int, float]:
+        async with running_bot(tmp_path, corpus=corpus) as bot:
+            fake = bot.fake
+            slow_file(corpus / "ships.txt", 12000)   # several seconds to build
+            await fake.send_command("reload", user=fake.admin)
+            deadline = time.monotonic() + 30
+            while not (builds := children(bot.process.pid)) and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            assert builds, "the reload started no build"
+            await asyncio.sleep(0.5)  # the build is under way
+            bot.process.kill()
+            await bot.process.wait()
+            killed = time.monotonic()
+            while running(builds[0]) and time.monotonic() - killed < 30:
+                await asyncio.sleep(0.05)
+            return builds[0], time.monotonic() - killed
+
+    build, after = asyncio.run(scenario())
+    assert not running(build)
+    assert after < 2.0, f"the build ran on {after:.1f} s after the bot was killed"
