@@ -149,10 +149,6 @@ class Indexes:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    @property
-    def reloading(self) -> bool:
-        return self._lock.locked()
-
     async def reload(self) -> ReloadReport:
         """Rebuild from the corpus in a separate process and swap the new index in.
 

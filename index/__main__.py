@@ -24,8 +24,6 @@ from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
 from .sources import kind_word
 
-log = logging.getLogger("index")
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)

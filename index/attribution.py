@@ -156,7 +156,9 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
 def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
     """The outlet a lead-in cites: the one named as a source in its last sentence that names
     one ("The Forbes article links to an NPR interview. In that NPR interview, he said" ->
-    NPR). A name that is only mentioned is not a citation: then no outlet, never a guess."""
+    NPR), provided the lead-in's own last sentence points back at it ("It states:") when it
+    names none. A name that is only mentioned is not a citation: then no outlet, never a
+    guess."""
     mentions = gazetteer.mentions(text)
     if not mentions:
         return None
@@ -164,12 +166,42 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
     if not cited:
         return None
     sentence = {m: len(_SENTENCE_END.findall(text[:m.start])) for m in cited}
+    final = len(_SENTENCE_END.findall(text))
     last = max(sentence.values())
-    return next(m.outlet for m in cited if sentence[m] == last)
+    if last < final and not _POINTS_BACK.match(_SENTENCE_END.split(text)[-1]):
+        # "The NYT covered the study. In fact, that study noted:": the last sentence
+        # introduces something else than the outlet an earlier one cited.
+        return None
+    chosen = next(m for m in cited if sentence[m] == last)
+    if _PASSES_ON.search(text[chosen.end:]):
+        return None  # "Wikipedia cites the study ...:": the quote is the study's
+    return chosen.outlet
+
+
+# After the outlet, the lead-in moves on to what it cites or to someone else's words.
+_PASSES_ON = re.compile(
+    r"\b(?:cites?|cited|references?|referenced|links?\s+to|linked\s+to|refers?\s+to|"
+    r"points?\s+to|discusses|summari[sz]es)\s+(?:a|an|the|this|that|another|one|some|its|"
+    r"their)?\s*(?:[\w-]+\s+){0,3}?(?:study|studies|paper|article|report|review|trial|survey|"
+    r"analysis|book|source|research)\b|\b(?:defined|written|explained|described|put)\s+by\s+"
+    r"(?:the\s+)?(?:writer|author|professor|researcher|scientist|Dr\.?)?,?\s*[A-Z]",
+    re.IGNORECASE)
+
+
+# The last sentence of a lead-in still means the outlet named before it: "It states:",
+# "The article says:", "Here is the relevant part:".
+_POINTS_BACK = re.compile(
+    r"^\W*(?:(?:and|but|so|also),?\s+)?(?:it|they|he|she|here|there|(?:the|this|that)\s+"
+    r"(?:same\s+)?(?:article|page|report|piece|story|post|site|entry|editorial|interview|"
+    r"column|text|author|writer|reporter|magazine|newspaper|website))\b", re.IGNORECASE)
 
 
 def is_lead_in(text: str, gazetteer: Gazetteer) -> bool:
-    """The answerer introduces a source: names it as one, or ends pointing at what follows."""
+    """The answerer introduces a source: names it as one, or ends pointing at what follows.
+    A label ("Evidence:", "References:", "and this:") introduces nothing unless it names a
+    source ("From Snopes:")."""
+    if len(text.split()) < 3 and not gazetteer.mentions(text):
+        return False
     # The pattern ends the text and is at most 16 characters long: searching the tail alone
     # finds the same, without trying it at every place of a long paragraph.
     if _DANGLING_END.search(text.rstrip()[-24:]):
@@ -205,11 +237,14 @@ def _quote_shaped(text: str, *, first: bool) -> bool:
     if stripped.endswith(":") or (len(stripped.split()) < 5 and not re.search(r"[.!?”\"]$",
                                                                            stripped)):
         return False
+    if stripped.startswith("(") and stripped.endswith(")"):
+        return False  # "(links removed ...)", "(From: <paper>)": the answerer's aside
     return not (first and "\n" in stripped and stripped.startswith("•"))
 
 
 _REFERENCE = re.compile(
-    r"\b(?:et al|doi|DOI)\b|\b\d{4};\s*\d+|\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]")
+    r"\b(?:et al|doi|DOI|Journal|Proceedings|Vol\.|pp\.|ISBN|PMID)\b|\b\d{4};\s*\d+|"
+    r"\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]|\b[A-Z][a-z]+,\s+[A-Z][a-z]+\s*[;,]")
 
 
 def is_title_or_reference(text: str) -> bool:
@@ -230,10 +265,10 @@ def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
 
     Precision first: the paragraph right after a lead-in is quoted when it reads like a
     source's words; the paragraphs after it only when the answerer's lead-in named a news
-    outlet (news quotes run on), or when the answerer closes the quote explicitly, pointing
-    back at it or introducing the next one ("The Reuters article mentions ...", "An earlier
-    article noted that"). A run that just stops is the answerer's words after the first
-    paragraph.
+    news outlet (news quotes run on), or when the answerer closes the quote explicitly,
+    pointing back at it ("The Reuters article mentions ...") or citing the next source by name
+    ("Furthermore, Reuters has published ..."). A run that just stops is the answerer's words
+    after the first paragraph.
     """
     passages: list[Passage] = []
     quoting = False
@@ -261,19 +296,25 @@ def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
             if not first and not news:
                 pending.append(passage)
             continue
-        settle(lead or back)
+        # Closed explicitly: the answerer points back at the quote, or cites the next source by
+        # name ("Furthermore, Reuters has published ..."); a bare colon closes nothing.
+        settle(back or (lead and lead_in_outlet(text, gazetteer) is not None))
         passages.append(Passage("answer", text))
         if quoting and first and not lead and is_title_or_reference(text):
             continue  # the quote follows its title: the lead-in still holds
         if lead:
             named = lead_in_outlet(text, gazetteer)
             outlet = named or (last_outlet if back else None)
-            news = named is not None or text.rstrip().endswith(("...", "…"))
+            # Only a news outlet's quotes run on: a reference work or an agency is quoted a
+            # paragraph at a time.
+            news = (named is not None and gazetteer.kind_of(named) == "news") or \
+                text.rstrip().endswith(("...", "…"))
             quoting, lead_in = True, text
             last_outlet = outlet or last_outlet
         elif _PRONOUN_REPORTS.match(text):
             # "It also said that ...": the answerer paraphrases, then quotes more of it.
-            quoting, outlet, lead_in, news = True, last_outlet, text, last_outlet is not None
+            quoting, outlet, lead_in = True, last_outlet, text
+            news = last_outlet is not None and gazetteer.kind_of(last_outlet) == "news"
         else:
             quoting = False
     settle(False)

@@ -55,7 +55,7 @@ class BuildReport:
         for c in counts:
             kinds.update(dict(c.kinds))
         return FileCounts(sum(c.threads for c in counts), sum(c.passages for c in counts),
-                          sum(c.quotes for c in counts), sum(c.sourced for c in counts),
+                          sum(c.quotes for c in counts), sum(c.sourced_quotes for c in counts),
                           tuple(sorted(kinds.items())))
 
     @property
@@ -78,7 +78,7 @@ class BuildReport:
             "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
                         for e in self.skipped],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
-            "sourced_quotes": totals.sourced, "quotes_by_source_kind": self.by_kind,
+            "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
             "seconds": round(self.seconds, 3),
         }
 
@@ -89,7 +89,7 @@ class BuildReport:
             f"Indexed {len(self.files)} file(s)"
             + (f" ({reused} unchanged, reused)" if reused else "")
             + f": {totals.threads} thread(s), {totals.passages} passage(s), {totals.quotes} "
-            f"quote(s), {totals.sourced} with an outlet, in {self.seconds:.2f} s -> "
+            f"quote(s), {totals.sourced_quotes} with an outlet, in {self.seconds:.2f} s -> "
             f"{self.database}",
         ]
         kinds = self.by_kind

@@ -151,7 +151,7 @@ class FileCounts:
     threads: int
     passages: int
     quotes: int
-    sourced: int  # quotes with an outlet
+    sourced_quotes: int  # quotes with an outlet (the files table's `sourced` column)
     # Quotes by kind of source ("news": 3, "linked_post": 1); linked posts and file links
     # have no outlet, so are not among the sourced.
     kinds: tuple[tuple[str, int], ...] = ()
@@ -358,7 +358,7 @@ class _Writer:
         c = f.counts
         file_id = self._insert("files", {
             "path": f.path, "sha256": f.sha256, "format": f.format, "threads": c.threads,
-            "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced,
+            "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced_quotes,
             "source_kinds": json.dumps(dict(c.kinds)), "first_doc": first_doc})
         self.docno = first_doc
         for t in f.threads:
