@@ -106,8 +106,9 @@ WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value 
 ORDER BY p.id
 """
 # The words of the best first-pass passages, for pseudo-relevance feedback.
+# Bounded (passages are, since issue 15; an index built before may hold longer ones).
 FEEDBACK_TEXT = """
-SELECT p.id, p.text || ' ' || t.title FROM json_each(?) AS j
+SELECT p.id, substr(p.text, 1, 20000) || ' ' || substr(t.title, 1, 300) FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 """
