@@ -12,6 +12,7 @@ from .conftest import CORPUS, PYTHON, ROOT, python_env
 def write_config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\ncorpus = "{CORPUS}"\ndatabase = "{tmp_path / "idx.db"}"\n'
+                      '[semantic]\nenabled = false\n'
                       f'[bot]\nstate_database = "{tmp_path / "state.db"}"\n', encoding="utf-8")
     return config
 
