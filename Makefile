@@ -4,22 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index bench bench-rebuild relevance load clean
+.PHONY: run test index bench bench-rebuild relevance load attribution clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..."
 	@$(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@# Compile the ranking kernel into numba's cache now, not on the first question.
+	@$(BIN)/python -c "from index.kernels import warm_up; warm_up().join()"
 	@touch $(STAMP)
 
 ## run: start the bot (in the terminal when no Discord token is configured)
 run: $(STAMP)
 	@$(BIN)/python -m bot
 
-## test: install everything, lint, run the whole test suite
+## test: install everything, lint, type-check, run the whole test suite
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## index: (re)build the search index from corpus/
@@ -44,5 +47,14 @@ relevance: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python -m bench.load_bot
 
+## attribution: quotes, citations and outlets found, against the shared data's own structure
+attribution: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[attribution]'
+	$(BIN)/python -m bench.attribution
+
+## answers: on-topic questions get their answering passage, off-topic ones "no good match"?
+answers: $(STAMP)
+	$(BIN)/python -m bench.answers
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

@@ -223,7 +223,7 @@ def reopen_seconds(index: object, db: Path, first_query: list[str]) -> tuple[flo
         "from index.store import arrays_from_rows, ARRAYS\n"
         "from index.kernels import warm_up; warm_up()  # as IndexReader.open does\n"
         "con = sqlite3.connect(sys.argv[1]); a = arrays_from_rows(con.execute(ARRAYS).fetchall())\n"
-        "vocabulary = {w: i for i, w in enumerate(a['vocabulary'])}\n"
+        "vocabulary = {w: i for i, w in enumerate(a.vocabulary)}\n"
         "postings = PostingsLoader(Path(sys.argv[1]), vocabulary, a['offsets'], int(sys.argv[2]))"
         ".start()\n"
         "q = json.loads(sys.argv[3]); postings.index_for(q).top_k(q, 10)\n"

@@ -16,7 +16,8 @@ from index.errors import CorpusError, IndexNotFound
 from index.settings import ConfigError
 
 from .config import Config, load_config
-from .indexes import open_index
+from .indexes import Indexes, open_index
+from .state import State, StateUnusable
 from .terminal import run_terminal
 
 log = logging.getLogger("bot")
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(config, args.command))
     except KeyboardInterrupt:
         return 130
-    except (ConfigError, CorpusError, IndexNotFound) as exc:
+    except (ConfigError, CorpusError, IndexNotFound, StateUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -62,7 +63,12 @@ async def _run(config: Config, command: str) -> int:
         return 0
     from .discord_app import run_discord  # imported only when Discord is used
 
-    return await run_discord(config, token, sync_globally=command == "sync")
+    # As discord.py's examples/advanced_startup.py: main opens the resources, the bot borrows
+    # them, and they close (in reverse order) however the bot ends.
+    async with (await State.open(config.bot.state_database) as state,
+                await Indexes.open(config.index, config.path) as indexes):
+        return await run_discord(config, token, indexes, state,
+                                 sync_globally=command == "sync")
 
 
 if __name__ == "__main__":

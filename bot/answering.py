@@ -1,39 +1,122 @@
-"""From a question to a reply: the logic the terminal mode and the Discord cogs share."""
+"""From a question to a reply: the logic the terminal mode and the Discord cogs share.
+
+Which passages a reply shows, in order (``choose``, a pure function):
+
+1. Only relevant ones: ``Hit.relevance`` (index.relevance, the same scale for every question
+   and corpus) at least ``min_relevance``. None relevant: the reply says so.
+2. Quotes first; the answerers' own words after them, except an answerer's passage that
+   matches clearly better (``ANSWER_LEAD`` more relevance) than every quote, which leads.
+3. One passage per answer on the first page (several voices, not one answer cut in slices),
+   unless fewer answers than places match; the rest follow on later pages.
+4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.model import Kind
 from index.reader import Hit, IndexReader
 
 from .render import Reply, render_answer
 
+# Passages fetched per question before choosing: enough for several pages of distinct answers.
+CANDIDATES = 40
+# How much more relevant than every quote an answerer's passage must be to lead the reply.
+ANSWER_LEAD = 0.1
+_PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The passages chosen for a question, and the reply that shows them."""
+    """The passages chosen for a question (one page of them), and the reply that shows them."""
 
     question: str
     hits: list[Hit]
     reply: Reply
-    kind: Kind
     offset: int
     has_more: bool
 
+    @property
+    def kind(self) -> str:
+        """"quote" when the page shows a quote, else "answer" (the answerers' own words)."""
+        return "quote" if any(h.kind == "quote" for h in self.hits) else "answer"
+
+
+def _place(hit: Hit) -> tuple[str, int | None]:
+    """The answer a passage belongs to, and its place in it (None when the source gave the
+    passage its own id)."""
+    if m := _PLACE.match(hit.passage_id):
+        return m["answer"], int(m["index"])
+    return hit.answer_url or hit.passage_id, None
+
+
+def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
+    """Consecutive passages of one quote (same answer, adjacent places, same source) as one,
+    at the place of the better-ranked one."""
+    by_place = {_place(h): h for h in hits}
+    joined: list[Hit] = []
+    used: set[str] = set()
+    for hit in hits:
+        if hit.passage_id in used:
+            continue
+        answer, index = _place(hit)
+        if hit.kind != "quote" or index is None:
+            joined.append(hit)
+            continue
+        run = [hit]
+        for step in (-1, 1):
+            at = index + step
+            while (n := by_place.get((answer, at))) and n.kind == "quote" and \
+                    (n.outlet, n.url) == (hit.outlet, hit.url) and n.passage_id not in used:
+                if step < 0:
+                    run.insert(0, n)
+                else:
+                    run.append(n)
+                at += step
+        used.update(h.passage_id for h in run)
+        joined.append(hit if len(run) == 1 else dataclasses.replace(
+            hit, passage_id=run[0].passage_id, text="\n\n".join(h.text for h in run)))
+    return joined
+
+
+def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: float = 0.0
+           ) -> list[Hit]:
+    """Every passage worth showing for a question, in the order of its pages of ``k``.
+
+    ``hits`` are the ranking's candidates, best first, with their relevance."""
+    relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance]
+    relevant = _join_quote_runs(relevant)
+    quotes = [h for h in relevant if h.kind == "quote"]
+    own = [h for h in relevant if h.kind == "answer"]
+    best_quote = max((h.relevance or 0.0 for h in quotes), default=None)
+    leading = [h for h in own if best_quote is None
+               or (h.relevance or 0.0) >= best_quote + ANSWER_LEAD][:1]
+    ordered = leading + quotes + [h for h in own if h not in leading]
+    # The first page: one passage per answer; others of the same answer wait, unless nothing
+    # else matches.
+    first: list[Hit] = []
+    later: list[Hit] = []
+    answers: set[str] = set()
+    for hit in ordered:
+        answer = _place(hit)[0]
+        if len(first) < k and answer not in answers:
+            first.append(hit)
+            answers.add(answer)
+        else:
+            later.append(hit)
+    while len(first) < k and later:
+        first.append(later.pop(0))
+    return [dataclasses.replace(h, rank=i) for i, h in enumerate(first + later, start=1)]
+
 
 async def answer(reader: IndexReader, question: str, *, k: int, offset: int = 0,
-                 kind: Kind | None = None, min_score: float = 0.0) -> Answer:
-    """Quotes first; the answerers' own words only when no quote matches.
-
-    Later pages (``offset`` > 0) pass the ``kind`` the first page showed. One passage more than
-    shown is fetched, to know whether there is a next page.
-    """
-    hits: list[Hit] = []
-    for kind_ in (kind,) if kind else ("quote", "answer"):
-        hits = [h for h in await reader.search(question, k + 1, kind=kind_, offset=offset)
-                if h.score > min_score]
-        if hits:
-            break
-    shown = hits[:k]
-    return Answer(question, shown, render_answer(question, shown), kind_, offset, len(hits) > k)
+                 min_relevance: float = 0.0, min_score: float = 0.0) -> Answer:
+    """The page of passages from ``offset`` for ``question`` (see ``choose``)."""
+    hits = await reader.search(question, max(CANDIDATES, offset + k + 1))
+    chosen = choose(hits, k=k, min_relevance=min_relevance, min_score=min_score)
+    shown = chosen[offset:offset + k]
+    return Answer(question, shown, render_answer(question, shown), offset,
+                  len(chosen) > offset + k)

@@ -40,6 +40,7 @@ class AnswerSettings:
     passages: int = 3
     cooldown_seconds: float = 10.0
     min_score: float = 0.0
+    min_relevance: float = 0.33
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,5 +106,11 @@ def _check_values(config: Config) -> None:
         raise ConfigError(f"{src}: [answers] passages must be from 1 to 10, got {a.passages}")
     if a.cooldown_seconds < 0:
         raise ConfigError(f"{src}: [answers] cooldown_seconds must be >= 0")
+    if not 0 <= a.min_relevance <= 1:
+        raise ConfigError(f"{src}: [answers] min_relevance must be from 0 to 1, "
+                          f"got {a.min_relevance}")
+    if config.bot.state_database.is_dir():
+        raise ConfigError(f"{src}: [bot] state_database {config.bot.state_database} is a "
+                          "folder; name a file (it is created if missing)")
     if config.bot.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"{src}: [bot] log_level must be DEBUG, INFO, WARNING or ERROR")

@@ -1,8 +1,9 @@
-"""The Discord client: resources handed in by ``run_discord``, cogs loaded in ``setup_hook``.
+"""The Discord client: resources handed in by ``bot.__main__``, cogs loaded in ``setup_hook``.
 
-As in discord.py's ``examples/advanced_startup.py``: ``run_discord`` owns the index and the
+As in discord.py's ``examples/advanced_startup.py``: ``bot.__main__`` opens the index and the
 state database and passes them to the bot; slash commands sync to the configured guilds on
-start, and globally only through ``python -m bot sync``.
+start, and globally only through ``python -m bot sync``. This module imports no cog and no
+view: each extension registers its own commands and buttons in its ``setup()``.
 """
 
 from __future__ import annotations
@@ -12,22 +13,40 @@ import contextlib
 import gc
 import logging
 import signal
-from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from index.settings import ConfigError
+
 from .config import Config
 from .indexes import Indexes
 from .messages import NO_MENTIONS
 from .state import State
-from .views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
 COGS = ("bot.cogs.ask", "bot.cogs.sources", "bot.cogs.admin")
+
+
+class SourcedTree(app_commands.CommandTree["SourcedBot"]):
+    async def on_error(self, interaction: discord.Interaction[SourcedBot],
+                       error: app_commands.AppCommandError, /) -> None:
+        """Any slash command's failure: logged with its traceback; the user gets one short,
+        private line."""
+        if isinstance(error, app_commands.CheckFailure):
+            text = "You can't use this command here."
+        else:
+            command = interaction.command.name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+            text = "Something went wrong answering that; it has been logged."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
 
 class SourcedBot(commands.Bot):
@@ -38,18 +57,15 @@ class SourcedBot(commands.Bot):
         # Auto-answer channels read every message: that needs the Message Content intent.
         intents.message_content = bool(config.discord.auto_answer_channel_ids)
         super().__init__(command_prefix=commands.when_mentioned, intents=intents,
-                         allowed_mentions=NO_MENTIONS, help_command=None)
+                         allowed_mentions=NO_MENTIONS, help_command=None,
+                         tree_cls=SourcedTree)
         self.config = config
         self.indexes = indexes
         self.state = state
-        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        from .cogs.sources import SourcesPage
-
         for name in COGS:
             await self.load_extension(name)
-        self.add_dynamic_items(*DYNAMIC_ITEMS, SourcesPage)
         for guild_id in self.config.discord.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -63,19 +79,6 @@ class SourcedBot(commands.Bot):
         log.info("connected as %s (%s) to %d guild(s)", self.user,
                  self.user.id if self.user else "?", len(self.guilds))
 
-    async def on_app_command_error(self, interaction: discord.Interaction[Any],
-                                   error: app_commands.AppCommandError) -> None:
-        if isinstance(error, app_commands.CheckFailure):
-            text = "You can't use this command here."
-        else:
-            command = interaction.command.name if interaction.command else "?"
-            log.error("command /%s failed", command, exc_info=error)
-            text = "Something went wrong answering that; it has been logged."
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
     """Point discord.py at the configured REST API and gateway (a proxy, or a local fake).
@@ -84,31 +87,43 @@ def use_endpoints(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-async def run_discord(config: Config, token: str, *, sync_globally: bool = False) -> int:
+async def run_discord(config: Config, token: str, indexes: Indexes, state: State, *,
+                      sync_globally: bool = False) -> int:
+    """Connect and serve until closed (or, with ``sync_globally``, register the slash commands
+    for every server and return)."""
     use_endpoints(config.discord.api_base, config.discord.gateway_url)
-    state = await State.open(config.bot.state_database)
-    try:
-        indexes = await Indexes.open(config.index, config.path)
-        try:
-            bot = SourcedBot(config=config, indexes=indexes, state=state)
-            async with bot:
-                if sync_globally:
-                    await bot.login(token)  # runs setup_hook, which loads the commands
-                    synced = await bot.tree.sync()
-                    print(f"Synced {len(synced)} slash commands globally: "
-                          + ", ".join(f"/{c.name}" for c in synced))
-                    return 0
-                _close_on_signals(bot)
-                # What is loaded by now (numba, discord.py, the index) lives as long as the
-                # process; a full collection walking it all stalled answers by 50-80 ms
-                # (`make load`). Frozen objects are left out of every later collection.
-                gc.freeze()
-                await bot.start(token)
-        finally:
-            await indexes.close()
-    finally:
-        await state.close()
+    async with SourcedBot(config=config, indexes=indexes, state=state) as bot:
+        if sync_globally:
+            await _login(bot, token, config)  # runs setup_hook: loads the commands
+            synced = await bot.tree.sync()
+            print(f"Synced {len(synced)} slash commands globally: "
+                  + ", ".join(f"/{c.name}" for c in synced))
+            return 0
+        _close_on_signals(bot)
+        # What is loaded by now (numba, discord.py, the index) lives as long as the process;
+        # a full collection walking it all stalled answers by 50-80 ms (`make load`). Frozen
+        # objects are left out of every later collection.
+        gc.freeze()
+        await _login(bot, token, config)
+        await bot.connect()
     return 0
+
+
+async def _login(bot: SourcedBot, token: str, config: Config) -> None:
+    """Log in, or stop with one line: a wrong token or an API that cannot be reached will not
+    mend by retrying (the gateway, once logged in, is retried with back-off)."""
+    api = config.discord.api_base
+    try:
+        await bot.login(token)
+    except discord.LoginFailure as exc:
+        raise ConfigError(f"Discord refused the token in ${config.discord.token_env} "
+                          f"({exc})") from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise ConfigError(f"{config.path}: [discord] api_base {api} cannot be reached "
+                          f"({exc})") from exc
+    except discord.HTTPException as exc:
+        raise ConfigError(f"{config.path}: [discord] api_base {api} answered "
+                          f"{exc.status} at login") from exc
 
 
 def _close_on_signals(bot: SourcedBot) -> None:

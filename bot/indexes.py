@@ -16,9 +16,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from index.build import build_with
 from index.errors import IndexNotFound, IndexOutdated
+from index.kernels import warm_up
 from index.reader import IndexReader
 from index.settings import PROJECT_ROOT, IndexSettings
 
@@ -76,7 +78,15 @@ class ReloadReport:
 
 async def open_index(settings: IndexSettings) -> IndexReader:
     """Open the index; on a first run, or after an upgrade changed the index format, build it
-    from the corpus (off the event loop)."""
+    from the corpus (off the event loop). Returns once the ranking kernel is compiled too."""
+    reader = await _open_or_build(settings)
+    # On a fresh checkout numba compiles the kernel (seconds; later starts load it from its
+    # cache): done before the bot connects, so the first questions never wait for it.
+    await asyncio.to_thread(warm_up().join)
+    return reader
+
+
+async def _open_or_build(settings: IndexSettings) -> IndexReader:
     if not settings.database.exists():
         log.info("no index at %s yet: building it from %s", settings.database, settings.corpus)
     else:
@@ -90,7 +100,11 @@ async def open_index(settings: IndexSettings) -> IndexReader:
 
 
 class Indexes:
-    """Holds the current reader. ``current`` is always a complete, open index."""
+    """Holds the current reader. ``current`` is always a complete, open index.
+
+    Open with ``await Indexes.open(...)``; close with ``await close()``, or use it as an async
+    context manager: ``async with await Indexes.open(...) as indexes``.
+    """
 
     def __init__(self, reader: IndexReader, settings: IndexSettings,
                  config_path: Path | None = None, *, launcher: Sequence[str] = ()) -> None:
@@ -113,6 +127,12 @@ class Indexes:
             task.cancel()
             await reader.close()
         await self.current.close()
+
+    async def __aenter__(self) -> Indexes:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     @property
     def reloading(self) -> bool:
@@ -142,7 +162,7 @@ class Indexes:
             return ReloadReport.between(old, await Snapshot.of(reader), skipped,
                                         time.perf_counter() - started)
 
-    async def _build(self) -> dict:
+    async def _build(self) -> dict[str, Any]:
         args = [*self.launcher, sys.executable, "-m", "index"]
         if self.config_path is not None:
             args += ["--config", str(self.config_path)]
@@ -155,7 +175,8 @@ class Indexes:
             lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
             reason = lines[-1] if lines else f"exit status {proc.returncode}"
             raise ReloadError(f"the build failed, the old index keeps serving: {reason}")
-        return json.loads(out)
+        report: dict[str, Any] = json.loads(out)
+        return report
 
     def _retire(self, reader: IndexReader) -> None:
         # Questions already running on the old reader finish before it closes.

@@ -31,6 +31,7 @@ FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 FOOTER_SHOWN = 500  # thread titles under an answer; Discord allows more than reads well
 FIELDS_MAX = 25
+OUTLET_SHOWN = 100  # an outlet's name in running text; the field's name holds more
 EMBED_TOTAL_MAX = 6000
 
 COLOUR = 0x2B6CB0
@@ -40,6 +41,10 @@ ELLIPSIS = "…"
 # block quotes and list markers.
 _LINE_START = re.compile(r"^(\s*)(#{1,3}\s|-#\s|>>>\s|>\s|[-*+]\s|\d+[.)]\s)", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+# Brackets are escaped too: a "]" in an outlet's name would otherwise end a link's text and
+# let the rest of the name make a link of its own. escape_markdown has doubled every backslash
+# of the text by then, so a bracket after an odd run of them is one it escaped already.
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,7 @@ class Reply:
 
 def escape(text: str) -> str:
     """Escape markdown and defuse mentions in text from a user or the corpus."""
-    text = escape_markdown(text)
+    text = _BRACKET.sub(r"\1\\\2", escape_markdown(text))
     text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     # A zero-width space after @ or < keeps the text readable but never a mention.
     return _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
@@ -94,6 +99,7 @@ def safe_url(url: str | None) -> str | None:
 
 
 def link(text: str, url: str | None) -> str:
+    """``text`` (raw: it is escaped here) linked to ``url`` when that is a safe address."""
     safe = safe_url(url)
     shown = escape(text)
     return f"[{shown}]({safe})" if safe else shown
@@ -114,7 +120,7 @@ def _credit(hit: Hit, room: int) -> str:
     the field's name), the answer's score, the thread's link. Links that would crowd out the
     quote itself are left out."""
     for linked in (True, False):
-        outlet = escaped_within(hit.outlet, 100) if hit.outlet and linked else None
+        outlet = trim(hit.outlet, OUTLET_SHOWN) if hit.outlet and linked else None
         credit = [link(outlet, hit.url) if outlet and hit.url else None,
                   f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
                   link("thread", hit.thread_url) if linked and safe_url(hit.thread_url)

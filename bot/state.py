@@ -5,13 +5,18 @@ WAL mode: a crash mid-write leaves the last committed state.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -31,6 +36,26 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 """
 
 
+class StateUnusable(Exception):
+    """The state database cannot be opened or written at start; the message names the file."""
+
+
+def _prepare(path: Path) -> None:
+    """Create the tables and check the file, with a plain connection closed afterwards: a
+    failure here leaves no connection thread behind to keep the process from exiting."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(SCHEMA)
+        db.commit()
+        # Reading every page finds a corrupt file now rather than at some later click.
+        problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"corrupt: {problems[0]}")
+    finally:
+        db.close()
+
+
 @dataclass(frozen=True, slots=True)
 class Asked:
     id: int
@@ -39,23 +64,41 @@ class Asked:
 
 
 class State:
-    """Open with ``await State.open(path)``; ``await close()`` when done."""
+    """Open with ``await State.open(path)``; close with ``await close()``, or use it as an async
+    context manager: ``async with await State.open(path) as state``."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
 
     @classmethod
     async def open(cls, path: Path) -> State:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
-        await db.execute("PRAGMA journal_mode = WAL")
+        """Open (or create) the state database and check it can be written.
+
+        Raises:
+            StateUnusable: a folder, a file that is not SQLite, a corrupt or read-only one.
+        """
+        if path.is_dir():
+            raise StateUnusable(f"{path}: is a folder, not a state database file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateUnusable(f"{path}: cannot create its folder ({exc.strerror})") from exc
+        try:
+            await asyncio.to_thread(_prepare, path)
+            db = await aiosqlite.connect(path)
+        except sqlite3.Error as exc:
+            raise StateUnusable(f"{path}: the state database cannot be used ({exc})") from exc
         await db.execute("PRAGMA foreign_keys = ON")
-        await db.executescript(SCHEMA)
-        await db.commit()
         return cls(db)
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def __aenter__(self) -> State:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     async def record_question(self, text: str, user_id: int, channel_id: int | None) -> int:
         cur = await self._db.execute(

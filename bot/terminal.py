@@ -29,7 +29,8 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
         question = line.strip()
         if not question:
             continue
-        result = await answer(reader, question, k=config.answers.passages,
-                              min_score=config.answers.min_score)
+        settings = config.answers
+        result = await answer(reader, question, k=settings.passages,
+                              min_relevance=settings.min_relevance, min_score=settings.min_score)
         stdout.write(as_text(result.reply) + "\n\n")
         stdout.flush()

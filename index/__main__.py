@@ -8,7 +8,9 @@ import json
 import logging
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -73,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _advance(bar: tqdm[Any]) -> Callable[[Path], None]:
+    def advance(_path: Path) -> None:
+        bar.update()
+    return advance
+
+
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
            as_json: bool) -> int:
     corpus = corpus or settings.corpus
@@ -97,7 +105,7 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
 
     try:
         report = build_with(settings, corpus=corpus, database=db,
-                            progress=(lambda _path: bar.update()) if bar else None,
+                            progress=_advance(bar) if bar else None,
                             embed_progress=embedding)
     except KeyboardInterrupt:
         print("stopped: the BM25 index is in place; the next build goes on embedding where "

@@ -79,7 +79,7 @@ def blocks_of(node: LexborNode) -> list[Block]:
         elif tag in _CONTAINERS and any(c.tag in {"p", "blockquote", "div", "ul", "ol"}
                                         for c in child.iter(include_text=False)):
             blocks.extend(blocks_of(child))
-        elif tag in _SKIP or tag.startswith("-"):
+        elif tag is None or tag in _SKIP or tag.startswith("-"):
             continue
         else:
             text = squash(child.text())

@@ -46,7 +46,8 @@ def okapi_idf(n_docs: int, df: npt.NDArray[np.integer]) -> FloatArray:
     difference of logs, so the floating-point result is the same.
     """
     df = df.astype(np.float64)
-    return np.log(n_docs - df + 0.5) - np.log(df + 0.5)
+    idf: FloatArray = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
+    return idf
 
 
 def floor_negative_idf(idf: FloatArray, epsilon: float) -> FloatArray:

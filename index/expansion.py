@@ -28,8 +28,10 @@ VARIANT_WEIGHT = 0.5
 class Terms(Protocol):
     """An index's terms: ``docs[offsets[row]:offsets[row + 1]]`` holds a term's postings."""
 
-    vocabulary: Mapping[str, int]
-    offsets: np.ndarray
+    @property
+    def vocabulary(self) -> Mapping[str, int]: ...
+    @property
+    def offsets(self) -> np.ndarray: ...
 
 
 class SpellingVariants:

@@ -7,8 +7,9 @@ original terms keep ``ORIGINAL_WEIGHT`` of the query's mass.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 FEEDBACK_DOCS = 10
@@ -26,12 +27,12 @@ def rm3(query: Mapping[str, float], documents: Sequence[Sequence[str]],
     top = max(scores)
     relevance = [math.exp(s - top) for s in scores]
     total = sum(relevance)
-    model: Counter[str] = Counter()
+    model: defaultdict[str, float] = defaultdict(float)
     for tokens, r in zip(documents, relevance, strict=True):
         if tokens:
             for term, tf in Counter(tokens).items():
                 model[term] += (tf / len(tokens)) * (r / total)
-    chosen = model.most_common(terms)
+    chosen = heapq.nlargest(terms, model.items(), key=lambda item: item[1])  # most_common's way
     mass = sum(w for _, w in chosen) or 1.0
     q_mass = sum(query.values())
     # Scaled so the original terms keep their weight: BM25 ranks the same under any scale.

@@ -145,9 +145,16 @@ def warm_up() -> threading.Thread:
     answer by a few hundred milliseconds."""
     def run() -> None:
         one = np.ones(1)
-        max_score_daat(np.zeros(2, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32),
-                       np.zeros(1, np.int64), one, one, 1, np.zeros(1, np.bool_), False,
-                       np.zeros(1, np.int32), np.zeros(1), np.zeros(1))
+        offsets, docs, impacts = np.zeros(2, np.int64), np.zeros(0, np.int32), \
+            np.zeros(0, np.float32)
+        # Both kinds numba compiles apart: a loaded index's postings are read-only views of
+        # the file's bytes; a question's own rows, read before they are all loaded, are not.
+        for writeable in (False, True):
+            for array in (offsets, docs, impacts):
+                array.flags.writeable = writeable
+            max_score_daat(offsets, docs, impacts, np.zeros(1, np.int64), one, one, 1,
+                           np.zeros(1, np.bool_), False, np.zeros(1, np.int32), np.zeros(1),
+                           np.zeros(1))
 
     thread = threading.Thread(target=run, name="sourced-warm-up", daemon=True)
     thread.start()

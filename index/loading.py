@@ -13,8 +13,10 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .bm25 import ImpactIndex
 from .kernels import Buffers, warm_up
@@ -102,10 +104,10 @@ class PostingsLoader:
                  for r in map(self.vocabulary.__getitem__, wanted)]
         offsets = np.zeros(len(spans) + 1, dtype=np.int64)
         np.cumsum([end - start for start, end in spans], out=offsets[1:])
-        if offsets[-1] > ROWS_AT_MOST and self.wait():
-            return self._full  # type: ignore[return-value]  # wait() says it is in
-        arrays = {name: np.empty(int(offsets[-1]), dtype=dtype)
-                  for name, dtype in POSTINGS.items()}
+        if offsets[-1] > ROWS_AT_MOST and self.wait() and (full := self._full) is not None:
+            return full
+        arrays: dict[str, npt.NDArray[Any]] = {name: np.empty(int(offsets[-1]), dtype=dtype)
+                                               for name, dtype in POSTINGS.items()}
         with self._lock:
             if (full := self._full) is not None:  # loaded while this waited
                 return full

@@ -41,6 +41,8 @@ class Answer:
     accepted: bool = False
     url: str | None = None
     author: str | None = None
+    # When it was written: ISO 8601 ("2020-01-06" or "2020-01-06T02:50:00Z"), where known.
+    date: str | None = None
 
 
 @dataclass(slots=True)

@@ -8,13 +8,15 @@ text stays in SQLite and is fetched for the few hits shown. Opening never reads 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import sqlite3
 import stat
 import threading
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +24,16 @@ import aiosqlite
 import numpy as np
 
 from . import embedding, store
+from .bm25 import ImpactIndex
 from .dense import DenseIndex
 from .errors import IndexNotFound, IndexOutdated
-from .expansion import SpellingVariants
+from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
 from .hybrid import CANDIDATES, DENSE_WEIGHT, rrf
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
+from .relevance import IdfTable, question_words, relevance
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,10 @@ class Hit:
     answer_score: int | None
     answer_url: str | None = None
     lead_in: str | None = None
+    # When the answer was written (ISO 8601), where the source says.
+    answered_at: str | None = None
+    # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
+    relevance: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +117,10 @@ class IndexReader:
         self._embedder: embedding.Embedder | None = None
         self._dense_ready = threading.Event()
         self._dense_thread: threading.Thread | None = None
+        self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
+                             float(meta.get("epsilon", 0.25)))
+        self._k1 = float(meta.get("k1", 1.5))
+        self._lengths: np.ndarray | None = None  # each passage's length / the mean
 
     @classmethod
     async def open(cls, path: Path, *, spelling: bool = True, feedback: bool = True,
@@ -148,7 +160,7 @@ class IndexReader:
         db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             async with db.execute(store.META) as cur:
-                meta = dict(await cur.fetchall())
+                meta: dict[str, str] = {key: value for key, value in await cur.fetchall()}
             async with db.execute(store.ARRAYS) as cur:
                 arrays = store.arrays_from_rows(await cur.fetchall())
         except Exception as exc:
@@ -161,17 +173,19 @@ class IndexReader:
             await db.close()
             raise IndexOutdated(f"{path} was built by another version of Sourced: rebuild it "
                                 "with `python -m index build`")
-        vocabulary = {t: i for i, t in enumerate(arrays["vocabulary"])}  # type: ignore[arg-type]
+        if missing := arrays.missing(store.SERVED_ARRAYS):
+            await db.close()
+            raise IndexNotFound(f"{path} is not a Sourced index (no {', '.join(sorted(missing))}"
+                                " array): rebuild it with `python -m index build`")
+        vocabulary = {t: i for i, t in enumerate(arrays.vocabulary)}
         try:
-            postings = PostingsLoader(path, vocabulary, arrays["offsets"],  # type: ignore[arg-type]
-                                      int(meta["n_docs"]))
+            postings = PostingsLoader(path, vocabulary, arrays["offsets"], int(meta["n_docs"]))
         except sqlite3.Error as exc:
             await db.close()
             raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "
                                 "`python -m index build`") from exc
-        return cls(path, db, postings, arrays["kinds"], arrays["outlets"],  # type: ignore[arg-type]
-                   arrays["rowids"], meta, spelling=spelling, feedback=feedback,  # type: ignore[arg-type]
-                   semantic=semantic)
+        return cls(path, db, postings, arrays["kinds"], arrays["outlets"], arrays["rowids"],
+                   meta, spelling=spelling, feedback=feedback, semantic=semantic)
 
     def _start_dense(self) -> None:
         if not self.semantic:
@@ -267,19 +281,21 @@ class IndexReader:
             if len(first):
                 rowids = self._rowids[first].tolist()
                 async with self._db.execute(store.FEEDBACK_TEXT, (json.dumps(rowids),)) as cur:
-                    texts = dict(await cur.fetchall())
+                    texts = {rowid: text for rowid, text in await cur.fetchall()}
                 documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
         if dense is None or embedder is None:
             docs, scores = await self._top_k(query, k, allowed, offset)
-            return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
-        n = max(CANDIDATES, offset + k)
-        bm25_docs, _ = await self._top_k(query, n, allowed)
-        dense_docs, _ = await asyncio.to_thread(
-            lambda: dense.top_k(embedder.embed([question])[0], n, allowed))
-        fused, fused_scores = rrf([(bm25_docs, 1.0), (dense_docs, DENSE_WEIGHT)])
-        return await self._hits(fused[offset:offset + k].tolist(),
-                                fused_scores[offset:offset + k].tolist(), first_rank=offset + 1)
+        else:
+            n = max(CANDIDATES, offset + k)
+            bm25_docs, _ = await self._top_k(query, n, allowed)
+            dense_docs, _ = await asyncio.to_thread(
+                lambda: dense.top_k(embedder.embed([question])[0], n, allowed))
+            fused, fused_scores = rrf([(bm25_docs, 1.0), (dense_docs, DENSE_WEIGHT)])
+            docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
+        relevances = self._relevance(terms, docs, await self._length_norms(docs))
+        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
+                                relevances=relevances.tolist())
 
     async def nearest(self, question: str, k: int) -> list[Hit]:
         """The passages nearest the question by their vectors alone (for evaluations); none
@@ -291,18 +307,41 @@ class IndexReader:
             lambda: dense.top_k(embedder.embed([question])[0], k))
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=1)
 
-    async def _top_k(self, query: dict[str, float], k: int, allowed: np.ndarray | None,
+    async def _length_norms(self, docs: np.ndarray) -> np.ndarray:
+        """BM25's length normalisation of ``docs`` (``1 - b + b * dl / avgdl``), which the
+        relevance measure takes out again. The lengths are read once, at the first question."""
+        if self._lengths is None:
+            async with self._db.execute(store.LENGTHS) as cur:
+                row = await cur.fetchone()
+            lengths = np.frombuffer(row[1], dtype=np.dtype(row[0])).astype(np.float64) \
+                if row else np.ones(self.n_passages)
+            self._lengths = lengths / (float(lengths.mean()) if lengths.size else 1.0)
+        b = float(self.meta.get("b", 0.75))
+        norms: np.ndarray = 1 - b + b * self._lengths[docs]
+        return norms
+
+    def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
+        variants = self._variants
+        words = question_words(
+            terms, self._idf,
+            # A variant's similarity, without the half weight the ranking gives it.
+            (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
+            if variants else None)
+        index = self._postings.index_for(t for w in words for t, _, _ in w.terms)
+        return relevance(docs, words, index.postings, self._k1, norms)
+
+    async def _top_k(self, query: Mapping[str, float], k: int, allowed: np.ndarray | None,
                      offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        kwargs = {"allowed": allowed, "prefer": self._sourced, "offset": offset}
         postings = self._postings
+        top_k = functools.partial(ImpactIndex.top_k, query=query, k=k, allowed=allowed,
+                                  prefer=self._sourced, offset=offset)
         if not postings.loaded:  # reads from the file: off the loop
-            return await asyncio.to_thread(
-                lambda: postings.index_for(query).top_k(query, k, **kwargs))
+            return await asyncio.to_thread(lambda: top_k(postings.index_for(query)))
         index = postings.index_for(query)
         work = sum(len(index.postings(t)[0]) for t in query)
         if work > _OFF_LOOP_POSTINGS:
-            return await asyncio.to_thread(index.top_k, query, k, **kwargs)
-        return index.top_k(query, k, **kwargs)
+            return await asyncio.to_thread(top_k, index)
+        return top_k(index)
 
     async def passages_for_outlet(self, outlet: str, k: int = 3, offset: int = 0) -> list[Hit]:
         """Passages citing ``outlet`` in corpus order, for browsing without a question."""
@@ -320,26 +359,31 @@ class IndexReader:
     async def files(self) -> list[tuple[str, str, int, int]]:
         """(path, sha256, threads, passages) of every file in the index, by path."""
         async with self._db.execute(store.FILES) as cur:
-            return [tuple(row) for row in await cur.fetchall()]  # type: ignore[misc]
+            return [(path, sha, threads, passages)
+                    for path, sha, threads, passages in await cur.fetchall()]
 
     async def stats(self) -> Stats:
         async with self._db.execute(store.COUNTS) as cur:
             row = await cur.fetchone()
         assert row is not None  # an aggregate query always returns a row
-        return Stats(*row, built_at=self.meta.get("built_at", ""))
+        return Stats(*row)
 
     async def _outlet_id(self, name: str) -> int | None:
         async with self._db.execute(store.OUTLET_ID, (name,)) as cur:
             row = await cur.fetchone()
         return None if row is None else int(row[0])
 
-    async def _hits(self, docs: list[int], scores: list[float], first_rank: int) -> list[Hit]:
+    async def _hits(self, docs: list[int], scores: list[float], first_rank: int,
+                    relevances: list[float] | None = None) -> list[Hit]:
         if not docs:
             return []
         rowids = self._rowids[docs].tolist()
         async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
         # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
-        # answer url, lead-in): the Hit fields after rank and score, in order.
-        return [Hit(first_rank + i, score, *rows[rowid][1:])
+        # answer url, lead-in, answer date): the Hit fields after rank and score, in order.
+        hits = [Hit(first_rank + i, score, *rows[rowid][1:])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
+        if relevances is None:
+            return hits
+        return [replace(hit, relevance=r) for hit, r in zip(hits, relevances, strict=True)]

@@ -7,6 +7,7 @@ taken from the config file's folder, so the commands work from any working direc
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -38,6 +39,11 @@ def read_config(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such config file") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a folder, not a config file") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                          f"offset {exc.start}); save it as UTF-8") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
 
@@ -146,6 +152,8 @@ def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, s
         elif isinstance(default, float):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ConfigError(f"{where} must be a number, got {value!r}")
+            if not math.isfinite(value):  # TOML has nan and inf; no setting means either
+                raise ConfigError(f"{where} must be a finite number, got {value!r}")
             values[key] = float(value)
         elif isinstance(default, int):
             if isinstance(value, bool) or not isinstance(value, int):
@@ -166,4 +174,6 @@ def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, s
 def _is_id(value: object) -> bool:
     if isinstance(value, bool):
         return False
-    return (isinstance(value, int) and value > 0) or (isinstance(value, str) and value.isdigit())
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return isinstance(value, int) and 0 < value < 2**64  # a Discord id (snowflake)

@@ -17,10 +17,11 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +30,7 @@ from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
 from .postings import Postings
 
-SCHEMA_VERSION = 3  # 3: passage vectors (index.vectors)
+SCHEMA_VERSION = 4  # 4: passage vectors (index.vectors)
 # The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
 # fewer, longer runs.
 PAGE_SIZE = 65536
@@ -50,7 +51,8 @@ CREATE TABLE threads (
 CREATE TABLE answers (
     id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL REFERENCES threads(id),
     position INTEGER NOT NULL, score INTEGER, accepted INTEGER NOT NULL DEFAULT 0,
-    url TEXT, author TEXT
+    url TEXT, author TEXT,
+    date TEXT  -- when it was written, ISO 8601, where the source says
 );
 CREATE TABLE comments (
     id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL REFERENCES threads(id),
@@ -75,7 +77,8 @@ CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT N
 
 # What a hit needs, for a list of passage ids (bound as a JSON array: one statement, any size).
 HIT_ROWS = """
-SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in
+SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
+       a.date
 FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value
 JOIN answers a ON a.id = p.answer_id
@@ -97,15 +100,18 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
        (SELECT count(*) FROM answers), (SELECT count(*) FROM passages),
        (SELECT count(*) FROM passages WHERE kind = 'quote'),
        (SELECT count(*) FROM passages WHERE outlet_id IS NOT NULL),
-       (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments)
+       (SELECT count(*) FROM outlets), (SELECT count(*) FROM comments),
+       coalesce((SELECT value FROM meta WHERE key = 'built_at'), '')
 """
 META = "SELECT key, value FROM meta"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
 # What a reader loads when it opens; docs and impacts follow in the background
-# (index.loading); tfs and lengths are only for the next rebuild.
+# (index.loading); tfs are only for the next rebuild, lengths for it and for relevance.
 SERVED_ARRAYS = ("offsets", "kinds", "outlets", "rowids", "vocabulary")
 ARRAYS = ("SELECT name, dtype, data FROM arrays WHERE name IN "
           f"({', '.join(repr(n) for n in SERVED_ARRAYS)})")
+# Passage lengths, for the relevance measure (index.relevance).
+LENGTHS = "SELECT dtype, data FROM arrays WHERE name = 'lengths'"
 OUTLET_ID = "SELECT id FROM outlets WHERE name = ? COLLATE NOCASE"
 # What a passage is embedded with (index.embedding.embedded_text), for a list of passage ids.
 EMBED_ROWS = """
@@ -206,7 +212,7 @@ class VectorArrays:
     def missing(self) -> int:
         return int(np.count_nonzero(self.scales == 0))
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {"vector_keys": self.keys.reshape(-1), "vectors": self.rows.reshape(-1),
                 "vector_scales": self.scales}
 
@@ -215,12 +221,11 @@ class VectorArrays:
                 "vectors_missing": str(self.missing)}
 
     @classmethod
-    def from_arrays(cls, model: str, dim: int, a: dict[str, object]) -> VectorArrays:
-        keys = a["vector_keys"]
-        rows = a["vectors"]
-        scales = a["vector_scales"]
-        assert isinstance(keys, np.ndarray) and isinstance(rows, np.ndarray)
-        assert isinstance(scales, np.ndarray)
+    def from_arrays(cls, model: str, dim: int, a: StoredArrays) -> VectorArrays:
+        """Raises ValueError when the arrays are missing or do not agree."""
+        if missing := a.missing(("vector_keys", "vectors", "vector_scales")):
+            raise ValueError(f"no {', '.join(sorted(missing))} array")
+        keys, rows, scales = a["vector_keys"], a["vectors"], a["vector_scales"]
         n = len(scales)
         if keys.size != n * 16 or rows.size != n * dim:
             raise ValueError(f"vector arrays of {keys.size}, {rows.size} and {n} entries "
@@ -305,9 +310,10 @@ def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
 def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
             params: BM25Params, extra_meta: dict[str, str],
             vectors: VectorArrays | None = None) -> None:
-    arrays = {"offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
-              "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
-              "outlets": writer.outlets, "rowids": writer.rowids}
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
+        "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
+        "outlets": writer.outlets, "rowids": writer.rowids}
     if vectors is not None:
         arrays |= vectors.arrays()
         extra_meta = {**extra_meta, **vectors.meta()}
@@ -365,7 +371,8 @@ class _Writer:
         for position, a in enumerate(t.answers):
             answer_id = self._insert("answers", {
                 "thread_id": thread_id, "position": position, "score": a.score,
-                "accepted": int(a.accepted), "url": a.url, "author": a.author})
+                "accepted": int(a.accepted), "url": a.url, "author": a.author,
+                "date": a.date})
             self._comments(thread_id, answer_id, a.comments)
             self.con.executemany(
                 "INSERT INTO passages (id, pid, answer_id, kind, text, outlet_id, url, lead_in) "
@@ -454,14 +461,14 @@ class PreviousIndex:
         except sqlite3.Error as exc:
             raise UnusableIndex(f"{self.path}: {exc}") from exc
 
-    def _arrays(self, *names: str) -> dict[str, object]:
+    def _arrays(self, *names: str) -> StoredArrays:
         try:
             rows = self._con.execute("SELECT name, dtype, data FROM arrays WHERE name IN "
                                      f"({', '.join('?' * len(names))})", names).fetchall()
             arrays = arrays_from_rows(rows)
         except (sqlite3.Error, ValueError, TypeError) as exc:
             raise UnusableIndex(f"{self.path}: {exc}") from exc
-        if missing := set(names) - arrays.keys():
+        if missing := arrays.missing(names):
             raise UnusableIndex(f"{self.path}: no {', '.join(sorted(missing))} array")
         return arrays
 
@@ -479,8 +486,7 @@ class PreviousIndex:
 
     def postings(self) -> Postings:
         a = self._arrays("vocabulary", "offsets", "docs", "tfs", "lengths")
-        return Postings(a["vocabulary"], a["offsets"], a["docs"], a["tfs"],  # type: ignore[arg-type]
-                        a["lengths"])  # type: ignore[arg-type]
+        return Postings(a.vocabulary, a["offsets"], a["docs"], a["tfs"], a["lengths"])
 
     def vector_arrays(self) -> VectorArrays | None:
         """The previous index's passage vectors, or None when it was built without them."""
@@ -497,13 +503,35 @@ class PreviousIndex:
     def doc_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each old document's kind (1 = quote), outlet id and passage row id."""
         a = self._arrays("kinds", "outlets", "rowids")
-        return a["kinds"], a["outlets"], a["rowids"]  # type: ignore[return-value]
+        return a["kinds"], a["outlets"], a["rowids"]
 
 
-def arrays_from_rows(rows: Sequence[tuple[str, str, bytes]]) -> dict[str, object]:
-    """Turn the ``arrays`` table back into numpy arrays (zero-copy) and the vocabulary."""
-    out: dict[str, object] = {}
+@dataclass(frozen=True, slots=True)
+class StoredArrays:
+    """The ``arrays`` table read back: the numeric arrays by name (zero-copy views of the
+    rows' bytes), and the vocabulary (term id -> term) when it was among the rows."""
+
+    numeric: dict[str, npt.NDArray[Any]]
+    vocabulary: list[str]
+    names: frozenset[str]       # every array read, the vocabulary included
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        return self.numeric[name]
+
+    def missing(self, names: Iterable[str]) -> set[str]:
+        return set(names) - self.names
+
+
+def arrays_from_rows(rows: Iterable[Sequence[Any]]) -> StoredArrays:
+    """Turn rows (name, dtype, data) of the ``arrays`` table back into numpy arrays and the
+    vocabulary."""
+    numeric: dict[str, npt.NDArray[Any]] = {}
+    vocabulary: list[str] = []
+    names: set[str] = set()
     for name, dtype, data in rows:
-        out[name] = (bytes(data).decode().split("\n") if data else []) if dtype == "text" \
-            else np.frombuffer(data, dtype=np.dtype(dtype))
-    return out
+        names.add(name)
+        if dtype == "text":
+            vocabulary = bytes(data).decode().split("\n") if data else []
+        else:
+            numeric[name] = np.frombuffer(data, dtype=np.dtype(dtype))
+    return StoredArrays(numeric, vocabulary, frozenset(names))

@@ -48,4 +48,5 @@ class Tokenizer:
         words = self.words(text)
         if self._stemmer is None:
             return words
-        return self._stemmer.stemWords(words)
+        stems: list[str] = self._stemmer.stemWords(words)
+        return stems

@@ -71,3 +71,33 @@ def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert config.token is None
     monkeypatch.setenv("DISCORD_TOKEN", "abc")
     assert config.token == "abc"
+
+
+@pytest.mark.parametrize("text", [
+    "[answers]\nmin_score = nan\n",
+    "[answers]\ncooldown_seconds = inf\n",
+    "[answers]\ncooldown_seconds = -inf\n",
+    "[index]\nk1 = nan\n",
+    "[index]\nepsilon = inf\n",
+])
+def test_non_finite_numbers_are_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    key = text.split("\n")[1].split(" =")[0]
+    with pytest.raises(ConfigError, match=rf"\] {key} must be a finite number"):
+        load_config(path)
+
+
+def test_state_database_that_is_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\nstate_database = "state"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"state_database .* is a folder"):
+        load_config(path)
+
+
+def test_ids_beyond_64_bits_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[discord]\nguild_ids = [{2**64}]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="guild_ids must be a list of ids"):
+        load_config(path)

@@ -92,6 +92,16 @@ def test_asking_and_browsing(tmp_path: Path) -> None:
             assert values["Passages"] == "23" and values["Outlets"] == "4"
             assert values["Questions answered"] == "2"
 
+            # A command that fails reaches the tree's error handler: logged with its cause,
+            # and the user gets one short private line (here a required option is missing,
+            # which Discord itself would never send).
+            broken = await fake.send_command("source")
+            body = (await callback_for(fake, broken)).json
+            assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+            assert body["data"]["content"] == ("Something went wrong answering that; it has "
+                                               "been logged.")
+            assert "command /source failed" in bot.log_text()
+
     asyncio.run(scenario())
 
 

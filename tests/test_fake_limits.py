@@ -19,6 +19,8 @@ def test_oversized_messages_are_refused() -> None:
     big = [{"description": "d" * 4000}, {"description": "d" * 2001}]
     assert check_request(*POST, {"embeds": big})["embeds"].startswith("Embed size exceeds")
     assert check_request(*POST, {"content": ""}) == {"content": "Cannot send an empty message"}
+    assert check_request(*POST, {"content": "x", "nonce": "1" * 26}) == {
+        "nonce": "Must be 25 or fewer in length."}
     choices = {"type": 8, "data": {"choices": [{"name": str(i), "value": "v"}
                                                 for i in range(26)]}}
     assert "data.choices" in check_request("POST", "/interactions/1/tok/callback", choices)

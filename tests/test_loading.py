@@ -46,9 +46,8 @@ def records_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def loader(db: Path) -> PostingsLoader:
     with closing(sqlite3.connect(db)) as con:
         served = arrays_from_rows(con.execute(ARRAYS).fetchall())
-    vocabulary = {t: i for i, t in enumerate(served["vocabulary"])}  # type: ignore[arg-type]
-    return PostingsLoader(db, vocabulary, served["offsets"],  # type: ignore[arg-type]
-                          len(served["kinds"]))  # type: ignore[arg-type]
+    vocabulary = {t: i for i, t in enumerate(served.vocabulary)}
+    return PostingsLoader(db, vocabulary, served["offsets"], len(served["kinds"]))
 
 
 def test_rows_read_before_the_arrays_are_in_score_as_the_whole_index(records_db: Path) -> None:
@@ -141,6 +140,17 @@ def test_an_index_without_its_postings_is_refused(records_db: Path, tmp_path: Pa
     with closing(sqlite3.connect(db)) as con, con:
         con.execute("DELETE FROM arrays WHERE name = 'impacts'")
     with pytest.raises(IndexNotFound, match=r"sourced\.db is not a Sourced index .*impacts"):
+        run(IndexReader.open(db))
+
+
+@pytest.mark.parametrize("name", ["vocabulary", "offsets", "rowids"])
+def test_an_index_without_a_served_array_is_refused(records_db: Path, tmp_path: Path, run,
+                                                    name: str) -> None:
+    db = tmp_path / "sourced.db"
+    shutil.copy(records_db, db)
+    with closing(sqlite3.connect(db)) as con, con:
+        con.execute("DELETE FROM arrays WHERE name = ?", (name,))
+    with pytest.raises(IndexNotFound, match=rf"not a Sourced index \(no {name} array\)"):
         run(IndexReader.open(db))
 
 

@@ -35,8 +35,7 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
     (corpus / "broken.txt").write_bytes(b"\x00\x00")
 
     async def go() -> tuple:
-        indexes = await Indexes.open(settings, config)  # first run: builds
-        try:
+        async with await Indexes.open(settings, config) as indexes:  # first run: builds
             before = await indexes.current.search("ferry storm", 3)
             (corpus / "ferry.txt").unlink()
             (corpus / "bbc.txt").write_text(
@@ -53,8 +52,6 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
             # The old reader still answers until it is retired.
             old = await old_reader.search("ferry storm", 3)
             return before, during, report, after, old
-        finally:
-            await indexes.close()
 
     before, during, report, after, old = run(go())
     assert before[0].outlet == "Associated Press"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.outlet_choices import outlet_choice, resolve_outlet
 from bot.render import (
     CONTENT_MAX,
     EMBED_TOTAL_MAX,
@@ -14,6 +19,7 @@ from bot.render import (
     as_text,
     embed_length,
     escape,
+    link,
     render_answer,
     render_nothing,
     render_outlets,
@@ -133,3 +139,34 @@ def test_overlong_links_give_way_to_the_quote() -> None:
         assert long_url not in field["value"]
         assert field["value"].startswith("> The ferry sank near the harbour.")
         assert len(field["value"]) > 500
+
+
+def unescaped_brackets(text: str) -> list[int]:
+    """Positions of brackets Discord reads as markdown: not after an odd run of backslashes."""
+    return [m.end() - 1 for m in re.finditer(r"(?<!\\)(?:\\\\)*[\[\]]", text)]
+
+
+@given(st.text(alphabet="[]()\\ab:/ ", max_size=40))
+def test_link_text_cannot_end_the_link(text: str) -> None:
+    out = link(text, "https://example.org/a")
+    label_end = out.rindex("](https://example.org/a)")
+    assert unescaped_brackets(out) == [0, label_end]
+
+
+def test_bracket_escaping_keeps_what_escape_markdown_did() -> None:
+    assert escape("BBC](https://evil.example) (") == "BBC\\](https://evil.example) ("
+    assert escape("[a](https://x)") == "\\[a\\](https://x)"  # one backslash each, not two
+    assert escape("a\\]") == "a\\\\\\]"  # the backslash shown, the bracket escaped
+
+
+def test_long_outlets_are_offered_within_limits_and_resolve_back() -> None:
+    names = ["BBC", "The Long Outlet " + "of Many Words " * 10, "Huge " * 1000]
+    for name in names:
+        label, value = outlet_choice(name, 12)
+        assert 1 <= len(label) <= 100 and 1 <= len(value) <= 100
+        assert label.endswith(" (12)")
+        assert resolve_outlet(value, names) == name
+    assert resolve_outlet("bbc", names) == "BBC"
+    assert resolve_outlet("  huge  HUGE " + "huge " * 998, names) == names[2]
+    assert resolve_outlet("Reuters", names) is None
+    assert resolve_outlet("The Long…#000000000000", names) is None

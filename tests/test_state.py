@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.state import State
 
 
@@ -12,16 +14,15 @@ def test_feedback_and_counters_persist(tmp_path: Path, run) -> None:
     path = tmp_path / "state.db"
 
     async def first_session() -> int:
-        state = await State.open(path)
-        try:
+        async with await State.open(path) as state:
             qid = await state.record_question("why?", user_id=7, channel_id=9)
             await state.record_shown(qid, 0, "quote", ["t/a0/p1", "t/a1/p2"])
             assert await state.record_feedback(qid, 0, user_id=8, vote=1)
             assert await state.record_feedback(qid, 0, user_id=8, vote=-1)  # changes the vote
             assert not await state.record_feedback(qid, 3, user_id=8, vote=1)  # never shown
-            return qid
-        finally:
-            await state.close()
+        with pytest.raises(ValueError, match="no active connection"):  # closed on leaving
+            await state.answered()
+        return qid
 
     qid = run(first_session())
 

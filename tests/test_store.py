@@ -165,8 +165,8 @@ def test_nothing_changed_keeps_the_index_as_it_is(tmp_path: Path) -> None:
 def test_arrays_round_trip(seed_db: Path) -> None:
     with closing(sqlite3.connect(seed_db)) as con:
         served = arrays_from_rows(con.execute(ARRAYS).fetchall())
-    vocabulary = {t: i for i, t in enumerate(served["vocabulary"])}  # type: ignore[arg-type]
-    loader = PostingsLoader(seed_db, vocabulary, served["offsets"], 23).start()  # type: ignore[arg-type]
+    vocabulary = {t: i for i, t in enumerate(served.vocabulary)}
+    loader = PostingsLoader(seed_db, vocabulary, served["offsets"], 23).start()
     assert loader.wait()
     bm25 = loader.index_for([])
     loader.close()

@@ -10,9 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..answering import answer
-from ..messages import NO_MENTIONS, send_kwargs
-from ..views import answer_view
+from ..messages import NO_MENTIONS
+from ..views import MoreButton, VoteButton, answer_and_record
 
 if TYPE_CHECKING:
     from ..discord_app import SourcedBot
@@ -28,31 +27,22 @@ def question_from(content: str, bot_id: int) -> str:
     return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
 
 
+def _asker_id(obj: discord.Message | discord.Interaction[Any]) -> int:
+    return (obj.author if isinstance(obj, discord.Message) else obj.user).id
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
         self.bot = bot
         per = bot.config.answers.cooldown_seconds
         # One bucket per user, shared by mentions and /ask.
-        self.cooldown = commands.CooldownMapping.from_cooldown(
-            1, per, lambda obj: (obj.author if isinstance(obj, discord.Message) else obj.user).id)
+        self.cooldown = commands.CooldownMapping.from_cooldown(1, per, _asker_id)
 
     def _retry_after(self, obj: discord.Message | discord.Interaction[Any]) -> float:
         if self.bot.config.answers.cooldown_seconds <= 0:
             return 0.0
         bucket = self.cooldown.get_bucket(obj)
         return (bucket.update_rate_limit() or 0.0) if bucket else 0.0
-
-    async def _answer(self, question: str, user_id: int, channel_id: int | None
-                      ) -> dict[str, Any]:
-        config = self.bot.config.answers
-        result = await answer(self.bot.indexes.current, question[:QUESTION_MAX],
-                              k=config.passages, min_score=config.min_score)
-        if not result.hits:
-            return send_kwargs(result.reply)
-        qid = await self.bot.state.record_question(question, user_id, channel_id)
-        await self.bot.state.record_shown(qid, 0, result.kind, [h.passage_id for h in result.hits])
-        view = answer_view(qid, 0, result.kind, has_more=result.has_more, k=config.passages)
-        return send_kwargs(result.reply, view=view)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -77,7 +67,8 @@ class Ask(commands.Cog):
                                     delete_after=10)
             return
         async with channel.typing():
-            kwargs = await self._answer(question, message.author.id, channel.id)
+            _, kwargs = await answer_and_record(self.bot, question[:QUESTION_MAX],
+                                                user_id=message.author.id, channel_id=channel.id)
         await message.reply(mention_author=False, **kwargs)
 
     @app_commands.command(name="ask")
@@ -90,9 +81,15 @@ class Ask(commands.Cog):
                 f"Please wait {retry:.0f} s before asking again.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        kwargs = await self._answer(question, interaction.user.id, interaction.channel_id)
+        _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
+                                            channel_id=interaction.channel_id)
         await interaction.followup.send(**kwargs)
 
 
 async def setup(bot: SourcedBot) -> None:
+    bot.add_dynamic_items(MoreButton, VoteButton)
     await bot.add_cog(Ask(bot))
+
+
+async def teardown(bot: SourcedBot) -> None:
+    bot.remove_dynamic_items(MoreButton, VoteButton)

@@ -2,62 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..messages import send_kwargs
-from ..render import escape, render_answer, render_outlets, render_stats
+from ..outlet_choices import outlet_choice, resolve_outlet
+from ..render import OUTLET_SHOWN, escaped_within, render_answer, render_stats
+from ..views import FILTER_MAX, SourcesPage, matching, outlets_page
 
 if TYPE_CHECKING:
     from ..discord_app import SourcedBot
-
-PER_PAGE = 15
-FILTER_MAX = 60  # what fits in a button's custom id beside the page number
-
-
-def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str, int]]:
-    if not text:
-        return outlets
-    needle = text.casefold()
-    return [(name, n) for name, n in outlets if needle in name.casefold()]
-
-
-class SourcesPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                  template=r"sourced:sources:(?P<page>\d+):(?P<filter>.{0,60})"):
-    def __init__(self, page: int, filter_text: str, label: str) -> None:
-        super().__init__(discord.ui.Button(
-            label=label, style=discord.ButtonStyle.secondary,
-            custom_id=f"sourced:sources:{page}:{filter_text}"))
-        self.page, self.filter_text = page, filter_text
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any],
-                             item: discord.ui.Item[Any], match: re.Match[str], /) -> SourcesPage:
-        return cls(int(match["page"]), match["filter"], "")
-
-    async def callback(self, interaction: discord.Interaction[SourcedBot]) -> None:
-        kwargs = await outlets_page(interaction.client, self.page, self.filter_text)
-        await interaction.response.edit_message(**{k: v for k, v in kwargs.items()
-                                                   if k in {"embeds", "view", "content"}})
-
-
-async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
-    outlets = matching(await bot.indexes.current.outlets(), filter_text)
-    pages = max(1, -(-len(outlets) // PER_PAGE))
-    page = min(max(page, 0), pages - 1)
-    reply = render_outlets(outlets, page=page, per_page=PER_PAGE, filter_text=filter_text or None)
-    view = discord.ui.View(timeout=None)
-    if page > 0:
-        view.add_item(SourcesPage(page - 1, filter_text, "Previous"))
-    if page < pages - 1:
-        view.add_item(SourcesPage(page + 1, filter_text, "Next"))
-    return send_kwargs(reply, view=view)
-
 
 class Sources(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
@@ -79,18 +37,21 @@ class Sources(commands.Cog):
         """Show passages citing one outlet, best match first when you give a question."""
         reader = self.bot.indexes.current
         k = self.bot.config.answers.passages
+        name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
+        if name is None:
+            await interaction.response.send_message(
+                "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
+            return
         if question and question.strip():
-            hits = await reader.search(question, k, outlet=outlet)
+            hits = await reader.search(question, k, outlet=name)
             title = question
         else:
-            hits = await reader.passages_for_outlet(outlet, k)
-            title = f"passages citing {hits[0].outlet}" if hits else outlet
+            hits = await reader.passages_for_outlet(name, k)
+            title = f"passages citing {name}"
         if not hits:
-            names = [name for name, _ in await reader.outlets()]
-            known = outlet.casefold() in {n.casefold() for n in names}
-            text = (f"No passage citing {escape(outlet)} matches that question." if known else
-                    "No outlet by that name is cited in the corpus; see `/sources`.")
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.response.send_message(
+                f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
+                ephemeral=True)
             return
         await interaction.response.send_message(**send_kwargs(render_answer(title, hits)))
 
@@ -98,8 +59,8 @@ class Sources(commands.Cog):
     async def outlet_autocomplete(self, interaction: discord.Interaction[SourcedBot],
                                   current: str) -> list[app_commands.Choice[str]]:
         outlets = matching(await self.bot.indexes.current.outlets(), current.strip())
-        return [app_commands.Choice(name=f"{name} ({n})"[:100], value=name[:100])
-                for name, n in outlets[:25]]
+        return [app_commands.Choice(name=label, value=value)
+                for label, value in (outlet_choice(name, n) for name, n in outlets[:25])]
 
     @app_commands.command(name="stats")
     async def stats(self, interaction: discord.Interaction[SourcedBot]) -> None:
@@ -111,4 +72,9 @@ class Sources(commands.Cog):
 
 
 async def setup(bot: SourcedBot) -> None:
+    bot.add_dynamic_items(SourcesPage)
     await bot.add_cog(Sources(bot))
+
+
+async def teardown(bot: SourcedBot) -> None:
+    bot.remove_dynamic_items(SourcesPage)

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..attribution import http_url, pack, passages_from_blocks
 from ..blocks import blocks_of, squash
+from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Comment, Thread
 from .context import LoadContext
@@ -74,6 +75,19 @@ def _comments(node: LexborNode) -> list[Comment]:
     return comments
 
 
+def _answered(node: LexborNode) -> str | None:
+    """When an answer was posted: its ``dateCreated`` time, else the "answered" line of its
+    signature (``<span title="2013-09-26 21:55:00Z">``), not the "edited" one."""
+    created = node.css_first('time[itemprop="dateCreated"]')
+    if created is not None and (date := iso_date(created.attributes.get("datetime"))):
+        return date
+    for action in node.css(".user-action-time"):
+        span = action.css_first(".relativetime")
+        if span is not None and squash(action.text()).lower().startswith("answered"):
+            return iso_date(span.attributes.get("title"))
+    return None
+
+
 def _canonical(tree: LexborHTMLParser) -> str | None:
     for selector, attribute in (("link[rel=canonical]", "href"),
                                 ('meta[property="og:url"]', "content")):
@@ -126,7 +140,8 @@ def _stack_exchange(path: Path, tree: LexborHTMLParser, question: LexborNode,
             passages=pack(passages, ctx.passage_chars), score=_int(node.css_first(
                 ".js-vote-count")), comments=_comments(node),
             accepted="accepted-answer" in (node.attributes.get("class") or ""),
-            url=f"{base}/a/{answer_id}" if base and answer_id else None))
+            url=f"{base}/a/{answer_id}" if base and answer_id else None,
+            date=_answered(node)))
     question_id = question.attributes.get("data-questionid")
     return Thread(
         key=f"{site}/q/{question_id}" if site and question_id else f"page:{ctx.name(path)}",

@@ -2,10 +2,10 @@
 
 - Q&A records (as in the Skeptics data set): ``question`` (the title), ``answer`` (plain text;
   quotes indented by two or more spaces), optional ``questionUrl``, ``answerUrl``,
-  ``questionId``, ``answerId``, ``score``.
+  ``questionId``, ``answerId``, ``score``, ``date`` (when the answer was written).
 - Passage records (a BEIR ``corpus.jsonl`` loads as it is): ``_id`` or ``id`` (kept as the
-  passage id), ``text``, optional ``title``, ``url``, ``outlet``. The text is a source's own
-  words, so it is a quote; its outlet is ``outlet``, else the site of ``url``.
+  passage id), ``text``, optional ``title``, ``url``, ``outlet``, ``date``. The text is a
+  source's own words, so it is a quote; its outlet is ``outlet``, else the site of ``url``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..attribution import http_url, outlet_of
+from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Passage, Thread
 from .context import LoadContext
@@ -97,7 +98,7 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
         url=http_url(get("questionUrl")),
         answers=[Answer(passages=answer_text_passages(answer, ctx),
                         score=int(score) if score and score.lstrip("-").isdigit() else None,
-                        url=http_url(get("answerUrl")))],
+                        url=http_url(get("answerUrl")), date=iso_date(get("date")))],
     )
 
 
@@ -109,5 +110,5 @@ def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
     return Thread(
         key=f"{ctx.name(path)}/{pid}", title=title, url=url,
         answers=[Answer(passages=[Passage("quote", get("text") or "", outlet=outlet, url=url,
-                                          pid=pid)])],
+                                          pid=pid)], date=iso_date(get("date")))],
     )

@@ -1,7 +1,8 @@
 """Markdown notes: ``> `` quotes, ``[text](url)`` links, optional front matter.
 
 Front matter (YAML between ``---`` lines) may give ``title``, ``url`` (the note's own
-address) and ``outlet`` (for quotes whose link and lead-in name none). The note is rendered to
+address), ``outlet`` (for quotes whose link and lead-in name none) and ``date`` (when it was
+written). The note is rendered to
 HTML with markdown-it-py (raw HTML in the note is not passed through) and read as blocks.
 """
 
@@ -16,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from ..attribution import http_url, pack, passages_from_blocks
 from ..blocks import html_blocks
+from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Thread
 from .context import LoadContext, read_text
@@ -32,11 +34,18 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     except (yaml.YAMLError, ValueError) as exc:
         raise CorpusError(path, f"the front matter is not valid YAML: {exc}",
                           record="front matter") from exc
-    meta = post.metadata
+    meta: dict[str, str] = {}
     for key in ("title", "url", "outlet"):
-        if key in meta and not isinstance(meta[key], str):
-            raise CorpusError(path, f"{key!r} must be text", record="front matter")
+        if key in post.metadata:
+            if not isinstance(value := post.metadata[key], str):
+                raise CorpusError(path, f"{key!r} must be text", record="front matter")
+            meta[key] = value
     url = http_url(meta.get("url"))
+    has_date = "date" in post.metadata
+    date = iso_date(post.metadata["date"]) if has_date else None
+    if has_date and date is None:
+        raise CorpusError(path, "'date' must be a date like 2020-01-06, got "
+                          f"{post.metadata['date']!r}", record="front matter")
     blocks = html_blocks(_markdown.render(post.content))
     passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
     if outlet := meta.get("outlet"):
@@ -45,4 +54,5 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
                 p.outlet = outlet
     title = meta.get("title") or next((b.text for b in blocks if b.kind == "text"), path.stem)
     yield Thread(key=f"note:{ctx.name(path)}", title=title[:300], url=url,
-                 answers=[Answer(passages=pack(passages, ctx.passage_chars), url=url)])
+                 answers=[Answer(passages=pack(passages, ctx.passage_chars), url=url,
+                                 date=date)])

@@ -230,11 +230,10 @@ def text_passages(paragraphs: list[tuple[str, bool]], ctx: LoadContext) -> list[
     if any(indented for _, indented in paragraphs):
         blocks: list[Block] = []
         for text, indented in paragraphs:
-            kind = "quote" if indented else "text"
-            if blocks and kind == "quote" and blocks[-1].kind == "quote":
+            if indented and blocks and blocks[-1].kind == "quote":
                 blocks[-1].paragraphs.append(text)
             else:
-                blocks.append(Block(kind, [text]))
+                blocks.append(Block("quote" if indented else "text", [text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer)
     else:
         passages = classify([text for text, _ in paragraphs], ctx.gazetteer)

@@ -26,6 +26,7 @@ import defusedxml.ElementTree as SafeET
 
 from ..attribution import pack, passages_from_blocks
 from ..blocks import html_blocks
+from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Comment, Thread
 from .context import LoadContext
@@ -107,7 +108,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
         CREATE TABLE q (id INTEGER PRIMARY KEY, title TEXT, tags TEXT, score INTEGER,
                         accepted INTEGER, body TEXT);
         CREATE TABLE a (id INTEGER PRIMARY KEY, parent INTEGER, score INTEGER, body TEXT,
-                        author TEXT);
+                        author TEXT, date TEXT);
         CREATE INDEX a_parent ON a(parent);
         CREATE TABLE c (post INTEGER, score INTEGER, text TEXT, author TEXT, date TEXT);
         CREATE INDEX c_post ON c(post);
@@ -128,7 +129,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
             author = row.get("OwnerDisplayName") or (
                 f"user {row['OwnerUserId']}" if row.get("OwnerUserId") else None)
             answers.append((post_id, _int(row.get("ParentId"), path, record), score,
-                            row.get("Body", ""), author))
+                            row.get("Body", ""), author, iso_date(row.get("CreationDate"))))
         if len(questions) + len(answers) >= _BATCH:
             _flush(db, questions, answers)
     _flush(db, questions, answers)
@@ -150,7 +151,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
 
 def _flush(db: sqlite3.Connection, questions: list[tuple], answers: list[tuple]) -> None:
     db.executemany("INSERT OR REPLACE INTO q VALUES (?,?,?,?,?,?)", questions)
-    db.executemany("INSERT OR REPLACE INTO a VALUES (?,?,?,?,?)", answers)
+    db.executemany("INSERT OR REPLACE INTO a VALUES (?,?,?,?,?,?)", answers)
     questions.clear()
     answers.clear()
 
@@ -176,15 +177,15 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             for qid, title, tags, score, accepted, body in db.cursor().execute(
                     "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id"):
                 answers = []
-                for aid, ascore, abody, author in db.execute(
-                        "SELECT id, score, body, author FROM a WHERE parent = ? "
+                for aid, ascore, abody, author, date in db.execute(
+                        "SELECT id, score, body, author, date FROM a WHERE parent = ? "
                         "ORDER BY score DESC, id", (qid,)):
                     passages = passages_from_blocks(html_blocks(abody), ctx.gazetteer,
                                                     base_url=base)
                     answers.append(Answer(
                         passages=pack(passages, ctx.passage_chars), score=ascore,
                         comments=_comments(db, aid), accepted=aid == accepted,
-                        url=f"{base}/a/{aid}", author=author))
+                        url=f"{base}/a/{aid}", author=author, date=date))
                 question = "\n\n".join(b.text for b in html_blocks(body))
                 yield Thread(
                     key=f"{site}/q/{qid}", title=title, question=question,

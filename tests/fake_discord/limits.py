@@ -15,6 +15,7 @@ Json = dict[str, Any]
 Errors = dict[str, str]  # "embeds.0.fields.3.value" -> message
 
 MAX_CONTENT = 2000
+MAX_NONCE = 25
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
 EMBED_FIELD_LIMITS = {"title": 256, "description": 4096}
@@ -55,6 +56,9 @@ def check_message(body: Json, *, has_files: bool = False, partial: bool = False)
         errors["content"] = "Must be a string."
     elif content and len(content) > MAX_CONTENT:
         errors["content"] = f"Must be {MAX_CONTENT} or fewer in length."
+    nonce = body.get("nonce")
+    if nonce is not None and len(str(nonce)) > MAX_NONCE:
+        errors["nonce"] = f"Must be {MAX_NONCE} or fewer in length."
     embeds = body.get("embeds") or []
     if len(embeds) > MAX_EMBEDS:
         errors["embeds"] = f"Must be {MAX_EMBEDS} or fewer in length."

@@ -21,6 +21,7 @@ from . import limits
 from . import payloads as p
 
 MANAGE_GUILD = 1 << 5
+NONCE_WINDOW = 120.0  # seconds Discord remembers an enforced nonce ("the past few minutes")
 EVERYONE_PERMISSIONS = 0x0000_0000_0006_4CC0  # view, send, embed, history, reactions, ...
 
 
@@ -40,6 +41,7 @@ class _Fault:
     status: int
     retry_after: float
     remaining: int
+    after_handling: bool = False
 
 
 @dataclass(slots=True)
@@ -67,6 +69,8 @@ class FakeDiscord:
         self.identifies = 0
         self.resumes = 0
         self.messages: dict[str, dict[str, Any]] = {}
+        self.created: list[dict[str, Any]] = []   # every message the bot created, in order
+        self._nonces: dict[str, tuple[float, dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
         self._sessions: dict[str, _Session] = {}
         self._session_id: str | None = None
@@ -169,11 +173,13 @@ class FakeDiscord:
     # -- faults -----------------------------------------------------------------------------
 
     def fail_next(self, method: str, path_pattern: str, *, status: int, times: int = 1,
-                  retry_after: float = 0.3) -> None:
-        """The next ``times`` matching calls answer ``status`` (429 with ``retry_after``)."""
+                  retry_after: float = 0.3, after_handling: bool = False) -> None:
+        """The next ``times`` matching calls answer ``status`` (429 with ``retry_after``).
+        ``after_handling``: the call takes effect first (a message is created), as when
+        Discord fails between doing the work and answering."""
         pattern = re.compile(path_pattern)
         self._faults.append(_Fault(lambda m, path: m == method and bool(pattern.fullmatch(path)),
-                                   status, retry_after, times))
+                                   status, retry_after, times, after_handling))
 
     async def close_gateway(self, code: int = 4000) -> None:
         """Drop the bot's socket, as Discord does now and then; the bot should RESUME."""
@@ -274,7 +280,7 @@ class FakeDiscord:
                 body = json.loads(text) if text else None
         fault = next((f for f in self._faults if f.remaining > 0 and f.matches(request.method,
                                                                                path)), None)
-        if fault is not None:
+        if fault is not None and not fault.after_handling:
             fault.remaining -= 1
             return await self._record(request, path, body, *self._fault_response(fault))
         if errors := limits.check_request(request.method, path, body):
@@ -285,6 +291,9 @@ class FakeDiscord:
         for method, pattern, handler in self._routes:
             if method == request.method and (match := pattern.fullmatch(path)):
                 status, data = await handler(request, match, body)
+                if fault is not None:  # done, then failed: the caller sees only the failure
+                    fault.remaining -= 1
+                    return await self._record(request, path, body, *self._fault_response(fault))
                 return await self._record(request, path, body, status, data)
         return await self._record(request, path, body, 404,
                                   {"message": f"fake Discord: no route {request.method} {path}",
@@ -355,11 +364,25 @@ class FakeDiscord:
                             flags=body.get("flags") or flags,
                             reference=body.get("message_reference"))
         self.messages[message["id"]] = message
+        self.created.append(message)
         return message
 
     async def _post_message(self, _: web.Request, match: re.Match[str],
                             body: Any) -> tuple[int, Any]:
-        return 200, self._bot_message(match["channel"], body or {})
+        body = body or {}
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return 200, self._bot_message(match["channel"], body)
+        # As Discord: with enforce_nonce, a nonce the same author (the bot, here) used in the
+        # past few minutes returns that message instead of creating another.
+        key, now = str(nonce), time.monotonic()
+        seen = self._nonces.get(key)
+        if seen is not None and now - seen[0] < NONCE_WINDOW:
+            return 200, seen[1]
+        message = self._bot_message(match["channel"], body)
+        message["nonce"] = nonce
+        self._nonces[key] = (now, message)
+        return 200, message
 
     async def _patch_message(self, _: web.Request, match: re.Match[str],
                              body: Any) -> tuple[int, Any]:

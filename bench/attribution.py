@@ -1,0 +1,542 @@
+"""How well quotes and their sources are found: ``make attribution``.
+
+    python -m bench.attribution [--split held-out|tuning|all] [--errors N] [--pool]
+
+Ground truth comes from the data's own structure, read by this module's own small parsers
+(lxml for HTML, a few lines for text), never by the loaders' code:
+
+- Stack Exchange dumps (``../shared/data/stackexchange/*/Posts.xml``): every paragraph inside a
+  ``<blockquote>`` (lists and other containers included) is quoted, every other one is the
+  answerer's. A quote's citation is the one link of the lead-in (the text just before the
+  block quote); with no link there, the one link inside the quote; where the lead-in has
+  several links, the one the answerer cites, judged by hand (``attribution_judged.tsv``).
+- The same answers flattened to plain text (paragraphs, no indentation, links reduced to their
+  anchor text) test the path that recognises unmarked quotes from lead-ins.
+- Skeptics (``../shared/data/skeptics/``): lines indented by two spaces are quotes; flattened
+  (indentation removed) it tests the unmarked path again.
+- The seed thread: its quotes and outlets judged by hand (``attribution_seed.tsv``).
+
+A quote's right outlet is the news outlet its cited link is on (by the gazetteer's domains), or
+the one a hand judgment names (outlets named in prose, where there is no link).
+
+The loaders' output is compared with the truth word by word (difflib over the words of each
+answer), so the figures do not depend on how either side splits paragraphs: a paragraph counts
+as shown as a quote when most of its words are in a quote passage. Figures per data set:
+
+- quote recall / precision, by paragraph;
+- URL right: of truly quoted paragraphs shown as quotes with a known citation, the share shown
+  with that address; "multi" is the same where the lead-in has several links;
+- outlet-pair precision: of paragraphs shown as a quote *with a news outlet* (a gazetteer name),
+  the share that are quoted and name the right outlet. A paragraph shown with an outlet whose
+  truth nobody judged counts as unjudged (listed by ``--pool`` so that a person judges it),
+  never as right.
+
+Each set is split by a hash of the answer's id: tune on ``tuning``, report ``held-out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import difflib
+import hashlib
+import html
+import json
+import re
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from index.loaders import LoadContext  # noqa: E402
+from index.loaders.jsonl import load as load_jsonl  # noqa: E402
+from index.loaders.plaintext import answer_text_passages  # noqa: E402
+from index.loaders.plaintext import load as load_text  # noqa: E402
+from index.loaders.sedump import load as load_dump  # noqa: E402
+from index.model import Passage  # noqa: E402
+from index.outlets import DEFAULT_GAZETTEER  # noqa: E402
+
+DATA = (ROOT / ".." / "shared" / "data").resolve()
+SEED = ROOT / "corpus" / "politics-se-why-was-soleimani-in-iraq.txt"
+HERE = Path(__file__).resolve().parent
+JUDGED = HERE / "attribution_judged.tsv"
+SEED_JUDGED = HERE / "attribution_seed.tsv"
+DUMPS = ("genai", "history-meta")
+SKEPTICS = "skeptics/web_science_dataset.jsonl"
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+UNJUDGED = "?"
+
+
+# --- ground truth ------------------------------------------------------------------------
+
+@dataclass
+class Quote:
+    """One quote of an answer (a ``<blockquote>``, a run of indented paragraphs)."""
+
+    url: str | None = None  # None: not known; "": judged to cite no address
+    multi: bool = False  # its lead-in has several links
+    outlet: str | None = UNJUDGED  # the right news outlet; None: none; "?": nobody judged
+
+
+@dataclass
+class Gold:
+    """An answer's paragraphs, each with the quote it belongs to (None: the answerer's)."""
+
+    set: str
+    answer: str
+    paragraphs: list[tuple[str, int | None]] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+
+    def flattened(self) -> str:
+        """The answer as a scraper gives it: paragraphs, no indentation, no links."""
+        return "\n\n".join(text for text, _ in self.paragraphs)
+
+
+def held_out(answer: str) -> bool:
+    """Half of the answers, fixed by their id: the ones figures are reported on."""
+    return int(hashlib.sha256(answer.encode()).hexdigest(), 16) % 2 == 0
+
+
+def squash(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+_BLOCK_TAGS = {"p", "li", "pre", "blockquote", "ul", "ol", "div", "table", "tr", "td", "th",
+               "thead", "tbody", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+               "figure", "section", "details", "summary"}
+
+
+def _is_block(node) -> bool:
+    return isinstance(node.tag, str) and node.tag in _BLOCK_TAGS
+
+
+def _http(href: str | None, base: str) -> str | None:
+    if not href or not href.strip():
+        return None
+    url = urljoin(base, href.strip())
+    parts = urlsplit(url)
+    return url if parts.scheme in {"http", "https"} and parts.netloc else None
+
+
+def html_gold(body: str, base: str, gold: Gold) -> None:
+    """Paragraphs of an answer's HTML, each marked with its block quote, and each block
+    quote's citation."""
+    import lxml.html  # the bench's own parser, apart from the loaders' selectolax
+
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+
+    def links(nodes: Iterable) -> list[str]:
+        found = []
+        for node in nodes:
+            if isinstance(node.tag, str):
+                hrefs = [node.get("href")] if node.tag == "a" else []
+                hrefs += [a.get("href") for a in node.iter("a")][1 if node.tag == "a" else 0:]
+                found += [u for h in hrefs if (u := _http(h, base))]
+        return found
+
+    def lead_links(bq) -> list[str]:
+        """Links of the text just before a block quote: inline text before it in the same
+        parent, else the element before it."""
+        parent = bq.getparent()
+        before = []
+        for sib in parent:
+            if sib is bq:
+                break
+            before = [] if _is_block(sib) else [*before, sib]
+        inline_text = (parent.text or "") if not any(_is_block(s) for s in parent
+                                                      if s is not bq and s in before) else ""
+        prev = bq.getprevious()
+        if before or inline_text.strip() or (prev is not None and (prev.tail or "").strip()):
+            return links(before)
+        return links([prev]) if prev is not None else []
+
+    def walk(node, quote: int | None) -> None:
+        buf: list[str] = [node.text or ""]
+
+        def flush() -> None:
+            text = squash(" ".join(buf))
+            if _WORD.search(text):
+                gold.paragraphs.append((text, quote))
+            buf.clear()
+
+        for child in node:
+            if _is_block(child):
+                flush()
+                q = quote
+                if child.tag == "blockquote" and quote is None:
+                    q = len(gold.quotes)
+                    lead = lead_links(child)
+                    inside = links([child])
+                    url = lead[0] if len(lead) == 1 else (
+                        inside[0] if not lead and len(set(inside)) == 1 else None)
+                    gold.quotes.append(Quote(url=url, multi=len(lead) > 1))
+                walk(child, q)
+            elif isinstance(child.tag, str) and child.tag not in {"script", "style"}:
+                buf.append(child.text_content())
+            buf.append(child.tail or "")
+        flush()
+
+    walk(root, None)
+
+
+def site_base(folder: str) -> str:
+    name = folder.removesuffix("-meta")
+    site = f"{name}.meta.stackexchange.com" if folder.endswith("-meta") else \
+        f"{name}.stackexchange.com"
+    return f"https://{site}"
+
+
+def dump_gold(folder: str) -> list[Gold]:
+    base = site_base(folder)
+    golds = []
+    for _, row in ET.iterparse(DATA / "stackexchange" / folder / "Posts.xml"):
+        if row.tag == "row" and row.get("PostTypeId") == "2":
+            gold = Gold(folder, f"{base}/a/{row.get('Id')}")
+            html_gold(row.get("Body") or "", base, gold)
+            golds.append(gold)
+        row.clear()
+    return golds
+
+
+def skeptics_gold() -> list[Gold]:
+    golds = []
+    with (DATA / SKEPTICS).open(encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            gold = Gold("skeptics", str(record["answerId"]))
+            quote: int | None = None
+            # Paragraphs are separated by lines holding nothing but spaces.
+            for chunk in re.split(r"\n[ \t]*\n", html.unescape(record["answer"])):
+                lines = [ln for ln in chunk.split("\n") if ln.strip()]
+                if not lines:
+                    continue
+                indented = all(ln.startswith("  ") for ln in lines)
+                if indented and quote is None:
+                    quote = len(gold.quotes)
+                    gold.quotes.append(Quote())
+                elif not indented:
+                    quote = None
+                gold.paragraphs.append((squash(" ".join(lines)), quote))
+            golds.append(gold)
+    return golds
+
+
+def seed_gold() -> Gold:
+    """The seed's answer paragraphs (its own small parser) with the hand-judged quotes."""
+    text = SEED.read_text(encoding="utf-8")
+    body = re.split(r"^\d+ Answers? \d+$", text, maxsplit=1, flags=re.M)[1]
+    judged = list(csv.reader(_rows(SEED_JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE))
+    gold = Gold("seed", "seed")
+    answer = -1
+    for chunk in re.split(r"\n\s*\n", body):
+        lines = chunk.strip("\n").split("\n")
+        if not chunk.strip():
+            continue
+        if re.fullmatch(r"-?\d+", lines[0].strip()):
+            # A score line (maybe with comments and the next score): a new answer begins at
+            # the last number of the chunk.
+            answer += 1
+            continue
+        if chunk.startswith(("You must log in", "Not the answer")):
+            break
+        words = squash(chunk.replace("•", " "))
+        row = next((r for r in judged if int(r[0]) == answer and words.startswith(r[1])), None)
+        quote = None
+        if row is not None:
+            quote = int(row[2])
+            while len(gold.quotes) <= quote:
+                gold.quotes.append(Quote(outlet=None))
+            gold.quotes[quote].outlet = row[3] or None
+        gold.paragraphs.append((words, quote))
+    return gold
+
+
+def _rows(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as f:
+        yield from (line for line in f if line.strip() and not line.startswith("#"))
+
+
+# --- the gazetteer's domains (read from its file, not through index.outlets' lookups) -----
+
+def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return {d.lower().removeprefix("www."): entry["name"]
+            for entry in data.get("outlet", []) for d in entry.get("domains", [])}
+
+
+def outlet_names(path: Path = DEFAULT_GAZETTEER) -> set[str]:
+    with path.open("rb") as f:
+        return {entry["name"] for entry in tomllib.load(f).get("outlet", [])}
+
+
+def outlet_at(url: str, domains: dict[str, str]) -> str | None:
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    while host:
+        if host in domains:
+            return domains[host]
+        _, _, host = host.partition(".")
+    return None
+
+
+def same_outlet(a: str | None, b: str | None) -> bool:
+    """Names equal but for case and a leading "The" (a judge writes "Guardian" or "The
+    Guardian")."""
+    def key(name: str | None) -> str | None:
+        return name.casefold().removeprefix("the ").strip() if name else None
+    return key(a) == key(b)
+
+
+def apply_judgments(golds: list[Gold], domains: dict[str, str]) -> None:
+    """Right outlets: the cited link's outlet, then the hand judgments (which win)."""
+    by_key = {(g.set, g.answer): g for g in golds}
+    for g in golds:
+        for q in g.quotes:
+            if q.url:
+                q.outlet = outlet_at(q.url, domains)
+    for row in csv.reader(_rows(JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE):
+        data_set, answer, quote, what, value = row[:5]
+        g = by_key.get((data_set, answer))
+        if g is None or int(quote) >= len(g.quotes):
+            continue
+        if what == "outlet":
+            g.quotes[int(quote)].outlet = None if value == "-" else value
+        elif what == "url":
+            g.quotes[int(quote)].url = "" if value == "-" else value
+
+
+# --- comparing the loaders' passages with the truth ----------------------------------------
+
+@dataclass
+class Shown:
+    """What the loader made of one true paragraph."""
+
+    quote: bool
+    outlet: str | None
+    url: str | None
+
+
+def align(gold: Gold, passages: list[Passage]) -> list[Shown]:
+    """For each true paragraph, the passage most of its words ended up in."""
+    gold_words: list[int] = []
+    words_g: list[str] = []
+    for i, (text, _) in enumerate(gold.paragraphs):
+        ws = [w.lower() for w in _WORD.findall(text)]
+        words_g += ws
+        gold_words += [i] * len(ws)
+    words_s: list[str] = []
+    owner: list[int] = []
+    for j, p in enumerate(passages):
+        ws = [w.lower() for w in _WORD.findall(p.text)]
+        words_s += ws
+        owner += [j] * len(ws)
+    votes: list[dict[int, int]] = [{} for _ in gold.paragraphs]
+    matcher = difflib.SequenceMatcher(None, words_g, words_s, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            v = votes[gold_words[a + k]]
+            v[owner[b + k]] = v.get(owner[b + k], 0) + 1
+    shown = []
+    for i, (text, _) in enumerate(gold.paragraphs):
+        total = len(_WORD.findall(text))
+        quoted = sum(n for j, n in votes[i].items() if passages[j].kind == "quote")
+        if votes[i] and quoted * 2 > total:
+            j = max((j for j in votes[i] if passages[j].kind == "quote"),
+                    key=lambda j: votes[i][j])
+            shown.append(Shown(True, passages[j].outlet, passages[j].url))
+        else:
+            shown.append(Shown(False, None, None))
+    return shown
+
+
+@dataclass
+class Tally:
+    answers: int = 0
+    quoted: int = 0          # truly quoted paragraphs
+    shown: int = 0           # paragraphs shown as quotes
+    hit: int = 0             # both
+    url_n: int = 0
+    url_ok: int = 0
+    multi_n: int = 0
+    multi_ok: int = 0
+    outlet_n: int = 0        # paragraphs shown as a quote with a news outlet, judged
+    outlet_ok: int = 0
+    unjudged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, gold: Gold, shown: list[Shown], names: set[str], *, links: bool = True) -> None:
+        self.answers += 1
+        for (text, q), s in zip(gold.paragraphs, shown, strict=True):
+            quote = gold.quotes[q] if q is not None else None
+            self.quoted += quote is not None
+            self.shown += s.quote
+            self.hit += s.quote and quote is not None
+            if s.quote != (quote is not None):
+                what = "missed quote" if quote else "false quote"
+                self.errors.append(f"{gold.answer} {what}: {text[:110]}")
+            if links and s.quote and quote is not None and quote.url is not None:
+                right = (s.url or "") == quote.url
+                self.url_n += 1
+                self.url_ok += right
+                if quote.multi:
+                    self.multi_n += 1
+                    self.multi_ok += right
+                if not right:
+                    self.errors.append(f"{gold.answer} url {s.url} != {quote.url}")
+            if s.quote and s.outlet in names:
+                right = quote.outlet if quote is not None else None
+                if right == UNJUDGED:
+                    self.unjudged += 1
+                    self.errors.append(f"{gold.answer} UNJUDGED q{q} {s.outlet}: {text[:90]}")
+                    continue
+                self.outlet_n += 1
+                ok = same_outlet(s.outlet, right)
+                self.outlet_ok += ok
+                if not ok:
+                    self.errors.append(f"{gold.answer} outlet {s.outlet} != {right}: "
+                                       f"{text[:80]}")
+
+
+# --- the data sets ---------------------------------------------------------------------------
+
+Runner = Callable[[LoadContext], Iterator[tuple[Gold, list[Passage]]]]
+
+
+def dump_sets(folder: str, golds: list[Gold]) -> dict[str, Runner]:
+    def marked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
+        by_url = {g.answer: g for g in golds}
+        for thread in load_dump(DATA / "stackexchange" / folder / "Posts.xml", ctx):
+            for a in thread.answers:
+                if a.url in by_url:
+                    yield by_url[a.url], a.passages
+
+    def unmarked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
+        for g in golds:
+            yield g, answer_text_passages(g.flattened(), ctx)
+
+    return {f"{folder} marked": marked, f"{folder} unmarked": unmarked}
+
+
+def skeptics_sets(golds: list[Gold]) -> dict[str, Runner]:
+    def marked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
+        by_id = {g.answer: g for g in golds}
+        for thread in load_jsonl(DATA / SKEPTICS, ctx):
+            answer_id = thread.key.rsplit("/", 1)[1]
+            yield by_id[answer_id], thread.answers[0].passages
+
+    def unmarked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
+        for g in golds:
+            yield g, answer_text_passages(g.flattened(), ctx)
+
+    return {"skeptics marked": marked, "skeptics unmarked": unmarked}
+
+
+def seed_tally(ctx: LoadContext | None = None) -> Tally:
+    """The seed thread against its hand-judged quotes (also checked by the test suite)."""
+    ctx = ctx or LoadContext(passage_chars=0)
+    gold = seed_gold()
+    [thread] = list(load_text(SEED, ctx))
+    tally = Tally()
+    tally.add(gold, align(gold, [p for a in thread.answers for p in a.passages]),
+              outlet_names())
+    return tally
+
+
+def pool(gold: Gold, shown: list[Shown], names: set[str]) -> Iterator[str]:
+    """Quotes whose right outlet nobody judged yet, that need it: shown with a news outlet, or
+    introduced by a lead-in that names one (as any word, in any case)."""
+    named = re.compile(r"(?<!\w)(?:{})(?!\w)".format("|".join(
+        re.escape(n.removeprefix("The ")) for n in sorted(names, key=len, reverse=True))),
+        re.IGNORECASE)
+    done: set[int] = set()
+    for i, ((text, q), s) in enumerate(zip(gold.paragraphs, shown, strict=True)):
+        if q is None or q in done or gold.quotes[q].outlet != UNJUDGED:
+            continue
+        lead = gold.paragraphs[i - 1][0] if i and gold.paragraphs[i - 1][1] is None else ""
+        if (s.quote and s.outlet in names) or named.search(lead):
+            done.add(q)
+            yield (f"{gold.set}\t{gold.answer}\t{q}\toutlet\t?\tshown {s.outlet} | "
+                   f"LEAD {lead[-300:]} | QUOTE {text[:200]}")
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{100 * num / den:6.1f}%" if den else "     - "
+
+
+def row(name: str, t: Tally) -> str:
+    return (f"{name:<22} {t.answers:>5} {t.quoted:>6} {_pct(t.hit, t.quoted)} "
+            f"{_pct(t.hit, t.shown)} {_pct(t.url_ok, t.url_n)} {t.url_n:>4} "
+            f"{_pct(t.multi_ok, t.multi_n)} {t.multi_n:>3} {_pct(t.outlet_ok, t.outlet_n)} "
+            f"{t.outlet_n:>4} {t.unjudged:>3}")
+
+
+HEADER = (f"{'data set':<22} {'answ':>5} {'quoted':>6} {'recall':>7} {'precis':>7} "
+          f"{'URL ok':>7} {'n':>4} {'multi':>7} {'n':>3} {'outlet':>7} {'n':>4} {'unj':>3}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=["held-out", "tuning", "all"], default="held-out")
+    parser.add_argument("--errors", type=int, default=0,
+                        help="print up to N errors per set (tuning split only)")
+    parser.add_argument("--only", help="only the data sets whose name contains this")
+    parser.add_argument("--pool", action="store_true",
+                        help="list the quotes (both splits) whose outlet needs a hand judgment")
+    args = parser.parse_args(argv)
+    if args.errors and args.split != "tuning":
+        parser.error("--errors shows mistakes to learn from: only on --split tuning")
+    if not DATA.is_dir():
+        print(f"skipped: no shared data at {DATA}")
+        return 0
+
+    ctx = LoadContext(passage_chars=0)  # one passage per paragraph: nothing is packed
+    domains, names = outlet_domains(), outlet_names()
+    golds = {f: dump_gold(f) for f in DUMPS}
+    skeptics = skeptics_gold()
+    apply_judgments([g for gs in golds.values() for g in gs] + skeptics, domains)
+    sets: dict[str, Runner] = {}
+    for folder in DUMPS:
+        sets.update(dump_sets(folder, golds[folder]))
+    sets.update(skeptics_sets(skeptics))
+
+    if args.pool:
+        for name, run in sets.items():
+            for gold, passages in run(ctx):
+                for line in pool(gold, align(gold, passages), names):
+                    print(f"{name}\t{line}")
+        return 0
+
+    keep = {"held-out": lambda g: held_out(g.answer), "tuning": lambda g: not held_out(g.answer),
+            "all": lambda g: True}[args.split]
+    print(f"split: {args.split}   gazetteer: {len(names)} outlets")
+    print(HEADER)
+    print(row("seed (all of it)", seed_tally()))
+    totals = {"marked": Tally(), "unmarked": Tally()}
+    for name, run in sets.items():
+        if args.only and args.only not in name:
+            continue
+        tally = Tally()
+        for gold, passages in run(ctx):
+            if keep(gold):
+                tally.add(gold, align(gold, passages), names, links=name.endswith(" marked"))
+        print(row(name, tally))
+        total = totals[name.rsplit(" ", 1)[1]]
+        for f in Tally.__dataclass_fields__:
+            if f != "errors":
+                setattr(total, f, getattr(total, f) + getattr(tally, f))
+        for line in tally.errors[: args.errors]:
+            print("   ", line)
+    for kind, total in totals.items():
+        print(row(f"all {kind}", total))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

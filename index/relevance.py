@@ -1,0 +1,105 @@
+"""How well a passage answers a question, on a scale that means the same for every question
+and corpus: 0 (none of the question's words) to 1 (every word, saturated).
+
+A raw BM25 score grows with the number of query words and with their rarity in the corpus at
+hand, so no threshold on it holds across questions. This is an idf-weighted mean, over the
+question's own words, of each word's BM25-saturated frequency in the passage, ``tf / (tf +
+k1)`` (Robertson & Zaragoza, 2009, "The Probabilistic Relevance Framework: BM25 and Beyond",
+section 3.3): 0.4 for a word met once, 0.57 twice, tending to 1. The frequency is recovered from
+the stored impact without BM25's length normalisation: a passage is indexed with its thread's
+title and question, and a thread with a long question would otherwise make all its passages
+look less relevant. A word the corpus has never seen counts with the idf of a word in no
+passage, so a question about something the corpus does not hold scores low however well its
+common words match. A spelling variant stands for the word it varies at its similarity.
+
+Only the question's words count, not the pseudo-relevance feedback terms: those come from the
+best passages themselves, and would make any question look answered. The measure filters
+what the ranking found; it never reorders it. A dense similarity (the hybrid ranking) can
+later be combined here as one more calibrated component.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .bm25 import floor_negative_idf, okapi_idf
+
+# (term) -> its postings: ascending document numbers and their BM25 impacts.
+PostingsOf = Callable[[str], tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One distinct word of the question: its weight, and the index terms that stand for it
+    (itself at strength 1, spelling variants at their similarity) with their idf."""
+
+    weight: float
+    terms: tuple[tuple[str, float, float], ...]  # (term, strength, idf)
+
+
+class IdfTable:
+    """Each term's idf as the stored impacts used it (negative idf floored as rank-bm25 does),
+    and the idf of a word in no passage."""
+
+    def __init__(self, vocabulary: dict[str, int], offsets: npt.NDArray[np.int64], n_docs: int,
+                 epsilon: float) -> None:
+        self._vocabulary = vocabulary
+        df = np.diff(offsets)
+        self._idf = floor_negative_idf(okapi_idf(n_docs, df), epsilon)
+        self.unseen = float(okapi_idf(n_docs, np.zeros(1, np.int64))[0]) if n_docs else 0.0
+
+    def __call__(self, term: str) -> float | None:
+        row = self._vocabulary.get(term)
+        return None if row is None else float(self._idf[row])
+
+
+def question_words(terms: Sequence[str], idf: IdfTable,
+                   variants: Callable[[str], list[tuple[str, float]]] | None) -> list[Word]:
+    """The question's distinct words, with the terms that can match each."""
+    words = []
+    for term, count in Counter(terms).items():
+        own = idf(term)
+        options = [(term, 1.0, own)] if own is not None else []
+        for variant, similarity in variants(term) if variants else []:
+            if (v_idf := idf(variant)) is not None:
+                options.append((variant, similarity, v_idf))
+        # How much the word tells: its own idf, or, unseen, that of a word in no passage.
+        weight = count * (own if own is not None else idf.unseen)
+        words.append(Word(weight, tuple(options)))
+    return words
+
+
+def relevance(docs: npt.NDArray[np.integer], words: Sequence[Word], postings: PostingsOf,
+              k1: float, norms: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each of ``docs``' relevance to the question of ``words``, in [0, 1]; ``norms`` are the
+    documents' BM25 length normalisations, ``1 - b + b * length / average length``."""
+    total = sum(w.weight for w in words)
+    out = np.zeros(len(docs), dtype=np.float64)
+    if total <= 0 or not len(docs):
+        return out
+    docs = np.asarray(docs, dtype=np.int64)
+    for word in words:
+        best = np.zeros(len(docs), dtype=np.float64)
+        for term, strength, term_idf in word.terms:
+            if term_idf <= 0:
+                continue
+            term_docs, impacts = postings(term)
+            at = np.searchsorted(term_docs, docs)
+            found = at < len(term_docs)
+            found[found] = term_docs[at[found]] == docs[found]
+            # impact = idf * s, s = tf * (k1 + 1) / (tf + k1 * norm): solved for tf.
+            share = np.zeros(len(docs), dtype=np.float64)
+            s = impacts[at[found]].astype(np.float64) / term_idf
+            if k1 > 0:
+                tf = s * k1 * norms[found] / np.maximum(k1 + 1 - s, 1e-9)
+                share[found] = tf / (tf + k1)
+            else:  # no saturation: any occurrence is all the word can give
+                share[found] = 1.0
+            best = np.maximum(best, strength * share)
+        out += word.weight * best
+    return np.clip(out / total, 0.0, 1.0)

@@ -1,0 +1,75 @@
+"""Which passages an answer shows, and in what order (``bot.answering.choose``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answering import ANSWER_LEAD, answer, choose
+from index.build import build
+from index.reader import Hit, IndexReader
+
+
+def hit(pid: str, relevance: float, kind: str = "quote", outlet: str | None = "BBC",
+        score: float = 10.0) -> Hit:
+    return Hit(rank=0, score=score, passage_id=pid, kind=kind, text=f"text of {pid}",  # type: ignore[arg-type]
+               outlet=outlet, url=None, thread_title="T", thread_url=None, answer_score=1,
+               relevance=relevance)
+
+
+def ids(hits: list[Hit]) -> list[str]:
+    return [h.passage_id for h in hits]
+
+
+def test_nothing_relevant_shows_nothing() -> None:
+    assert choose([hit("t/a0/p0", 0.2), hit("u/a0/p1", 0.1)], k=3, min_relevance=0.3) == []
+
+
+def test_quotes_first_and_answerers_words_after() -> None:
+    hits = [hit("t/a0/p0", 0.55, "answer"), hit("u/a0/p1", 0.5), hit("v/a0/p1", 0.4)]
+    assert ids(choose(hits, k=3, min_relevance=0.3)) == ["u/a0/p1", "v/a0/p1", "t/a0/p0"]
+
+
+def test_an_answerers_passage_clearly_better_than_every_quote_leads() -> None:
+    hits = [hit("t/a0/p0", 0.5 + ANSWER_LEAD, "answer"), hit("u/a0/p1", 0.5)]
+    chosen = choose(hits, k=3, min_relevance=0.3)
+    assert ids(chosen) == ["t/a0/p0", "u/a0/p1"]
+    assert [h.rank for h in chosen] == [1, 2]
+
+
+def test_one_passage_per_answer_on_the_first_page() -> None:
+    hits = [hit("t/a0/p1", 0.9), hit("t/a0/p5", 0.8), hit("t/a1/p0", 0.7), hit("u/a0/p0", 0.6)]
+    assert ids(choose(hits, k=3, min_relevance=0.3)) == [
+        "t/a0/p1", "t/a1/p0", "u/a0/p0", "t/a0/p5"]
+    # Unless nothing else matches: then the first page fills from the same answer.
+    assert ids(choose(hits[:2], k=3, min_relevance=0.3)) == ["t/a0/p1", "t/a0/p5"]
+
+
+def test_consecutive_passages_of_one_quote_are_joined() -> None:
+    hits = [hit("t/a0/p3", 0.9), hit("t/a0/p2", 0.5), hit("t/a0/p4", 0.4, outlet="Reuters")]
+    [first, second] = choose(hits, k=3, min_relevance=0.3)
+    assert first.passage_id == "t/a0/p2"  # the quote starts there
+    assert first.text == "text of t/a0/p2\n\ntext of t/a0/p3"
+    assert second.passage_id == "t/a0/p4"  # another source: not the same quote
+
+
+def test_the_off_topic_question_of_the_issue(tmp_path: Path, run) -> None:
+    """"What's the best way to learn the guitar?" used to get three unrelated quotes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, text in enumerate(["The best way to reduce risk is to learn first aid.",
+                              "Studies show the best diets vary.", "A guitar was sold.",
+                              "Ferries sank near Oslo in the storm."]):
+        (corpus / f"n{i}.md").write_text(f"---\ntitle: Note {i}\n---\n> {text}\n")
+    build(corpus, tmp_path / "index.db")
+
+    async def go() -> tuple[list[Hit], list[Hit]]:
+        async with await IndexReader.open(tmp_path / "index.db") as reader:
+            off = await answer(reader, "what's the best way to learn the violin?", k=3,
+                               min_relevance=0.33)
+            on = await answer(reader, "which ferries sank near Oslo in the storm?", k=3,
+                              min_relevance=0.33)
+            return off.hits, on.hits
+
+    off, on = run(go())
+    assert off == []
+    assert ids(on) == ["note:n3/a0/p0"]

@@ -1,0 +1,21 @@
+"""The seed thread stays perfect on `make attribution`'s own measure (bench/attribution.py):
+every hand-judged quote found, nothing else shown as a quote, every outlet right."""
+
+from __future__ import annotations
+
+from bench.attribution import row, seed_gold, seed_tally
+
+
+def test_the_seed_judgments_cover_its_quotes() -> None:
+    gold = seed_gold()
+    quoted = [text for text, q in gold.paragraphs if q is not None]
+    assert len(quoted) == 23 and len(gold.quotes) == 8
+    assert [q.outlet for q in gold.quotes] == [
+        None, "Reuters", "Reuters", "Reuters", None, "BBC", "Daily Mail", "Asia Times"]
+
+
+def test_the_seed_is_perfect() -> None:
+    tally = seed_tally()
+    assert tally.errors == [], row("seed", tally)
+    assert (tally.quoted, tally.shown, tally.hit) == (23, 23, 23)
+    assert (tally.outlet_n, tally.outlet_ok, tally.unjudged) == (17, 17, 0)

@@ -1,0 +1,81 @@
+"""The relevance measure: a score's share of the most the question's words could give."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.bm25 import BM25Params, ImpactIndex
+from index.build import build
+from index.reader import IndexReader
+from index.relevance import IdfTable, question_words, relevance
+
+DOCS = [["ferry", "sank", "oslo"], ["ferry", "late"], ["bridge", "fell"], ["storm", "oslo"],
+        ["train", "late"]]
+
+
+def _measure(question: list[str], docs: list[int], variants=None) -> np.ndarray:
+    index = ImpactIndex.build(DOCS)
+    params = BM25Params()
+    idf = IdfTable(index.vocabulary, index.offsets, index.n_docs, params.epsilon)
+    words = question_words(question, idf, variants)
+    lengths = np.array([len(d) for d in DOCS], dtype=float)
+    norms = 1 - params.b + params.b * lengths / lengths.mean()
+    return relevance(np.array(docs), words, index.postings, params.k1, norms[docs])
+
+
+def test_by_hand() -> None:
+    # N = 5. "sank" is in 1 document: idf = ln(4.5 / 1.5) = ln 3; "ferry" in 2: idf =
+    # ln(3.5 / 2.5). Each word met once saturates to tf / (tf + k1) = 1 / 2.5 = 0.4, whatever
+    # the passage's length.
+    idf_sank, idf_ferry = math.log(3), math.log(3.5 / 2.5)
+    both, ferry_only = _measure(["ferry", "sank"], [0, 1])
+    assert both == pytest.approx(0.4)
+    assert ferry_only == pytest.approx(idf_ferry * 0.4 / (idf_sank + idf_ferry))
+
+
+def test_an_unknown_word_weighs_as_a_word_in_no_passage() -> None:
+    [known] = _measure(["ferry", "sank"], [0])
+    [with_guitar] = _measure(["ferry", "sank", "guitar"], [0])
+    unseen = math.log(5.5 / 0.5)
+    assert with_guitar == pytest.approx(known * (math.log(3) + math.log(1.4))
+                                        / (math.log(3) + math.log(1.4) + unseen))
+
+
+def test_a_spelling_variant_stands_for_its_word_at_its_similarity() -> None:
+    [exact] = _measure(["ferry", "sank"], [0])
+    [variant] = _measure(["ferry", "sankk"], [0],
+                         lambda t: [("sank", 0.8)] if t == "sankk" else [])
+    # "sankk" is unseen, so it weighs as a word in no passage; "sank" matches for it at 0.8.
+    idf_ferry, unseen = math.log(1.4), math.log(5.5 / 0.5)
+    sat = exact  # both words of document 0 saturate alike
+    assert variant == pytest.approx(sat * (idf_ferry + 0.8 * unseen) / (idf_ferry + unseen))
+
+
+def test_nothing_matched_is_zero_and_scale_is_bounded() -> None:
+    assert _measure(["ferry"], [2]).tolist() == [0.0]
+    assert _measure([], [0]).tolist() == [0.0]
+    values = _measure(["ferry", "oslo", "late", "storm"], list(range(5)))
+    assert ((values >= 0) & (values <= 1)).all()
+
+
+def test_search_hits_carry_it(tmp_path: Path, run) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("---\ntitle: Ferry\n---\n> The ferry sank near Oslo.\n")
+    (corpus / "b.md").write_text("---\ntitle: Storm\n---\n> A storm hit Oslo.\n")
+    for i, topic in enumerate(["The train was late.", "The bridge fell.", "Rain in Bergen."]):
+        (corpus / f"other{i}.md").write_text(f"---\ntitle: Other\n---\n> {topic}\n")
+    db = tmp_path / "index.db"
+    build(corpus, db)
+
+    async def go() -> list[float]:
+        async with await IndexReader.open(db) as reader:
+            hits = await reader.search("did the ferry sink near Oslo?", 5)
+            return [h.relevance for h in hits]
+
+    first, second = run(go())
+    assert 0 < second < first <= 1
