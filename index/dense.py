@@ -39,6 +39,12 @@ class DenseIndex:
         """Every passage's cosine similarity to the unit vector ``query``."""
         return _scores(self.rows, self.scales, np.ascontiguousarray(query, dtype=np.float32))
 
+    def similarity(self, query: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The cosine similarity of ``docs`` to ``query``."""
+        similarities: np.ndarray = (self.rows[docs].astype(np.float32) @ query) * \
+            self.scales[docs]
+        return similarities
+
     def top_k(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` passages nearest ``query`` (among ``allowed``), best first; ties by

@@ -72,6 +72,9 @@ class Hit:
     answered_at: str | None = None
     # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
     relevance: float | None = None
+    # The cosine similarity of the passage's vector to the question's (semantic search);
+    # None when the index has no vectors or they were not used (--bm25-only).
+    similarity: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -284,18 +287,23 @@ class IndexReader:
                     texts = {rowid: text for rowid, text in await cur.fetchall()}
                 documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
+        similarities = None
         if dense is None or embedder is None:
             docs, scores = await self._top_k(query, k, allowed, offset)
         else:
             n = max(CANDIDATES, offset + k)
             bm25_docs, _ = await self._top_k(query, n, allowed)
-            dense_docs, _ = await asyncio.to_thread(
-                lambda: dense.top_k(embedder.embed([question])[0], n, allowed))
+            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+            dense_docs, _ = await asyncio.to_thread(dense.top_k, vector, n, allowed)
             fused, fused_scores = rrf([(bm25_docs, 1.0), (dense_docs, DENSE_WEIGHT)])
             docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
+            similarities = dense.similarity(vector, docs).tolist()
         relevances = self._relevance(terms, docs, await self._length_norms(docs))
-        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
+        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
+        if similarities is None:
+            return hits
+        return [replace(h, similarity=sim) for h, sim in zip(hits, similarities, strict=True)]
 
     async def nearest(self, question: str, k: int) -> list[Hit]:
         """The passages nearest the question by their vectors alone (for evaluations); none
@@ -305,7 +313,8 @@ class IndexReader:
             return []
         docs, scores = await asyncio.to_thread(
             lambda: dense.top_k(embedder.embed([question])[0], k))
-        return await self._hits(docs.tolist(), scores.tolist(), first_rank=1)
+        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=1)
+        return [replace(h, similarity=s) for h, s in zip(hits, scores.tolist(), strict=True)]
 
     async def _length_norms(self, docs: np.ndarray) -> np.ndarray:
         """BM25's length normalisation of ``docs`` (``1 - b + b * dl / avgdl``), which the

@@ -76,6 +76,8 @@ def test_a_question_in_other_words_finds_the_passage(tmp_path: Path, run) -> Non
     hybrid = run(ask(s.database, question))
     assert not any("infarction" in h.text for h in bm25)  # no word in common
     assert "Myocardial infarction" in hybrid[0].text
+    assert hybrid[0].similarity is not None and hybrid[0].similarity > 0.3
+    assert all(h.similarity is None for h in bm25)
     kids = run(ask(s.database, "are schoolchildren glued to iPads getting worse marks?"))
     assert kids[0].thread_title == "Screen time and children"
 
