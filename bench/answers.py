@@ -126,7 +126,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("heldout", "tune", "all"), default="heldout")
+    parser.add_argument("--split", choices=("heldout", "fresh", "tune", "all"), default="heldout")
     parser.add_argument("--config", type=Path, help="a config file (default: the bot's)")
     parser.add_argument("--min-relevance", type=float, help="override [answers] min_relevance")
     parser.add_argument("--sweep", action="store_true",

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -64,9 +65,9 @@ def indexed(name: str, source: Path) -> Path:
     """An index of ``source`` (one file) with vectors, built or brought up to date."""
     corpus = WORK / f"{name}-corpus"
     corpus.mkdir(parents=True, exist_ok=True)
-    link = corpus / source.name
-    if not link.exists():
-        link.symlink_to(source.resolve())
+    copy = corpus / source.name  # a copy: the build refuses links out of the corpus folder
+    if not copy.exists() or copy.stat().st_size != source.stat().st_size:
+        shutil.copyfile(source, copy)
     settings = IndexSettings(corpus=corpus, database=WORK / f"{name}.db",
                              semantic=SemanticSettings())
     started = time.perf_counter()

@@ -113,10 +113,12 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
 
 
 async def answer(reader: IndexReader, question: str, *, k: int, offset: int = 0,
-                 min_relevance: float = 0.0, min_score: float = 0.0) -> Answer:
-    """The page of passages from ``offset`` for ``question`` (see ``choose``)."""
+                 min_relevance: float = 0.0, min_score: float = 0.0,
+                 surface: str = "discord") -> Answer:
+    """The page of passages from ``offset`` for ``question`` (see ``choose``), rendered for
+    ``surface`` ("discord" or "terminal")."""
     hits = await reader.search(question, max(CANDIDATES, offset + k + 1))
     chosen = choose(hits, k=k, min_relevance=min_relevance, min_score=min_score)
     shown = chosen[offset:offset + k]
-    return Answer(question, shown, render_answer(question, shown), offset,
+    return Answer(question, shown, render_answer(question, shown, surface=surface), offset,
                   len(chosen) > offset + k)

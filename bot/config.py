@@ -40,7 +40,8 @@ class AnswerSettings:
     passages: int = 3
     cooldown_seconds: float = 10.0
     min_score: float = 0.0
-    min_relevance: float = 0.33
+    min_relevance: float = 0.35
+    find_sources_ephemeral: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,8 +96,9 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
         if sync_globally:
             await _login(bot, token, config)  # runs setup_hook: loads the commands
             synced = await bot.tree.sync()
-            print(f"Synced {len(synced)} slash commands globally: "
-                  + ", ".join(f"/{c.name}" for c in synced))
+            print(f"Synced {len(synced)} commands globally: "
+                  + ", ".join(f"/{c.name}" if c.type == discord.AppCommandType.chat_input
+                              else f"“{c.name}” (message menu)" for c in synced))
             return 0
         _close_on_signals(bot)
         # What is loaded by now (numba, discord.py, the index) lives as long as the process;

@@ -9,6 +9,7 @@ question or the corpus is escaped: markdown can't restyle the answer, mentions c
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,10 @@ from urllib.parse import quote, urlsplit
 
 from discord.utils import escape_markdown
 
-from index.reader import Hit, Stats
+from index.reader import CitedSource, Hit, Stats
+from index.sources import kind_word
+
+from .state import REASONS, Gap
 
 if TYPE_CHECKING:
     from .indexes import ReloadReport
@@ -36,6 +40,10 @@ EMBED_TOTAL_MAX = 6000
 
 COLOUR = 0x2B6CB0
 ELLIPSIS = "…"
+# Where a passage was cut: shown at the cut, so readers know there is more (Expand shows it).
+CUT_MARK = " […]"
+# A sentence's end, or a line's (bullet lists end their lines without a full stop).
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
 
 # Markdown that discord.utils.escape_markdown leaves alone: line-leading headers, subtext,
 # block quotes and list markers.
@@ -49,10 +57,12 @@ _BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A message to send: content and embeds as Discord's JSON."""
+    """A message to send: content and embeds as Discord's JSON. ``trimmed``: a passage in
+    it was cut short (an "Expand" button can show it whole)."""
 
     content: str = ""
     embeds: list[dict[str, Any]] = field(default_factory=list)
+    trimmed: bool = False
 
 
 def escape(text: str) -> str:
@@ -75,6 +85,45 @@ def trim(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def trim_sentences(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``limit`` characters after its last whole sentence that fits,
+    with ``CUT_MARK`` where the rest was left out; a word boundary when no sentence ends in the
+    second half. Returns the text and whether it was cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text, False
+    room = limit - len(CUT_MARK)
+    if room <= 1:
+        return trim(text, limit), True
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
+    if ends and ends[-1] > room // 2:
+        return text[:ends[-1]].rstrip() + CUT_MARK, True
+    return trim(text, room) + CUT_MARK, True
+
+
+def escaped_sentences_within(text: str, limit: int) -> tuple[str, bool]:
+    """``trim_sentences`` of ``text``, escaped, fitting ``limit`` once escaped."""
+    budget = limit
+    while True:
+        cut, trimmed = trim_sentences(text, budget)
+        body = cut.removesuffix(CUT_MARK) if trimmed else cut
+        out = escape(body) + (CUT_MARK if trimmed and cut.endswith(CUT_MARK) else "")
+        if len(out) <= limit or budget <= 1:
+            return (out[:limit], True) if len(out) > limit else (out, trimmed)
+        budget -= max(1, len(out) - limit)
+
+
+def answered_on(iso: str | None) -> str | None:
+    """"6 Jan 2020" for an ISO 8601 date or moment; None for none (or a malformed one)."""
+    if not iso:
+        return None
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+    return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 def escaped_within(text: str, limit: int) -> str:
@@ -106,22 +155,51 @@ def link(text: str, url: str | None) -> str:
 
 
 def source_label(hit: Hit) -> str:
+    """What a passage is: "Reuters", "Wikipedia · reference", "Nature · journal",
+    "Linked post" (another Q&A post, not a source), or the answerer's words."""
     if hit.kind == "answer":
         return "The answerer's own words"
-    return hit.outlet or "Quote (outlet not named)"
+    if hit.source_kind == "linked_post":
+        return "Linked post"
+    if not hit.outlet:
+        return ("Quote (image or file link, source not named)" if hit.source_kind == "file_host"
+                else "Quote (outlet not named)")
+    word = kind_word(hit.outlet, hit.source_kind)
+    return f"{hit.outlet} · {word}" if word else hit.outlet
+
+
+def _link_text(hit: Hit) -> str | None:
+    """The words linked to a quote's address: its source's name, or what the link is."""
+    if hit.outlet and hit.source_kind != "linked_post":
+        return trim(hit.outlet, OUTLET_SHOWN)
+    return {"linked_post": "linked post", "file_host": "image or file"}.get(
+        hit.source_kind or "")
 
 
 def field_name(hit: Hit) -> str:
     return f"{hit.rank} · " + escaped_within(source_label(hit), FIELD_NAME_MAX - 8)
 
 
+def reliability_note(hit: Hit, *, linked: bool = True) -> str | None:
+    """What Wikipedia's perennial-sources list says of a quote's outlet, briefly, linked to the
+    discussion: information beside the quote, never a reason to hide or reorder it."""
+    if hit.kind != "quote" or not hit.outlet or not hit.reliability:
+        return None
+    status = escaped_within(hit.reliability[:1].lower() + hit.reliability[1:], 80)
+    return (link(status, hit.reliability_url) if linked else status) + " per Wikipedia"
+
+
 def _credit(hit: Hit, room: int) -> str:
     """The line under a quote: the outlet linked to the article (its name alone is already in
-    the field's name), the answer's score, the thread's link. Links that would crowd out the
-    quote itself are left out."""
+    the field's name), what Wikipedia says of the outlet's reliability, when the answer was
+    written, its score, the thread's link. Links that would crowd out the quote itself are
+    left out."""
+    date = answered_on(hit.answered_at)
     for linked in (True, False):
-        outlet = trim(hit.outlet, OUTLET_SHOWN) if hit.outlet and linked else None
+        outlet = _link_text(hit) if linked else None
         credit = [link(outlet, hit.url) if outlet and hit.url else None,
+                  reliability_note(hit, linked=linked),
+                  f"answered {date}" if date else None,
                   f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
                   link("thread", hit.thread_url) if linked and safe_url(hit.thread_url)
                   else None]
@@ -131,21 +209,25 @@ def _credit(hit: Hit, room: int) -> str:
     return tail
 
 
-def _passage_field(hit: Hit, budget: int) -> dict[str, Any]:
+def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
+    """A passage as an embed field, and whether its text was cut to fit."""
     room = min(FIELD_VALUE_MAX, budget)
     tail = _credit(hit, room)
     room -= len(tail) + 1
-    lines = escaped_within(hit.text, max(room - 40, 20)).splitlines()
+    text, trimmed = escaped_sentences_within(hit.text, max(room - 40, 20))
+    lines = text.splitlines()
     body = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
-    body = body[: max(room, 0)]
+    if len(body) > max(room, 0):
+        body, trimmed = body[: max(room, 0)], True
     value = f"{body}\n{tail}" if tail else body
-    return {"name": field_name(hit), "value": value[:FIELD_VALUE_MAX], "inline": False}
+    return {"name": field_name(hit), "value": value[:FIELD_VALUE_MAX], "inline": False}, trimmed
 
 
-def render_answer(question: str, hits: Sequence[Hit]) -> Reply:
-    """The answer to ``question``: one embed, a field per passage, inside every limit."""
+def render_answer(question: str, hits: Sequence[Hit], *, surface: str = "discord") -> Reply:
+    """The answer to ``question``: one embed, a field per passage, inside every limit.
+    ``surface`` ("discord" or "terminal") says how to browse when nothing matches."""
     if not hits:
-        return render_nothing(question)
+        return render_nothing(question, surface=surface)
     title = escaped_within(f"Sources for: {question.strip() or '(empty question)'}", TITLE_MAX)
     own_words = all(h.kind == "answer" for h in hits)
     description = ("No quoted source matches this question; here is what answerers wrote."
@@ -155,7 +237,8 @@ def render_answer(question: str, hits: Sequence[Hit]) -> Reply:
     shown = list(hits[:FIELDS_MAX])
     fixed = len(title) + len(description) + len(footer) + sum(len(field_name(h)) for h in shown)
     per_field = max(EMBED_TOTAL_MAX - fixed, 0) // len(shown)
-    fields = [_passage_field(h, per_field) for h in shown]
+    made = [_passage_field(h, per_field) for h in shown]
+    fields = [f for f, _ in made]
     embed: dict[str, Any] = {"title": title, "color": COLOUR, "fields": fields,
                              "footer": {"text": footer}}
     if description:
@@ -163,31 +246,60 @@ def render_answer(question: str, hits: Sequence[Hit]) -> Reply:
     # Long outlet names or links can still overflow the total: fewer passages, never a refusal.
     while len(fields) > 1 and embed_length(embed) > EMBED_TOTAL_MAX:
         fields.pop()
-    return Reply(embeds=[embed])
+    return Reply(embeds=[embed], trimmed=any(cut for _, cut in made[:len(fields)]))
 
 
-def render_nothing(question: str) -> Reply:
-    text = ("Nothing in the corpus matches that question well enough. Try other words, or "
-            "browse what the corpus cites with `/sources`.")
+BROWSE_HINTS = {
+    "discord": "browse what the corpus cites with `/sources`",
+    "terminal": "see the closest passages and how relevant each is with "
+                "`python -m index search --json \"your words\"`",
+}
+
+
+def render_nothing(question: str, *, surface: str = "discord") -> Reply:
+    """The honest "no good match", with a way to look further where the reader is."""
+    text = ("No good match: nothing in the corpus answers that question well enough. Try "
+            f"other words, or {BROWSE_HINTS[surface]}.")
     return Reply(content=text)
 
 
-def render_outlets(outlets: Sequence[tuple[str, int]], *, page: int, per_page: int,
+# /sources lists sources under these headings, in this order.
+SOURCE_HEADINGS = {"news": "News outlets", "reference": "Reference works",
+                   "scholarly": "Scholarly sources", "government": "Government bodies",
+                   "website": "Other websites"}
+
+
+def render_sources(sources: Sequence[CitedSource], *, page: int, per_page: int,
                    filter_text: str | None = None) -> Reply:
-    """A page of ``/sources``: outlets with their passage counts, most cited first."""
-    if not outlets:
+    """A page of ``/sources``: the sources cited, grouped by kind, most cited first in each;
+    linked posts and image or file links counted in the footer, as they are no sources."""
+    named = sorted((s for s in sources if s.name and s.kind in SOURCE_HEADINGS),
+                   key=lambda s: (list(SOURCE_HEADINGS).index(s.kind), -s.passages, s.name))
+    if not named:
         what = f" matching {escape(filter_text)!s}" if filter_text else ""
-        return Reply(content=f"No outlet{what} is cited in the corpus.")
-    pages = max(1, -(-len(outlets) // per_page))
+        return Reply(content=f"No source{what} is cited in the corpus.")
+    pages = max(1, -(-len(named) // per_page))
     page = min(max(page, 0), pages - 1)
-    chunk = outlets[page * per_page:(page + 1) * per_page]
-    lines = [f"**{escape(name)}**: {n} passage{'s' if n != 1 else ''}" for name, n in chunk]
-    title = "Outlets cited" + (f" matching “{filter_text}”" if filter_text else "")
+    lines: list[str] = []
+    heading = None
+    for s in named[page * per_page:(page + 1) * per_page]:
+        if s.kind != heading:
+            heading = s.kind
+            lines += [""] * bool(lines) + [f"__{SOURCE_HEADINGS[s.kind]}__"]
+        lines.append(f"**{escape(s.name or '')}**: {s.passages} passage"
+                     f"{'s' if s.passages != 1 else ''}")
+    title = "Sources cited" + (f" matching “{filter_text}”" if filter_text else "")
+    footer = f"Page {page + 1} of {pages} · {len(named)} sources"
+    uncounted = {s.kind: s.passages for s in sources if s.name is None}
+    if not filter_text and (uncounted.get("linked_post") or uncounted.get("file_host")):
+        footer += (" · not counted as sources: quotes from linked posts "
+                   f"{uncounted.get('linked_post', 0)}, from image or file links "
+                   f"{uncounted.get('file_host', 0)}")
     embed = {
         "title": escaped_within(title, TITLE_MAX),
         "color": COLOUR,
         "description": trim("\n".join(lines), DESCRIPTION_MAX),
-        "footer": {"text": f"Page {page + 1} of {pages} · {len(outlets)} outlets"},
+        "footer": {"text": trim(footer, FOOTER_SHOWN)},
     }
     return Reply(embeds=[embed])
 
@@ -260,3 +372,52 @@ def embed_length(embed: dict[str, Any]) -> int:
             + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
             + len(embed.get("footer", {}).get("text", ""))
             + len(embed.get("author", {}).get("name", "")))
+
+
+def render_whole(hits: Sequence[Hit]) -> Reply:
+    """The passages of an answer page in full ("Expand"): an embed each, the text in the
+    description (4096), inside the 6000 of a message; what still does not fit is cut after a
+    sentence, marked, with the thread's link for the rest."""
+    embeds: list[dict[str, Any]] = []
+    budget = EMBED_TOTAL_MAX
+    for hit in list(hits)[:10]:
+        name = field_name(hit)
+        tail = _credit(hit, FIELD_VALUE_MAX)
+        room = min(DESCRIPTION_MAX, budget - len(name) - len(tail) - 2)
+        if room < 100:
+            break
+        text, _ = escaped_sentences_within(hit.text, room)
+        embed = {"title": name, "color": COLOUR, "description": f"{text}\n\n{tail}".strip()}
+        embeds.append(embed)
+        budget -= embed_length(embed)
+    if not embeds:
+        return Reply(content="Those passages are no longer in the index; ask again.")
+    return Reply(embeds=embeds)
+
+
+def render_gaps(gaps: Sequence[Gap]) -> Reply:
+    """``/gaps``: questions that got "no good match" or 👎, most frequent first, with the
+    reasons given, so admins know what to add to the corpus."""
+    if not gaps:
+        return Reply(content="No gaps on record: every question asked got passages, and none "
+                             "got a 👎.")
+    lines = []
+    for i, gap in enumerate(gaps, start=1):
+        what = []
+        if gap.unmatched:
+            what.append(f"{gap.unmatched}× no good match")
+        if gap.down_votes:
+            reasons = ", ".join(f"{REASONS.get(r, r).lower()} {n}"
+                                for r, n in sorted(gap.reasons.items(), key=lambda x: -x[1]))
+            what.append(f"{gap.down_votes}× 👎" + (f" ({reasons})" if reasons else ""))
+        lines.append(f"{i}. {escaped_within(gap.question, 200)} — {'; '.join(what)}")
+    description = ""
+    for line in lines:  # whole lines only
+        if len(description) + len(line) + 1 > DESCRIPTION_MAX:
+            break
+        description += line + "\n"
+    embed = {"title": "Gaps: questions the corpus answers badly", "color": COLOUR,
+             "description": description.strip(),
+             "footer": {"text": "Most frequent first. Add documents that answer them to the "
+                                "corpus, then /reload."}}
+    return Reply(embeds=[embed])

@@ -33,7 +33,38 @@ CREATE TABLE IF NOT EXISTS feedback (
     passage_ids TEXT NOT NULL, at REAL NOT NULL, UNIQUE (question_id, offset, user_id)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- Questions that got "no good match": what the corpus lacks (/gaps).
+CREATE TABLE IF NOT EXISTS unmatched (
+    id INTEGER PRIMARY KEY, text TEXT NOT NULL, user_id INTEGER NOT NULL,
+    channel_id INTEGER, asked_at REAL NOT NULL
+);
+-- Why a 👎 was given, stored with the vote (same key).
+CREATE TABLE IF NOT EXISTS feedback_reasons (
+    question_id INTEGER NOT NULL, offset INTEGER NOT NULL, user_id INTEGER NOT NULL,
+    reason TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (question_id, offset, user_id),
+    FOREIGN KEY (question_id, offset, user_id)
+        REFERENCES feedback (question_id, offset, user_id)
+);
 """
+
+# The reasons a 👎 can give, as stored -> as shown.
+REASONS = {"wrong_source": "Wrong source", "off_topic": "Off topic", "outdated": "Outdated",
+           "other": "Other"}
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A question the corpus answered badly: asked ``unmatched`` times with "no good match",
+    given ``down_votes`` 👎 (with their ``reasons``, reason -> count)."""
+
+    question: str
+    unmatched: int
+    down_votes: int
+    reasons: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return self.unmatched + self.down_votes
 
 
 class StateUnusable(Exception):
@@ -147,3 +178,67 @@ class State:
                 "SELECT value FROM counters WHERE name = 'answered'") as cur:
             row = await cur.fetchone()
         return 0 if row is None else int(row[0])
+
+    async def shown_ids(self, question_id: int, offset: int) -> list[str] | None:
+        """The passage ids a page of an answer showed, or None when it was never recorded."""
+        async with self._db.execute(
+                "SELECT passage_ids FROM shown WHERE question_id = ? AND offset = ?",
+                (question_id, offset)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else list(json.loads(row[0]))
+
+    async def record_unmatched(self, text: str, user_id: int, channel_id: int | None) -> None:
+        """A question that got "no good match"."""
+        await self._db.execute(
+            "INSERT INTO unmatched (text, user_id, channel_id, asked_at) VALUES (?, ?, ?, ?)",
+            (text, user_id, channel_id, time.time()))
+        await self._db.commit()
+
+    async def record_reason(self, question_id: int, offset: int, user_id: int,
+                            reason: str) -> bool:
+        """Why this user's 👎 on that page; a second reason replaces the first. False when
+        there is no 👎 of theirs to attach it to.
+
+        Raises:
+            ValueError: ``reason`` is not one of ``REASONS``.
+        """
+        if reason not in REASONS:
+            raise ValueError(f"unknown reason {reason!r}; one of {', '.join(REASONS)}")
+        async with self._db.execute(
+                "SELECT 1 FROM feedback WHERE question_id = ? AND offset = ? AND user_id = ? "
+                "AND vote < 0", (question_id, offset, user_id)) as cur:
+            if await cur.fetchone() is None:
+                return False
+        await self._db.execute(
+            "INSERT INTO feedback_reasons (question_id, offset, user_id, reason, at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_id, offset, user_id) "
+            "DO UPDATE SET reason = excluded.reason, at = excluded.at",
+            (question_id, offset, user_id, reason, time.time()))
+        await self._db.commit()
+        return True
+
+    async def gaps(self, limit: int = 20) -> list[Gap]:
+        """Questions that got "no good match" or 👎, most frequent first (the same question
+        in other case or spacing counts as one)."""
+        async with self._db.execute(
+                "SELECT text, 1, 0, NULL, asked_at FROM unmatched UNION ALL "
+                "SELECT q.text, 0, 1, r.reason, f.at FROM feedback f "
+                "JOIN questions q ON q.id = f.question_id "
+                "LEFT JOIN feedback_reasons r ON r.question_id = f.question_id "
+                "AND r.offset = f.offset AND r.user_id = f.user_id WHERE f.vote < 0") as cur:
+            rows = await cur.fetchall()
+        groups: dict[str, list[tuple[str, int, int, str | None, float]]] = {}
+        for text, unmatched, down, reason, at in rows:
+            groups.setdefault(" ".join(text.casefold().split()), []).append(
+                (text, unmatched, down, reason, at))
+        gaps = []
+        for items in groups.values():
+            latest = max(items, key=lambda r: r[4])
+            reasons: dict[str, int] = {}
+            for r in items:
+                if r[3]:
+                    reasons[r[3]] = reasons.get(r[3], 0) + 1
+            gaps.append((Gap(latest[0], sum(r[1] for r in items), sum(r[2] for r in items),
+                             reasons), latest[4]))
+        gaps.sort(key=lambda g: (-g[0].count, -g[1]))
+        return [g for g, _ in gaps[:limit]]

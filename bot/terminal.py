@@ -31,6 +31,7 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
             continue
         settings = config.answers
         result = await answer(reader, question, k=settings.passages,
-                              min_relevance=settings.min_relevance, min_score=settings.min_score)
+                              min_relevance=settings.min_relevance, min_score=settings.min_score,
+                              surface="terminal")
         stdout.write(as_text(result.reply) + "\n\n")
         stdout.flush()

@@ -13,7 +13,8 @@ import discord
 
 from .answering import Answer, answer
 from .messages import send_kwargs
-from .render import render_outlets
+from .render import render_sources, render_whole
+from .state import REASONS
 
 if TYPE_CHECKING:
     from .discord_app import SourcedBot
@@ -71,15 +72,86 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         bot: SourcedBot = interaction.client
         recorded = await bot.state.record_feedback(
             self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
-        text = ("Thanks, your feedback is recorded." if recorded
-                else "That answer is no longer on record.")
-        await interaction.response.send_message(text, ephemeral=True)
+        if not recorded:
+            await interaction.response.send_message("That answer is no longer on record.",
+                                                    ephemeral=True)
+        elif self.vote == "down":
+            # A short choice, so the down-vote says what to fix (see /gaps).
+            view = discord.ui.View(timeout=None)
+            view.add_item(ReasonSelect(self.qid, self.offset))
+            await interaction.response.send_message(
+                "Thanks, your 👎 is recorded. What was wrong with the answer?", view=view,
+                ephemeral=True)
+        else:
+            await interaction.response.send_message("Thanks, your feedback is recorded.",
+                                                    ephemeral=True)
 
 
-def answer_view(qid: int, offset: int, *, has_more: bool, k: int) -> discord.ui.View:
+class ReasonSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
+                   template=r"sourced:reason:(?P<qid>\d+):(?P<offset>\d+)"):
+    """Why a 👎: stored with the vote, listed by ``/gaps``."""
+
+    def __init__(self, qid: int, offset: int) -> None:
+        super().__init__(discord.ui.Select(
+            custom_id=f"sourced:reason:{qid}:{offset}", placeholder="Choose a reason",
+            options=[discord.SelectOption(label=label, value=value)
+                     for value, label in REASONS.items()]))
+        self.qid, self.offset = qid, offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any],
+                             item: discord.ui.Item[Any], match: re.Match[str], /
+                             ) -> ReasonSelect:
+        return cls(int(match["qid"]), int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        reason = next(iter(self.item.values), None)
+        if reason not in REASONS:
+            await interaction.response.send_message("Choose one of the reasons listed.",
+                                                    ephemeral=True)
+            return
+        recorded = await bot.state.record_reason(
+            self.qid, self.offset, interaction.user.id, reason)
+        text = (f"Thanks: noted as “{REASONS[reason].lower()}”." if recorded
+                else "That 👎 is no longer on record.")
+        await interaction.response.edit_message(content=text, view=None)
+
+
+class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=r"sourced:expand:(?P<qid>\d+):(?P<offset>\d+)"):
+    """The passages of an answer page in full, shown only to whoever asks."""
+
+    def __init__(self, qid: int, offset: int) -> None:
+        super().__init__(discord.ui.Button(
+            label="Expand", style=discord.ButtonStyle.secondary,
+            custom_id=f"sourced:expand:{qid}:{offset}"))
+        self.qid, self.offset = qid, offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any],
+                             item: discord.ui.Item[Any], match: re.Match[str], /
+                             ) -> ExpandButton:
+        return cls(int(match["qid"]), int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: SourcedBot = interaction.client
+        ids = await bot.state.shown_ids(self.qid, self.offset)
+        if ids is None:
+            await interaction.response.send_message(
+                "That answer is no longer on record; ask again.", ephemeral=True)
+            return
+        reply = render_whole(await bot.indexes.current.whole(ids))
+        await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
+
+
+def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool = False
+                ) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if has_more:
         view.add_item(MoreButton(qid, offset + k))
+    if trimmed:
+        view.add_item(ExpandButton(qid, offset))
     view.add_item(VoteButton(qid, offset, "up"))
     view.add_item(VoteButton(qid, offset, "down"))
     return view
@@ -99,11 +171,13 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
     result = await answer(bot.indexes.current, question, k=k, offset=offset,
                           min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
+        if qid is None and question.strip():
+            await bot.state.record_unmatched(question, user_id, channel_id)
         return result, send_kwargs(result.reply)
     if qid is None:
         qid = await bot.state.record_question(question, user_id, channel_id)
     await bot.state.record_shown(qid, offset, result.kind, [h.passage_id for h in result.hits])
-    view = answer_view(qid, offset, has_more=result.has_more, k=k)
+    view = answer_view(qid, offset, has_more=result.has_more, k=k, trimmed=result.reply.trimmed)
     return result, send_kwargs(result.reply, view=view)
 
 
@@ -135,11 +209,15 @@ def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str
 
 
 async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
-    """One page of ``/sources``, with Previous / Next buttons."""
-    outlets = matching(await bot.indexes.current.outlets(), filter_text)
-    pages = max(1, -(-len(outlets) // SOURCES_PER_PAGE))
+    """One page of ``/sources``, grouped by kind, with Previous / Next buttons."""
+    sources = await bot.indexes.current.sources()
+    if filter_text:
+        needle = filter_text.casefold()
+        sources = [s for s in sources if s.name and needle in s.name.casefold()]
+    named = sum(1 for s in sources if s.name)
+    pages = max(1, -(-named // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
-    reply = render_outlets(outlets, page=page, per_page=SOURCES_PER_PAGE,
+    reply = render_sources(sources, page=page, per_page=SOURCES_PER_PAGE,
                            filter_text=filter_text or None)
     view = discord.ui.View(timeout=None)
     if page > 0:

@@ -20,6 +20,7 @@ from .loaders import corpus_files
 from .queries import read_queries
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
+from .sources import kind_word
 
 log = logging.getLogger("index")
 
@@ -150,7 +151,16 @@ async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages
 
 
 def _describe(hit: Hit) -> str:
-    source = hit.outlet or ("unattributed quote" if hit.kind == "quote" else "answerer's own words")
+    if hit.kind == "answer":
+        source = "answerer's own words"
+    elif hit.source_kind == "linked_post":
+        source = "linked post"
+    elif hit.outlet:
+        word = kind_word(hit.outlet, hit.source_kind)
+        source = f"{hit.outlet} · {word}" if word else hit.outlet
+    else:
+        source = "unattributed quote" + (" (image or file link)"
+                                         if hit.source_kind == "file_host" else "")
     head = f"{hit.rank}. [{source}] score {hit.score:.3f}, answer score {hit.answer_score}"
     links = "\n   ".join(u for u in (hit.url, hit.thread_url) if u)
     body = "\n".join(f"   {line}".rstrip() for line in hit.text.splitlines())

@@ -20,7 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 from .blocks import Block
 from .model import Passage
-from .outlets import Gazetteer, Mention, registrable_domain
+from .outlets import Gazetteer, Mention
+from .sources import source_of
 
 _REPORTING_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:published|publishes|reports?|reported|adds?|added|says?|said|"
@@ -142,11 +143,12 @@ def http_url(href: str | None, base: str | None = None) -> str | None:
 
 
 def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str | None:
-    """The outlet a quote cites: its link's site if the gazetteer knows it, else the outlet
-    the lead-in names, else the link's domain itself."""
-    known = gazetteer.by_url(url) if url else None
+    """The name of the source a quote cites (``index.sources.source_of``): its link's site if
+    that is a source of its own, else the outlet the lead-in names, else the link's site
+    named by its domain; None for a link to another Q&A post or a bare picture."""
     named = lead_in_outlet(lead_in, gazetteer) if lead_in else None
-    return known or named or (registrable_domain(url) if url else None)
+    source = source_of(url, named, gazetteer)
+    return source.name if source is not None else None
 
 
 def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,

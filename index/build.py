@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +15,13 @@ import numpy as np
 
 from . import embedding
 from .bm25 import BM25Params
-from .errors import CorpusError
+from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
-from .outlets import Gazetteer
+from .outlets import KINDS, NOT_SOURCES, Gazetteer
 from .postings import Postings
 from .settings import IndexSettings
+from .sources import KIND_WORDS, label
 from .store import (
     FileCounts,
     LoadedFile,
@@ -52,8 +54,18 @@ class BuildReport:
     def totals(self) -> FileCounts:
         """Threads, passages, quotes and sourced quotes of every file indexed."""
         counts = [f.counts for f in self.files]
+        kinds: Counter[str] = Counter()
+        for c in counts:
+            kinds.update(dict(c.kinds))
         return FileCounts(sum(c.threads for c in counts), sum(c.passages for c in counts),
-                          sum(c.quotes for c in counts), sum(c.sourced for c in counts))
+                          sum(c.quotes for c in counts), sum(c.sourced for c in counts),
+                          tuple(sorted(kinds.items())))
+
+    @property
+    def by_kind(self) -> dict[str, int]:
+        """Quotes by kind of source, every kind (in ``KINDS`` order), zeros included."""
+        kinds = dict(self.totals.kinds)
+        return {k: kinds.get(k, 0) for k in KINDS}
 
     def parsed_passages(self) -> list[Passage]:
         """The passages of the files parsed by this build (not those reused unchanged)."""
@@ -69,8 +81,8 @@ class BuildReport:
             "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
                         for e in self.skipped],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
-            "sourced_quotes": totals.sourced, "seconds": round(self.seconds, 3),
-            "vectors": self.vectors,
+            "sourced_quotes": totals.sourced, "quotes_by_source_kind": self.by_kind,
+            "seconds": round(self.seconds, 3), "vectors": self.vectors,
         }
 
     def summary(self) -> str:
@@ -83,6 +95,12 @@ class BuildReport:
             f"quote(s), {totals.sourced} with an outlet, in {self.seconds:.2f} s -> "
             f"{self.database}",
         ]
+        kinds = self.by_kind
+        if any(kinds.values()):
+            lines.append("Quotes by source: " + ", ".join(
+                f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
+                + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
+                                                for k in KINDS if k in NOT_SOURCES))
         if self.vectors:
             lines.append(self.vectors)
         if self.skipped:
@@ -190,9 +208,10 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
     with replacing(database) as tmp:
         if previous is not None and new_of_old is not None:
             update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta,
-                         vectors)
+                         ctx.gazetteer.ratings(), vectors)
         else:
-            write_index(tmp, placed, postings, bm25, params, meta, vectors)
+            write_index(tmp, placed, postings, bm25, params, meta, ctx.gazetteer.ratings(),
+                        vectors)
     return report
 
 
@@ -266,9 +285,21 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _refuse_links_out(path: Path, corpus: Path) -> None:
+    """A document or companion whose real path is outside the corpus folder (a symbolic link
+    to /etc/passwd) is not read: the corpus is what admins put in it, nothing else."""
+    real_corpus = corpus.resolve()
+    for part in (path, *companions(path)):
+        if not part.resolve().is_relative_to(real_corpus):
+            what = "it" if part == path else f"{part.name}, read with it,"
+            raise CorpusError(path, f"refused: {what} is a link to a file outside the corpus "
+                              "folder")
+
+
 def _load_one(path: Path, corpus: Path, ctx: LoadContext,
               previous: PreviousIndex | None) -> LoadedFile:
     relative = str(path.relative_to(corpus))
+    _refuse_links_out(path, corpus)
     digest = _digest(path)
     kind = path.suffix.lstrip(".").lower()
     old = previous.files.get(relative) if previous is not None else None
@@ -278,7 +309,16 @@ def _load_one(path: Path, corpus: Path, ctx: LoadContext,
     loader = loader_for(path)
     if loader is None:  # corpus_files lists only files with a loader
         raise CorpusError(path, "no loader for this kind of file")
-    loaded = LoadedFile.parsed(relative, digest, kind, list(loader(path, ctx)))
+    try:
+        threads = list(loader(path, ctx))
+    except CorpusError:
+        raise
+    except Exception as exc:  # a loader lets out only CorpusError; a crafted file may not
+        log.debug("the loader of %s failed", relative, exc_info=not isinstance(
+            exc, RecursionError))
+        raise unexpected(path, exc) from exc
+    label(threads, ctx.gazetteer)
+    loaded = LoadedFile.parsed(relative, digest, kind, threads)
     log.info("loaded %s: %d thread(s), %d passage(s)", relative, loaded.counts.threads,
              loaded.counts.passages)
     return loaded

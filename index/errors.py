@@ -23,6 +23,30 @@ class CorpusError(Exception):
         return f"{where}: {self.problem}"
 
 
+EXCERPT_CHARS = 40
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """A short, escaped excerpt of a corpus file's text, for an error message: at most
+    ``limit`` characters, quoted, with control and non-printable characters escaped, so a
+    reason never carries more of a file than that, nor anything that formats."""
+    cut = text[:limit]
+    return repr(cut) + ("..." if len(text) > limit else "")
+
+
+def unexpected(path: Path | str, exc: BaseException, *, record: str | None = None
+               ) -> CorpusError:
+    """A loader's unexpected exception (a file crafted to break a parser) as that file's
+    skip report: the build goes on with the other files."""
+    if isinstance(exc, RecursionError):
+        problem = "nested too deeply to read (RecursionError)"
+    elif isinstance(exc, MemoryError):
+        problem = "too large to read (MemoryError)"
+    else:
+        problem = f"could not be read: {type(exc).__name__}: {excerpt(str(exc), 80)}"
+    return CorpusError(path, problem, record=record)
+
+
 class IndexNotFound(Exception):
     """The database does not exist or holds no index; ``python -m index build`` makes one."""
 

@@ -8,17 +8,19 @@
    ("Generally reliable", "Deprecated", ...), kept per entry with the scope it applies to;
 3. freebie's news-source list (``freebie-websources.csv``, MIT): English-language rows;
 4. Wikidata's newspapers with an official website (``wikidata-newspapers.csv``, CC0):
-   English-language ones, recognised by their domains only (thousands of local papers share
-   names such as "The Citizen" or "The Observer": looking for those names in text would
-   mislabel far more than it finds).
+   English-language ones, and those with no language given of English-speaking countries,
+   recognised by their domains only (thousands of local papers share names such as "The
+   Citizen" or "The Observer": looking for those names in text would mislabel far more than
+   it finds).
 
 An entry from a later list joins an earlier one that has one of its domains (or, for the
-perennial list, its name); otherwise it is a new entry. Every entry records where it came
-from (``origin``). Names and aliases made of ordinary English words ("The Sun", "Time",
-"Financial Times") are listed in ``ordinary``: the indexer matches them only as written with
-their capitals, and the prose matcher only where the text cites them. Which words are ordinary
-is decided with the Webster's Second word list shipped by the ``english-words`` package
-(lower-case entries only, so "Reuters" or "Bloomberg" are not ordinary).
+perennial and freebie lists, its name); otherwise it is a new entry. Every entry records
+where it came from (``origin``). Names and aliases made of ordinary English words ("The Sun",
+"Time", "Financial Times") are listed in ``ordinary``: the indexer matches them only as
+written with their capitals, and the prose matcher only where the text cites them; a list's
+name that is one ordinary word ("History", "People") is not looked for in text at all. Which
+words are ordinary is decided with the Webster's Second word list shipped by the
+``english-words`` package (lower-case entries only, so "Reuters" or "Bloomberg" are not).
 
 The output is committed: run this again after changing the hand-made file or the lists.
 """
@@ -115,6 +117,12 @@ _INTERGOVERNMENTAL = frozenset({
     "un.org", "ilo.org", "fao.org", "iaea.org", "unicef.org", "unep.org", "who.int",
     "worldbank.org", "imf.org", "oecd.org", "wto.org", "unhcr.org", "unesco.org",
 })
+# Wikidata gives no language for many papers: those of these countries are read as English.
+_ENGLISH_SPEAKING = frozenset({
+    "United States of America", "United Kingdom", "Canada", "Australia", "New Zealand",
+    "Ireland",
+})
+_LINK_KINDS = frozenset({"website", "file_host", "linked_post"})
 _FUNCTION_WORDS = frozenset({"the", "of", "and", "a", "an", "in", "on", "for", "&"})
 _WORD = re.compile(r"[^\W\d_]+|\d+")
 
@@ -129,6 +137,8 @@ class Entry:
     perennial: list[dict[str, object]] = field(default_factory=list)
     prose: bool = True
     ordinary: list[str] = field(default_factory=list)
+    # An admin's override of the perennial status shown ("" hides it); None: the list's.
+    reliability: str | None = None
 
     def add_alias(self, alias: str) -> None:
         alias = " ".join(alias.split())
@@ -203,7 +213,13 @@ def read_perennial(path: Path) -> Iterator[Entry]:
                           domains=clean_domains(json.loads(row["urls"] or "[]")),
                           origin=["perennial"])
             for alias in aliases:
-                entry.add_alias(alias)
+                # "AA", "EW", "NR": two letters stand for too much else (Alcoholics
+                # Anonymous is no Anadolu Agency); hand-made entries may still list one.
+                # One ordinary word ("Garage", "Mirror") is no name in text either.
+                words = _WORD.findall(alias)
+                if len("".join(words)) > 2 and not (len(_key(alias).split()) == 1
+                                                    and is_ordinary(alias)):
+                    entry.add_alias(alias)
             rating: dict[str, object] = {"status": statuses}
             if scope:
                 rating["scope"] = ", ".join(scope)
@@ -237,7 +253,8 @@ def read_freebie(path: Path) -> Iterator[Entry]:
 
 def read_wikidata(path: Path) -> Iterator[Entry]:
     with path.open(newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if "English" in r["languages"].split("|")]
+        rows = [r for r in csv.DictReader(f) if "English" in r["languages"].split("|")
+                or (not r["languages"] and r["countries"] in _ENGLISH_SPEAKING)]
     # A site several items list (a publishing group's, a regional portal) is none of theirs.
     seen: dict[str, int] = {}
     for row in rows:
@@ -260,8 +277,12 @@ def read_hand(path: Path) -> list[Entry]:
         data = tomllib.load(f)
     entries = []
     for raw in data.get("outlet", []):
-        entry = Entry(raw["name"], kind=raw.get("kind", "news"), origin=["hand"],
-                      prose=raw.get("prose", True))
+        kind = raw.get("kind", "news")
+        # Sites known for their links (GitHub, Imgur, Stack Exchange): "Google", "Apple" or
+        # "Twitter" in prose is seldom what a quote cites.
+        entry = Entry(raw["name"], kind=kind, origin=["hand"],
+                      prose=raw.get("prose", kind not in _LINK_KINDS),
+                      reliability=raw.get("reliability"))
         for alias in raw.get("aliases", []):
             entry.add_alias(alias)
         entry.add_domains(normalise_domain(d) for d in raw.get("domains", []))
@@ -328,14 +349,19 @@ def merge(hand: list[Entry], perennial: Iterable[Entry], freebie: Iterable[Entry
         entry.origin = [o for o in entry.origin if not o.startswith("place:")]
         _drop_shared_aliases(entry, merged)
         entry.ordinary = [n for n in (entry.name, *entry.aliases) if is_ordinary(n)]
+        if "hand" not in entry.origin and entry.name in entry.ordinary and \
+                len(_key(entry.name).split()) == 1:
+            # "History", "People", "The National", "Reason": capitalised, they start
+            # sentences and other names far more often than they cite the outlet.
+            entry.prose = False
     return merged.entries
 
 
 def _drop_shared_aliases(entry: Entry, merged: Merged) -> None:
     """An alias that another entry holds as its name or alias names neither for sure."""
-    entry.aliases = [a for a in entry.aliases if (merged.by_key.get(_key(a)) is entry
-                     and len(_key(a).replace(" ", "")) > 1 and _key(a) != _key(entry.name))
-                     or (_key(a) == _key(entry.name) and a.casefold() != entry.name.casefold())]
+    # ("New York Times" beside "The New York Times" is kept: add_alias let it in.)
+    entry.aliases = [a for a in entry.aliases if _key(a) == _key(entry.name) or (
+        merged.by_key.get(_key(a)) is entry and len(_key(a).replace(" ", "")) > 1)]
 
 
 @cache
@@ -346,12 +372,15 @@ def _lexicon() -> frozenset[str]:
 
 
 def is_ordinary(name: str) -> bool:
-    """Made of ordinary English words ("The Sun", "Financial Times"), or a bare one- or
-    two-letter abbreviation ("AP", "FT"), which too stands for other things in text."""
+    """Made of ordinary English words ("The Sun", "Financial Times"), "the" and one word
+    ("The Australian"), or a bare one- or two-letter abbreviation ("AP", "FT"): each stands
+    for other things in text too."""
     words = _WORD.findall(name)
     letters = "".join(words)
     if len(letters) <= 2:
         return True
+    if len(words) == 2 and words[0].lower() == "the" and not words[1].isupper():
+        return True  # "The Australian", "The Hindu": an adjective or a noun after "the"
     content = [w for w in words if w.casefold() not in _FUNCTION_WORDS]
     if not content or any(w.isupper() and len(w) > 1 for w in content):
         return False  # an acronym: written in capitals, matched in capitals only
@@ -390,6 +419,8 @@ def render(entries: list[Entry], sources: str) -> str:
             lines.append(f"ordinary = {_toml_list(e.ordinary)}")
         if not e.prose:
             lines.append("prose = false")
+        if e.reliability is not None:
+            lines.append(f"reliability = {_toml_str(e.reliability)}")
         lines.append(f"origin = {_toml_list(e.origin)}")
         for rating in e.perennial:
             parts = [f"status = {_toml_list(rating['status'])}"]  # type: ignore[arg-type]

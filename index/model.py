@@ -31,6 +31,9 @@ class Passage:
     lead_in: str | None = None
     # A stable id given by the source (a BEIR ``_id``); otherwise the store makes one.
     pid: str | None = None
+    # What the quote cites (index.sources): news, reference, scholarly, government,
+    # linked_post, file_host or website; None for the answerer's words or no source.
+    source_kind: str | None = None
 
 
 @dataclass(slots=True)

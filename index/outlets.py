@@ -80,11 +80,16 @@ class Outlet:
     prose: bool = True  # False: recognised by its domains only
     origin: tuple[str, ...] = ()
     ratings: tuple[Rating, ...] = ()
+    # An admin's word on the status shown: text replaces the perennial list's, "" hides it.
+    reliability_override: str | None = None
 
     @property
     def reliability(self) -> str | None:
         """The perennial list's statuses, as one line ("No consensus; Generally unreliable
-        (talk shows)"), or None when the list does not rate it."""
+        (talk shows)"), or None when the list does not rate it; the entry's own
+        ``reliability`` instead when an admin set one ("" shows none)."""
+        if self.reliability_override is not None:
+            return self.reliability_override.strip() or None
         return "; ".join(r.text for r in self.ratings) or None
 
 
@@ -212,8 +217,13 @@ class Gazetteer:
         words = tuple(t.group() for t in tokens[i:i + n])
         gaps = tuple(_gap(text[tokens[j].end():tokens[j + 1].start()]) for j in range(i, i + n - 1))
         the = i > 0 and folded[i - 1] == "the" and text[tokens[i - 1].end():start].isspace()
+        # "the National Academy", "The Sun Belt": an ordinary name that runs on into more
+        # capitalised words is part of another name.
+        runs_on = i + n < len(tokens) and text[end:tokens[i + n].start()] == " " and \
+            tokens[i + n].group()[:1].isupper()
         for alias in candidates:
             if (alias.the and not the) or (alias.exact_case and words != alias.words) or \
+                    (alias.ordinary and runs_on) or \
                     not all(_same_gap(a, b) for a, b in zip(alias.gaps, gaps, strict=True)):
                 continue
             return Mention(alias.outlet, tokens[i - 1].start() if alias.the else start, end,
@@ -227,7 +237,10 @@ class Gazetteer:
     def site(self, url: str) -> Outlet | None:
         """The entry whose site ``url`` is on: its host or a parent up to the registrable
         domain (``news.bbc.co.uk`` -> ``bbc.co.uk``, never ``co.uk``)."""
-        host = normalise_domain(urlsplit(url).hostname or "")
+        try:
+            host = normalise_domain(urlsplit(url).hostname or "")
+        except ValueError:
+            return None
         floor = normalise_domain(registrable_domain(url) or "")
         if not floor:
             return None
@@ -287,14 +300,28 @@ def _entry(path: Path, i: int, entry: object) -> Outlet:
     ratings = tuple(
         Rating(_strings(r.get("status")), r.get("scope"), r.get("listed_as"), r.get("article"))
         for r in entry.get("perennial", []) if isinstance(r, dict) and _strings(r.get("status")))
+    override = entry.get("reliability")
+    if override is not None and not isinstance(override, str):
+        raise CorpusError(path, "reliability must be text (\"\" hides the status)",
+                          record=f"{record} ({name})")
     return Outlet(name.strip(), _strings(entry.get("aliases")), _strings(entry.get("domains")),
                   kind, frozenset(_strings(entry.get("ordinary"))), entry.get("prose") is not False,
-                  _strings(entry.get("origin")), ratings)
+                  _strings(entry.get("origin")), ratings, override)
 
 
 def registrable_domain(url: str) -> str | None:
     """``https://news.bbc.co.uk/x`` -> ``bbc.co.uk``; None for an address with no such domain."""
-    return _extract(url).top_domain_under_public_suffix.lower() or None
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:  # a malformed address ("http://[x")
+        return None
+    return _registrable(host) if host else None
+
+
+@lru_cache(maxsize=65536)
+def _registrable(host: str) -> str | None:
+    # A corpus cites the same few thousand sites again and again: look each up once.
+    return _extract(host).top_domain_under_public_suffix.lower() or None
 
 
 def normalise_domain(host: str) -> str:

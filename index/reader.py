@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import logging
 import sqlite3
 import stat
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,32 @@ class Hit:
     answered_at: str | None = None
     # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
     relevance: float | None = None
+    # What the quote cites (index.sources): "news", "reference", "scholarly", "government",
+    # "linked_post" (another Q&A post), "file_host" (an image or file), "website"; None for
+    # the answerer's own words or a quote that names no source.
+    source_kind: str | None = None
+    # Wikipedia's perennial-sources status of the outlet ("Generally reliable"), where the
+    # gazetteer has one, and the list's page, which links its discussions.
+    reliability: str | None = None
+    reliability_url: str | None = None
     # The cosine similarity of the passage's vector to the question's (semantic search);
     # None when the index has no vectors or they were not used (--bm25-only).
     similarity: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSource:
+    """A source the corpus cites, for ``/sources``: its kind, name (None for linked posts and
+    file links, which are counted but are no source), passages and rating."""
+
+    kind: str
+    name: str | None
+    passages: int
+    reliability: str | None = None
+    reliability_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +112,17 @@ class Stats:
     outlets: int
     comments: int
     built_at: str
+
+
+def _hit(rank: int, score: float, row: Sequence[Any]) -> Hit:
+    """A hit from a row of ``store.HIT_ROWS`` (or ``ANSWER_PASSAGES``): id, pid, kind, text,
+    outlet, url, title, thread url, answer score, answer url, lead-in, answer date, source
+    kind, reliability, reliability url."""
+    (_, pid, kind, text, outlet, url, title, thread_url, answer_score, answer_url, lead_in,
+     answered_at, source_kind, reliability, reliability_url) = row[:15]
+    return Hit(rank, score, pid, kind, text, outlet, url, title, thread_url, answer_score,
+               answer_url, lead_in, answered_at, source_kind=source_kind,
+               reliability=reliability, reliability_url=reliability_url)
 
 
 class IndexReader:
@@ -298,7 +330,7 @@ class IndexReader:
             fused, fused_scores = rrf([(bm25_docs, 1.0), (dense_docs, DENSE_WEIGHT)])
             docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
             similarities = dense.similarity(vector, docs).tolist()
-        relevances = self._relevance(terms, docs, await self._length_norms(docs))
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
         if similarities is None:
@@ -316,6 +348,18 @@ class IndexReader:
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=1)
         return [replace(h, similarity=s) for h, s in zip(hits, scores.tolist(), strict=True)]
 
+    def _joined(self, question: str) -> dict[str, list[str]]:
+        """Index terms two neighbouring words of the question make when written together
+        ("hay fever" -> "hayfever"), for each of the two words' terms."""
+        words = self._tokenize.words(question)
+        joined: dict[str, list[str]] = {}
+        for a, b in itertools.pairwise(words):
+            whole = self._tokenize(a + b)
+            if len(whole) == 1 and whole[0] in self._postings.vocabulary:
+                for part in self._tokenize(a) + self._tokenize(b):
+                    joined.setdefault(part, []).append(whole[0])
+        return joined
+
     async def _length_norms(self, docs: np.ndarray) -> np.ndarray:
         """BM25's length normalisation of ``docs`` (``1 - b + b * dl / avgdl``), which the
         relevance measure takes out again. The lengths are read once, at the first question."""
@@ -329,14 +373,16 @@ class IndexReader:
         norms: np.ndarray = 1 - b + b * self._lengths[docs]
         return norms
 
-    def _relevance(self, terms: list[str], docs: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    def _relevance(self, question: str, terms: list[str], docs: np.ndarray, norms: np.ndarray
+                   ) -> np.ndarray:
         variants = self._variants
         words = question_words(
             terms, self._idf,
             # A variant's similarity, without the half weight the ranking gives it.
             (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
-            if variants else None)
-        index = self._postings.index_for(t for w in words for t, _, _ in w.terms)
+            if variants else None,
+            self._joined(question))
+        index = self._postings.index_for(t for w in words for t in w.terms)
         return relevance(docs, words, index.postings, self._k1, norms)
 
     async def _top_k(self, query: Mapping[str, float], k: int, allowed: np.ndarray | None,
@@ -360,10 +406,40 @@ class IndexReader:
         docs = np.flatnonzero(self._outlet == outlet_id)[offset:offset + k].tolist()
         return await self._hits(docs, [0.0] * len(docs), first_rank=offset + 1)
 
+    async def whole(self, passage_ids: list[str]) -> list[Hit]:
+        """The passages ``passage_ids`` (in that order, unknown ids left out), each quote with
+        the passages next to it that continue it (same answer, same source, one quote split
+        at ``passage_chars``) joined into one."""
+        async with self._db.execute(store.ANSWER_PASSAGES, (json.dumps(passage_ids),)) as cur:
+            rows = list(await cur.fetchall())
+        out = []
+        for rank, pid in enumerate(passage_ids, start=1):
+            at = next((i for i, r in enumerate(rows) if r[1] == pid), None)
+            if at is None:
+                continue
+            first = last = at
+            if rows[at][2] == "quote":
+                def same(i: int, at: int = at) -> bool:
+                    a, b = rows[i], rows[at]
+                    return (a[15], a[2], a[4], a[5]) == (b[15], "quote", b[4], b[5])
+                while first > 0 and same(first - 1):
+                    first -= 1
+                while last + 1 < len(rows) and same(last + 1):
+                    last += 1
+            text = "\n\n".join(r[3] for r in rows[first:last + 1])
+            out.append(replace(_hit(rank, 0.0, rows[first]), text=text))
+        return out
+
     async def outlets(self) -> list[tuple[str, int]]:
         """Every outlet cited, with its passage count, most cited first."""
         async with self._db.execute(store.OUTLET_COUNTS) as cur:
             return [(name, n) for name, n in await cur.fetchall()]
+
+    async def sources(self) -> list[CitedSource]:
+        """Every source cited, with its kind and passage count, most cited first; linked
+        posts and file links counted by kind, with no name."""
+        async with self._db.execute(store.SOURCE_COUNTS) as cur:
+            return [CitedSource(*row) for row in await cur.fetchall()]
 
     async def files(self) -> list[tuple[str, str, int, int]]:
         """(path, sha256, threads, passages) of every file in the index, by path."""
@@ -389,9 +465,7 @@ class IndexReader:
         rowids = self._rowids[docs].tolist()
         async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
             rows = {r[0]: r for r in await cur.fetchall()}
-        # rows[rowid] is (id, pid, kind, text, outlet, url, title, thread url, answer score,
-        # answer url, lead-in, answer date): the Hit fields after rank and score, in order.
-        hits = [Hit(first_rank + i, score, *rows[rowid][1:])
+        hits = [_hit(first_rank + i, score, rows[rowid])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
         if relevances is None:
             return hits

@@ -34,12 +34,25 @@ PostingsOf = Callable[[str], tuple[npt.NDArray[np.int32], npt.NDArray[np.float32
 
 
 @dataclass(frozen=True, slots=True)
+class Option:
+    """Index terms that can stand for a question's word, all needed at once (more than one
+    when the question joins what the corpus writes apart: "superfood", "super-food"), with
+    their idf, at a strength (1, or a spelling variant's similarity)."""
+
+    terms: tuple[tuple[str, float], ...]
+    strength: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Word:
-    """One distinct word of the question: its weight, and the index terms that stand for it
-    (itself at strength 1, spelling variants at their similarity) with their idf."""
+    """One distinct word of the question: its weight, and the ways the index can match it."""
 
     weight: float
-    terms: tuple[tuple[str, float, float], ...]  # (term, strength, idf)
+    options: tuple[Option, ...]
+
+    @property
+    def terms(self) -> list[str]:
+        return [t for o in self.options for t, _ in o.terms]
 
 
 class IdfTable:
@@ -59,19 +72,37 @@ class IdfTable:
 
 
 def question_words(terms: Sequence[str], idf: IdfTable,
-                   variants: Callable[[str], list[tuple[str, float]]] | None) -> list[Word]:
-    """The question's distinct words, with the terms that can match each."""
+                   variants: Callable[[str], list[tuple[str, float]]] | None = None,
+                   joined: dict[str, list[str]] | None = None) -> list[Word]:
+    """The question's distinct words, with the index terms that can match each: the word
+    itself, its spelling ``variants`` (term -> (variant, similarity)), the index terms it
+    forms ``joined`` with a neighbour ("hay fever" -> "hayfever"), and, for a word the index
+    has never seen, two index terms it splits into ("superfood" -> "super" + "food")."""
     words = []
     for term, count in Counter(terms).items():
         own = idf(term)
-        options = [(term, 1.0, own)] if own is not None else []
+        options = [Option(((term, own),))] if own is not None else []
         for variant, similarity in variants(term) if variants else []:
             if (v_idf := idf(variant)) is not None:
-                options.append((variant, similarity, v_idf))
+                options.append(Option(((variant, v_idf),), similarity))
+        for whole in (joined or {}).get(term, []):
+            if (w_idf := idf(whole)) is not None:
+                options.append(Option(((whole, w_idf),)))
+        if own is None:
+            options.extend(_splits(term, idf))
         # How much the word tells: its own idf, or, unseen, that of a word in no passage.
         weight = count * (own if own is not None else idf.unseen)
         words.append(Word(weight, tuple(options)))
     return words
+
+
+def _splits(term: str, idf: IdfTable, shortest: int = 3) -> list[Option]:
+    options = []
+    for at in range(shortest, len(term) - shortest + 1):
+        head, tail = idf(term[:at]), idf(term[at:])
+        if head is not None and tail is not None:
+            options.append(Option(((term[:at], head), (term[at:], tail))))
+    return options
 
 
 def relevance(docs: npt.NDArray[np.integer], words: Sequence[Word], postings: PostingsOf,
@@ -83,23 +114,31 @@ def relevance(docs: npt.NDArray[np.integer], words: Sequence[Word], postings: Po
     if total <= 0 or not len(docs):
         return out
     docs = np.asarray(docs, dtype=np.int64)
+    shares: dict[str, npt.NDArray[np.float64]] = {}
+
+    def share_of(term: str, term_idf: float) -> npt.NDArray[np.float64]:
+        if term not in shares:
+            share = np.zeros(len(docs), dtype=np.float64)
+            if term_idf > 0:
+                term_docs, impacts = postings(term)
+                at = np.searchsorted(term_docs, docs)
+                found = at < len(term_docs)
+                found[found] = term_docs[at[found]] == docs[found]
+                # impact = idf * s, s = tf * (k1 + 1) / (tf + k1 * norm): solved for tf.
+                s = impacts[at[found]].astype(np.float64) / term_idf
+                if k1 > 0:
+                    tf = s * k1 * norms[found] / np.maximum(k1 + 1 - s, 1e-9)
+                    share[found] = tf / (tf + k1)
+                else:  # no saturation: any occurrence is all the word can give
+                    share[found] = 1.0
+            shares[term] = share
+        return shares[term]
+
     for word in words:
         best = np.zeros(len(docs), dtype=np.float64)
-        for term, strength, term_idf in word.terms:
-            if term_idf <= 0:
-                continue
-            term_docs, impacts = postings(term)
-            at = np.searchsorted(term_docs, docs)
-            found = at < len(term_docs)
-            found[found] = term_docs[at[found]] == docs[found]
-            # impact = idf * s, s = tf * (k1 + 1) / (tf + k1 * norm): solved for tf.
-            share = np.zeros(len(docs), dtype=np.float64)
-            s = impacts[at[found]].astype(np.float64) / term_idf
-            if k1 > 0:
-                tf = s * k1 * norms[found] / np.maximum(k1 + 1 - s, 1e-9)
-                share[found] = tf / (tf + k1)
-            else:  # no saturation: any occurrence is all the word can give
-                share[found] = 1.0
-            best = np.maximum(best, strength * share)
+        for option in word.options:
+            # A split word counts as far as its weaker half does.
+            parts = [share_of(t, i) for t, i in option.terms]
+            best = np.maximum(best, option.strength * np.minimum.reduce(parts))
         out += word.weight * best
     return np.clip(out / total, 0.0, 1.0)

@@ -145,7 +145,7 @@ def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, s
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where} must be a path (a string)")
             values[key] = (base / value).resolve()
-        elif isinstance(default, bool):
+        elif isinstance(default, bool):  # before int: a bool is an int to isinstance
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} must be true or false, got {value!r}")
             values[key] = value

@@ -17,6 +17,7 @@ import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .attribution import http_url
 from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
 from .postings import Postings
 
-SCHEMA_VERSION = 4  # 4: passage vectors (index.vectors)
+SCHEMA_VERSION = 5  # 5: passage vectors (index.vectors)
 # The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
 # fewer, longer runs.
 PAGE_SIZE = 65536
@@ -41,6 +43,7 @@ CREATE TABLE files (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,
     format TEXT NOT NULL, threads INTEGER NOT NULL, passages INTEGER NOT NULL,
     quotes INTEGER NOT NULL, sourced INTEGER NOT NULL,
+    source_kinds TEXT NOT NULL DEFAULT '{}',  -- quotes by kind of source, as JSON
     first_doc INTEGER NOT NULL  -- its passages are BM25 documents first_doc.. in order
 );
 CREATE TABLE threads (
@@ -64,7 +67,8 @@ CREATE TABLE passages (
     id INTEGER PRIMARY KEY, pid TEXT NOT NULL UNIQUE,
     answer_id INTEGER NOT NULL REFERENCES answers(id),
     kind TEXT NOT NULL CHECK (kind IN ('quote', 'answer')), text TEXT NOT NULL,
-    outlet_id INTEGER REFERENCES outlets(id), url TEXT, lead_in TEXT
+    outlet_id INTEGER REFERENCES outlets(id), url TEXT, lead_in TEXT,
+    source_kind TEXT  -- index.sources: news, reference, ..., linked_post, file_host, website
 );
 CREATE INDEX passages_outlet ON passages(outlet_id);
 -- For reading an earlier index back, file by file, in an incremental rebuild.
@@ -73,17 +77,33 @@ CREATE INDEX answers_thread ON answers(thread_id, position);
 CREATE INDEX comments_thread ON comments(thread_id, answer_id);
 CREATE INDEX passages_answer ON passages(answer_id);
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
+-- The gazetteer's statuses from Wikipedia's perennial-sources list, by outlet name.
+CREATE TABLE ratings (name TEXT PRIMARY KEY, status TEXT NOT NULL, url TEXT);
 """
 
 # What a hit needs, for a list of passage ids (bound as a JSON array: one statement, any size).
 HIT_ROWS = """
 SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
-       a.date
+       a.date, p.source_kind, r.status, r.url
 FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value
 JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 LEFT JOIN outlets o ON o.id = p.outlet_id
+LEFT JOIN ratings r ON r.name = o.name
+"""
+# Every passage of the answers holding these passage ids (a JSON array), in order: to show a
+# quote whole when it was split into several passages.
+ANSWER_PASSAGES = """
+SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, t.title, t.url, a.score, a.url, p.lead_in,
+       a.date, p.source_kind, r.status, r.url, p.answer_id
+FROM passages p
+JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+LEFT JOIN outlets o ON o.id = p.outlet_id
+LEFT JOIN ratings r ON r.name = o.name
+WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value FROM json_each(?)))
+ORDER BY p.id
 """
 # The words of the best first-pass passages, for pseudo-relevance feedback.
 FEEDBACK_TEXT = """
@@ -94,6 +114,17 @@ JOIN threads t ON t.id = a.thread_id
 OUTLET_COUNTS = """
 SELECT o.name, count(*) AS n FROM passages p JOIN outlets o ON o.id = p.outlet_id
 GROUP BY o.id ORDER BY n DESC, o.name
+"""
+# Every source cited, with its kind, passage count and rating; and the quotes whose link is
+# no source (another Q&A post, an image), counted by kind with no name.
+SOURCE_COUNTS = """
+SELECT coalesce(p.source_kind, 'news'), o.name, count(*) AS n, r.status, r.url
+FROM passages p JOIN outlets o ON o.id = p.outlet_id LEFT JOIN ratings r ON r.name = o.name
+GROUP BY p.source_kind, o.id
+UNION ALL
+SELECT p.source_kind, NULL, count(*), NULL, NULL FROM passages p
+WHERE p.outlet_id IS NULL AND p.source_kind IS NOT NULL GROUP BY p.source_kind
+ORDER BY n DESC, 2
 """
 COUNTS = """
 SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
@@ -129,12 +160,22 @@ class FileCounts:
     passages: int
     quotes: int
     sourced: int  # quotes with an outlet
+    # Quotes by kind of source ("news": 3, "linked_post": 1); linked posts and file links
+    # have no outlet, so are not among the sourced.
+    kinds: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def of(cls, threads: Sequence[Thread]) -> FileCounts:
         passages = [p for t in threads for a in t.answers for p in a.passages]
         quotes = [p for p in passages if p.kind == "quote"]
-        return cls(len(threads), len(passages), len(quotes), sum(1 for p in quotes if p.outlet))
+        kinds = Counter(p.source_kind for p in quotes if p.source_kind)
+        return cls(len(threads), len(passages), len(quotes), sum(1 for p in quotes if p.outlet),
+                   tuple(sorted(kinds.items())))
+
+    @classmethod
+    def stored(cls, threads: int, passages: int, quotes: int, sourced: int,
+               kinds: str) -> FileCounts:
+        return cls(threads, passages, quotes, sourced, tuple(sorted(json.loads(kinds).items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +276,7 @@ class VectorArrays:
 
 def write_index(path: Path, files: Sequence[tuple[LoadedFile, int]], postings: Postings,
                 bm25: ImpactIndex, params: BM25Params, extra_meta: dict[str, str],
+                ratings: Sequence[tuple[str, str, str]] = (),
                 vectors: VectorArrays | None = None) -> None:
     """Write a complete index to a new file at ``path``: each file with the number of its
     first BM25 document; passages take row ids equal to their document numbers."""
@@ -246,13 +288,14 @@ def write_index(path: Path, files: Sequence[tuple[LoadedFile, int]], postings: P
             writer = _Writer(con, postings.n_docs, first_rowid=0, outlet_ids={})
             for f, first_doc in files:
                 writer.file(f, first_doc)
-            _finish(con, writer, postings, bm25, params, extra_meta, vectors)
+            _finish(con, writer, postings, bm25, params, extra_meta, ratings, vectors)
         _seal(con)
 
 
 def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[LoadedFile, int]],
                  new_of_old: npt.NDArray[np.int64], postings: Postings, bm25: ImpactIndex,
                  params: BM25Params, extra_meta: dict[str, str],
+                 ratings: Sequence[tuple[str, str, str]] = (),
                  vectors: VectorArrays | None = None) -> None:
     """Write a new index at ``path`` as a copy of ``previous``, edited: the rows of files not
     reused are deleted, files not parsed before are inserted, and the arrays are replaced.
@@ -280,7 +323,8 @@ def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[Load
                         "WHERE outlet_id IS NOT NULL)")
             con.execute("DELETE FROM arrays")
             con.execute("DELETE FROM meta")
-            _finish(con, writer, postings, bm25, params, extra_meta, vectors)
+            con.execute("DELETE FROM ratings")
+            _finish(con, writer, postings, bm25, params, extra_meta, ratings, vectors)
         _seal(con)
 
 
@@ -309,7 +353,10 @@ def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
 
 def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
             params: BM25Params, extra_meta: dict[str, str],
+            ratings: Sequence[tuple[str, str, str]],
             vectors: VectorArrays | None = None) -> None:
+    # Every rated outlet of the gazetteer, cited or not: a few hundred rows.
+    con.executemany("INSERT OR IGNORE INTO ratings (name, status, url) VALUES (?,?,?)", ratings)
     arrays: dict[str, npt.NDArray[Any]] = {
         "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
         "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
@@ -329,7 +376,10 @@ def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: 
 
 
 class _Writer:
-    """Inserts one loaded file at a time, filling the per-document arrays as it goes."""
+    """Inserts one loaded file at a time, filling the per-document arrays as it goes.
+
+    Every address is checked again here, whatever loader made it: only http(s) is stored,
+    so ``search --json`` never prints a ``javascript:`` link."""
 
     def __init__(self, con: sqlite3.Connection, n_docs: int, *, first_rowid: int,
                  outlet_ids: dict[str, int]) -> None:
@@ -358,7 +408,7 @@ class _Writer:
         file_id = self._insert("files", {
             "path": f.path, "sha256": f.sha256, "format": f.format, "threads": c.threads,
             "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced,
-            "first_doc": first_doc})
+            "source_kinds": json.dumps(dict(c.kinds)), "first_doc": first_doc})
         self.docno = first_doc
         for t in f.threads:
             self.thread(file_id, t)
@@ -366,17 +416,17 @@ class _Writer:
     def thread(self, file_id: int, t: Thread) -> None:
         thread_id = self._insert("threads", {
             "file_id": file_id, "key": t.key, "title": t.title, "question": t.question,
-            "url": t.url, "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
+            "url": http_url(t.url), "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
         self._comments(thread_id, None, t.comments)
         for position, a in enumerate(t.answers):
             answer_id = self._insert("answers", {
                 "thread_id": thread_id, "position": position, "score": a.score,
-                "accepted": int(a.accepted), "url": a.url, "author": a.author,
+                "accepted": int(a.accepted), "url": http_url(a.url), "author": a.author,
                 "date": a.date})
             self._comments(thread_id, answer_id, a.comments)
             self.con.executemany(
-                "INSERT INTO passages (id, pid, answer_id, kind, text, outlet_id, url, lead_in) "
-                "VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO passages (id, pid, answer_id, kind, text, outlet_id, url, lead_in, "
+                "source_kind) VALUES (?,?,?,?,?,?,?,?,?)",
                 [self._passage(t.passage_id(position, i, p), answer_id, p)
                  for i, p in enumerate(a.passages)])
 
@@ -393,7 +443,8 @@ class _Writer:
         self.rowids[docno] = rowid
         self.docno += 1
         self.next_rowid += 1
-        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, p.url, p.lead_in)
+        return (rowid, pid, answer_id, p.kind, p.text, outlet_id, http_url(p.url), p.lead_in,
+                p.source_kind)
 
 
 class UnusableIndex(Exception):
@@ -429,10 +480,11 @@ class PreviousIndex:
             if meta.get("schema_version") != str(SCHEMA_VERSION):
                 con.close()
                 return None
-            files = {p: FileRow(i, sha, first, FileCounts(*counts)) for i, p, sha, first, *counts
+            files = {p: FileRow(i, sha, first, FileCounts.stored(*counts))
+                     for i, p, sha, first, *counts
                      in con.execute("SELECT id, path, sha256, first_doc, threads, passages, "
-                                    "quotes, sourced FROM files")}
-        except sqlite3.Error:
+                                    "quotes, sourced, source_kinds FROM files")}
+        except (sqlite3.Error, ValueError, TypeError):
             return None
         return cls(path, con, meta, files)
 

@@ -1,9 +1,19 @@
-"""Shared fixtures: the shipped corpus, a built index of it, and the third-party data folder."""
+"""Shared fixtures: the shipped seed thread, a built index of it, and the third-party data
+folder.
+
+corpus/ is an admin's folder: the suite never assumes what else is in it. Tests that need the
+seed thread read its two shipped files by name (``SEED_FILES``), through a copy in a temporary
+folder (``copy_seed``, ``seed_corpus``); only test_corpus.py reads the whole folder, and asserts
+nothing about how much it holds. ``SOURCED_TEST_CORPUS`` points the suite at another folder in
+corpus/'s place: test_corpus_independence.py runs the corpus-reading tests against corpus/ plus
+a Stack Exchange dump, a saved page and a note.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +25,9 @@ from index.loaders import LoadContext
 from index.outlets import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
+CORPUS = Path(os.environ.get("SOURCED_TEST_CORPUS") or ROOT / "corpus")
 SEED = CORPUS / "politics-se-why-was-soleimani-in-iraq.txt"
+SEED_FILES = (SEED, CORPUS / "politics-se-why-was-soleimani-in-iraq.meta.toml")  # + sidecar
 SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
 
 
@@ -30,11 +41,26 @@ def ctx(gazetteer: Gazetteer) -> LoadContext:
     return LoadContext(gazetteer)
 
 
+def copy_seed(folder: Path) -> Path:
+    """``folder`` (created if need be) with a copy of the shipped seed thread and its sidecar:
+    a corpus of exactly the seed, whatever else corpus/ holds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in SEED_FILES:
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped corpus, built once into a real SQLite file."""
+def seed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus folder of the seed thread alone, shared by the session: never write to it."""
+    return copy_seed(tmp_path_factory.mktemp("seed-corpus") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory: pytest.TempPathFactory, seed_corpus: Path) -> Path:
+    """The seed thread, built once into a real SQLite file."""
     db = tmp_path_factory.mktemp("seed") / "sourced.db"
-    report = build(CORPUS, db)
+    report = build(seed_corpus, db)
     assert not report.skipped, report.summary()
     return db
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .conftest import PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 from .fake_discord import FakeDiscord
 
 
@@ -25,7 +25,7 @@ class RunningBot:
 
 
 def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
-                 extra: str = "", extra_discord: str = "") -> Path:
+                 extra: str = "", extra_discord: str = "", extra_answers: str = "") -> Path:
     config = tmp_path / "config.toml"
     config.write_text(
         f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
@@ -33,23 +33,26 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
         f'[semantic]\nenabled = false\n'
         f'[discord]\nguild_ids = [{fake.guild_id}]\napi_base = "{fake.api_base}"\n'
         f'gateway_url = "{fake.gateway_url}"\n{extra_discord}'
-        f'[answers]\ncooldown_seconds = 0\n'
+        f'[answers]\ncooldown_seconds = 0\n{extra_answers}'
         f'[bot]\nstate_database = "{tmp_path / "state.db"}"\nlog_level = "DEBUG"\n{extra}',
         encoding="utf-8")
     return config
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp_path: Path, *, corpus: Path = ROOT / "corpus", extra: str = "",
-                      extra_discord: str = "", fake: FakeDiscord | None = None
+async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str = "",
+                      extra_discord: str = "", extra_answers: str = "",
+                      fake: FakeDiscord | None = None
                       ) -> AsyncIterator[RunningBot]:
     """The fake server and the bot connected to it; both stopped (SIGTERM) afterwards."""
     async with contextlib.AsyncExitStack() as stack:
         if fake is None:
             fake = await stack.enter_async_context(FakeDiscord())
         identified_before = fake.identifies
+        if corpus is None:
+            corpus = copy_seed(tmp_path / "corpus")
         config = write_config(tmp_path, fake, corpus=corpus, extra=extra,
-                              extra_discord=extra_discord)
+                              extra_discord=extra_discord, extra_answers=extra_answers)
         log = tmp_path / "bot.log"
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(

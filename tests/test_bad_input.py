@@ -4,7 +4,6 @@ skipped, every other file loaded; and, fed arbitrary bytes, no loader lets out a
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from index.build import build
 from index.errors import CorpusError
 from index.loaders import BY_NAME, LOADERS, LoadContext
 
-from .conftest import CORPUS
+from .conftest import copy_seed
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -58,7 +57,7 @@ def test_bad_dumps(tmp_path: Path, ctx: LoadContext, case: str) -> None:
 
 def test_a_build_skips_each_bad_file_and_loads_the_rest(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     bad = {
         "dump/Posts.xml": BILLION_LAUGHS,
         "notes/empty.md": b"",

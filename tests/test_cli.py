@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 
 QUESTION = "why was Soleimani in Baghdad on the day he was killed?"
 HIT_FIELDS = {"rank", "score", "passage_id", "kind", "text", "outlet", "url", "thread_title",
@@ -29,10 +29,10 @@ def bm25_config(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory, seed_corpus: Path) -> Path:
     db = tmp_path_factory.mktemp("cli") / "index.db"
-    result = index_cli("--config", bm25_config(db.parent), "build", "--corpus", str(CORPUS),
-                       "--db", str(db))
+    result = index_cli("--config", bm25_config(db.parent), "build", "--corpus",
+                       str(seed_corpus), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert "1 thread(s), 23 passage(s), 12 quote(s), 9 with an outlet" in result.stdout
     return db
@@ -83,11 +83,7 @@ def test_missing_corpus_fails(tmp_path: Path) -> None:
 
 
 def test_broken_file_is_skipped_and_reported(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("politics-se-why-was-soleimani-in-iraq.txt",
-                 "politics-se-why-was-soleimani-in-iraq.meta.toml"):
-        (corpus / name).write_bytes((CORPUS / name).read_bytes())
+    corpus = copy_seed(tmp_path / "corpus")
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
     db = tmp_path / "x.db"
     result = index_cli("--config", bm25_config(tmp_path), "build", "--corpus", str(corpus),

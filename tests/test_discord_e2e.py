@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 from .discord_harness import running_bot, write_config
 from .fake_discord import FakeDiscord, RecordedCall
 
@@ -44,7 +43,8 @@ def test_asking_and_browsing(tmp_path: Path) -> None:
         async with running_bot(tmp_path) as bot:
             fake = bot.fake
             registered = {c["name"] for c in fake.commands[fake.guild_id]}
-            assert registered == {"ask", "sources", "source", "stats", "reload"}
+            assert registered == {"ask", "sources", "source", "stats", "reload", "gaps",
+                                  "Find sources"}
 
             # A mention gets a reply to that message, with the passages and their outlets.
             n = len(fake.calls)
@@ -69,11 +69,12 @@ def test_asking_and_browsing(tmp_path: Path) -> None:
             body = (await callback_for(fake, sources)).json
             assert body["type"] == 4
             description = body["data"]["embeds"][0]["description"]
-            assert description.splitlines()[0] == "**Reuters**: 4 passages"
+            assert description.splitlines()[:2] == ["__News outlets__", "**Reuters**: 4 passages"]
             assert "**BBC**: 1 passage" in description
             filtered = await fake.send_command("sources", {"filter": "times"})
             body = (await callback_for(fake, filtered)).json
-            assert body["data"]["embeds"][0]["description"] == "**Asia Times**: 2 passages"
+            assert body["data"]["embeds"][0]["description"] == \
+                "__News outlets__\n**Asia Times**: 2 passages"
 
             # /source autocompletes outlets, then shows that outlet's passages.
             auto = await fake.send_autocomplete("source", "outlet", "re")
@@ -142,7 +143,7 @@ def test_buttons_survive_a_restart(tmp_path: Path) -> None:
 
 def test_reload_is_for_admins(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
 
     async def scenario() -> None:
         async with running_bot(tmp_path, corpus=corpus) as bot:
@@ -177,7 +178,7 @@ def test_reload_is_for_admins(tmp_path: Path) -> None:
 
 def test_nothing_pings_anyone(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     (corpus / "pings.txt").write_text(
         "1\n\nWho pinged the moderators?\n\n1 Answer 1\n\n4\n\nThe Guardian reports:\n\n"
         "Someone wrote <@&111222333444555666> and @everyone and <@999888777666555444> in the "
@@ -251,7 +252,7 @@ def test_auto_answer_channel_and_clean_shutdown(tmp_path: Path) -> None:
 def test_sync_registers_commands_globally(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake:
-            config = write_config(tmp_path, fake, corpus=CORPUS)
+            config = write_config(tmp_path, fake, corpus=copy_seed(tmp_path / "corpus"))
             proc = await asyncio.create_subprocess_exec(
                 PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
                 env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.PIPE,
@@ -259,8 +260,9 @@ def test_sync_registers_commands_globally(tmp_path: Path) -> None:
             out, err = await asyncio.wait_for(proc.communicate(), 60)
             assert proc.returncode == 0, err.decode()
             assert {c["name"] for c in fake.commands[None]} == {
-                "ask", "sources", "source", "stats", "reload"}
-            assert out.decode().startswith("Synced 5 slash commands globally")
+                "ask", "sources", "source", "stats", "reload", "gaps", "Find sources"}
+            assert out.decode().startswith("Synced 7 commands globally: /ask, ")
+            assert "“Find sources” (message menu)" in out.decode()
             assert fake.identifies == 0  # it never connected to the gateway
 
     asyncio.run(scenario())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,20 +11,21 @@ from pathlib import Path
 from index.build import build
 from index.reader import IndexReader
 
-from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 
 
 def big_corpus(folder: Path, answers: int) -> None:
-    shutil.copytree(CORPUS, folder)
+    copy_seed(folder)
     body = "\n\n".join(f"1\n\nAccording to Reuters:\n\nReport {i} on harbour traffic " + "ships "
                        * 60 for i in range(answers))
     (folder / "big.txt").write_text(f"1\n\nShips?\n\n{answers} Answers {answers}\n\n{body}\n",
                                     encoding="utf-8")
 
 
-def test_sigkill_during_build_keeps_the_last_index(tmp_path: Path, run) -> None:
+def test_sigkill_during_build_keeps_the_last_index(tmp_path: Path, seed_corpus: Path,
+                                                   run) -> None:
     db = tmp_path / "data" / "sourced.db"
-    build(CORPUS, db)
+    build(seed_corpus, db)
     before = db.read_bytes()
     corpus = tmp_path / "corpus"
     big_corpus(corpus, 6000)
@@ -53,5 +53,5 @@ def test_sigkill_during_build_keeps_the_last_index(tmp_path: Path, run) -> None:
 
     assert run(search()) == 3
     # The next build clears what the killed one left behind.
-    build(CORPUS, db)
+    build(seed_corpus, db)
     assert sorted(p.name for p in db.parent.iterdir()) == ["sourced.db"]

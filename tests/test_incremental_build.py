@@ -13,7 +13,7 @@ from index.build import build
 from index.loaders import LoadContext
 from index.outlets import Gazetteer
 
-from .conftest import CORPUS
+from .conftest import copy_seed
 
 FERRY = ("3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"
          "The ferry sank in a storm.\n")
@@ -28,13 +28,16 @@ def dump(db: Path) -> dict[str, object]:
                   for name, dtype, data in con.execute("SELECT name, dtype, data FROM arrays")}
         outlet_names = dict(con.execute("SELECT id, name FROM outlets"))
         passages = {row[0]: row[1:] for row in con.execute(
-            "SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, p.lead_in, t.key, a.position "
+            "SELECT p.id, p.pid, p.kind, p.text, o.name, p.url, p.lead_in, t.key, a.position, "
+            "p.source_kind "
             "FROM passages p JOIN answers a ON a.id = p.answer_id "
             "JOIN threads t ON t.id = a.thread_id LEFT JOIN outlets o ON o.id = p.outlet_id")}
         rowids, outlets = arrays.pop("rowids"), arrays.pop("outlets")
         return {
             "files": con.execute("SELECT path, sha256, threads, passages, quotes, sourced, "
-                                 "first_doc FROM files ORDER BY path").fetchall(),
+                                 "source_kinds, first_doc FROM files ORDER BY path").fetchall(),
+            "ratings": con.execute("SELECT name, status, url FROM ratings ORDER BY name")
+                          .fetchall(),
             "threads": con.execute("SELECT key, title, question, url, score, tags FROM threads "
                                    "ORDER BY key").fetchall(),
             "passages in document order": [passages[int(r)] for r in rowids],
@@ -56,11 +59,12 @@ def dump(db: Path) -> dict[str, object]:
 
 def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     (corpus / "ferry.txt").write_text(FERRY, encoding="utf-8")
     (corpus / "gone.md").write_text("Says the BBC:\n\n> Soon removed.\n", encoding="utf-8")
     (corpus / "genai").mkdir()
-    (corpus / "genai" / "Posts.xml").symlink_to(shared_data / "stackexchange/genai/Posts.xml")
+    # A copy: a link out of the corpus folder is refused.
+    shutil.copyfile(shared_data / "stackexchange/genai/Posts.xml", corpus / "genai" / "Posts.xml")
     db = tmp_path / "index.db"
     first = build(corpus, db)
     assert not any(f.reused for f in first.files)
@@ -74,14 +78,16 @@ def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
                       "politics-se-why-was-soleimani-in-iraq.txt": True}
 
     clean = tmp_path / "clean.db"
-    build(corpus, clean, reuse=False)
+    fresh = build(corpus, clean, reuse=False)
     assert dump(db) == dump(clean)
     assert len(dump(db)["passages in document order"]) == again.totals.passages
+    # Quotes by kind of source: the reused dump's counts come from the old index's rows.
+    assert again.by_kind == fresh.by_kind and again.by_kind["linked_post"] > 0
 
 
 def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     db = tmp_path / "index.db"
     build(corpus, db)
     assert all(f.reused for f in build(corpus, db).files)
@@ -95,7 +101,7 @@ def test_changed_gazetteer_rereads_everything(tmp_path: Path) -> None:
 
 def test_sidecar_change_counts_as_a_change(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     db = tmp_path / "index.db"
     build(corpus, db)
     sidecar = corpus / "politics-se-why-was-soleimani-in-iraq.meta.toml"

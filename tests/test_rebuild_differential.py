@@ -93,7 +93,8 @@ def change(rng: random.Random, corpus: Path) -> None:
 async def answers(db: Path) -> list[object]:
     async with await IndexReader.open(db) as reader:
         stats = dataclasses.replace(await reader.stats(), built_at="")
-        out: list[object] = [await reader.outlets(), await reader.files(), stats]
+        out: list[object] = [await reader.outlets(), await reader.sources(),
+                             await reader.files(), stats]
         for question in QUESTIONS:
             for restrict in ({}, {"kind": "quote"}, {"outlet": "BBC"}):
                 out.append(await reader.search(question, 10, **restrict))

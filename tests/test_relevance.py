@@ -17,11 +17,11 @@ DOCS = [["ferry", "sank", "oslo"], ["ferry", "late"], ["bridge", "fell"], ["stor
         ["train", "late"]]
 
 
-def _measure(question: list[str], docs: list[int], variants=None) -> np.ndarray:
+def _measure(question: list[str], docs: list[int], variants=None, joined=None) -> np.ndarray:
     index = ImpactIndex.build(DOCS)
     params = BM25Params()
     idf = IdfTable(index.vocabulary, index.offsets, index.n_docs, params.epsilon)
-    words = question_words(question, idf, variants)
+    words = question_words(question, idf, variants, joined)
     lengths = np.array([len(d) for d in DOCS], dtype=float)
     norms = 1 - params.b + params.b * lengths / lengths.mean()
     return relevance(np.array(docs), words, index.postings, params.k1, norms[docs])
@@ -53,6 +53,23 @@ def test_a_spelling_variant_stands_for_its_word_at_its_similarity() -> None:
     idf_ferry, unseen = math.log(1.4), math.log(5.5 / 0.5)
     sat = exact  # both words of document 0 saturate alike
     assert variant == pytest.approx(sat * (idf_ferry + 0.8 * unseen) / (idf_ferry + unseen))
+
+
+def test_words_written_apart_or_together_meet() -> None:
+    [apart] = _measure(["ferry", "sank"], [0])
+    # "ferrysank", unseen, splits into two terms the passage has: as good as both words.
+    assert _measure(["ferrysank"], [0]).tolist() == pytest.approx([0.4])
+    assert _measure(["ferrysank"], [1]).tolist() == [0.0]  # only one half: nothing
+    # "sea" + "storm" written together in the corpus ("seastorm"): each word may match it.
+    docs = [["seastorm", "oslo"], ["sea", "ferry"], ["storm", "late"], ["train"], ["bridge"]]
+    index = ImpactIndex.build(docs)
+    params = BM25Params()
+    idf = IdfTable(index.vocabulary, index.offsets, index.n_docs, params.epsilon)
+    words = question_words(["sea", "storm"], idf, None, {"sea": ["seastorm"],
+                                                          "storm": ["seastorm"]})
+    norm = 1 - params.b + params.b * 2 / 1.6  # 2 tokens; the mean is 8 / 5
+    [value] = relevance(np.array([0]), words, index.postings, params.k1, np.array([norm]))
+    assert value == pytest.approx(0.4) and apart == pytest.approx(0.4)
 
 
 def test_nothing_matched_is_zero_and_scale_is_bounded() -> None:

@@ -14,12 +14,12 @@ from index.build import build_with
 from index.errors import IndexNotFound
 from index.settings import IndexSettings
 
-from .conftest import CORPUS
+from .conftest import copy_seed
 
 
 def settings_for(tmp_path: Path) -> tuple[IndexSettings, Path]:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n'
                       '[semantic]\nenabled = false\n', encoding="utf-8")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -11,22 +13,26 @@ from hypothesis import strategies as st
 from bot.outlet_choices import outlet_choice, resolve_outlet
 from bot.render import (
     CONTENT_MAX,
+    CUT_MARK,
     EMBED_TOTAL_MAX,
     FIELD_NAME_MAX,
     FIELD_VALUE_MAX,
     FOOTER_MAX,
     TITLE_MAX,
+    answered_on,
     as_text,
     embed_length,
     escape,
     link,
     render_answer,
     render_nothing,
-    render_outlets,
+    render_sources,
     safe_url,
+    source_label,
     trim,
+    trim_sentences,
 )
-from index.reader import Hit
+from index.reader import CitedSource, Hit
 
 
 def hit(rank: int = 1, text: str = "The ferry sank.", *, kind: str = "quote",
@@ -76,7 +82,8 @@ def test_long_passages_fit_every_limit(n: int) -> None:
     reply = render_answer("why? " * 200, [hit(i + 1, long) for i in range(n)])
     [embed] = reply.embeds
     check_limits(embed)
-    assert all(f["value"].split("\n")[0].endswith("…") for f in embed["fields"])
+    assert all(f["value"].split("\n")[0].endswith("…" + CUT_MARK) for f in embed["fields"])
+    assert reply.trimmed
 
 
 def test_trim_cuts_at_a_word() -> None:
@@ -117,15 +124,44 @@ def test_nothing_points_to_sources() -> None:
     assert render_answer("q", []) == reply
 
 
-def test_outlet_pages() -> None:
-    outlets = [(f"Outlet {i}", 100 - i) for i in range(23)]
-    first = render_outlets(outlets, page=0, per_page=10).embeds[0]
-    last = render_outlets(outlets, page=9, per_page=10).embeds[0]
-    assert first["description"].splitlines()[0] == "**Outlet 0**: 100 passages"
-    assert first["footer"]["text"] == "Page 1 of 3 · 23 outlets"
-    assert last["footer"]["text"] == "Page 3 of 3 · 23 outlets"
-    assert len(last["description"].splitlines()) == 3
-    assert "No outlet" in render_outlets([], page=0, per_page=10).content
+def test_source_pages_group_by_kind() -> None:
+    sources = [CitedSource("news", f"Outlet {i}", 100 - i) for i in range(13)] + [
+        CitedSource("reference", "Wikipedia", 50), CitedSource("scholarly", "Nature", 7),
+        CitedSource("website", "someblog.net", 2), CitedSource("linked_post", None, 46),
+        CitedSource("file_host", None, 3)]
+    first = render_sources(sources, page=0, per_page=10).embeds[0]
+    last = render_sources(sources, page=1, per_page=10).embeds[0]
+    assert first["description"].splitlines()[:2] == ["__News outlets__",
+                                                      "**Outlet 0**: 100 passages"]
+    assert last["description"].splitlines() == [
+        "__News outlets__", "**Outlet 10**: 90 passages", "**Outlet 11**: 89 passages",
+        "**Outlet 12**: 88 passages", "", "__Reference works__", "**Wikipedia**: 50 passages",
+        "", "__Scholarly sources__", "**Nature**: 7 passages", "", "__Other websites__",
+        "**someblog.net**: 2 passages"]
+    assert first["footer"]["text"] == ("Page 1 of 2 · 16 sources · not counted as sources: "
+                                       "quotes from linked posts 46, from image or file links 3")
+    assert "No source" in render_sources(sources[-2:], page=0, per_page=10).content
+
+
+@pytest.mark.parametrize(("outlet", "kind", "label", "link_text"), [
+    ("Reuters", "news", "Reuters", "Reuters"),
+    ("Wikipedia", "reference", "Wikipedia · reference", "Wikipedia"),
+    ("Nature", "scholarly", "Nature · journal", "Nature"),
+    ("arXiv", "scholarly", "arXiv · scholarly", "arXiv"),
+    ("CDC", "government", "CDC · government", "CDC"),
+    ("someblog.net", "website", "someblog.net · website", "someblog.net"),
+    (None, "linked_post", "Linked post", "linked post"),
+    (None, "file_host", "Quote (image or file link, source not named)", "image or file"),
+    (None, None, "Quote (outlet not named)", None),
+])
+def test_labels_show_the_kind(outlet: str | None, kind: str | None, label: str,
+                              link_text: str | None) -> None:
+    h = replace(hit(1, "words", outlet=outlet, url="https://example.com/x"), source_kind=kind)
+    assert source_label(h) == label
+    field = render_answer("q", [h]).embeds[0]["fields"][0]
+    assert field["name"] == f"1 · {escape(label)}"
+    if link_text:
+        assert f"[{escape(link_text)}](https://example.com/x)" in field["value"]
 
 
 def test_overlong_links_give_way_to_the_quote() -> None:
@@ -139,6 +175,38 @@ def test_overlong_links_give_way_to_the_quote() -> None:
         assert long_url not in field["value"]
         assert field["value"].startswith("> The ferry sank near the harbour.")
         assert len(field["value"]) > 500
+
+
+def test_quotes_are_cut_after_a_whole_sentence_with_a_mark() -> None:
+    text = "The ferry sank. " * 5 + "Then the storm came and the harbour closed for a week."
+    cut, trimmed = trim_sentences(text, 60)
+    assert trimmed and cut == "The ferry sank. The ferry sank. The ferry sank." + CUT_MARK
+    assert trim_sentences("Short.", 60) == ("Short.", False)
+    # No sentence ends in the second half: a word boundary, still marked.
+    cut, trimmed = trim_sentences("Bullet one, bullet two, bullet three and so on", 30)
+    assert trimmed and cut.endswith("…" + CUT_MARK) and len(cut) <= 30
+
+
+def test_the_answers_date_and_the_outlets_reliability() -> None:
+    dated = dataclasses.replace(
+        hit(), answered_at="2020-01-06T02:50:00Z", reliability="Generally reliable",
+        reliability_url="https://en.wikipedia.org/wiki/WP:RSP#BBC")
+    [embed] = render_answer("q", [dated]).embeds
+    check_limits(embed)
+    assert embed["fields"][0]["value"].endswith(
+        "— [BBC](https://www.bbc.co.uk/news/1) · [generally reliable]"
+        "(https://en.wikipedia.org/wiki/WP:RSP#BBC) per Wikipedia · answered 6 Jan 2020 · "
+        "answer score 5 · [thread](https://example.stackexchange.com/questions/1)")
+    assert answered_on("2013-09-26") == "26 Sep 2013"
+    assert answered_on("garbage") is None and answered_on(None) is None
+    # The answerer's own words carry no outlet status.
+    own = dataclasses.replace(dated, kind="answer", outlet=None)
+    assert "Wikipedia" not in render_answer("q", [own]).embeds[0]["fields"][0]["value"]
+
+
+def test_no_good_match_says_how_to_browse_where_the_reader_is() -> None:
+    assert "`/sources`" in render_nothing("q").content
+    assert "python -m index search" in render_nothing("q", surface="terminal").content
 
 
 def unescaped_brackets(text: str) -> list[int]:

@@ -21,7 +21,7 @@ from index.reader import IndexReader
 from index.store import ARRAYS, arrays_from_rows
 from index.tokenize import Tokenizer
 
-from .conftest import CORPUS, SEED
+from .conftest import SEED, copy_seed
 
 
 def test_round_trip(seed_db: Path, ctx: LoadContext, run) -> None:
@@ -66,7 +66,7 @@ def test_reader_scores_equal_rank_bm25_on_the_stored_index(seed_db: Path, ctx: L
 
 def test_reopening_does_not_read_the_corpus(tmp_path: Path, run) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     db = tmp_path / "index.db"
     build(corpus, db)
     shutil.rmtree(corpus)
@@ -130,7 +130,7 @@ def test_missing_and_foreign_databases_are_clear_errors(tmp_path: Path, run) -> 
 
 def test_a_failed_build_leaves_the_old_index(tmp_path: Path, run, monkeypatch) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    copy_seed(corpus)
     db = tmp_path / "data" / "index.db"
     build(corpus, db)
     before = db.read_bytes()
@@ -149,16 +149,16 @@ def test_a_failed_build_leaves_the_old_index(tmp_path: Path, run, monkeypatch) -
     assert sorted(p.name for p in db.parent.iterdir()) == ["index.db"]
 
 
-def test_nothing_changed_keeps_the_index_as_it_is(tmp_path: Path) -> None:
+def test_nothing_changed_keeps_the_index_as_it_is(tmp_path: Path, seed_corpus: Path) -> None:
     db = tmp_path / "index.db"
-    build(CORPUS, db)
+    build(seed_corpus, db)
     before = db.stat()
-    report = build(CORPUS, db)
+    report = build(seed_corpus, db)
     assert all(f.reused for f in report.files) and report.totals.passages == 23
     after = db.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     # Other BM25 parameters change every score: that is a rebuild.
-    build(CORPUS, db, params=BM25Params(k1=1.2))
+    build(seed_corpus, db, params=BM25Params(k1=1.2))
     assert db.stat().st_ino != before.st_ino
 
 

@@ -6,12 +6,13 @@ import re
 import subprocess
 from pathlib import Path
 
-from .conftest import CORPUS, PYTHON, ROOT, python_env
+from .conftest import PYTHON, ROOT, copy_seed, python_env
 
 
 def write_config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text(f'[index]\ncorpus = "{CORPUS}"\ndatabase = "{tmp_path / "idx.db"}"\n'
+    corpus = copy_seed(tmp_path / "corpus")
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "idx.db"}"\n'
                       '[semantic]\nenabled = false\n'
                       f'[bot]\nstate_database = "{tmp_path / "state.db"}"\n', encoding="utf-8")
     return config
@@ -37,7 +38,8 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     labels = re.findall(r"^(\d+) · (.+)$", first, re.MULTILINE)
     assert "BBC" in [label for _, label in labels[:3]], labels
     assert "I was scheduled to meet martyr Soleimani at 08:30" in first
-    assert "Nothing in the corpus matches that question well enough" in rest
+    assert "No good match: nothing in the corpus answers that question well enough" in rest
+    assert "python -m index search" in rest  # how to browse, in the terminal
     # The index was built on the first run; the second run opens it without building.
     assert (tmp_path / "idx.db").exists()
     again = ask(config, "Kata’ib Hezbollah\n")
@@ -53,7 +55,7 @@ def test_the_same_text_as_discord(tmp_path: Path, run) -> None:
     from index.reader import IndexReader
 
     config = write_config(tmp_path)
-    build(CORPUS, tmp_path / "idx.db")
+    build(tmp_path / "corpus", tmp_path / "idx.db")
 
     async def reply() -> str:
         async with await IndexReader.open(tmp_path / "idx.db") as reader:

@@ -1,4 +1,5 @@
-"""``/reload``: rebuild the index from the corpus without downtime. Admins only."""
+"""Admins only: ``/reload`` rebuilds the index from the corpus without downtime; ``/gaps``
+lists the questions the corpus answers badly."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from discord.ext import commands
 from ..access import is_admin
 from ..indexes import ReloadError
 from ..messages import send_kwargs
-from ..render import render_reload
+from ..render import render_gaps, render_reload
 
 if TYPE_CHECKING:
     from ..discord_app import SourcedBot
@@ -44,6 +45,20 @@ class Admin(commands.Cog):
             await interaction.followup.send(f"Reload failed: {exc}", ephemeral=True)
             return
         await interaction.followup.send(**send_kwargs(render_reload(report)), ephemeral=True)
+
+
+    @app_commands.command(name="gaps")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def gaps(self, interaction: discord.Interaction[SourcedBot]) -> None:
+        """Questions that got no good match or a 👎, most frequent first (admins only)."""
+        if not is_admin(interaction.user, self.bot.config.discord):
+            await interaction.response.send_message(
+                "Only admins (Manage Server, or listed in the bot's config) can see the gaps.",
+                ephemeral=True)
+            return
+        reply = render_gaps(await self.bot.state.gaps())
+        await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
 
 
 async def setup(bot: SourcedBot) -> None:

@@ -1,4 +1,5 @@
-"""Asking: mention the bot, ``/ask``, or write in an auto-answer channel."""
+"""Asking: mention the bot, ``/ask``, "Find sources" on a message, or write in an auto-answer
+channel."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..messages import NO_MENTIONS
-from ..views import MoreButton, VoteButton, answer_and_record
+from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_and_record
 
 if TYPE_CHECKING:
     from ..discord_app import SourcedBot
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUESTION_MAX = 1000
+FIND_SOURCES = "Find sources"
 USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"
 
 
@@ -37,6 +39,14 @@ class Ask(commands.Cog):
         per = bot.config.answers.cooldown_seconds
         # One bucket per user, shared by mentions and /ask.
         self.cooldown = commands.CooldownMapping.from_cooldown(1, per, _asker_id)
+        # Right-click a message -> Apps -> "Find sources". Context menus cannot be defined in a
+        # cog's body, so it is added to the tree here and removed when the cog unloads.
+        self.find_sources_menu = app_commands.ContextMenu(name=FIND_SOURCES,
+                                                          callback=self.find_sources)
+        bot.tree.add_command(self.find_sources_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(FIND_SOURCES, type=discord.AppCommandType.message)
 
     def _retry_after(self, obj: discord.Message | discord.Interaction[Any]) -> float:
         if self.bot.config.answers.cooldown_seconds <= 0:
@@ -86,10 +96,33 @@ class Ask(commands.Cog):
         await interaction.followup.send(**kwargs)
 
 
+    async def find_sources(self, interaction: discord.Interaction[SourcedBot],
+                           message: discord.Message) -> None:
+        """Answer with a message's text as the question (ephemeral unless configured)."""
+        private = self.bot.config.answers.find_sources_ephemeral
+        if retry := self._retry_after(interaction):
+            await interaction.response.send_message(
+                f"Please wait {retry:.0f} s before asking again.", ephemeral=True)
+            return
+        question = question_from(message.content, self.bot.user.id if self.bot.user else 0)
+        if not question:
+            await interaction.response.send_message(
+                "That message has no text to find sources for.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        _, kwargs = await answer_and_record(self.bot, question[:QUESTION_MAX],
+                                            user_id=interaction.user.id,
+                                            channel_id=interaction.channel_id)
+        await interaction.followup.send(**kwargs, ephemeral=private)
+
+
+ITEMS = (MoreButton, VoteButton, ReasonSelect, ExpandButton)
+
+
 async def setup(bot: SourcedBot) -> None:
-    bot.add_dynamic_items(MoreButton, VoteButton)
+    bot.add_dynamic_items(*ITEMS)
     await bot.add_cog(Ask(bot))
 
 
 async def teardown(bot: SourcedBot) -> None:
-    bot.remove_dynamic_items(MoreButton, VoteButton)
+    bot.remove_dynamic_items(*ITEMS)

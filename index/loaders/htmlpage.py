@@ -9,6 +9,7 @@ its canonical address, and its body as one answer whose blockquotes are quotes.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,10 @@ from ..model import Answer, Comment, Thread
 from .context import LoadContext
 
 MAX_BYTES = 64 * 1024 * 1024
+# Python codecs that decode bytes to text but are no page's charset: some raise bare
+# UnicodeError, punycode takes quadratic time.
+_NOT_CHARSETS = {"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape",
+                 "utf-7"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -40,13 +45,19 @@ def decode(path: Path, data: bytes) -> str:
     match = _CHARSET.search(data[:4096])
     charset = match.group(1).decode("ascii").lower() if match else "utf-8"
     try:
-        return data.decode("utf-8-sig" if charset in {"utf-8", "utf8"} else charset)
+        codec = codecs.lookup(charset)
     except LookupError:
         raise CorpusError(path, f"the page declares an unknown charset {charset!r}") from None
+    if codec.name in _NOT_CHARSETS or not getattr(codec, "_is_text_encoding", True):
+        raise CorpusError(path, f"the page declares {charset!r}, which is not a charset")
+    try:
+        return data.decode("utf-8-sig" if codec.name == "utf-8" else codec.name)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CorpusError(path, f"not {charset} text as the page declares (byte "
                           f"0x{data[exc.start]:02x})", record=f"line {line}") from exc
+    except UnicodeError as exc:  # codecs that report no position
+        raise CorpusError(path, f"not {charset} text as the page declares") from exc
 
 
 def _int(node: LexborNode | None) -> int | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..attribution import http_url, outlet_of
 from ..dates import iso_date
-from ..errors import CorpusError
+from ..errors import CorpusError, unexpected
 from ..model import Answer, Passage, Thread
 from .context import LoadContext
 from .plaintext import answer_text_passages
@@ -50,6 +50,8 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 except json.JSONDecodeError as exc:
                     raise CorpusError(path, f"not JSON: {exc.msg} at column {exc.colno}",
                                       record=f"line {number}") from exc
+                except RecursionError as exc:
+                    raise unexpected(path, exc, record=f"line {number}") from None
                 if not isinstance(value, dict):
                     raise CorpusError(path, "a record must be a JSON object, got "
                                       f"{type(value).__name__}", record=f"line {number}")

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from ..attribution import http_url, pack, passages_from_blocks
 from ..blocks import html_blocks
 from ..dates import iso_date
-from ..errors import CorpusError
+from ..errors import CorpusError, excerpt
 from ..model import Answer, Thread
 from .context import LoadContext, read_text
 
@@ -31,9 +31,16 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         raise CorpusError(path, "the file is empty")
     try:
         post = frontmatter.loads(text)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise CorpusError(path, f"the front matter is not valid YAML: {exc}",
+    except yaml.MarkedYAMLError as exc:
+        # Said without the snippet of the file that PyYAML's message quotes.
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context
+        raise CorpusError(path, f"the front matter is not valid YAML: {problem}{where}",
                           record="front matter") from exc
+    except (yaml.YAMLError, ValueError) as exc:
+        raise CorpusError(path, "the front matter is not valid YAML: "
+                          f"{excerpt(str(exc), 80)}", record="front matter") from exc
     meta: dict[str, str] = {}
     for key in ("title", "url", "outlet"):
         if key in post.metadata:
@@ -45,7 +52,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     date = iso_date(post.metadata["date"]) if has_date else None
     if has_date and date is None:
         raise CorpusError(path, "'date' must be a date like 2020-01-06, got "
-                          f"{post.metadata['date']!r}", record="front matter")
+                          f"{excerpt(str(post.metadata['date']))}", record="front matter")
     blocks = html_blocks(_markdown.render(post.content))
     passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
     if outlet := meta.get("outlet"):

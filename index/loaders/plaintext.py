@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..attribution import classify, pack, passages_from_blocks
+from ..attribution import classify, http_url, pack, passages_from_blocks
 from ..blocks import Block
-from ..errors import CorpusError
+from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
 from .context import LoadContext, read_text
 
@@ -72,7 +72,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         key=meta.get("key") or ctx.name(path),
         title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
         question="\n\n".join(text for text, _ in _paragraphs(question.body)),
-        url=meta.get("url"),
+        url=http_url(meta.get("url")),
         site=meta.get("site"),
         score=question.score,
         comments=question.comments,
@@ -96,6 +96,8 @@ def _sidecar(path: Path) -> dict[str, str]:
             data = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CorpusError(side, f"cannot read the sidecar: {exc}") from exc
+    except RecursionError as exc:
+        raise unexpected(side, exc) from None
     return {k: str(v) for k, v in data.items() if isinstance(v, str | int)}
 
 
@@ -131,7 +133,7 @@ def _blocks(path: Path, lines: list[str], offset: int, *, expect_one: bool) -> l
         if not blocks:
             if not _SCORE.match(stripped):
                 raise CorpusError(path, "expected the question's score on a line of its own, "
-                                  f"found {stripped[:60]!r}", record=f"line {offset + i + 1}")
+                                  f"found {excerpt(stripped)}", record=f"line {offset + i + 1}")
             blocks.append(_Block(int(stripped), offset + i + 1))
             i += 1
             continue

@@ -25,10 +25,10 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from ..attribution import pack, passages_from_blocks
-from ..blocks import html_blocks
+from ..blocks import Block, html_blocks
 from ..dates import iso_date
-from ..errors import CorpusError
-from ..model import Answer, Comment, Thread
+from ..errors import CorpusError, excerpt, unexpected
+from ..model import Answer, Comment, Passage, Thread
 from .context import LoadContext
 
 _OWN_DOMAINS = {"stackoverflow": "stackoverflow.com", "superuser": "superuser.com",
@@ -46,6 +46,8 @@ def site_for(folder: Path) -> str:
             site = tomllib.loads(side.read_text(encoding="utf-8")).get("site")
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise CorpusError(side, f"cannot read the site sidecar: {exc}") from exc
+        except RecursionError as exc:
+            raise unexpected(side, exc) from None
         if not isinstance(site, str) or not site.strip():
             raise CorpusError(side, 'expected site = "name.stackexchange.com"')
         return site.strip().lower()
@@ -98,7 +100,7 @@ def _int(value: str | None, path: Path, record: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise CorpusError(path, f"expected a whole number, got {value[:30]!r}",
+        raise CorpusError(path, f"expected a whole number, got {excerpt(value)}",
                           record=record) from None
 
 
@@ -163,6 +165,20 @@ def _comments(db: sqlite3.Connection, post_id: int) -> list[Comment]:
                 (post_id,))]
 
 
+def _blocks(path: Path, post_id: int, body: str) -> list[Block]:
+    """A post's body as blocks; a body crafted to break the HTML reader (nested a thousand
+    levels deep) is reported with its post id."""
+    try:
+        return html_blocks(body)
+    except RecursionError as exc:
+        raise unexpected(path, exc, record=f"post {post_id}") from None
+
+
+def _passages(path: Path, post_id: int, body: str, ctx: LoadContext, base: str
+              ) -> list[Passage]:
+    return passages_from_blocks(_blocks(path, post_id, body), ctx.gazetteer, base_url=base)
+
+
 def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     """Threads of a dump, one per question, answers best first."""
     site = site_for(path.parent)
@@ -180,13 +196,12 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
                 for aid, ascore, abody, author, date in db.execute(
                         "SELECT id, score, body, author, date FROM a WHERE parent = ? "
                         "ORDER BY score DESC, id", (qid,)):
-                    passages = passages_from_blocks(html_blocks(abody), ctx.gazetteer,
-                                                    base_url=base)
+                    passages = _passages(path, aid, abody, ctx, base)
                     answers.append(Answer(
                         passages=pack(passages, ctx.passage_chars), score=ascore,
                         comments=_comments(db, aid), accepted=aid == accepted,
                         url=f"{base}/a/{aid}", author=author, date=date))
-                question = "\n\n".join(b.text for b in html_blocks(body))
+                question = "\n\n".join(b.text for b in _blocks(path, qid, body))
                 yield Thread(
                     key=f"{site}/q/{qid}", title=title, question=question,
                     url=f"{base}/questions/{qid}", site=site, score=score,

@@ -2,8 +2,8 @@
 here too (400, code 50035 "Invalid Form Body", errors keyed by field path), instead of
 passing tests and failing in production.
 
-Only the limits a text bot meets are checked: message length, embeds, buttons, command
-definitions and autocomplete choices.
+Only the limits a text bot meets are checked: message length, embeds, buttons, select menus,
+command definitions (slash commands and context menus) and autocomplete choices.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ MAX_CHOICE_STRING = 100
 MAX_OPTIONS = 25
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
-BUTTON, ACTION_ROW = 2, 1
+BUTTON, ACTION_ROW, STRING_SELECT = 2, 1, 3
+SELECTS = (3, 5, 6, 7, 8)  # string, user, role, mentionable, channel
+MAX_SELECT_OPTIONS = 25
+MAX_OPTION_TEXT = 100  # an option's label, value and description
+MAX_PLACEHOLDER = 150
 
 
 def invalid_form_body(errors: Errors) -> Json:
@@ -118,8 +122,13 @@ def _check_action_rows(rows: list[Json], errors: Errors) -> None:
         if not children or len(children) > MAX_ROW_BUTTONS:
             errors[f"components.{i}.components"] = (
                 f"Must be between 1 and {MAX_ROW_BUTTONS} in length.")
+        elif len(children) > 1 and any(c.get("type") in SELECTS for c in children):
+            errors[f"components.{i}.components"] = (
+                "The specified component exceeds the maximum width")  # a select fills its row
         for j, child in enumerate(children):
             path = f"components.{i}.components.{j}"
+            if child.get("type") in SELECTS:
+                _check_select(child, path, errors)
             custom_id = child.get("custom_id")
             if child.get("type") == BUTTON and child.get("style") == 5:
                 if not child.get("url"):
@@ -137,6 +146,32 @@ def _check_action_rows(rows: list[Json], errors: Errors) -> None:
                 errors[f"{path}.label"] = f"Must be {MAX_BUTTON_LABEL} or fewer in length."
 
 
+def _check_select(select: Json, path: str, errors: Errors) -> None:
+    if len(select.get("placeholder") or "") > MAX_PLACEHOLDER:
+        errors[f"{path}.placeholder"] = f"Must be {MAX_PLACEHOLDER} or fewer in length."
+    options = select.get("options") or []
+    if select.get("type") == STRING_SELECT and not 1 <= len(options) <= MAX_SELECT_OPTIONS:
+        errors[f"{path}.options"] = f"Must be between 1 and {MAX_SELECT_OPTIONS} in length."
+    values = set()
+    for k, option in enumerate(options):
+        for key in ("label", "value"):
+            if not 1 <= len(option.get(key) or "") <= MAX_OPTION_TEXT:
+                errors[f"{path}.options.{k}.{key}"] = (
+                    f"Must be between 1 and {MAX_OPTION_TEXT} in length.")
+        if len(option.get("description") or "") > MAX_OPTION_TEXT:
+            errors[f"{path}.options.{k}.description"] = (
+                f"Must be {MAX_OPTION_TEXT} or fewer in length.")
+        if option.get("value") in values:
+            errors[f"{path}.options.{k}.value"] = "Select option values must be unique"
+        values.add(option.get("value"))
+    low, high = select.get("min_values", 1), select.get("max_values", 1)
+    if not 0 <= low <= MAX_SELECT_OPTIONS or not 1 <= high <= MAX_SELECT_OPTIONS or low > high:
+        errors[f"{path}.min_values"] = "Invalid min_values / max_values"
+    elif select.get("type") == STRING_SELECT and high > len(options):
+        errors[f"{path}.max_values"] = (
+            f"Must be less than or equal to {len(options)}.")  # more than there are options
+
+
 def check_command(body: Json, path: str = "") -> Errors:
     """Errors in an application command definition (chat input, user or message)."""
     errors: Errors = {}
@@ -150,6 +185,12 @@ def check_command(body: Json, path: str = "") -> Errors:
     description = body.get("description") or ""
     if kind == 1 and not 1 <= len(description) <= 100:
         errors[f"{prefix}description"] = "Must be between 1 and 100 in length."
+    if kind != 1:  # user and message commands (context menus)
+        if description:
+            errors[f"{prefix}description"] = "Context menu commands cannot have description"
+        if body.get("options"):
+            errors[f"{prefix}options"] = "Context menu commands cannot have options"
+        return errors
     _check_options(body.get("options") or [], f"{prefix}options", errors)
     return errors
 

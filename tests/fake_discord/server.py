@@ -262,8 +262,42 @@ class FakeDiscord:
     async def click(self, message: dict[str, Any], custom_id: str, *,
                     user: dict[str, Any] | None = None) -> dict[str, str]:
         """A button press on a message the bot sent."""
+        self._component(message, custom_id, 2)
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interaction(3, data, user or self.member, message=message)
+
+    async def select(self, message: dict[str, Any], custom_id: str, values: list[str], *,
+                     user: dict[str, Any] | None = None) -> dict[str, str]:
+        """A choice in a select menu of a message the bot sent: only its options' values, as
+        many as it allows, as Discord's client lets a user choose."""
+        menu = self._component(message, custom_id, 3)
+        offered = {o["value"] for o in menu.get("options") or []}
+        if not set(values) <= offered or not (menu.get("min_values", 1) <= len(values)
+                                               <= menu.get("max_values", 1)):
+            raise ValueError(f"Discord's client offers no choice {values} in {custom_id}")
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self._interaction(3, data, user or self.member, message=message)
+
+    @staticmethod
+    def _component(message: dict[str, Any], custom_id: str, kind: int) -> dict[str, Any]:
+        for row in message.get("components") or []:
+            for component in row.get("components") or []:
+                if component.get("custom_id") == custom_id and component.get("type") == kind:
+                    return component
+        raise KeyError(f"no component {custom_id!r} of type {kind} on that message")
+
+    async def send_message_command(self, name: str, message_id: str, *,
+                                   user: dict[str, Any] | None = None) -> dict[str, str]:
+        """A message context-menu command ("Apps" on a message), by the name the bot
+        registered, on a message the fake knows; its content comes with it, as Discord
+        sends it without the Message Content intent."""
+        command = self._command(name)
+        if command["type"] != 3:
+            raise KeyError(f"{name!r} is not a message command")
+        target = self.messages[message_id]
+        data = {"id": command["id"], "name": name, "type": 3, "guild_id": self.guild_id,
+                "target_id": message_id, "resolved": {"messages": {message_id: target}}}
+        return await self._interaction(2, data, user or self.member)
 
     # -- REST -------------------------------------------------------------------------------
 
@@ -344,8 +378,10 @@ class FakeDiscord:
             known = {c["name"]: c for c in self.commands[guild]}
             if {c["name"] for c in body or []} == set(known):
                 return 200, list(known.values())
+        # As Discord returns them: a context menu's description is "", never missing.
         commands = [{**c, "id": p.snowflake(), "application_id": self.app_id, "version": "1",
                      "type": c.get("type", 1), "guild_id": guild,
+                     "description": c.get("description") or "",
                      "default_member_permissions": c.get("default_member_permissions")}
                     for c in body or []]
         self.commands[guild] = commands

@@ -1,0 +1,142 @@
+"""The answer people see, end to end through the fake Discord: "Find sources" on a message,
+dated passages, "no good match", Expand, the reasons of a 👎 and ``/gaps`` (kept across a
+restart)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from .conftest import copy_seed
+from .discord_harness import running_bot
+from .fake_discord import FakeDiscord
+from .test_discord_e2e import (
+    EPHEMERAL,
+    POST_MESSAGE,
+    all_text,
+    callback_for,
+    custom_ids,
+    field_names,
+    followup_for,
+)
+
+LONG = " ".join(f"The harbour master said the ferry number {i} left late." for i in range(60))
+NOTE = f"""---
+title: What happened to the Oslo ferry?
+date: 2020-01-06
+---
+According to [the BBC](https://www.bbc.co.uk/news/ferry-1):
+
+> {LONG}
+"""
+OFF_TOPIC = "what's the best way to learn the guitar?"
+
+
+def corpus_in(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    (corpus / "ferry.md").write_text(NOTE, encoding="utf-8")
+    return corpus
+
+
+def sent(fake: FakeDiscord, body: dict[str, Any]) -> dict[str, Any]:
+    """The message the fake stored for a call's body (with its components)."""
+    return next(m for m in reversed(fake.messages.values())
+                if m.get("embeds") == (body.get("embeds") or [])
+                and m.get("components") == (body.get("components") or []))
+
+
+def test_find_sources_dates_expand_reasons_and_gaps(tmp_path: Path) -> None:
+    corpus = corpus_in(tmp_path)
+
+    async def first_run(fake: FakeDiscord) -> None:
+        async with running_bot(tmp_path, corpus=corpus, fake=fake):
+            menu = next(c for c in fake.commands[fake.guild_id] if c["name"] == "Find sources")
+            assert menu["type"] == 3  # a message command: right-click -> Apps
+
+            # "Find sources" on someone's message (no mention): answered privately, from
+            # that message's text, with the answer's date.
+            target = await fake.send_message("why did the Oslo ferry leave late?",
+                                             mention_bot=False)
+            find = await fake.send_message_command("Find sources", target)
+            deferred = (await callback_for(fake, find)).json
+            assert deferred["type"] == 5 and deferred["data"]["flags"] & EPHEMERAL
+            answer = (await followup_for(fake, find)).json
+            assert answer["flags"] & EPHEMERAL
+            assert answer["allowed_mentions"] == {"parse": []}
+            assert field_names(answer)[0] == "1 · BBC"
+            value = answer["embeds"][0]["fields"][0]["value"]
+            assert "answered 6 Jan 2020" in value
+            assert "[…]" in value  # the long quote is cut after a sentence, visibly
+            # Expand shows it whole.
+            message = sent(fake, answer)
+            expand = next(i for i in custom_ids(answer) if i.startswith("sourced:expand:"))
+            body = (await callback_for(fake, await fake.click(message, expand))).json["data"]
+            assert body["flags"] & EPHEMERAL
+            assert "ferry number 59 left late." in all_text(body)
+
+            # Off topic: said plainly, with where to browse; twice, so it leads /gaps.
+            for _ in range(2):
+                n = len(fake.calls)
+                await fake.send_message(OFF_TOPIC)
+                reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+                assert reply["content"].startswith("No good match")
+                assert "`/sources`" in reply["content"] and not reply.get("embeds")
+
+            # 👎 asks why; the reason is stored with the vote.
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad on the day he was killed?")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            down = next(i for i in custom_ids(reply) if i.endswith(":down"))
+            vote = await callback_for(fake, await fake.click(sent(fake, reply), down))
+            choice = vote.json["data"]
+            assert choice["flags"] & EPHEMERAL and "What was wrong" in choice["content"]
+            [menu_id] = custom_ids(choice)
+            [select] = choice["components"][0]["components"]
+            assert [o["label"] for o in select["options"]] == [
+                "Wrong source", "Off topic", "Outdated", "Other"]
+            chosen = await fake.select(sent(fake, choice), menu_id, ["outdated"])
+            edited = (await callback_for(fake, chosen)).json
+            assert edited["type"] == 7  # the same private message, updated
+            assert edited["data"]["content"] == "Thanks: noted as “outdated”."
+            assert edited["data"]["components"] == []
+
+            # /gaps is for admins.
+            refused = (await callback_for(fake, await fake.send_command("gaps"))).json
+            assert "Only admins" in refused["data"]["content"]
+
+    async def gaps_after_restart(fake: FakeDiscord) -> str:
+        async with running_bot(tmp_path, corpus=corpus, fake=fake):
+            gaps = await fake.send_command("gaps", user=fake.admin)
+            body = (await callback_for(fake, gaps)).json["data"]
+            assert body["flags"] & EPHEMERAL
+            return body["embeds"][0]["description"]
+
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            await first_run(fake)
+            # A new process: the gaps come from the state database.
+            lines = (await gaps_after_restart(fake)).splitlines()
+        assert lines == [
+            "1. what's the best way to learn the guitar? — 2× no good match",
+            "2. why was Soleimani in Baghdad on the day he was killed? — 1× 👎 (outdated 1)",
+        ]
+
+    asyncio.run(scenario())
+
+
+def test_find_sources_can_answer_in_public(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path,
+                               extra_answers="find_sources_ephemeral = false\n") as bot:
+            fake = bot.fake
+            target = await fake.send_message("why was Soleimani in Baghdad?", mention_bot=False)
+            find = await fake.send_message_command("Find sources", target)
+            deferred = (await callback_for(fake, find)).json
+            flags = (deferred.get("data") or {}).get("flags", 0)
+            assert deferred["type"] == 5 and not flags & EPHEMERAL
+            answer = (await followup_for(fake, find)).json
+            assert not answer.get("flags", 0) & EPHEMERAL and field_names(answer)
+
+    asyncio.run(scenario())

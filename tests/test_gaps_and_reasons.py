@@ -1,0 +1,82 @@
+"""Reasons of a 👎 and the questions the corpus answers badly, in the state database; and the
+fake Discord refusing select menus and context menus that Discord would refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.render import render_gaps
+from bot.state import State
+
+from .fake_discord.limits import check_request
+
+
+def test_reasons_and_gaps_persist(tmp_path: Path, run) -> None:
+    path = tmp_path / "state.db"
+
+    async def first_session() -> None:
+        async with await State.open(path) as state:
+            qid = await state.record_question("Why did the ferry sink?", 7, 9)
+            await state.record_shown(qid, 0, "quote", ["t/a0/p1"])
+            assert not await state.record_reason(qid, 0, 8, "outdated")  # no 👎 to attach to
+            assert await state.record_feedback(qid, 0, 8, -1)
+            assert await state.record_reason(qid, 0, 8, "wrong_source")
+            assert await state.record_reason(qid, 0, 8, "outdated")  # replaces the first
+            assert await state.record_feedback(qid, 0, 9, -1)  # a 👎 without a reason
+            assert await state.record_feedback(qid, 0, 10, 1)  # a 👍 is no gap
+            with pytest.raises(ValueError, match="unknown reason"):
+                await state.record_reason(qid, 0, 8, "boring")
+            for text in ("how to learn guitar", "How to  learn GUITAR ", "how to learn guitar"):
+                await state.record_unmatched(text, 7, 9)
+            await state.record_unmatched("weather tomorrow", 7, 9)
+
+    async def second_session() -> list:
+        async with await State.open(path) as state:
+            return await state.gaps()
+
+    run(first_session())
+    gaps = run(second_session())
+    assert [(g.unmatched, g.down_votes, g.reasons) for g in gaps] == [
+        (3, 0, {}), (0, 2, {"outdated": 1}), (1, 0, {})]
+    assert gaps[0].question.casefold().split() == ["how", "to", "learn", "guitar"]
+    [embed] = render_gaps(gaps).embeds
+    assert embed["description"].splitlines()[1] == (
+        "2. Why did the ferry sink? — 2× 👎 (outdated 1)")
+
+
+def test_gaps_render_escapes_and_fits() -> None:
+    from bot.state import Gap
+
+    many = [Gap("@everyone " + "why? " * 100, 1, 0, {}) for _ in range(100)]
+    [embed] = render_gaps(many).embeds
+    assert len(embed["description"]) <= 4096 and "@everyone" not in embed["description"]
+    assert render_gaps([]).content.startswith("No gaps on record")
+
+
+SELECT = {"type": 3, "custom_id": "s", "options": [{"label": "A", "value": "a"}]}
+
+
+@pytest.mark.parametrize(("row", "field"), [
+    ([SELECT, {"type": 2, "style": 2, "custom_id": "b", "label": "B"}], "components.0.components"),
+    ([{**SELECT, "options": []}], "components.0.components.0.options"),
+    ([{**SELECT, "options": [{"label": "A" * 101, "value": "a"}]}],
+     "components.0.components.0.options.0.label"),
+    ([{**SELECT, "max_values": 2}], "components.0.components.0.max_values"),
+    ([{**SELECT, "placeholder": "p" * 151}], "components.0.components.0.placeholder"),
+])
+def test_select_menus_discord_would_refuse(row: list, field: str) -> None:
+    body = {"content": "x", "components": [{"type": 1, "components": row}]}
+    assert field in check_request("POST", "/channels/1/messages", body)
+    assert check_request("POST", "/channels/1/messages",
+                         {"content": "x", "components": [{"type": 1, "components": [SELECT]}]}
+                         ) == {}
+
+
+def test_context_menus_discord_would_refuse() -> None:
+    put = ("PUT", "/applications/1/guilds/2/commands")
+    assert check_request(*put, [{"name": "Find sources", "type": 3}]) == {}
+    assert check_request(*put, [{"name": "Find sources", "type": 3, "description": "x"}]) == {
+        "0.description": "Context menu commands cannot have description"}
+    assert "0.name" in check_request(*put, [{"name": "x" * 33, "type": 3}])

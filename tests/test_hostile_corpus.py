@@ -1,0 +1,172 @@
+"""Hostile corpus files (issue 15): whatever one file holds, it becomes that file's skip
+report and every other file loads, in a build, a /reload and the bot's first start. All files
+are generated here, in tmp folders."""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.indexes import Indexes, open_index
+from index.bm25 import BM25Params
+from index.build import build
+from index.model import Answer, Passage, Thread
+from index.postings import Postings
+from index.settings import IndexSettings
+from index.store import LoadedFile, write_index
+
+GOOD = "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n" \
+       "The ferry sank in a storm off the coast.\n"
+OTHER = "1\n\nWho won?\n\n1 Answer 1\n\n2\n\nAl Jazeera reports:\n\n" \
+        "The home team won the cup final.\n"
+DEEP_HTML = "<div>" * 1000 + "<p>deep</p>" + "</div>" * 1000
+TINY_DUMP = '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" /></posts>'
+
+# name -> (files to write, the file reported, words of its reason)
+HOSTILE: dict[str, tuple[dict[str, str | bytes], str, str]] = {
+    "html nested 1,000 deep": ({"page.html": f"<html><body>{DEEP_HTML}</body></html>"},
+                               "page.html", "nested too deeply"),
+    "dump Body nested 1,000 deep": ({"dump/Posts.xml": (
+        '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" />\n<row Id="2" PostTypeId="2" '
+        f'ParentId="1" Body="{html.escape(DEEP_HTML)}" /></posts>')},
+        "dump/Posts.xml", "nested too deeply"),
+    "json line nested 1,000 deep": ({"records.jsonl": '{"a":' * 1000 + "1" + "}" * 1000},
+                                    "records.jsonl", "nested too deeply"),
+    "meta.toml nested 500 deep": ({"thread.txt": GOOD,
+                                   "thread.meta.toml": "a = " + "[" * 500 + "]" * 500},
+                                  "thread.meta.toml", "nested too deeply"),
+    "site.toml nested 500 deep": ({"dump/Posts.xml": TINY_DUMP,
+                                   "dump/site.toml": "site = " + "[" * 500 + "]" * 500},
+                                  "dump/site.toml", "nested too deeply"),
+    "charset punycode": ({"page.html": b'<html><head><meta charset="punycode"></head><body>'
+                          b"<p>hello</p></body></html>"}, "page.html", "punycode"),
+    "charset undefined": ({"page.html": b'<meta charset="undefined"><p>hello</p>'},
+                          "page.html", "undefined"),
+}
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def hostile_corpus(tmp_path: Path, case: str) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER})
+    write(corpus, HOSTILE[case][0])
+    return corpus
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_a_loader_crash_is_that_files_skip_report(tmp_path: Path, case: str) -> None:
+    corpus = hostile_corpus(tmp_path, case)
+    _, reported, reason = HOSTILE[case]
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["cup.txt", "ferry.txt"]
+    assert [str(e.path.relative_to(corpus)) for e in report.skipped] == [reported]
+    assert reason in report.skipped[0].problem
+
+
+def test_reload_and_first_start_survive_a_hostile_file(tmp_path: Path, run) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER})
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n',
+                      encoding="utf-8")
+    settings = IndexSettings.load(config)
+
+    async def go() -> tuple:
+        write(corpus, HOSTILE["json line nested 1,000 deep"][0])
+        first = await open_index(settings)  # no index yet: the bot's start builds one
+        hits = await first.search("ferry storm", 1)
+        await first.close()
+        indexes = await Indexes.open(settings, config)
+        try:
+            write(corpus, HOSTILE["html nested 1,000 deep"][0])
+            return hits, await indexes.reload()
+        finally:
+            await indexes.close()
+
+    hits, report = run(go())
+    assert hits and hits[0].outlet == "Associated Press"
+    assert any("/corpus/page.html:" in s and "nested too deeply" in s for s in report.skipped)
+    assert any("/corpus/records.jsonl: line 1:" in s for s in report.skipped)
+
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+def test_links_out_of_the_corpus_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text(PASSWD, encoding="utf-8")
+    (outside / "site.toml").write_text('site = "evil.example"\n', encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "dump/Posts.xml": TINY_DUMP})
+    (corpus / "x.txt").symlink_to(outside / "passwd")
+    (corpus / "cup.meta.toml").symlink_to(outside / "passwd")
+    (corpus / "dump" / "site.toml").symlink_to(outside / "site.toml")
+    (corpus / "again.txt").symlink_to(corpus / "ferry.txt")  # inside: an ordinary file
+    (corpus / "etc").symlink_to(outside, target_is_directory=True)
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["again.txt", "ferry.txt"]
+    refused = {str(e.path.relative_to(corpus)): e.problem for e in report.skipped
+               if "outside the corpus folder" in e.problem}
+    assert set(refused) == {"x.txt", "cup.txt", "dump/Posts.xml"}
+    assert "root:" not in report.summary() and "evil" not in report.summary()
+
+
+def test_skip_reasons_quote_only_a_short_escaped_excerpt(tmp_path: Path) -> None:
+    secret = "@everyone `" + "s3cr3t " * 2000 + "\n"
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "long.txt": secret,
+                   "note.md": f"---\ntitle: [{secret}\n---\nbody\n",
+                   "dump/Posts.xml": f'<posts><row Id="1" PostTypeId="1" Score="{secret[:-1]}" />'
+                                     "</posts>"})
+    report = build(corpus, tmp_path / "i.db")
+    assert len(report.skipped) == 3
+    for err in report.skipped:
+        assert str(err).count("s3cr3t") <= 6, str(err)
+        assert "\n" not in err.problem and len(err.problem) < 200, err.problem
+
+
+def test_only_http_addresses_are_stored(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {
+        "ferry.txt": GOOD, "ferry.meta.toml": 'url = "javascript:alert(1)"\ntitle = "Ferry"\n',
+        "cup.txt": OTHER, "cup.meta.toml": 'url = "data:text/html,<b>x</b>"\n',
+        "note.md": "---\nurl: 'javascript:alert(2)'\n---\nAccording to [the BBC]"
+                   "(vbscript:x):\n\n> The ferry sank.\n",
+        "qa.jsonl": '{"question": "Q", "answer": "A", "questionUrl": " javascript:x", '
+                    '"answerUrl": "file:///etc/passwd"}\n'})
+    db = tmp_path / "i.db"
+    report = build(corpus, db)
+    assert not report.skipped and len(report.files) == 4
+    con = sqlite3.connect(db)
+    urls = con.execute("SELECT url FROM threads UNION ALL SELECT url FROM answers "
+                       "UNION ALL SELECT url FROM passages").fetchall()
+    con.close()
+    assert urls and all(u is None or u.startswith(("http://", "https://")) for (u,) in urls)
+
+
+def test_the_store_refuses_what_a_loader_let_through(tmp_path: Path) -> None:
+    thread = Thread("t", "T", url="javascript:alert(1)", answers=[Answer(
+        [Passage("quote", "The ferry sank.", url="data:,x")], url="JavaScript:x")])
+    db = tmp_path / "i.db"
+    write_index(db, [(LoadedFile.parsed("t.txt", "0", "txt", [thread]), 0)],
+                Postings.of_documents([["ferry"]]), Postings.of_documents([["ferry"]]).impacts(),
+                BM25Params(), {})
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT t.url, a.url, p.url FROM threads t, answers a, passages p"
+                       ).fetchall() == [(None, None, None)]
+    con.close()

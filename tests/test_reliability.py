@@ -1,0 +1,69 @@
+"""Wikipedia's perennial-sources status beside a quote: from the gazetteer into each hit, and
+an admin's override or hiding of it in the gazetteer. Information only: never a filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answering import answer
+from bot.render import render_answer
+from index.build import build
+from index.loaders import LoadContext
+from index.outlets import Gazetteer
+from index.reader import IndexReader
+
+GAZETTEER = """
+perennial_list = "https://en.wikipedia.org/wiki/WP:RSP"
+
+[[outlet]]
+name = "BBC"
+domains = ["bbc.co.uk"]
+[[outlet.perennial]]
+status = ["Generally reliable"]
+
+[[outlet]]
+name = "Daily Mail"
+domains = ["dailymail.co.uk"]
+reliability = ""
+[[outlet.perennial]]
+status = ["Deprecated"]
+
+[[outlet]]
+name = "Asia Times"
+domains = ["asiatimes.com"]
+reliability = "Reliable for Asian business news, says our mod team"
+"""
+
+
+def test_status_overridden_or_hidden_never_filtering(tmp_path: Path, run) -> None:
+    (tmp_path / "outlets.toml").write_text(GAZETTEER, encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, domain in (("bbc", "bbc.co.uk"), ("mail", "dailymail.co.uk"),
+                         ("times", "asiatimes.com")):
+        (corpus / f"{name}.md").write_text(
+            f"---\ntitle: Ferry {name}\n---\nAccording to [this report](https://www.{domain}/1):"
+            f"\n\n> The ferry sank near Oslo in the storm, {name} says.\n", encoding="utf-8")
+    for i in range(4):
+        (corpus / f"other{i}.md").write_text(f"---\ntitle: Other\n---\n> Unrelated {i}.\n")
+    ctx = LoadContext(Gazetteer.load(tmp_path / "outlets.toml"))
+    build(corpus, tmp_path / "index.db", ctx=ctx)
+
+    async def go() -> list:
+        async with await IndexReader.open(tmp_path / "index.db") as reader:
+            return (await answer(reader, "which ferry sank near Oslo in the storm?", k=3,
+                                 min_relevance=0.35)).hits
+
+    hits = run(go())
+    statuses = {h.outlet: (h.reliability, h.reliability_url) for h in hits}
+    assert statuses == {  # all three shown: a status never hides a passage
+        "BBC": ("Generally reliable", "https://en.wikipedia.org/wiki/WP:RSP"),
+        "Daily Mail": (None, None),  # hidden by the admin
+        "Asia Times": ("Reliable for Asian business news, says our mod team",
+                       "https://en.wikipedia.org/wiki/WP:RSP"),
+    }
+    values = {f["name"]: f["value"] for f in render_answer("q", hits).embeds[0]["fields"]}
+    bbc = next(v for n, v in values.items() if n.endswith("BBC"))
+    assert "[generally reliable](https://en.wikipedia.org/wiki/WP:RSP) per Wikipedia" in bbc
+    mail = next(v for n, v in values.items() if n.endswith("Daily Mail"))
+    assert "Wikipedia" not in mail
