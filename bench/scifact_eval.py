@@ -66,7 +66,8 @@ def indexed(name: str, source: Path) -> Path:
     corpus = WORK / f"{name}-corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     copy = corpus / source.name  # a copy: the build refuses links out of the corpus folder
-    if not copy.exists() or copy.stat().st_size != source.stat().st_size:
+    if copy.is_symlink() or not copy.exists() or copy.stat().st_size != source.stat().st_size:
+        copy.unlink(missing_ok=True)
         shutil.copyfile(source, copy)
     settings = IndexSettings(corpus=corpus, database=WORK / f"{name}.db",
                              semantic=SemanticSettings())

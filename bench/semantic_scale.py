@@ -6,8 +6,9 @@ Embedding a million real passages takes hours on two cores (README), so the pass
 synthetic (``bench.synthetic_corpus``) and so are their vectors: each passage's vector is a
 random projection of its words (a fixed Gaussian vector per word, summed, normalised), stored
 through the project's own ``embed_missing`` as int8 rows, as real ones are. Questions are
-real text (SciFact's test queries) embedded by the real model on every search: the path the
-bot takes, ``IndexReader.search``, from question text to hits with their text. For each size,
+drawn from the synthetic corpus's words (a topic and 2 to 5 of its words, as
+``bench.rebuild``'s are), embedded by the real model on every search: the path the bot takes,
+``IndexReader.search``, from question text to hits with their text. For each size,
 in a fresh process: resident memory of the open index (above the interpreter with the project
 and the model's libraries imported), with vectors and with BM25 alone, and the median and p99
 of ``search(question, 3)``, hybrid and BM25 alone.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import subprocess
 import sys
@@ -30,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic_corpus import write_corpus  # noqa: E402
+from bench.synthetic_corpus import TOPICS, _vocabulary, write_corpus  # noqa: E402
 from index.build import build  # noqa: E402
 from index.embedding import DEFAULT_MODEL  # noqa: E402
 from index.vectors import embed_missing  # noqa: E402
@@ -82,7 +84,7 @@ async def main():
             t = time.perf_counter()
             hits = await r.search(q, 3)
             times.append(1000 * (time.perf_counter() - t))
-            assert hits and hits[0].text
+            assert all(h.text for h in hits)
         gc.collect()
         times.sort()
         print(json.dumps({"memory_mb": rss_mb() - base, "median_ms": statistics.median(times),
@@ -93,7 +95,9 @@ asyncio.run(main())
 
 def serve(db: Path, ranking: str, questions: list[str]) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", SERVE, str(db), ranking, json.dumps(questions)],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"serving {db} ({ranking}) failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -102,12 +106,13 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--questions", type=int, default=300)
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--keep", type=Path, help="keep the built indexes in this folder")
     args = parser.parse_args()
-    questions = [json.loads(line)["text"] for line in
-                 (args.data / "scifact" / "queries.jsonl").open(encoding="utf-8")]
-    questions = questions[:args.questions]
+    rng = random.Random(5)
+    words = _vocabulary(random.Random(7), 20_000)  # the corpus's own words (same seed)
+    questions = [f"what happened with the {rng.choice(TOPICS)} "
+                 + " ".join(rng.choices(words[:2000], k=rng.randint(2, 5)))
+                 for _ in range(args.questions)]
     print("| passages | ranking | memory MB | median ms | p99 ms | build s | vectors s |")
     print("|---|---|---|---|---|---|---|")
     for n in args.passages:

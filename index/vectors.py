@@ -5,9 +5,12 @@ as: ``index.embedding.embedded_text``), its vector and its scale. Vectors of unc
 passages are carried from the previous index (by document, for unchanged files; by key, for
 passages of changed files whose text is the same), so a rebuild embeds only what is new. The
 rest are embedded afterwards by ``embed_missing``, in its own step: the BM25 index is already
-in place and serving. It saves each finished chunk in a work file beside the index
-(``.NAME.vectors``), so a build that is stopped loses nothing: the next one starts where it
-stopped. When every passage has its vector, a new index file with them is renamed into place.
+in place and serving. It saves each finished chunk in a cache beside the index
+(``.NAME.vectors``, vectors by key), so a build that is stopped loses nothing: the next one
+starts where it stopped. When every passage has its vector, a new index file with them is
+renamed into place, and the cache is trimmed to the index's passages. The cache stays: a build
+that cannot reuse the previous index (another version of Sourced, another gazetteer or passage
+size) takes its vectors from it instead of embedding everything again.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from .store import (
 
 log = logging.getLogger(__name__)
 
-# Passages embedded, then saved to the work file, at a time: what a stop can lose at most.
+# Passages embedded, then saved to the cache, at a time: what a stop can lose at most.
 CHUNK = 256
 
 
@@ -83,7 +86,7 @@ def carry(model: str, n_docs: int, previous: PreviousIndex | None,
 @dataclass(slots=True)
 class EmbedReport:
     embedded: int = 0        # passages embedded now
-    resumed: int = 0         # taken from the work file of a stopped build
+    resumed: int = 0         # taken from the cache (a stopped build, an unusable index)
     passages: int = 0        # passages in the index
     complete: bool = False   # every passage has its vector in the index
     seconds: float = 0.0
@@ -91,7 +94,7 @@ class EmbedReport:
     def summary(self) -> str:
         if self.complete:
             return (f"Vectors: {self.passages} passage(s), {self.embedded} embedded now"
-                    + (f", {self.resumed} from a stopped build" if self.resumed else "")
+                    + (f", {self.resumed} from the vector cache" if self.resumed else "")
                     + f", in {self.seconds:.1f} s")
         return (f"Vectors: incomplete ({self.embedded} embedded now): search answers with "
                 "BM25 alone until a build finishes them")
@@ -113,7 +116,7 @@ def embed_missing(database: Path, embedder: Embedder, *,
 
     Stopping it (KeyboardInterrupt, SIGTERM, a kill) keeps every finished chunk in the work
     file, which the next call takes up. If the index is replaced meanwhile (another build),
-    the finished work stays in the work file and nothing is renamed.
+    the finished work stays in the cache and nothing is renamed.
     """
     started = time.perf_counter()
     before = _identity(database)
@@ -188,14 +191,26 @@ def embed_missing(database: Path, embedder: Embedder, *,
                 out.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                 done.meta().items())
             out.execute("PRAGMA journal_mode = DELETE")
-    work_file(database).unlink(missing_ok=True)
+    _keep_only(work_file(database), embedder, done)
     report.complete = True
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _keep_only(path: Path, embedder: Embedder, vectors: VectorArrays) -> None:
+    """The cache holds the index's vectors, and no others."""
+    unique = {k.tobytes(): i for i, k in enumerate(vectors.keys)}
+    with closing(_open_work(path, embedder)) as work, work:
+        work.execute("CREATE TEMP TABLE current (key BLOB PRIMARY KEY)")
+        work.executemany("INSERT INTO current VALUES (?)", ((k,) for k in unique))
+        work.execute("DELETE FROM vectors WHERE key NOT IN (SELECT key FROM current)")
+        work.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                         ((k, vectors.rows[i].tobytes(), float(vectors.scales[i]))
+                          for k, i in unique.items()))
+
+
 def _open_work(path: Path, embedder: Embedder) -> sqlite3.Connection:
-    """The work file of finished chunks, emptied when another model made them."""
+    """The cache of finished chunks, emptied when another model made them."""
     con = sqlite3.connect(path)
     try:
         con.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, row BLOB NOT "
@@ -209,6 +224,6 @@ def _open_work(path: Path, embedder: Embedder) -> sqlite3.Connection:
                                 [("model", embedder.name), ("dim", str(embedder.dim))])
     except sqlite3.Error:
         con.close()
-        path.unlink(missing_ok=True)  # a damaged work file only costs its vectors
+        path.unlink(missing_ok=True)  # a damaged cache only costs its vectors
         return _open_work(path, embedder)
     return con
