@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.answering import answer  # noqa: E402
-from bot.config import AnswerSettings, load_config  # noqa: E402
 from index.build import build  # noqa: E402
+from index.config import AnswerSettings, load_config  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
 
 DATA = (ROOT / ".." / "shared" / "data").resolve()

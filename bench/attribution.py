@@ -223,7 +223,8 @@ def skeptics_gold() -> list[Gold]:
                     gold.quotes.append(Quote())
                 elif not indented:
                     quote = None
-                gold.paragraphs.append((squash(" ".join(lines)), quote))
+                if _WORD.search(chunk):  # "[...]" between quoted paragraphs: no words to find
+                    gold.paragraphs.append((squash(" ".join(lines)), quote))
             golds.append(gold)
     return golds
 
@@ -265,16 +266,21 @@ def _rows(path: Path) -> Iterator[str]:
 
 # --- the gazetteer's domains (read from its file, not through index.outlets' lookups) -----
 
-def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
+def _entries(path: Path) -> list[dict]:
+    """The gazetteer's entries that can be a quote's source (never a linked post or a file
+    host, which the bot shows as such)."""
     with path.open("rb") as f:
-        data = tomllib.load(f)
+        return [e for e in tomllib.load(f).get("outlet", [])
+                if e.get("kind", "news") not in {"linked_post", "file_host"}]
+
+
+def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
     return {d.lower().removeprefix("www."): entry["name"]
-            for entry in data.get("outlet", []) for d in entry.get("domains", [])}
+            for entry in _entries(path) for d in entry.get("domains", [])}
 
 
 def outlet_names(path: Path = DEFAULT_GAZETTEER) -> set[str]:
-    with path.open("rb") as f:
-        return {entry["name"] for entry in tomllib.load(f).get("outlet", [])}
+    return {entry["name"] for entry in _entries(path)}
 
 
 def outlet_at(url: str, domains: dict[str, str]) -> str | None:
@@ -297,19 +303,19 @@ def same_outlet(a: str | None, b: str | None) -> bool:
 def apply_judgments(golds: list[Gold], domains: dict[str, str]) -> None:
     """Right outlets: the cited link's outlet, then the hand judgments (which win)."""
     by_key = {(g.set, g.answer): g for g in golds}
+    rows = list(csv.reader(_rows(JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE))
+    judged = [(by_key[(r[0], r[1])].quotes[int(r[2])], r[3], r[4]) for r in rows
+              if (r[0], r[1]) in by_key and int(r[2]) < len(by_key[(r[0], r[1])].quotes)]
+    for quote, what, value in judged:
+        if what == "url":
+            quote.url = "" if value == "-" else value
     for g in golds:
         for q in g.quotes:
-            if q.url:
-                q.outlet = outlet_at(q.url, domains)
-    for row in csv.reader(_rows(JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE):
-        data_set, answer, quote, what, value = row[:5]
-        g = by_key.get((data_set, answer))
-        if g is None or int(quote) >= len(g.quotes):
-            continue
+            if q.url is not None:
+                q.outlet = outlet_at(q.url, domains) if q.url else None
+    for quote, what, value in judged:
         if what == "outlet":
-            g.quotes[int(quote)].outlet = None if value == "-" else value
-        elif what == "url":
-            g.quotes[int(quote)].url = "" if value == "-" else value
+            quote.outlet = None if value == "-" else value
 
 
 # --- comparing the loaders' passages with the truth ----------------------------------------
@@ -450,17 +456,14 @@ def seed_tally(ctx: LoadContext | None = None) -> Tally:
 
 
 def pool(gold: Gold, shown: list[Shown], names: set[str]) -> Iterator[str]:
-    """Quotes whose right outlet nobody judged yet, that need it: shown with a news outlet, or
-    introduced by a lead-in that names one (as any word, in any case)."""
-    named = re.compile(r"(?<!\w)(?:{})(?!\w)".format("|".join(
-        re.escape(n.removeprefix("The ")) for n in sorted(names, key=len, reverse=True))),
-        re.IGNORECASE)
+    """Quotes shown with an outlet whose right outlet nobody judged yet (pooling: every pair
+    a version of the loaders showed gets judged, so that precision never rests on a guess)."""
     done: set[int] = set()
     for i, ((text, q), s) in enumerate(zip(gold.paragraphs, shown, strict=True)):
         if q is None or q in done or gold.quotes[q].outlet != UNJUDGED:
             continue
         lead = gold.paragraphs[i - 1][0] if i and gold.paragraphs[i - 1][1] is None else ""
-        if (s.quote and s.outlet in names) or named.search(lead):
+        if s.quote and s.outlet in names:
             done.add(q)
             yield (f"{gold.set}\t{gold.answer}\t{q}\toutlet\t?\tshown {s.outlet} | "
                    f"LEAD {lead[-300:]} | QUOTE {text[:200]}")

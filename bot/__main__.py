@@ -12,10 +12,10 @@ import logging
 import sys
 from pathlib import Path
 
+from index.config import Config, load_config
 from index.errors import CorpusError, IndexNotFound
 from index.settings import ConfigError
 
-from .config import Config, load_config
 from .indexes import Indexes, open_index
 from .state import State, StateUnusable
 from .terminal import run_terminal
@@ -66,7 +66,8 @@ async def _run(config: Config, command: str) -> int:
     # As discord.py's examples/advanced_startup.py: main opens the resources, the bot borrows
     # them, and they close (in reverse order) however the bot ends.
     async with (await State.open(config.bot.state_database) as state,
-                await Indexes.open(config.index, config.path) as indexes):
+                await Indexes.open(config.index, config.path,
+                                   build_timeout=config.bot.reload_timeout_seconds) as indexes):
         return await run_discord(config, token, indexes, state,
                                  sync_globally=command == "sync")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from .config import DiscordSettings
+from index.config import DiscordSettings
 
 
 def is_admin(user: discord.abc.User, settings: DiscordSettings) -> bool:

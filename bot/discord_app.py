@@ -20,9 +20,10 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from index.config import Config
 from index.settings import ConfigError
 
-from .config import Config
+from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
 from .state import State
@@ -62,6 +63,7 @@ class SourcedBot(commands.Bot):
         self.config = config
         self.indexes = indexes
         self.state = state
+        self.cooldowns = Cooldowns(config.answers.cooldown_seconds)
 
     async def setup_hook(self) -> None:
         for name in COGS:
@@ -100,13 +102,23 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
                   + ", ".join(f"/{c.name}" if c.type == discord.AppCommandType.chat_input
                               else f"“{c.name}” (message menu)" for c in synced))
             return 0
-        _close_on_signals(bot)
+        stopping = _stop_on_signals()
         # What is loaded by now (numba, discord.py, the index) lives as long as the process;
         # a full collection walking it all stalled answers by 50-80 ms (`make load`). Frozen
         # objects are left out of every later collection.
         gc.freeze()
-        await _login(bot, token, config)
-        await bot.connect()
+        try:
+            await _login(bot, token, config)
+            await bot.connect()
+        except asyncio.CancelledError:
+            if not stopping.is_set():
+                raise
+            # Stopped by SIGTERM or Ctrl-C: leaving the block closes the bot, then main()
+            # closes the index and the state database.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            log.info("stopping")
     return 0
 
 
@@ -127,9 +139,21 @@ async def _login(bot: SourcedBot, token: str, config: Config) -> None:
                           f"{exc.status} at login") from exc
 
 
-def _close_on_signals(bot: SourcedBot) -> None:
+def _stop_on_signals() -> asyncio.Event:
+    """SIGTERM and SIGINT cancel the running task wherever it waits: in the gateway's
+    reconnect back-off too, which ``Client.close`` would let run out first (minutes, at
+    worst). Returns the event set when a signal came."""
     loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        stopping.set()
+        if task is not None:
+            task.cancel()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Not available on every platform; Ctrl-C still ends asyncio.run there.
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            loop.add_signal_handler(sig, stop)
+    return stopping

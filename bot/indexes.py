@@ -9,8 +9,11 @@ build, then opened, then swapped in; the old reader is closed once no question u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -21,6 +24,7 @@ from typing import Any
 from index.build import build_with
 from index.errors import IndexNotFound, IndexOutdated
 from index.kernels import warm_up
+from index.parent import EXIT_WITH_PARENT
 from index.reader import IndexReader
 from index.settings import PROJECT_ROOT, IndexSettings
 
@@ -99,6 +103,14 @@ async def _open_or_build(settings: IndexSettings) -> IndexReader:
     return await IndexReader.open(settings.database)
 
 
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    """Kill a build and everything in its process group, and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    await proc.wait()
+    log.warning("stopped the reload's build (process %d)", proc.pid)
+
+
 class Indexes:
     """Holds the current reader. ``current`` is always a complete, open index.
 
@@ -107,10 +119,12 @@ class Indexes:
     """
 
     def __init__(self, reader: IndexReader, settings: IndexSettings,
-                 config_path: Path | None = None, *, launcher: Sequence[str] = ()) -> None:
+                 config_path: Path | None = None, *, launcher: Sequence[str] = (),
+                 build_timeout: float = 600.0) -> None:
         self.current = reader
         self.settings = settings
         self.config_path = config_path
+        self.build_timeout = build_timeout  # seconds a reload's build may take
         # A command put before the build's own (tests use it to limit the build's resources).
         self.launcher = tuple(launcher)
         self.loaded_at = time.time()
@@ -119,8 +133,9 @@ class Indexes:
 
     @classmethod
     async def open(cls, settings: IndexSettings, config_path: Path | None = None, *,
-                   launcher: Sequence[str] = ()) -> Indexes:
-        return cls(await open_index(settings), settings, config_path, launcher=launcher)
+                   launcher: Sequence[str] = (), build_timeout: float = 600.0) -> Indexes:
+        return cls(await open_index(settings), settings, config_path, launcher=launcher,
+                   build_timeout=build_timeout)
 
     async def close(self) -> None:
         for task, reader in list(self._retired.items()):
@@ -167,10 +182,22 @@ class Indexes:
         if self.config_path is not None:
             args += ["--config", str(self.config_path)]
         args += ["build", "--json"]
+        # Its own process group, so that stopping it stops whatever it started too; and it
+        # exits by itself should this process die first (index.__main__, EXIT_WITH_PARENT).
         proc = await asyncio.create_subprocess_exec(
             *args, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
-        out, err = await proc.communicate()
+            stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+            start_new_session=True, env={**os.environ, EXIT_WITH_PARENT: str(os.getpid())})
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), self.build_timeout)
+        except TimeoutError:
+            await _stop(proc)
+            raise ReloadError(f"the build took longer than {self.build_timeout:g} s "
+                              "([bot] reload_timeout_seconds) and was stopped; the old index "
+                              "keeps serving") from None
+        except BaseException:  # cancelled: the bot is shutting down
+            await _stop(proc)
+            raise
         if proc.returncode != 0:
             lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
             reason = lines[-1] if lines else f"exit status {proc.returncode}"

@@ -252,7 +252,7 @@ def render_answer(question: str, hits: Sequence[Hit], *, surface: str = "discord
 BROWSE_HINTS = {
     "discord": "browse what the corpus cites with `/sources`",
     "terminal": "see the closest passages and how relevant each is with "
-                "`python -m index search --json \"your words\"`",
+                "`python -m index search \"your words\"`",
 }
 
 

@@ -6,13 +6,16 @@ WAL mode: a crash mid-write leaves the last committed state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -71,6 +74,37 @@ class StateUnusable(Exception):
     """The state database cannot be opened or written at start; the message names the file."""
 
 
+class StateWriteFailed(Exception):
+    """A write that did not happen (a full disk, say): the bot answers without recording."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _writes(method: Callable[Concatenate[State, P], Awaitable[R]]
+            ) -> Callable[Concatenate[State, P], Awaitable[R]]:
+    """A write that fails raises ``StateWriteFailed``, logged once until writes work again
+    (a full disk fails every question; one line says so, not one per question)."""
+    @functools.wraps(method)
+    async def write(self: State, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = await method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                await self._db.rollback()
+            if not self._failing:
+                self._failing = True
+                log.error("cannot write the state database %s (%s): answering without "
+                          "recording questions or feedback until it can", self.path, exc)
+            raise StateWriteFailed(f"{self.path}: {exc}") from exc
+        if self._failing:
+            self._failing = False
+            log.warning("the state database %s can be written again", self.path)
+        return result
+    return write
+
+
 def _prepare(path: Path) -> None:
     """Create the tables and check the file, with a plain connection closed afterwards: a
     failure here leaves no connection thread behind to keep the process from exiting."""
@@ -98,8 +132,10 @@ class State:
     """Open with ``await State.open(path)``; close with ``await close()``, or use it as an async
     context manager: ``async with await State.open(path) as state``."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path | None = None) -> None:
         self._db = db
+        self.path = path
+        self._failing = False  # the last write failed (and that was logged)
 
     @classmethod
     async def open(cls, path: Path) -> State:
@@ -120,7 +156,7 @@ class State:
         except sqlite3.Error as exc:
             raise StateUnusable(f"{path}: the state database cannot be used ({exc})") from exc
         await db.execute("PRAGMA foreign_keys = ON")
-        return cls(db)
+        return cls(db, path)
 
     async def close(self) -> None:
         await self._db.close()
@@ -131,6 +167,7 @@ class State:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    @_writes
     async def record_question(self, text: str, user_id: int, channel_id: int | None) -> int:
         cur = await self._db.execute(
             "INSERT INTO questions (text, user_id, channel_id, asked_at) VALUES (?, ?, ?, ?)",
@@ -142,6 +179,7 @@ class State:
         assert cur.lastrowid is not None  # an INSERT always sets it
         return cur.lastrowid
 
+    @_writes
     async def record_shown(self, question_id: int, offset: int, kind: str,
                            passage_ids: Sequence[str]) -> None:
         await self._db.execute(
@@ -155,6 +193,7 @@ class State:
             row = await cur.fetchone()
         return None if row is None else Asked(*row)
 
+    @_writes
     async def record_feedback(self, question_id: int, offset: int, user_id: int,
                               vote: int) -> bool:
         """Record a 👍 (+1) or 👎 (-1) on the passages shown; a second vote replaces the first.
@@ -187,6 +226,7 @@ class State:
             row = await cur.fetchone()
         return None if row is None else list(json.loads(row[0]))
 
+    @_writes
     async def record_unmatched(self, text: str, user_id: int, channel_id: int | None) -> None:
         """A question that got "no good match"."""
         await self._db.execute(
@@ -194,6 +234,7 @@ class State:
             (text, user_id, channel_id, time.time()))
         await self._db.commit()
 
+    @_writes
     async def record_reason(self, question_id: int, offset: int, user_id: int,
                             reason: str) -> bool:
         """Why this user's 👎 on that page; a second reason replaces the first. False when

@@ -6,10 +6,11 @@ import asyncio
 import sys
 from typing import TextIO
 
+from index.config import Config
 from index.reader import IndexReader
 
 from .answering import answer
-from .config import Config
+from .questions import clean_question
 from .render import as_text
 
 
@@ -26,7 +27,7 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
             if interactive:
                 stdout.write("\n")
             return
-        question = line.strip()
+        question = clean_question(line)
         if not question:
             continue
         settings = config.answers

@@ -5,6 +5,7 @@ every click). Each extension registers the items it sends in its own ``setup()``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -12,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from .answering import Answer, answer
+from .cooldowns import interaction_may_search
 from .messages import send_kwargs
+from .questions import clean_question
 from .render import render_sources, render_whole
-from .state import REASONS
+from .state import REASONS, StateWriteFailed
 
 if TYPE_CHECKING:
     from .discord_app import SourcedBot
@@ -23,6 +26,24 @@ log = logging.getLogger(__name__)
 
 SOURCES_PER_PAGE = 15
 FILTER_MAX = 60  # what fits in a button's custom id beside the page number
+
+
+# Buttons come back from Discord as sent, but a client can send any custom id: numbers past
+# these would overflow SQLite's integers or size arrays by them.
+QUESTION_ID_MAX = 2**63 - 1
+OFFSET_MAX = 1000  # More pages through at most this many passages of one answer
+
+
+async def answer_button_is_valid(interaction: discord.Interaction[Any], qid: int,
+                                 offset: int) -> bool:
+    """False, after telling the user (ephemerally), when a button's numbers are out of range."""
+    if 0 < qid <= QUESTION_ID_MAX and 0 <= offset <= OFFSET_MAX:
+        return True
+    log.info("button with out-of-range numbers from %s: question %s, offset %s",
+             interaction.user.id, qid, offset)
+    await interaction.response.send_message("That button is not valid; ask the question again.",
+                                            ephemeral=True)
+    return False
 
 
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -41,6 +62,10 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: SourcedBot = interaction.client
+        if not await answer_button_is_valid(interaction, self.qid, self.offset):
+            return
+        if not await interaction_may_search(bot.cooldowns, interaction):
+            return
         asked = await bot.state.question(self.qid)
         if asked is None:
             await interaction.response.send_message(
@@ -70,8 +95,16 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: SourcedBot = interaction.client
-        recorded = await bot.state.record_feedback(
-            self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
+        if not await answer_button_is_valid(interaction, self.qid, self.offset):
+            return
+        try:
+            recorded = await bot.state.record_feedback(
+                self.qid, self.offset, interaction.user.id, 1 if self.vote == "up" else -1)
+        except StateWriteFailed:
+            await interaction.response.send_message(
+                "Your feedback could not be recorded just now; please try again later.",
+                ephemeral=True)
+            return
         if not recorded:
             await interaction.response.send_message("That answer is no longer on record.",
                                                     ephemeral=True)
@@ -106,15 +139,21 @@ class ReasonSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: SourcedBot = interaction.client
+        if not await answer_button_is_valid(interaction, self.qid, self.offset):
+            return
         reason = next(iter(self.item.values), None)
         if reason not in REASONS:
             await interaction.response.send_message("Choose one of the reasons listed.",
                                                     ephemeral=True)
             return
-        recorded = await bot.state.record_reason(
-            self.qid, self.offset, interaction.user.id, reason)
-        text = (f"Thanks: noted as “{REASONS[reason].lower()}”." if recorded
-                else "That 👎 is no longer on record.")
+        try:
+            recorded = await bot.state.record_reason(
+                self.qid, self.offset, interaction.user.id, reason)
+        except StateWriteFailed:
+            text = "Your reason could not be recorded just now; please try again later."
+        else:
+            text = (f"Thanks: noted as “{REASONS[reason].lower()}”." if recorded
+                    else "That 👎 is no longer on record.")
         await interaction.response.edit_message(content=text, view=None)
 
 
@@ -136,6 +175,8 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: SourcedBot = interaction.client
+        if not await answer_button_is_valid(interaction, self.qid, self.offset):
+            return
         ids = await bot.state.shown_ids(self.qid, self.offset)
         if ids is None:
             await interaction.response.send_message(
@@ -163,20 +204,30 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
-    A new question (``qid`` None) is recorded, as asked by ``user_id`` in ``channel_id``, only
-    when something is shown. Returns the answer and the keyword arguments of the send call.
+    A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
+    ``user_id`` in ``channel_id``, only when something is shown; a later page passes the
+    recorded text. Returns the answer and the keyword arguments of the send call.
     """
+    if qid is None:
+        question = clean_question(question)
     settings = bot.config.answers
     k = settings.passages
     result = await answer(bot.indexes.current, question, k=k, offset=offset,
                           min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
         if qid is None and question.strip():
-            await bot.state.record_unmatched(question, user_id, channel_id)
+            # Only for /gaps: a failed write must not cost the reply.
+            with contextlib.suppress(StateWriteFailed):
+                await bot.state.record_unmatched(question, user_id, channel_id)
         return result, send_kwargs(result.reply)
-    if qid is None:
-        qid = await bot.state.record_question(question, user_id, channel_id)
-    await bot.state.record_shown(qid, offset, result.kind, [h.passage_id for h in result.hits])
+    try:
+        if qid is None:
+            qid = await bot.state.record_question(question, user_id, channel_id)
+        await bot.state.record_shown(qid, offset, result.kind,
+                                     [h.passage_id for h in result.hits])
+    except StateWriteFailed:
+        # Answered anyway; the buttons need what could not be recorded (logged in State).
+        return result, send_kwargs(result.reply)
     view = answer_view(qid, offset, has_more=result.has_more, k=k, trimmed=result.reply.trimmed)
     return result, send_kwargs(result.reply, view=view)
 

@@ -15,8 +15,10 @@ from typing import Any
 from tqdm import tqdm
 
 from .build import build_with
+from .config import load_config
 from .errors import CorpusError, IndexNotFound
 from .loaders import corpus_files
+from .parent import exit_with_parent
 from .queries import read_queries
 from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
@@ -53,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
                           "BM25Okapi)")
 
     args = parser.parse_args(argv)
+    if args.command == "search" and args.k < 1:
+        p_search.error(f"-k must be at least 1, not {args.k}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = IndexSettings.load(args.config)
+        settings = load_config(args.config).index  # the whole file, checked as the bot does
         if args.command == "build":
             return _build(settings, args.corpus, args.db, as_json=args.json)
         db = args.db or settings.database
@@ -84,6 +88,7 @@ def _advance(bar: tqdm[Any]) -> Callable[[Path], None]:
 
 def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
            as_json: bool) -> int:
+    exit_with_parent()
     corpus = corpus or settings.corpus
     bar = None
     embed_bar: list[tqdm] = []
@@ -122,8 +127,6 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
 
 
 async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
-    if k < 1:
-        raise CorpusError(db, f"-k must be at least 1, not {k}")
     async with await IndexReader.open(db, spelling=stages, feedback=stages,
                                       semantic=stages) as reader:
         await reader.semantic_ready()  # one question: wait for the model rather than skip it
@@ -161,7 +164,12 @@ def _describe(hit: Hit) -> str:
     else:
         source = "unattributed quote" + (" (image or file link)"
                                          if hit.source_kind == "file_host" else "")
-    head = f"{hit.rank}. [{source}] score {hit.score:.3f}, answer score {hit.answer_score}"
+    head = f"{hit.rank}. [{source}] score {hit.score:.3f}"
+    if hit.relevance is not None:
+        head += f", relevance {hit.relevance:.2f}"
+    head += f", answer score {hit.answer_score}"
+    if hit.answered_at:
+        head += f", answered {hit.answered_at[:10]}"
     links = "\n   ".join(u for u in (hit.url, hit.thread_url) if u)
     body = "\n".join(f"   {line}".rstrip() for line in hit.text.splitlines())
     return f"{head}\n{body}\n   {hit.thread_title}" + (f"\n   {links}" if links else "")

@@ -47,51 +47,132 @@ _SOURCE_PHRASE = re.compile(
     rf"(?:{_ARTICLE_NOUN}s?|statements?|latter|former|author|quote|quoted\s+text)\b",
     re.IGNORECASE,
 )
-_QUOTED_SPEECH = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
+_QUOTED_SPEECH = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|[“«][^”»]*$")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|my|me|myself)\b")
-# A lead-in ends by pointing at what follows: a colon, an ellipsis, or "that".
-_DANGLING_END = re.compile(r"(?::|(?<!\[)(?:\.\.\.|…)|\bthat|\bthis|\bsays|\bwrites)\s*$",
-                           re.IGNORECASE)
+# "I" as a numeral, not the answerer: "World War I", "Phase I", "Henry I", "I-95", "I." heading.
+_ROMAN_I = re.compile(
+    r"\b(?:War|Part|Phase|Type|Class|Chapter|Act|Title|Article|Schedule|Book|Volume|Vol\.|"
+    r"Stage|Grade|Level|Division|Category|Appendix|Section|Henry|George|Elizabeth|James|"
+    r"Charles|Louis|Edward|William|Richard|Peter|Catherine|Mary|Napoleon|Pius|John|Paul|"
+    r"Alexander|Nicholas|Frederick|Wilhelm|Franz|Philip|Ferdinand|Leopold|Victor|Olav|Gustav|"
+    r"Isabella|Juan|Carlos|Ivan|Selim|Suleiman|Mehmed|Ahmed|Manuel)\s+I\b|\bI-\d|^\s*I[.)]\s")
+# Someone else speaks in the quote: "..., he said", "the minister told reporters".
+_REPORTED_SPEECH = re.compile(r"\b(?:he|she|they|who)\s+(?:said|says|told|added|recalled)\b",
+                              re.IGNORECASE)
+# A lead-in ends by pointing at what follows: a colon, an ellipsis, "that", or a reporting verb
+# ("In that NPR interview, he said", "The abstract states").
+_DANGLING_END = re.compile(
+    r"(?::|(?<!\[)(?:\.\.\.|…)|\b(?:that|this|says|said|writes|wrote|states|stated|notes|"
+    r"explains|reports|adds|concludes|reads|argues|claims|put it|puts it|as follows|saying|"
+    r"stating))\s*$", re.IGNORECASE)
+# The answerer again: a question, an address, a summing-up, a bare link or a source line.
+_ANSWERER_OPENING = re.compile(
+    r"^(?:So,|Thus|Therefore|Hence|In summary|In short|In conclusion|Conclusion|To sum up|"
+    r"Basically|Overall|Clearly|Obviously|TL;?DR|Edit|Update|Note:|Yes\b|No\b|Source:|Sources:|"
+    r"See also|Also see|References?:|Further reading|https?://|This (?:is|means|shows|suggests|"
+    r"seems|does|doesn't|would|could|can|article|study|paper|page|site|claim)\b|That(?:'s|’s| is| "
+    r"means)\b|It(?:'s|’s| is) (?:also )?(?:worth|clear|important|interesting|unclear|true|"
+    r"false|not)\b|To repeat|In other words|Also,|Assuming|Multiplying|Dividing|Adding|"
+    r"Looking at|Seems|Interestingly|Unfortunately|Fortunately|Of course|Now,|Again,|Still,|"
+    r"The (?:claim|question|study|paper|article|authors?|source|report|page|site|data|"
+    r"researchers)\b)", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
+
+_DET = r"(?:this|that|the|a|an|one|another|these|those|its|their)"
+# What comes right before a name that is cited: "according to (this) ...", "published in",
+# "reported by", "this ... <name> article", "From <name>:".
+_BEFORE_CITED = re.compile(
+    rf"(?:\baccording\s+to\s+(?:{_DET}\s+)?(?:(?:recent|new|earlier|later|latest|same|"
+    rf"\w+ly)\s+)?|\b(?:published|reported|written|appeared|printed|posted|quoted|cited|"
+    rf"covered|featured|run|aired|broadcast|interviewed|summari[sz]ed)\s+(?:in|by|on)\s+"
+    rf"|\b(?:article|report|piece|story|column|editorial|interview|op-ed|video|podcast)\s+"
+    rf"(?:in|from|by|on)\s+|^\W*(?:From|Via|Per|Source:)\s+)(?:the\s+)?$",
+    re.IGNORECASE)
+_AFTER_ARTICLE = re.compile(
+    rf"^(?:[’']s)?\s+(?:(?:own|latest|recent|new|online|\w+-\w+)\s+)?{_ARTICLE_NOUN}s?\b",
+    re.IGNORECASE)
+_AFTER_REPORTS = re.compile(
+    rf"^(?:[’']s?)?\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_REPORTING_VERB}|investigated|debunked|"
+    rf"pointed\s+out|points\s+out|concluded|concludes|found|finds|argues|argued)\b",
+    re.IGNORECASE)
+# A name that is also an ordinary word ("Time", "Nature", "The Sun") is cited by a verb that
+# only a publication does; "Science says" and "Nature explains" are not citations.
+_AFTER_PUBLISHES = re.compile(r"^\s+(?:has\s+|had\s+)?(?:reports?|reported|writes|wrote|"
+                              r"published|publishes|ran|runs|quotes?|quoted)\b", re.IGNORECASE)
+_OBJECT_OF = re.compile(r"\b(?:told|tells|telling|tell|(?<!according\s)to|with|at|for|against|"
+                        r"than)\s+(?:the\s+)?$", re.IGNORECASE)
+# A capitalised word against the name: a longer name ("Belfast Telegraph", "Time Periods",
+# "Nature Communications") that the gazetteer does not know.
+_NAME_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w’'-]*\s+$")
+_MARKDOWN_TARGET = re.compile(r"^\]\((?:[^()]|\([^()]*\))*\)")
+_SAID_BEFORE = re.compile(rf"\b{_REPORTING_VERB}\s+(?:the\s+)?$", re.IGNORECASE)
+_IN_NAME = re.compile(r"\bvia\s+(?:the\s+)?$")
+_NAME_ENDS = re.compile(r"^\s*(?:[:.,(]|$|\s+(?:reports?|article|that)\b)")
+_NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]")
 
 
-def _reporting_patterns(outlet_span: str) -> list[re.Pattern[str]]:
-    return [
-        re.compile(rf"\baccording\s+to\s+(?:(?:this|the|a|an|that)\s+)?(?:\w+\s+){{0,2}}?"
-                   rf"{outlet_span}", re.IGNORECASE),
-        re.compile(rf"{outlet_span}[’']?s?\s+(?:\w+\s+){{0,3}}?{_REPORTING_VERB}\b", re.IGNORECASE),
-        re.compile(rf"{outlet_span}[’']?s?\s+(?:\w+\s+){{0,2}}?{_ARTICLE_NOUN}\b", re.IGNORECASE),
-        re.compile(rf"\b(?:in|from|by|via)\s+(?:the\s+)?{outlet_span}", re.IGNORECASE),
-    ]
+def _proper_noun(written: str) -> bool:
+    """Written as a name: its first word after "the" starts with a capital (or is a digit)."""
+    words = written.split()
+    if len(words) > 1 and words[0].casefold() == "the":
+        words = words[1:]
+    first = words[0] if words else ""
+    return bool(first) and (first[0].isupper() or first[0].isdigit())
 
 
 def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """Mentions that stand as a source ("According to this BBC article", "Reuters reports"),
-    not as an object ("... told Reuters")."""
+    """Mentions that stand as a source ("According to this BBC article", "Reuters reports",
+    "this Guardian article", "in that NPR interview"), written as a name, not as an object
+    ("... told Reuters") nor an ordinary word ("the energy of the Sun", "Nature vs. Nurture")."""
     cited = []
     for m in mentions:
-        span = re.escape(text[m.start:m.end])
-        window = text[max(0, m.start - 60): m.end + 60]
-        if any(p.search(window) for p in _reporting_patterns(span)) and not re.search(
-            rf"\btold\s+{span}", window
-        ):
+        written = text[m.start:m.end]
+        if not _proper_noun(written):
+            continue
+        # A Markdown link left unrendered ("the [NYT](https://...)") is read as its text.
+        before = text[max(0, m.start - 70):m.start].removesuffix("[")
+        after = _MARKDOWN_TARGET.sub("", text[m.end:m.end + 200], count=1)[:70]
+        article_before = re.search(rf"\b{_DET}\s+(?:[\w’'-]+\s+){{0,2}}$", before,
+                                   re.IGNORECASE) is not None
+        if _OBJECT_OF.search(before) or _NAME_AFTER.match(after) or (
+                _NAME_BEFORE.search(before) and not re.search(rf"\b(?:{_DET}|from|per|via|"
+                                                              r"and|or|but)\s+$", before,
+                                                              re.IGNORECASE)):
+            continue
+        # A one-word ordinary name ("Time", "Nature") is cited only by a publishing verb;
+        # "The Guardian mentions" is read as the paper.
+        bare = len(written.split()) == 1
+        reports = _AFTER_PUBLISHES if m.ordinary and bare else _AFTER_REPORTS
+        if _BEFORE_CITED.search(before) or reports.match(after) or (
+                _AFTER_ARTICLE.match(after) and (article_before or not (m.ordinary and bare))):
             cited.append(m)
+        elif _SAID_BEFORE.search(before) and re.match(r"^\s*(?:[:,.;)]|$)", after):
+            cited.append(m)  # "..., said the NYT:", "writes the Guardian."
+        elif not (m.ordinary and bare) and _IN_NAME.search(before) and _NAME_ENDS.match(after):
+            cited.append(m)  # "(via Reuters)"
     return cited
 
 
 def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
-    """The outlet a lead-in cites: one named as a source, else the last one named."""
+    """The outlet a lead-in cites: the one named as a source in its last sentence that names
+    one ("The Forbes article links to an NPR interview. In that NPR interview, he said" ->
+    NPR). A name that is only mentioned is not a citation: then no outlet, never a guess."""
     mentions = gazetteer.mentions(text)
     if not mentions:
         return None
     cited = _cited_mentions(text, mentions)
-    return (cited or mentions)[-1 if not cited else 0].outlet
+    if not cited:
+        return None
+    sentence = {m: len(_SENTENCE_END.findall(text[:m.start])) for m in cited}
+    last = max(sentence.values())
+    return next(m.outlet for m in cited if sentence[m] == last)
 
 
 def is_lead_in(text: str, gazetteer: Gazetteer) -> bool:
     """The answerer introduces a source: names it as one, or ends pointing at what follows."""
-    # The pattern ends the text and is at most 7 characters long: searching the tail alone
+    # The pattern ends the text and is at most 16 characters long: searching the tail alone
     # finds the same, without trying it at every place of a long paragraph.
-    if _DANGLING_END.search(text.rstrip()[-16:]):
+    if _DANGLING_END.search(text.rstrip()[-24:]):
         return True
     return bool(_cited_mentions(text, gazetteer.mentions(text)))
 
@@ -102,32 +183,100 @@ def is_back_reference(text: str) -> bool:
 
 
 def speaks_in_first_person(text: str) -> bool:
-    return bool(_FIRST_PERSON.search(_QUOTED_SPEECH.sub("", text)))
+    """"I" outside quotation marks and outside reported speech, not as a numeral."""
+    if _REPORTED_SPEECH.search(text):
+        return False
+    return bool(_FIRST_PERSON.search(_ROMAN_I.sub("", _QUOTED_SPEECH.sub("", text))))
+
+
+def answerer_speaks(text: str) -> bool:
+    """The answerer's own words, not a source's: first person, a question, "you", a summing-up,
+    a bare link."""
+    stripped = text.strip()
+    return (speaks_in_first_person(text) or stripped.endswith("?")
+            or bool(_ANSWERER_OPENING.match(stripped))
+            or bool(_SECOND_PERSON.search(_QUOTED_SPEECH.sub("", text))))
+
+
+def _quote_shaped(text: str, *, first: bool) -> bool:
+    """Could be a source's words: prose, not a heading, a label ending in ":" or, right after
+    the lead-in, the answerer's own list."""
+    stripped = text.strip()
+    if stripped.endswith(":") or (len(stripped.split()) < 5 and not re.search(r"[.!?”\"]$",
+                                                                           stripped)):
+        return False
+    return not (first and "\n" in stripped and stripped.startswith("•"))
+
+
+_REFERENCE = re.compile(
+    r"\b(?:et al|doi|DOI)\b|\b\d{4};\s*\d+|\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]")
+
+
+def is_title_or_reference(text: str) -> bool:
+    """A title or a reference line between a lead-in and its quote ("Types of Dietary Fat and
+    Risk of Coronary Heart Disease: A Critical Review", "Ahmed SH, Guillem K. ... 2013;16(4)")."""
+    stripped = text.strip()
+    words = stripped.split()
+    if not words or len(words) > 40 or "\n" in stripped:
+        return False
+    capitals = sum(w[:1].isupper() for w in words if len(w) > 3)
+    long_words = sum(len(w) > 3 for w in words)
+    title = not re.search(r"[.!?”\"]$", stripped) and capitals * 3 >= long_words * 2
+    return title or (bool(_REFERENCE.search(stripped)) and len(_REFERENCE.findall(stripped)) >= 2)
 
 
 def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
-    """One passage per paragraph of an answer whose quotes are not marked."""
+    """One passage per paragraph of an answer whose quotes are not marked.
+
+    Precision first: the paragraph right after a lead-in is quoted when it reads like a
+    source's words; the paragraphs after it only when the answerer's lead-in named a news
+    outlet (news quotes run on), or when the answerer closes the quote explicitly, pointing
+    back at it or introducing the next one ("The Reuters article mentions ...", "An earlier
+    article noted that"). A run that just stops is the answerer's words after the first
+    paragraph.
+    """
     passages: list[Passage] = []
     quoting = False
+    news = False  # the lead-in names an outlet as its source: quotes run on
     outlet: str | None = None
     lead_in: str | None = None
     last_outlet: str | None = None  # what "it" and "the article" refer back to
+    pending: list[Passage] = []  # quoted if the answerer closes the quote explicitly
+
+    def settle(accept: bool) -> None:
+        for p in pending:
+            if not accept:
+                p.kind, p.outlet, p.lead_in = "answer", None, None
+        pending.clear()
+
     for text in paragraphs:
         lead = is_lead_in(text, gazetteer)
         back = is_back_reference(text)
-        if quoting and not (lead or back or speaks_in_first_person(text)):
-            passages.append(Passage("quote", text, outlet=outlet, lead_in=lead_in))
+        first = quoting and not any(p.kind == "quote" and p.lead_in == lead_in
+                                    for p in passages[-1:])
+        if quoting and not (lead or back) and not answerer_speaks(text) and _quote_shaped(
+                text, first=first):
+            passage = Passage("quote", text, outlet=outlet, lead_in=lead_in)
+            passages.append(passage)
+            if not first and not news:
+                pending.append(passage)
             continue
+        settle(lead or back)
         passages.append(Passage("answer", text))
+        if quoting and first and not lead and is_title_or_reference(text):
+            continue  # the quote follows its title: the lead-in still holds
         if lead:
-            outlet = lead_in_outlet(text, gazetteer) or (last_outlet if back else None)
+            named = lead_in_outlet(text, gazetteer)
+            outlet = named or (last_outlet if back else None)
+            news = named is not None or text.rstrip().endswith(("...", "…"))
             quoting, lead_in = True, text
             last_outlet = outlet or last_outlet
         elif _PRONOUN_REPORTS.match(text):
             # "It also said that ...": the answerer paraphrases, then quotes more of it.
-            quoting, outlet, lead_in = True, last_outlet, text
+            quoting, outlet, lead_in, news = True, last_outlet, text, last_outlet is not None
         else:
             quoting = False
+    settle(False)
     return passages
 
 
@@ -151,12 +300,80 @@ def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str
     return source.name if source is not None else None
 
 
+_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)$", re.IGNORECASE)
+_IMAGE_HOSTS = {"i.stack.imgur.com", "i.imgur.com", "imgur.com"}
+# Pages that are never what an answerer quotes: profiles, tag lists, help, searches.
+_NOT_A_SOURCE = re.compile(
+    r"^/(?:users?|u)/|^/questions/tagged/|^/tags?/|^/help(?:/|$)|/search(?:$|[/?])",
+    re.IGNORECASE)
+_THREAD = re.compile(r"^/(?:questions|q)/(\d+)")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“(\[]?[A-Z])")
+
+
+def citable(url: str, thread_url: str | None = None) -> bool:
+    """Whether a link can be what a quote cites: not a picture, a profile, a tag, a help or
+    search page, a site's front page, or the thread's own question."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in _IMAGE_HOSTS or _IMAGE.search(parts.path) or parts.path in {"", "/"}:
+        return False
+    if _NOT_A_SOURCE.search(parts.path):
+        return False
+    if thread_url:
+        own, here = urlsplit(thread_url), _THREAD.match(parts.path)
+        mine = _THREAD.match(own.path)
+        if here and mine and here.group(1) == mine.group(1) and host == own.hostname:
+            return False
+    return True
+
+
+def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> str | None:
+    """The link a lead-in cites: its one link, or when it has several, the citable ones
+    (never a profile, tag, help page or the thread's question) of its last sentence
+    that has any, outside parentheses ("(peer-reviewed here)") if it can, a page of another
+    site before a post of this network, an answer before a question, then the first."""
+    if len(lead.links) == 1:
+        return http_url(lead.links[0], base_url)
+    text = lead.text
+    anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
+    candidates = []
+    at = 0
+    for i, (href, anchor) in enumerate(zip(lead.links, anchors, strict=True)):
+        found = text.find(anchor, at) if anchor else -1
+        pos = found if found >= 0 else at
+        at = pos + len(anchor) if found >= 0 else at
+        url = http_url(href, base_url)
+        if url is None or not citable(url, thread_url):
+            continue
+        sentence = len(_SENTENCE_END.findall(text[:pos]))
+        in_parens = text[:pos].count("(") > text[:pos].count(")")
+        path = urlsplit(url).path
+        rank = 0 if not _THREAD.match(path) and "/a/" not in path[:3] else (
+            1 if path.startswith("/a/") else 2)
+        candidates.append(((-sentence, in_parens, rank, i), url))
+    return min(candidates)[1] if candidates else None
+
+
+def _quotes_the_question(paragraphs: Sequence[str], question: str | None) -> bool:
+    """A block quote of the thread's own question (the answerer restating what was asked)."""
+    if not question:
+        return False
+    words = " ".join(_WORDS.findall(" ".join(paragraphs).lower()))
+    return len(words.split()) >= 4 and words in " ".join(_WORDS.findall(question.lower()))
+
+
+_WORDS = re.compile(r"\w+")
+
+
 def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
-                         base_url: str | None = None) -> list[Passage]:
+                         base_url: str | None = None, thread_url: str | None = None,
+                         question: str | None = None) -> list[Passage]:
     """Passages of an answer whose quotes are marked (``<blockquote>``, ``> ``, indentation).
 
-    A quote's address is the link in the lead-in just before it (the answerer citing the
-    source), else the first link inside it. A link elsewhere in the answer is not its citation.
+    A quote's address is the link its lead-in (the text just before it) cites, else the one
+    link inside it. A link elsewhere in the answer is not its citation; among several, a
+    profile, a tag, an image or the thread's own question never is; a quote of the question
+    itself cites nothing.
     """
     passages: list[Passage] = []
     for i, block in enumerate(blocks):
@@ -165,9 +382,14 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             continue
         lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" else None
         lead_text = lead.text if lead else None
-        url = next((u for u in (http_url(h, base_url) for h in (lead.links if lead else []))
-                    if u), None)
-        url = url or next((u for u in (http_url(h, base_url) for h in block.links) if u), None)
+        if _quotes_the_question(block.paragraphs, question):
+            passages.extend(Passage("quote", text, None, None, lead_text)
+                            for text in block.paragraphs)
+            continue
+        url = _cited_link(lead, base_url, thread_url) if lead else None
+        if url is None:
+            inside = {u for h in block.links if (u := http_url(h, base_url))}
+            url = inside.pop() if len(inside) == 1 else None
         outlet = outlet_of(url, lead_text, gazetteer)
         passages.extend(Passage("quote", text, outlet, url, lead_text)
                         for text in block.paragraphs)

@@ -22,6 +22,9 @@ class Block:
     kind: Literal["text", "quote"]
     paragraphs: list[str]
     links: list[str] = field(default_factory=list)
+    # The anchor text of each link, where known: where a link stands in the text says which
+    # one a lead-in cites ("... at <page>. From this page:").
+    anchors: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -33,7 +36,12 @@ def squash(text: str) -> str:
 
 
 def _links(node: LexborNode) -> list[str]:
-    return [href.strip() for a in node.css("a[href]")
+    return [href for href, _ in _anchors(node)]
+
+
+def _anchors(node: LexborNode) -> list[tuple[str, str]]:
+    """(address, anchor text) of each link under ``node`` (itself included), in order."""
+    return [(href.strip(), squash(a.text())) for a in node.css("a[href]")
             if (href := a.attributes.get("href")) and href.strip()]
 
 
@@ -72,6 +80,11 @@ def blocks_of(node: LexborNode) -> list[Block]:
             paragraphs = _quote_paragraphs(child)
             if paragraphs:
                 blocks.append(Block("quote", paragraphs, _links(child)))
+        elif tag in _LIST_TAGS and child.css_first("blockquote") is not None:
+            # A list item that quotes: its own words and its quotes, each a block.
+            for item in child.iter(include_text=False):
+                if item.tag == "li":
+                    blocks.extend(_item_blocks(item))
         elif tag in _LIST_TAGS:
             text = _list_text(child)
             if text:
@@ -84,7 +97,40 @@ def blocks_of(node: LexborNode) -> list[Block]:
         else:
             text = squash(child.text())
             if text:
-                blocks.append(Block("text", [text], _links(child)))
+                pairs = _anchors(child)
+                blocks.append(Block("text", [text], [h for h, _ in pairs], [t for _, t in pairs]))
+    return blocks
+
+
+_INLINE_BREAKS = {"blockquote", "p", "div", "ul", "ol", "pre", "table", "dl"}
+
+
+def _item_blocks(item: LexborNode) -> list[Block]:
+    """A list item holding a block quote: runs of inline text (one "• " paragraph each, with
+    their links) between the blocks under it."""
+    blocks: list[Block] = []
+    words: list[str] = []
+    links: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        text = squash(" ".join(words))
+        if text:
+            blocks.append(Block("text", [f"• {text}" if not blocks else text],
+                                [h for h, _ in links], [t for _, t in links]))
+        words.clear()
+        links.clear()
+
+    for child in item.iter(include_text=True):
+        if child.tag in _INLINE_BREAKS:
+            flush()
+            wrapper = LexborHTMLParser(child.html or "")
+            blocks.extend(blocks_of(wrapper.body) if wrapper.body is not None else [])
+        elif child.tag == "-text":
+            words.append(child.text_content or "")
+        elif child.tag not in _SKIP:
+            words.append(child.text())
+            links.extend(_anchors(child))
+    flush()
     return blocks
 
 

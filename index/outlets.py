@@ -76,7 +76,9 @@ class Outlet:
     aliases: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     kind: str = "news"
-    ordinary: frozenset[str] = frozenset()
+    # Sorted, not a set: the gazetteer's fingerprint (its repr) must be the same in every
+    # process, and a set's order changes with each process's string hashing.
+    ordinary: tuple[str, ...] = ()
     prose: bool = True  # False: recognised by its domains only
     origin: tuple[str, ...] = ()
     ratings: tuple[Rating, ...] = ()
@@ -305,7 +307,8 @@ def _entry(path: Path, i: int, entry: object) -> Outlet:
         raise CorpusError(path, "reliability must be text (\"\" hides the status)",
                           record=f"{record} ({name})")
     return Outlet(name.strip(), _strings(entry.get("aliases")), _strings(entry.get("domains")),
-                  kind, frozenset(_strings(entry.get("ordinary"))), entry.get("prose") is not False,
+                  kind, tuple(sorted(set(_strings(entry.get("ordinary"))))),
+                  entry.get("prose") is not False,
                   _strings(entry.get("origin")), ratings, override)
 
 

@@ -1,7 +1,8 @@
 """The ``[index]`` table of the config file: where the corpus and the database are.
 
-The config file is shared with the bot (``bot.config`` reads the rest). Relative paths are
-taken from the config file's folder, so the commands work from any working directory.
+The config file is shared with the bot: ``index.config`` checks the whole file, this table and
+the bot's, for every entry point. Relative paths are taken from the config file's folder, so
+the commands work from any working directory.
 """
 
 from __future__ import annotations
@@ -99,11 +100,6 @@ class IndexSettings:
         except ValueError as exc:
             raise ConfigError(f"{source}: [index] {exc}") from exc
         return settings
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> IndexSettings:
-        path = path or default_config_path()
-        return cls.from_config(read_config(path), source=path)
 
     @classmethod
     def from_config(cls, data: dict[str, Any], *, source: Path) -> IndexSettings:

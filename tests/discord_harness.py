@@ -25,7 +25,11 @@ class RunningBot:
 
 
 def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
-                 extra: str = "", extra_discord: str = "", extra_answers: str = "") -> Path:
+                 extra: str = "", extra_discord: str = "", extra_answers: str = "",
+                 state: Path | None = None) -> Path:
+    # extra_answers adds keys to [answers]; cooldown_seconds is 0 unless it sets one.
+    if "cooldown_seconds" not in extra_answers:
+        extra_answers = "cooldown_seconds = 0\n" + extra_answers
     config = tmp_path / "config.toml"
     config.write_text(
         f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
@@ -33,8 +37,9 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
         f'[semantic]\nenabled = false\n'
         f'[discord]\nguild_ids = [{fake.guild_id}]\napi_base = "{fake.api_base}"\n'
         f'gateway_url = "{fake.gateway_url}"\n{extra_discord}'
-        f'[answers]\ncooldown_seconds = 0\n{extra_answers}'
-        f'[bot]\nstate_database = "{tmp_path / "state.db"}"\nlog_level = "DEBUG"\n{extra}',
+        f'[answers]\n{extra_answers}\n'
+        f'[bot]\nstate_database = "{state or tmp_path / "state.db"}"\nlog_level = "DEBUG"\n'
+        f'{extra}',
         encoding="utf-8")
     return config
 
@@ -42,7 +47,7 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
 @contextlib.asynccontextmanager
 async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str = "",
                       extra_discord: str = "", extra_answers: str = "",
-                      fake: FakeDiscord | None = None
+                      state: Path | None = None, fake: FakeDiscord | None = None
                       ) -> AsyncIterator[RunningBot]:
     """The fake server and the bot connected to it; both stopped (SIGTERM) afterwards."""
     async with contextlib.AsyncExitStack() as stack:
@@ -52,7 +57,8 @@ async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str 
         if corpus is None:
             corpus = copy_seed(tmp_path / "corpus")
         config = write_config(tmp_path, fake, corpus=corpus, extra=extra,
-                              extra_discord=extra_discord, extra_answers=extra_answers)
+                              extra_discord=extra_discord, extra_answers=extra_answers,
+                              state=state)
         log = tmp_path / "bot.log"
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 import tomllib
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from bot.config import AnswerSettings, BotSettings, DiscordSettings, load_config
+from index.config import AnswerSettings, BotSettings, DiscordSettings, load_config
 from index.settings import ConfigError, IndexSettings, SemanticSettings
 
-from .conftest import ROOT
+from .conftest import PYTHON, ROOT, python_env
 
 EXAMPLE = ROOT / "config.example.toml"
 
@@ -101,3 +102,35 @@ def test_ids_beyond_64_bits_are_refused(tmp_path: Path) -> None:
     path.write_text(f"[discord]\nguild_ids = [{2**64}]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="guild_ids must be a list of ids"):
         load_config(path)
+
+
+@pytest.mark.parametrize("text", ["[answers]\npasages = 3\n", "[indx]\n",
+                                  "[discord]\napi_base = \"ftp://x\"\n", "[index]\nb = 2\n"])
+def test_every_entry_point_refuses_a_wrong_config_with_the_same_line(tmp_path: Path,
+                                                                      text: str) -> None:
+    """``python -m index`` checks the whole file, the bot's tables too, as ``python -m bot``
+    does: the same one line on standard error, exit status 2."""
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    expected = None
+    for args in (["bot"], ["index", "build"], ["index", "search", "x"]):
+        result = subprocess.run([PYTHON, "-m", *args[:1], "--config", str(config), *args[1:]],
+                                capture_output=True, text=True, cwd=ROOT, env=python_env(),
+                                stdin=subprocess.DEVNULL, timeout=120)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {config}: "), (args, lines)
+        expected = expected or lines
+        assert lines == expected, args
+    assert not (tmp_path / "data").exists()  # nothing was built or opened
+
+
+def test_search_k_below_one_names_no_database(tmp_path: Path) -> None:
+    db = tmp_path / "sourced.db"
+    result = subprocess.run([PYTHON, "-m", "index", "search", "--db", str(db), "-k", "0", "x"],
+                            capture_output=True, text=True, cwd=ROOT, env=python_env(),
+                            timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "python -m index search: error: -k must be at least 1, not 0")
+    assert str(db) not in result.stderr

@@ -6,11 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
+from .conftest import copy_seed
 from .discord_harness import running_bot
 from .fake_discord import FakeDiscord, RecordedCall
+from .filesystems import fill, mounted_tmpfs
 
 POST_MESSAGE = r"/channels/\d+/messages"
 EPHEMERAL = 64
@@ -108,3 +113,249 @@ def test_a_reply_is_posted_once_when_discord_fails_after_creating_it(tmp_path: P
             assert len(replies) == 1
 
     asyncio.run(scenario())
+
+
+def stored_questions(tmp_path: Path) -> list[str]:
+    con = sqlite3.connect(tmp_path / "state.db")
+    try:
+        return [row[0] for row in con.execute("SELECT text FROM questions ORDER BY id")]
+    finally:
+        con.close()
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body.get("components") or [] for c in row["components"]]
+
+
+def field_names(body: dict[str, Any]) -> list[str]:
+    return [f["name"] for e in body.get("embeds") or [] for f in e.get("fields", [])]
+
+
+def test_unpaired_surrogates_and_control_characters(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("\ud800why was Soleimani\x00 in Baghdad?\udfff")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert field_names(reply)
+    asyncio.run(scenario())
+    assert stored_questions(tmp_path) == ["\ufffdwhy was Soleimani in Baghdad?\ufffd"]
+
+
+def test_every_page_searches_the_one_stored_question(tmp_path: Path) -> None:
+    # 1,000 characters about the drone strike, then words about other things: a page that
+    # searched the whole text would rank other passages and repeat the first page's.
+    head = ("Soleimani Baghdad airport missiles vehicles killed " * 40)[:990]
+    question = head + " Kataib Hezbollah protest embassy" * 30
+
+    async def scenario() -> None:
+        # Every passage that matches a word is shown, so that there are pages to compare.
+        answers = "min_relevance = 0.0"
+        async with running_bot(tmp_path, extra_answers=answers) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message(question)
+            await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            message = fake.created[-1]
+            more = next(i for i in custom_ids(message) if i.startswith("sourced:more:"))
+            click = await fake.click(message, more)
+            page2 = (await callback_for(fake, click)).json["data"]
+            first = {f["value"] for f in message["embeds"][0]["fields"]}
+            second = {f["value"] for f in page2["embeds"][0]["fields"]}
+            assert first and second and not first & second
+    asyncio.run(scenario())
+    stored = stored_questions(tmp_path)
+    assert len(stored) == 1 and len(stored[0]) <= 1000 and question.startswith(stored[0])
+
+
+def test_one_cooldown_for_every_search_told_once_and_privately(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        answers = "cooldown_seconds = 60\nmin_relevance = 0.0"
+        async with running_bot(tmp_path, extra_answers=answers) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            answer = fake.created[-1]
+            more = next(i for i in custom_ids(answer) if i.startswith("sourced:more:"))
+
+            # Within the cooldown, every way of searching is refused...
+            n = len(fake.calls)
+            asked = [await fake.send_message(f"Soleimani question {i}") for i in range(5)]
+            refused = [await fake.send_command("source", {"outlet": "BBC"}),
+                       await fake.click(answer, more),
+                       await fake.send_command("ask", {"question": "Soleimani"})]
+            for interaction in refused:
+                body = (await callback_for(fake, interaction)).json
+                assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+                assert body["data"]["content"].startswith("Please wait")
+            # ...the mentions with one reaction on the first, and not one public message.
+            await fake.wait_until(lambda: fake.calls_to("PUT", r"/channels/.*/reactions/.*"))
+            await asyncio.sleep(1.0)
+            reactions = [c.path for c in fake.calls[n:] if "/reactions/" in c.path]
+            assert len(reactions) == 1 and f"/messages/{asked[0]}/reactions/" in reactions[0]
+            assert not [c for c in fake.calls[n:] if c.method == "POST"
+                        and re.fullmatch(POST_MESSAGE, c.path)]
+
+            # Someone else is not held up.
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?", author=fake.admin)
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert field_names(reply)
+    asyncio.run(scenario())
+
+
+def test_buttons_with_out_of_range_numbers_are_answered(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            answer = fake.created[-1]
+            qid = next(i for i in custom_ids(answer) if i.endswith(":up")).split(":")[2]
+            forged = [f"sourced:more:{qid}:{10**12}", f"sourced:more:{2**63}:3",
+                      f"sourced:vote:{2**64 + 5}:0:up", f"sourced:vote:{qid}:{10**30}:down",
+                      f"sourced:more:{'9' * 80}:3", f"sourced:sources:{10**40}:"]
+            for custom_id in forged:
+                # discord.py only dispatches a click on a button the message has.
+                button = {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
+                message = {**answer, "components": [{"type": 1, "components": [button]}]}
+                click = await fake.click(message, custom_id)
+                body = (await callback_for(fake, click)).json
+                if custom_id.startswith("sourced:sources:"):
+                    assert body["type"] == 7  # the last page of /sources, shown in place
+                else:
+                    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+                    assert "not valid" in body["data"]["content"]
+            assert "Traceback" not in bot.log_text()
+    asyncio.run(scenario())
+
+
+def test_a_full_disk_still_answers_without_the_buttons(tmp_path: Path) -> None:
+    with mounted_tmpfs(tmp_path / "small", size_kb=1024) as disk:
+        async def scenario() -> str:
+            answers = "min_relevance = 0.0"
+            async with running_bot(tmp_path, state=disk / "state.db",
+                                   extra_answers=answers) as bot:
+                fake = bot.fake
+                n = len(fake.calls)
+                await fake.send_message("why was Soleimani in Baghdad?")
+                await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+                answer = fake.created[-1]
+                assert custom_ids(answer)  # recorded: More and the votes
+                fill(disk)
+
+                for i in range(3):  # a mention each time: answered, without buttons
+                    n = len(fake.calls)
+                    await fake.send_message(f"Soleimani Baghdad airport {i}")
+                    reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+                    assert field_names(reply) and not custom_ids(reply)
+                ask = await fake.send_command("ask", {"question": "Soleimani meeting"})
+                followup = (await fake.wait_for_call(
+                    "POST", rf"/webhooks/\d+/{ask['token']}")).json
+                assert field_names(followup) and not custom_ids(followup)
+                vote = await fake.click(answer, next(i for i in custom_ids(answer)
+                                                     if i.endswith(":up")))
+                body = (await callback_for(fake, vote)).json["data"]
+                assert body["flags"] & EPHEMERAL and "could not be recorded" in body["content"]
+                return bot.log_text()
+
+        log = asyncio.run(scenario())
+    assert log.count("cannot write the state database") == 1
+    assert "Traceback" not in log
+
+
+def test_sigterm_during_the_reconnect_back_off_stops_at_once(tmp_path: Path) -> None:
+    async def scenario() -> tuple[float, float, int | None]:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            fake.refuse_gateway = True
+            await fake.close_gateway()
+            # Wait until discord.py announces a back-off of 3 s or more, then stop it.
+            announced = re.compile(r"Attempting a reconnect in (\d+\.\d+)s")
+            while not [d for d in announced.findall(bot.log_text()) if float(d) >= 3.0]:
+                await asyncio.sleep(0.02)
+            back_off = float(announced.findall(bot.log_text())[-1])
+            started = time.monotonic()
+            bot.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(bot.process.wait(), 30)
+            return back_off, time.monotonic() - started, bot.process.returncode
+
+    back_off, took, returncode = asyncio.run(scenario())
+    assert returncode == 0
+    assert took < 2.0, f"stopping took {took:.1f} s of a {back_off:.1f} s back-off"
+
+
+def slow_file(path: Path, answers: int) -> None:
+    """A plain-text thread of ``answers`` quoted answers: about 0.5 s to build per 1,000."""
+    body = "\n\n".join(f"1\n\nAccording to Reuters:\n\nReport {i} on harbour traffic "
+                       + "ships " * 60 for i in range(answers))
+    path.write_text(f"1\n\nShips?\n\n{answers} Answers {answers}\n\n{body}\n", encoding="utf-8")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+def test_a_reload_longer_than_its_timeout_is_stopped_and_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+
+    async def scenario() -> None:
+        async with running_bot(tmp_path, corpus=corpus,
+                               extra="reload_timeout_seconds = 1\n") as bot:
+            fake = bot.fake
+            slow_file(corpus / "ships.txt", 8000)   # several seconds to build
+            started = time.monotonic()
+            done = await fake.send_command("reload", user=fake.admin)
+            report = (await fake.wait_for_call(
+                "POST", rf"/webhooks/\d+/{done['token']}", timeout=60)).json
+            took = time.monotonic() - started
+            assert "took longer than 1 s" in report["content"], report
+            assert "old index keeps serving" in report["content"]
+            assert took < 5, took
+            assert not [c for c in children(bot.process.pid) if running(c)]
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?")
+            assert field_names((await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json)
+    asyncio.run(scenario())
+
+
+def test_a_reload_build_does_not_outlive_the_bot(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+
+    async def scenario() -> tuple[int, float]:
+        async with running_bot(tmp_path, corpus=corpus) as bot:
+            fake = bot.fake
+            slow_file(corpus / "ships.txt", 12000)   # several seconds to build
+            await fake.send_command("reload", user=fake.admin)
+            deadline = time.monotonic() + 30
+            while not (builds := children(bot.process.pid)) and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            assert builds, "the reload started no build"
+            await asyncio.sleep(0.5)  # the build is under way
+            bot.process.kill()
+            await bot.process.wait()
+            killed = time.monotonic()
+            while running(builds[0]) and time.monotonic() - killed < 30:
+                await asyncio.sleep(0.05)
+            return builds[0], time.monotonic() - killed
+
+    build, after = asyncio.run(scenario())
+    assert not running(build)
+    assert after < 2.0, f"the build ran on {after:.1f} s after the bot was killed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from index import gazetteer as builder
 from index.errors import CorpusError
 from index.outlets import DEFAULT_GAZETTEER, Gazetteer
+
+from .conftest import PYTHON, ROOT, python_env
 
 HAND = """
 [[outlet]]
@@ -196,3 +199,13 @@ def test_shipped_gazetteer_is_what_the_script_makes(shared_data: Path, tmp_path:
     assert out.read_text(encoding="utf-8") == DEFAULT_GAZETTEER.read_text(encoding="utf-8"), \
         "index/outlets.toml is out of date: run `python -m index.gazetteer`"
     assert len(Gazetteer.load(out).names) >= 500
+
+
+def test_fingerprint_is_the_same_in_every_process() -> None:
+    """A rebuild in another process (the bot's /reload, the CLI) reuses unchanged files only
+    if the gazetteer's fingerprint does not depend on the process's string hashing."""
+    code = "from index.outlets import Gazetteer; print(Gazetteer.load().fingerprint)"
+    prints = {subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True,
+                             env=python_env(PYTHONHASHSEED=seed), cwd=ROOT, timeout=120
+                             ).stdout.strip() for seed in ("1", "2", "3")}
+    assert len(prints) == 1 and Gazetteer.load().fingerprint in prints

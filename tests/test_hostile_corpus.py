@@ -13,9 +13,9 @@ import pytest
 from bot.indexes import Indexes, open_index
 from index.bm25 import BM25Params
 from index.build import build
+from index.config import load_config
 from index.model import Answer, Passage, Thread
 from index.postings import Postings
-from index.settings import IndexSettings
 from index.store import LoadedFile, write_index
 
 GOOD = "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n" \
@@ -83,7 +83,7 @@ def test_reload_and_first_start_survive_a_hostile_file(tmp_path: Path, run) -> N
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n',
                       encoding="utf-8")
-    settings = IndexSettings.load(config)
+    settings = load_config(config).index
 
     async def go() -> tuple:
         write(corpus, HOSTILE["json line nested 1,000 deep"][0])

@@ -11,6 +11,7 @@ import pytest
 
 from bot.indexes import Indexes, ReloadError, open_index
 from index.build import build_with
+from index.config import load_config
 from index.errors import IndexNotFound
 from index.settings import IndexSettings
 
@@ -23,7 +24,7 @@ def settings_for(tmp_path: Path) -> tuple[IndexSettings, Path]:
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n'
                       '[semantic]\nenabled = false\n', encoding="utf-8")
-    return IndexSettings.load(config), config
+    return load_config(config).index, config
 
 
 def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None:

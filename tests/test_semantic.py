@@ -14,6 +14,7 @@ from rank_bm25 import BM25Okapi
 
 from index import embedding, vectors
 from index.build import build, build_with
+from index.config import load_config
 from index.embedding import quantize
 from index.reader import IndexReader
 from index.settings import ConfigError, IndexSettings, SemanticSettings
@@ -212,5 +213,5 @@ def test_semantic_config_is_checked(tmp_path: Path, table: str, message: str) ->
     config = tmp_path / "config.toml"
     config.write_text(f"[semantic]\n{table}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        IndexSettings.load(config)
+        load_config(config)
     assert message in str(err.value)

@@ -186,3 +186,16 @@ def test_search_json_has_source_kind(kinds_db: tuple[Path, Path]) -> None:
     assert (reuters["outlet"], reuters["source_kind"], reuters["reliability"]) == \
         ("Reuters", "news", "Generally reliable")
     assert all("source_kind" in h for h in hits)
+
+
+def test_search_text_says_the_kind(kinds_db: tuple[Path, Path]) -> None:
+    corpus, db = kinds_db
+    build(corpus, db)
+    out = subprocess.run([PYTHON, "-m", "index", "search", "--db", str(db), "-k", "10",
+                          "words about tariffs"], capture_output=True, text=True,
+                         env=python_env(), cwd=ROOT, timeout=120, check=True).stdout
+    heads = {line.split("]")[0] + "]" for line in out.splitlines() if line[:1].isdigit()}
+    for label in ("[Reuters]", "[Wikipedia · reference]", "[Nature · journal]",
+                  "[CDC · government]", "[someblog.net · website]", "[linked post]",
+                  "[unattributed quote (image or file link)]"):
+        assert any(label in h for h in heads), (label, heads)

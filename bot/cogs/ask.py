@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..cooldowns import interaction_may_search, message_may_search
 from ..messages import NO_MENTIONS
+from ..questions import QUESTION_MAX
 from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_and_record
 
 if TYPE_CHECKING:
@@ -19,7 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUESTION_MAX = 1000
 FIND_SOURCES = "Find sources"
 USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"
 
@@ -29,16 +30,9 @@ def question_from(content: str, bot_id: int) -> str:
     return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
 
 
-def _asker_id(obj: discord.Message | discord.Interaction[Any]) -> int:
-    return (obj.author if isinstance(obj, discord.Message) else obj.user).id
-
-
 class Ask(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
         self.bot = bot
-        per = bot.config.answers.cooldown_seconds
-        # One bucket per user, shared by mentions and /ask.
-        self.cooldown = commands.CooldownMapping.from_cooldown(1, per, _asker_id)
         # Right-click a message -> Apps -> "Find sources". Context menus cannot be defined in a
         # cog's body, so it is added to the tree here and removed when the cog unloads.
         self.find_sources_menu = app_commands.ContextMenu(name=FIND_SOURCES,
@@ -47,12 +41,6 @@ class Ask(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(FIND_SOURCES, type=discord.AppCommandType.message)
-
-    def _retry_after(self, obj: discord.Message | discord.Interaction[Any]) -> float:
-        if self.bot.config.answers.cooldown_seconds <= 0:
-            return 0.0
-        bucket = self.cooldown.get_bucket(obj)
-        return (bucket.update_rate_limit() or 0.0) if bucket else 0.0
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -68,27 +56,24 @@ class Ask(commands.Cog):
         question = question_from(message.content, me.id)
         if not question:
             if mentioned:
-                await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS)
+                await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS,
+                                    nonce=message.id)
             return
-        if retry := self._retry_after(message):
-            if mentioned:
-                await message.reply(f"Please wait {retry:.0f} s before asking again.",
-                                    mention_author=False, allowed_mentions=NO_MENTIONS,
-                                    delete_after=10)
+        if not await message_may_search(self.bot.cooldowns, message):
             return
         async with channel.typing():
-            _, kwargs = await answer_and_record(self.bot, question[:QUESTION_MAX],
+            _, kwargs = await answer_and_record(self.bot, question,
                                                 user_id=message.author.id, channel_id=channel.id)
-        await message.reply(mention_author=False, **kwargs)
+        # The question's id as the nonce (sent with enforce_nonce by discord.py): however often
+        # the reply is sent for one question, Discord keeps one.
+        await message.reply(mention_author=False, nonce=message.id, **kwargs)
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="What you want evidence about, in your own words")
     async def ask(self, interaction: discord.Interaction[SourcedBot],
                   question: app_commands.Range[str, 1, QUESTION_MAX]) -> None:
         """Ask a question; get quoted passages with the outlets they cite."""
-        if retry := self._retry_after(interaction):
-            await interaction.response.send_message(
-                f"Please wait {retry:.0f} s before asking again.", ephemeral=True)
+        if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
         await interaction.response.defer(thinking=True)
         _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
@@ -100,9 +85,7 @@ class Ask(commands.Cog):
                            message: discord.Message) -> None:
         """Answer with a message's text as the question (ephemeral unless configured)."""
         private = self.bot.config.answers.find_sources_ephemeral
-        if retry := self._retry_after(interaction):
-            await interaction.response.send_message(
-                f"Please wait {retry:.0f} s before asking again.", ephemeral=True)
+        if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
         question = question_from(message.content, self.bot.user.id if self.bot.user else 0)
         if not question:
@@ -110,8 +93,7 @@ class Ask(commands.Cog):
                 "That message has no text to find sources for.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
-        _, kwargs = await answer_and_record(self.bot, question[:QUESTION_MAX],
-                                            user_id=interaction.user.id,
+        _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
                                             channel_id=interaction.channel_id)
         await interaction.followup.send(**kwargs, ephemeral=private)
 

@@ -9,8 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..cooldowns import interaction_may_search
 from ..messages import send_kwargs
 from ..outlet_choices import outlet_choice, resolve_outlet
+from ..questions import clean_question
 from ..render import OUTLET_SHOWN, escaped_within, render_answer, render_stats
 from ..views import FILTER_MAX, SourcesPage, matching, outlets_page
 
@@ -35,6 +37,8 @@ class Sources(commands.Cog):
     async def source(self, interaction: discord.Interaction[SourcedBot], outlet: str,
                      question: app_commands.Range[str, 0, 1000] | None = None) -> None:
         """Show passages citing one outlet, best match first when you give a question."""
+        if not await interaction_may_search(self.bot.cooldowns, interaction):
+            return
         reader = self.bot.indexes.current
         k = self.bot.config.answers.passages
         name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
@@ -42,7 +46,8 @@ class Sources(commands.Cog):
             await interaction.response.send_message(
                 "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
             return
-        if question and question.strip():
+        question = clean_question(question or "")
+        if question:
             hits = await reader.search(question, k, outlet=name)
             title = question
         else:

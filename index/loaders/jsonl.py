@@ -21,7 +21,7 @@ from ..dates import iso_date
 from ..errors import CorpusError, unexpected
 from ..model import Answer, Passage, Thread
 from .context import LoadContext
-from .plaintext import answer_text_passages
+from .plaintext import answer_paragraphs, answer_text_passages, marks_quotes
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
@@ -73,12 +73,13 @@ def _text(record: dict[str, Any], key: str, path: Path, line: int) -> str | None
 
 
 def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    marked = _marks_quotes(path)
     seen = 0
     for line, record in records(path):
         seen += 1
         get = lambda key, r=record, n=line: _text(r, key, path, n)  # noqa: E731
         if get("answer") is not None:
-            yield _qa_thread(path, line, get, ctx)
+            yield _qa_thread(path, line, get, ctx, marked)
         elif get("text") is not None and (get("_id") or get("id")):
             yield _passage_thread(path, get, ctx)
         else:
@@ -88,7 +89,19 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         raise CorpusError(path, "no records: the file is empty")
 
 
-def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
+def _marks_quotes(path: Path) -> bool:
+    """Whether the file's answers mark quotes by indentation (as Skeptics' do): then an answer
+    with nothing indented quotes nothing, rather than having its quotes guessed from lead-ins.
+    A first pass over the file; a broken record is reported by the second one."""
+    try:
+        return any(isinstance(answer := record.get("answer"), str)
+                   and marks_quotes(answer_paragraphs(html.unescape(answer)))
+                   for _, record in records(path))
+    except CorpusError:
+        return False
+
+
+def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext, marked: bool) -> Thread:
     question_id = get("questionId") or str(line)
     answer_id = get("answerId") or str(line)
     answer = html.unescape(get("answer") or "")
@@ -98,7 +111,7 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
         title=html.unescape(get("question") or get("title") or f"Question {question_id}"),
         question=html.unescape(get("questionBody") or ""),
         url=http_url(get("questionUrl")),
-        answers=[Answer(passages=answer_text_passages(answer, ctx),
+        answers=[Answer(passages=answer_text_passages(answer, ctx, marked=marked),
                         score=int(score) if score and score.lstrip("-").isdigit() else None,
                         url=http_url(get("answerUrl")), date=iso_date(get("date")))],
     )

@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..attribution import classify, http_url, pack, passages_from_blocks
 from ..blocks import Block
@@ -71,7 +72,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     yield Thread(
         key=meta.get("key") or ctx.name(path),
         title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
-        question="\n\n".join(text for text, _ in _paragraphs(question.body)),
+        question="\n\n".join(p.text for p in _paragraphs(question.body)),
         url=http_url(meta.get("url")),
         site=meta.get("site"),
         score=question.score,
@@ -189,10 +190,16 @@ def _comment(first: str, rest: list[str]) -> Comment:
     return Comment(text=" ".join(kept).strip(), score=score, author=author, date=date)
 
 
-def _paragraphs(body: list[tuple[int, str]]) -> list[tuple[str, bool]]:
+class Paragraph(NamedTuple):
+    text: str
+    indented: bool  # every line starts with two spaces or more (a "  • " list always does)
+    listed: bool = False  # a run of "•" lines
+
+
+def _paragraphs(body: list[tuple[int, str]]) -> list[Paragraph]:
     """Blank-line separated paragraphs, each with whether it is indented (a quote, in
     formats that indent quotes by two or more spaces). A run of ``•`` lines is one list."""
-    paragraphs: list[tuple[str, bool]] = []
+    paragraphs: list[Paragraph] = []
     current: list[str] = []
     in_list = False
     indented = True
@@ -200,8 +207,8 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[tuple[str, bool]]:
     def flush() -> None:
         nonlocal indented
         if current:
-            paragraphs.append(("\n".join(current) if in_list else " ".join(current),
-                               indented and not in_list))
+            paragraphs.append(Paragraph("\n".join(current) if in_list else " ".join(current),
+                                        indented, in_list))
             current.clear()
         indented = True
 
@@ -226,22 +233,38 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[tuple[str, bool]]:
     return paragraphs
 
 
-def text_passages(paragraphs: list[tuple[str, bool]], ctx: LoadContext) -> list[Passage]:
-    """An answer's passages: quotes marked by indentation when it has any, else recognised
-    from the answerer's lead-ins."""
-    if any(indented for _, indented in paragraphs):
+def marks_quotes(paragraphs: list[Paragraph]) -> bool:
+    """Whether quotes are marked by indentation: some paragraph other than a list (whose
+    bullets are always indented) is."""
+    return any(p.indented and not p.listed for p in paragraphs)
+
+
+def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
+                  marked: bool | None = None) -> list[Passage]:
+    """An answer's passages: quotes marked by indentation when it (or, with ``marked``, the
+    file it is in) marks them, else recognised from the answerer's lead-ins. Where quotes are
+    marked, an indented list is quoted too; an answer with nothing indented quotes nothing."""
+    if marked is None:
+        marked = marks_quotes(paragraphs)
+    if marked:
         blocks: list[Block] = []
-        for text, indented in paragraphs:
-            if indented and blocks and blocks[-1].kind == "quote":
-                blocks[-1].paragraphs.append(text)
+        for p in paragraphs:
+            if p.indented and blocks and blocks[-1].kind == "quote":
+                blocks[-1].paragraphs.append(p.text)
             else:
-                blocks.append(Block("quote" if indented else "text", [text]))
+                blocks.append(Block("quote" if p.indented else "text", [p.text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer)
     else:
-        passages = classify([text for text, _ in paragraphs], ctx.gazetteer)
+        passages = classify([p.text for p in paragraphs], ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
 
-def answer_text_passages(text: str, ctx: LoadContext) -> list[Passage]:
+def answer_paragraphs(text: str) -> list[Paragraph]:
+    """The paragraphs of an answer given as one string (JSON Lines records)."""
+    return _paragraphs(list(enumerate(text.splitlines(), start=1)))
+
+
+def answer_text_passages(text: str, ctx: LoadContext, *,
+                         marked: bool | None = None) -> list[Passage]:
     """``text_passages`` of an answer given as one string (JSON Lines records)."""
-    return text_passages(_paragraphs(list(enumerate(text.splitlines(), start=1))), ctx)
+    return text_passages(answer_paragraphs(text), ctx, marked=marked)

@@ -28,7 +28,7 @@ from ..attribution import pack, passages_from_blocks
 from ..blocks import Block, html_blocks
 from ..dates import iso_date
 from ..errors import CorpusError, excerpt, unexpected
-from ..model import Answer, Comment, Passage, Thread
+from ..model import Answer, Comment, Thread
 from .context import LoadContext
 
 _OWN_DOMAINS = {"stackoverflow": "stackoverflow.com", "superuser": "superuser.com",
@@ -174,11 +174,6 @@ def _blocks(path: Path, post_id: int, body: str) -> list[Block]:
         raise unexpected(path, exc, record=f"post {post_id}") from None
 
 
-def _passages(path: Path, post_id: int, body: str, ctx: LoadContext, base: str
-              ) -> list[Passage]:
-    return passages_from_blocks(_blocks(path, post_id, body), ctx.gazetteer, base_url=base)
-
-
 def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     """Threads of a dump, one per question, answers best first."""
     site = site_for(path.parent)
@@ -193,15 +188,17 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             for qid, title, tags, score, accepted, body in db.cursor().execute(
                     "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id"):
                 answers = []
+                question = "\n\n".join(b.text for b in _blocks(path, qid, body))
                 for aid, ascore, abody, author, date in db.execute(
                         "SELECT id, score, body, author, date FROM a WHERE parent = ? "
                         "ORDER BY score DESC, id", (qid,)):
-                    passages = _passages(path, aid, abody, ctx, base)
+                    passages = passages_from_blocks(
+                        _blocks(path, aid, abody), ctx.gazetteer, base_url=base,
+                        thread_url=f"{base}/questions/{qid}", question=question)
                     answers.append(Answer(
                         passages=pack(passages, ctx.passage_chars), score=ascore,
                         comments=_comments(db, aid), accepted=aid == accepted,
                         url=f"{base}/a/{aid}", author=author, date=date))
-                question = "\n\n".join(b.text for b in _blocks(path, qid, body))
                 yield Thread(
                     key=f"{site}/q/{qid}", title=title, question=question,
                     url=f"{base}/questions/{qid}", site=site, score=score,

@@ -67,6 +67,7 @@ class FakeDiscord:
         self.calls: list[RecordedCall] = []
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.identifies = 0
+        self.refuse_gateway = False
         self.resumes = 0
         self.messages: dict[str, dict[str, Any]] = {}
         self.created: list[dict[str, Any]] = []   # every message the bot created, in order
@@ -91,6 +92,8 @@ class FakeDiscord:
             ("PATCH", re.compile(r"/channels/(?P<channel>\d+)/messages/(?P<id>\d+)"),
              self._patch_message),
             ("DELETE", re.compile(r"/channels/\d+/messages/\d+"), self._no_content),
+            ("PUT", re.compile(r"/channels/\d+/messages/(?P<id>\d+)/reactions/[^/]+/@me"),
+             self._react),
             ("POST", re.compile(r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback"),
              self._callback),
             ("POST", re.compile(r"/webhooks/\d+/(?P<token>[^/]+)"), self._followup),
@@ -429,6 +432,11 @@ class FakeDiscord:
                                                                          "components"}})
         return 200, message
 
+    async def _react(self, _: web.Request, match: re.Match[str], body: Any) -> tuple[int, Any]:
+        if match["id"] not in self.messages:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        return 204, None
+
     async def _no_content(self, *_: Any) -> tuple[int, Any]:
         return 204, None
 
@@ -470,7 +478,9 @@ class FakeDiscord:
 
     # -- gateway ----------------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_gateway:  # an outage: the bot backs off and tries again
+            return web.Response(status=503, text="fake: gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws

@@ -1,8 +1,9 @@
-"""The bot's config file, checked key by key: a wrong key or value stops start-up with one line.
+"""The config file, checked whole and key by key, for every entry point (``python -m index``
+and ``python -m bot``): a wrong table, key or value stops either with the same one line.
 
-The ``[index]`` table belongs to ``index.settings``; this module reads ``[discord]`` and
-``[answers]`` and ``[bot]``. The token is never in the file: ``token_env`` names the environment
-variable that holds it.
+The ``[index]`` table is ``index.settings``'; this module adds the bot's ``[discord]``,
+``[answers]`` and ``[bot]`` (plain data: ``index`` still never imports ``discord``). The token
+is never in the file: ``token_env`` names the environment variable that holds it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.settings import (
+from .settings import (
     ConfigError,
     IndexSettings,
     check_table,
@@ -48,6 +49,7 @@ class AnswerSettings:
 class BotSettings:
     state_database: Path = Path("data/state.db")
     log_level: str = "INFO"
+    reload_timeout_seconds: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,5 +115,7 @@ def _check_values(config: Config) -> None:
     if config.bot.state_database.is_dir():
         raise ConfigError(f"{src}: [bot] state_database {config.bot.state_database} is a "
                           "folder; name a file (it is created if missing)")
+    if config.bot.reload_timeout_seconds <= 0:
+        raise ConfigError(f"{src}: [bot] reload_timeout_seconds must be more than 0")
     if config.bot.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"{src}: [bot] log_level must be DEBUG, INFO, WARNING or ERROR")

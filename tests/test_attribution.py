@@ -1,0 +1,181 @@
+"""Which words are quoted and from which source: block quotes in lists, the link a lead-in
+cites among several, outlets named in prose only where the text cites them, and unmarked
+quotes recognised with precision first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.attribution import classify, lead_in_outlet, passages_from_blocks
+from index.blocks import html_blocks
+from index.loaders import LoadContext
+from index.loaders.jsonl import load as load_jsonl
+from index.outlets import Gazetteer
+
+BASE = "https://history.stackexchange.com"
+THREAD = f"{BASE}/questions/100"
+
+
+def quotes(html: str, gazetteer: Gazetteer, question: str | None = None) -> list[tuple]:
+    passages = passages_from_blocks(html_blocks(html), gazetteer, base_url=BASE,
+                                    thread_url=THREAD, question=question)
+    return [(p.text, p.url, p.outlet) for p in passages if p.kind == "quote"]
+
+
+# --- marked quotes ----------------------------------------------------------------------------
+
+def test_a_block_quote_inside_a_list_item_is_a_quote(gazetteer: Gazetteer) -> None:
+    html = ("<ul><li>As <a href='https://www.reuters.com/world/x'>Reuters</a> put it:"
+            "<blockquote><p>The talks failed.</p></blockquote></li>"
+            "<li>My own point.</li></ul><ol><li><div><blockquote>Deep inside.</blockquote></div>"
+            "</li></ol>")
+    passages = passages_from_blocks(html_blocks(html), gazetteer, base_url=BASE)
+    kinds = [(p.kind, p.text) for p in passages]
+    assert ("quote", "The talks failed.") in kinds
+    assert ("quote", "Deep inside.") in kinds
+    assert ("answer", "• My own point.") in kinds
+    [reuters] = [p for p in passages if p.text == "The talks failed."]
+    assert (reuters.url, reuters.outlet) == ("https://www.reuters.com/world/x", "Reuters")
+
+
+@pytest.mark.parametrize(("lead", "cited"), [
+    # A profile, then the page quoted: the page.
+    ("<p>As <a href='/users/71/someone'>someone</a> says, "
+     "<a href='https://example.org/guide'>this guide</a> defines it:</p>",
+     "https://example.org/guide"),
+    # The paper, then "(peer-reviewed here)": the paper.
+    ("<p>They released a paper, <a href='https://arxiv.org/abs/2307.06962'>Copy</a> "
+     "(<a href='https://openreview.net/forum?id=1'>peer-reviewed here</a>). From the "
+     "abstract:</p>", "https://arxiv.org/abs/2307.06962"),
+    # Links in an earlier sentence, then "From this page:" after the last one: the last.
+    ("<p>See <a href='https://a.example/about'>a</a>. It is better to look at "
+     "<a href='https://b.example/docs/models'>b</a>. From this page:</p>",
+     "https://b.example/docs/models"),
+    # The thread's own question and a tag are never the source.
+    (f"<p>Your question <a href='{THREAD}/why'>Why?</a> (tagged "
+     f"<a href='{BASE}/questions/tagged/rome'>rome</a>) is answered on "
+     "<a href='https://en.wikipedia.org/wiki/Rome'>Wikipedia</a>:</p>",
+     "https://en.wikipedia.org/wiki/Rome"),
+    # An answer before the question it answers.
+    (f"<p>From my <a href='{BASE}/a/57/12'>answer</a> to "
+     f"<a href='{BASE}/q/38/12'>another question</a>:</p>", f"{BASE}/a/57/12"),
+    # Only pictures: no address at all.
+    ("<p><a href='https://i.stack.imgur.com/a.png'>1</a> "
+     "<a href='https://i.stack.imgur.com/b.png'>2</a></p>", None),
+])
+def test_the_link_a_lead_in_cites(gazetteer: Gazetteer, lead: str, cited: str | None) -> None:
+    [(_, url, _)] = quotes(f"{lead}<blockquote><p>Quoted words here.</p></blockquote>",
+                           gazetteer)
+    assert url == cited
+
+
+def test_a_quote_of_the_question_cites_nothing(gazetteer: Gazetteer) -> None:
+    html = ("<p>Compare <a href='https://x.example/paper1'>one</a> and "
+            "<a href='https://y.example/paper2'>two</a></p>"
+            "<blockquote><p>Is there explicit programming in LLMs?</p></blockquote>")
+    [(_, url, outlet)] = quotes(html, gazetteer,
+                                question="Is there explicit programming in LLMs? I wonder.")
+    assert (url, outlet) == (None, None)
+
+
+# --- outlets named in prose -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lead", [
+    "Dividing it by the energy output of the Sun that reaches the Earth results in",
+    "The number of hurricanes in the Atlantic has grown:",
+    'This is part of a larger problem dubbed "Nature vs. Nurture" that makes it hard:',
+    "Science says otherwise:",
+    "Resources for Time Periods:",
+    "Two officials told Reuters the talks failed:",
+    "This Belfast Telegraph article explains it:",   # a longer name the gazetteer lacks
+    "the guardian of the city wrote:",               # not written as a name
+])
+def test_ordinary_words_never_become_outlets(gazetteer: Gazetteer, lead: str) -> None:
+    assert lead_in_outlet(lead, gazetteer) is None
+
+
+@pytest.mark.parametrize(("lead", "outlet"), [
+    ("According to this BBC article Soleimani was in Iraq:", "BBC"),
+    ("Reuters reports:", "Reuters"),
+    ("See this Guardian article:", "The Guardian"),
+    ("In that NPR interview, he said", "NPR"),
+    ("The number comes from a study published in Nature:", "Nature"),
+    ("Time magazine reported:", "Time"),
+    ("Said the NYT:", "The New York Times"),
+    ("According to the NYT again,", "The New York Times"),
+    # Two outlets named: the cited one, not the first.
+    ("Unlike the Guardian, Reuters reports:", "Reuters"),
+    ("The Forbes article links to an interview he did on NPR. In that NPR interview, he said",
+     "NPR"),
+])
+def test_outlets_named_where_the_text_cites_them(gazetteer: Gazetteer, lead: str,
+                                                 outlet: str) -> None:
+    assert lead_in_outlet(lead, gazetteer) == outlet
+
+
+def test_a_lead_ins_outlet_stays_with_its_own_quote(gazetteer: Gazetteer) -> None:
+    passages = classify([
+        "According to the BBC:", "The minister resigned on Monday after the vote.",
+        "A later government statement reads:", "The resignation takes effect at once.",
+    ], gazetteer)
+    assert [(p.kind, p.outlet) for p in passages] == [
+        ("answer", None), ("quote", "BBC"), ("answer", None), ("quote", None)]
+
+
+# --- unmarked quotes --------------------------------------------------------------------------
+
+def test_a_colon_before_the_answerers_own_list_is_not_a_quote(gazetteer: Gazetteer) -> None:
+    passages = classify([
+        "There are three reasons for this:", "• cost\n• time\n• risk",
+        "Each of them matters."], gazetteer)
+    assert [p.kind for p in passages] == ["answer"] * 3
+
+
+@pytest.mark.parametrize("lead", ["The report states", "In that interview, the minister said",
+                                  "The abstract reads"])
+def test_lead_ins_without_a_colon(gazetteer: Gazetteer, lead: str) -> None:
+    passages = classify([lead, "Troops were withdrawn from the border within a week."],
+                        gazetteer)
+    assert [p.kind for p in passages] == ["answer", "quote"]
+
+
+def test_world_war_i_is_not_the_answerer_speaking(gazetteer: Gazetteer) -> None:
+    passages = classify([
+        "Reuters reports:", "The treaty that ended World War I was signed in 1919.",
+        "Its terms were harsh on Germany."], gazetteer)
+    assert [p.kind for p in passages] == ["answer", "quote", "quote"]
+
+
+def test_a_quote_ends_where_the_answerer_goes_on(gazetteer: Gazetteer) -> None:
+    # No outlet named and nothing closes the quote: after its first paragraph, the answerer's.
+    passages = classify([
+        "The study concluded:", "Participants who slept less ate more in the evening.",
+        "This matches what other research found about sleep and appetite.",
+        "So the claim holds up reasonably well."], gazetteer)
+    assert [p.kind for p in passages] == ["answer", "quote", "answer", "answer"]
+
+
+def test_a_quote_closed_by_the_answerer_runs_until_there(gazetteer: Gazetteer) -> None:
+    passages = classify([
+        "Officials described the raid in detail:", "The convoy left the airport at night.",
+        "Two vehicles were hit within minutes.",
+        "The report does not say who ordered the strike."], gazetteer)
+    assert [p.kind for p in passages] == ["answer", "quote", "quote", "answer"]
+
+
+def test_a_file_that_indents_quotes_guesses_none(tmp_path: Path, ctx: LoadContext) -> None:
+    """In a JSON Lines file whose answers indent their quotes, an answer with nothing indented
+    quotes nothing, whatever its lead-ins say."""
+    path = tmp_path / "qa.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"question": "Q1", "answerId": "1",
+         "answer": "According to the BBC:\n\n  The minister resigned.\n\nThat settles it."},
+        {"question": "Q2", "answerId": "2",
+         "answer": "According to the BBC:\n\nThe minister resigned on Monday.\n\nDone."},
+    ]) + "\n")
+    first, second = list(load_jsonl(path, ctx))
+    assert [p.kind for p in first.answers[0].passages] == ["answer", "quote", "answer"]
+    assert {p.kind for p in second.answers[0].passages} == {"answer"}
