@@ -1,7 +1,7 @@
 """Relevance: SciFact (BEIR) and the paraphrase set, for each ranking the project has.
 
     python -m bench.scifact_eval [--split test|train] [--sets scifact paraphrases]
-                                 [--rankings bm25 bm25+stages dense hybrid hybrid-bm25]
+                                 [--rankings bm25 bm25+stages dense hybrid]
                                  [--data ../shared/data]
 
 Builds the indexes through the project's own loaders and build, with passage vectors
@@ -10,8 +10,8 @@ Builds the indexes through the project's own loaders and build, with passage vec
 ir-measures (trec_eval's maths): nDCG@10, Recall@100, success@5 and MRR@10.
 
 Rankings: ``bm25`` (BM25 alone, ``--bm25-only``), ``bm25+stages`` (with spelling variants and
-RM3 feedback), ``dense`` (the passage vectors alone), ``hybrid`` (the default: BM25 with its
-stages fused with the vectors), ``hybrid-bm25`` (plain BM25 fused with the vectors).
+RM3 feedback: the ranking of an index without vectors), ``dense`` (the passage vectors alone),
+``hybrid`` (the default: BM25 fused with the vectors, ``index.hybrid``).
 
 The paraphrase set (``bench/paraphrases.tsv``): questions about Skeptics threads worded unlike
 the thread's title; a passage of the thread is relevant. Never tuned on. Tune on SciFact's
@@ -47,7 +47,6 @@ RANKINGS = {  # name -> (spelling and feedback, semantic, dense alone)
     "bm25+stages": (True, False, False),
     "dense": (False, True, True),
     "hybrid": (True, True, False),
-    "hybrid-bm25": (False, True, False),
 }
 PARAPHRASES = ROOT / "bench" / "paraphrases.tsv"
 WORK = ROOT / "data" / "bench"

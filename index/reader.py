@@ -30,7 +30,7 @@ from .dense import DenseIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
-from .hybrid import CANDIDATES, DENSE_WEIGHT, rrf
+from .hybrid import CANDIDATES, DENSE_WEIGHT, normalised_sum
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
@@ -309,8 +309,10 @@ class IndexReader:
                 return []
             mask = self._outlet == outlet_id
             allowed = mask if allowed is None else allowed & mask
-        query = self._variants.expand(terms) if self._variants else dict(Counter(terms))
         dense, embedder = self._dense, self._embedder
+        if dense is not None and embedder is not None:
+            return await self._hybrid(question, terms, k, offset, allowed, dense, embedder)
+        query = self._variants.expand(terms) if self._variants else dict(Counter(terms))
         if self.feedback:
             first, first_scores = await self._top_k(query, FEEDBACK_DOCS, allowed)
             if len(first):
@@ -319,22 +321,27 @@ class IndexReader:
                     texts = {rowid: text for rowid, text in await cur.fetchall()}
                 documents = [self._tokenize(texts[rowid]) for rowid in rowids]
                 query = rm3(query, documents, first_scores.tolist())
-        similarities = None
-        if dense is None or embedder is None:
-            docs, scores = await self._top_k(query, k, allowed, offset)
-        else:
-            n = max(CANDIDATES, offset + k)
-            bm25_docs, _ = await self._top_k(query, n, allowed)
-            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
-            dense_docs, _ = await asyncio.to_thread(dense.top_k, vector, n, allowed)
-            fused, fused_scores = rrf([(bm25_docs, 1.0), (dense_docs, DENSE_WEIGHT)])
-            docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
-            similarities = dense.similarity(vector, docs).tolist()
+        docs, scores = await self._top_k(query, k, allowed, offset)
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
+        return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
+                                relevances=relevances.tolist())
+
+    async def _hybrid(self, question: str, terms: list[str], k: int, offset: int,
+                      allowed: np.ndarray | None, dense: DenseIndex,
+                      embedder: embedding.Embedder) -> list[Hit]:
+        """BM25 on the question's words (without the query stages: in the hybrid they cost
+        time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
+        n = max(CANDIDATES, offset + k)
+        bm25_docs, bm25_scores = await self._top_k(dict(Counter(terms)), n, allowed)
+        vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        dense_docs, dense_scores = await asyncio.to_thread(dense.top_k, vector, n, allowed)
+        fused, fused_scores = normalised_sum([(bm25_docs, bm25_scores, 1 - DENSE_WEIGHT),
+                                              (dense_docs, dense_scores, DENSE_WEIGHT)])
+        docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
         relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
-        if similarities is None:
-            return hits
+        similarities = dense.similarity(vector, docs).tolist()
         return [replace(h, similarity=sim) for h, sim in zip(hits, similarities, strict=True)]
 
     async def nearest(self, question: str, k: int) -> list[Hit]:
