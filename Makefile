@@ -1,19 +1,32 @@
-# The few commands people type. Each target creates .venv on first use.
+# The few commands people type. Each target creates .venv on first use. Set-up messages go to
+# standard error, apart from the answers `make run` prints.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make relevance` needs ir-measures, which brings SciPy; numba imports SciPy when it loads the
+# ranking kernel, slowing a fresh bot's first answer. So it gets an environment of its own and
+# the bot's .venv never has SciPy.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 
 .PHONY: run test index bench bench-rebuild relevance load attribution clean
 
 $(STAMP): pyproject.toml
-	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..."
+	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..." >&2
 	@$(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@# Compile the ranking kernel into numba's cache now, not on the first question.
 	@$(BIN)/python -c "from index.kernels import warm_up; warm_up().join()"
 	@touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml
+	@echo "Setting up $(BENCH_VENV) for make relevance (first run, or pyproject.toml changed)..." >&2
+	@$(PY) -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[relevance,semantic]'
+	@touch $(BENCH_STAMP)
 
 ## run: start the bot (in the terminal when no Discord token is configured)
 run: $(STAMP)
@@ -39,9 +52,8 @@ bench-rebuild: $(STAMP)
 	$(BIN)/python -m bench.rebuild --passages 1000000 --verify
 
 ## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
-relevance: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[relevance]'
-	$(BIN)/python -m bench.scifact_eval
+relevance: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench.scifact_eval
 
 ## load: 500 questions to the real bot through the fake Discord, quiet and during /reload
 load: $(STAMP)
@@ -56,5 +68,8 @@ attribution: $(STAMP)
 answers: $(STAMP)
 	$(BIN)/python -m bench.answers
 
+## clean: remove the environments, caches and the index (rebuilt by the next run); the bot's
+## records in data/state.db (feedback, counters) are kept
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -f data/sourced.db data/.sourced.db.building-*

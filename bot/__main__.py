@@ -20,8 +20,6 @@ from .indexes import Indexes, open_index
 from .state import State, StateUnusable
 from .terminal import run_terminal
 
-log = logging.getLogger("bot")
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,

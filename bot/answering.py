@@ -30,7 +30,7 @@ _PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class AnswerPage:
     """The passages chosen for a question (one page of them), and the reply that shows them."""
 
     question: str
@@ -114,11 +114,11 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
 
 async def answer(reader: IndexReader, question: str, *, k: int, offset: int = 0,
                  min_relevance: float = 0.0, min_score: float = 0.0,
-                 surface: str = "discord") -> Answer:
+                 surface: str = "discord") -> AnswerPage:
     """The page of passages from ``offset`` for ``question`` (see ``choose``), rendered for
     ``surface`` ("discord" or "terminal")."""
     hits = await reader.search(question, max(CANDIDATES, offset + k + 1))
     chosen = choose(hits, k=k, min_relevance=min_relevance, min_score=min_score)
     shown = chosen[offset:offset + k]
-    return Answer(question, shown, render_answer(question, shown, surface=surface), offset,
-                  len(chosen) > offset + k)
+    return AnswerPage(question, shown, render_answer(question, shown, surface=surface), offset,
+                      len(chosen) > offset + k)

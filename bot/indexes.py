@@ -149,10 +149,6 @@ class Indexes:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    @property
-    def reloading(self) -> bool:
-        return self._lock.locked()
-
     async def reload(self) -> ReloadReport:
         """Rebuild from the corpus in a separate process and swap the new index in.
 
@@ -172,8 +168,10 @@ class Indexes:
             previous, self.current = self.current, reader
             self.loaded_at = time.time()
             self._retire(previous)
+            # Files skipped, then records left out of files that loaded (a dump's oversized row).
+            skips = [*report["skipped"], *report.get("skipped_records", [])]
             skipped = [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
-                                              s["problem"]))) for s in report["skipped"]]
+                                              s["problem"]))) for s in skips]
             return ReloadReport.between(old, await Snapshot.of(reader), skipped,
                                         time.perf_counter() - started)
 

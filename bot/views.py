@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from .answering import Answer, answer
+from .answering import AnswerPage, answer
 from .cooldowns import interaction_may_search
 from .messages import send_kwargs
 from .questions import clean_question
@@ -200,7 +200,7 @@ def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool 
 
 async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None = None,
                             user_id: int = 0, channel_id: int | None = None, offset: int = 0
-                            ) -> tuple[Answer, dict[str, Any]]:
+                            ) -> tuple[AnswerPage, dict[str, Any]]:
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 

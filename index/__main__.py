@@ -24,8 +24,6 @@ from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
 from .sources import kind_word
 
-log = logging.getLogger("index")
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
@@ -107,7 +105,7 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
             embed_bar[0].refresh()
         elif total and (twentieth := 20 * done // total) > logged[0]:
             logged[0] = twentieth
-            log.info("embedded %d of %d passage(s)", done, total)
+            logging.getLogger("index.vectors").info("embedded %d of %d passage(s)", done, total)
 
     try:
         report = build_with(settings, corpus=corpus, database=db,

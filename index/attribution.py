@@ -15,7 +15,7 @@ Formats that do mark quotes (``<blockquote>``, ``> ``, indentation) use ``lead_i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .blocks import Block
@@ -156,20 +156,53 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
 def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
     """The outlet a lead-in cites: the one named as a source in its last sentence that names
     one ("The Forbes article links to an NPR interview. In that NPR interview, he said" ->
-    NPR). A name that is only mentioned is not a citation: then no outlet, never a guess."""
+    NPR), provided the lead-in's own last sentence points back at it ("It states:") when it
+    names none. A name that is only mentioned is not a citation: then no outlet, never a
+    guess."""
     mentions = gazetteer.mentions(text)
     if not mentions:
         return None
     cited = _cited_mentions(text, mentions)
     if not cited:
         return None
-    sentence = {m: len(_SENTENCE_END.findall(text[:m.start])) for m in cited}
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
+    sentence = {m: sum(end <= m.start for end in ends) for m in cited}
+    final = len(ends)
     last = max(sentence.values())
-    return next(m.outlet for m in cited if sentence[m] == last)
+    if last < final and not _POINTS_BACK.match(_SENTENCE_END.split(text)[-1]):
+        # "The NYT covered the study. In fact, that study noted:": the last sentence
+        # introduces something else than the outlet an earlier one cited.
+        return None
+    chosen = next(m for m in cited if sentence[m] == last)
+    if _PASSES_ON.search(text[chosen.end:]):
+        return None  # "Wikipedia cites the study ...:": the quote is the study's
+    return chosen.outlet
+
+
+# After the outlet, the lead-in moves on to what it cites or to someone else's words.
+_PASSES_ON = re.compile(
+    r"\b(?:cites?|cited|references?|referenced|links?\s+to|linked\s+to|refers?\s+to|"
+    r"points?\s+to|discusses|summari[sz]es)\s+(?:a|an|the|this|that|another|one|some|its|"
+    r"their)?\s*(?:[\w-]+\s+){0,3}?(?:study|studies|paper|article|report|review|trial|survey|"
+    r"analysis|book|source|research)\b|\b(?:defined|written|explained|described|put)\s+by\s+"
+    r"(?:the\s+)?(?:writer|author|professor|researcher|scientist|Dr\.?)?,?\s*[A-Z]",
+    re.IGNORECASE)
+
+
+# The last sentence of a lead-in still means the outlet named before it: "It states:",
+# "The article says:", "Here is the relevant part:".
+_POINTS_BACK = re.compile(
+    r"^\W*(?:(?:and|but|so|also),?\s+)?(?:it|they|he|she|here|there|(?:the|this|that)\s+"
+    r"(?:same\s+)?(?:article|page|report|piece|story|post|site|entry|editorial|interview|"
+    r"column|text|author|writer|reporter|magazine|newspaper|website))\b", re.IGNORECASE)
 
 
 def is_lead_in(text: str, gazetteer: Gazetteer) -> bool:
-    """The answerer introduces a source: names it as one, or ends pointing at what follows."""
+    """The answerer introduces a source: names it as one, or ends pointing at what follows.
+    A label ("Evidence:", "References:", "and this:") introduces nothing unless it names a
+    source ("From Snopes:")."""
+    if len(text.split()) < 3 and not gazetteer.mentions(text):
+        return False
     # The pattern ends the text and is at most 16 characters long: searching the tail alone
     # finds the same, without trying it at every place of a long paragraph.
     if _DANGLING_END.search(text.rstrip()[-24:]):
@@ -205,11 +238,14 @@ def _quote_shaped(text: str, *, first: bool) -> bool:
     if stripped.endswith(":") or (len(stripped.split()) < 5 and not re.search(r"[.!?”\"]$",
                                                                            stripped)):
         return False
+    if stripped.startswith("(") and stripped.endswith(")"):
+        return False  # "(links removed ...)", "(From: <paper>)": the answerer's aside
     return not (first and "\n" in stripped and stripped.startswith("•"))
 
 
 _REFERENCE = re.compile(
-    r"\b(?:et al|doi|DOI)\b|\b\d{4};\s*\d+|\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]")
+    r"\b(?:et al|doi|DOI|Journal|Proceedings|Vol\.|pp\.|ISBN|PMID)\b|\b\d{4};\s*\d+|"
+    r"\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]|\b[A-Z][a-z]+,\s+[A-Z][a-z]+\s*[;,]")
 
 
 def is_title_or_reference(text: str) -> bool:
@@ -230,10 +266,10 @@ def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
 
     Precision first: the paragraph right after a lead-in is quoted when it reads like a
     source's words; the paragraphs after it only when the answerer's lead-in named a news
-    outlet (news quotes run on), or when the answerer closes the quote explicitly, pointing
-    back at it or introducing the next one ("The Reuters article mentions ...", "An earlier
-    article noted that"). A run that just stops is the answerer's words after the first
-    paragraph.
+    news outlet (news quotes run on), or when the answerer closes the quote explicitly,
+    pointing back at it ("The Reuters article mentions ...") or citing the next source by name
+    ("Furthermore, Reuters has published ..."). A run that just stops is the answerer's words
+    after the first paragraph.
     """
     passages: list[Passage] = []
     quoting = False
@@ -261,19 +297,25 @@ def classify(paragraphs: Iterable[str], gazetteer: Gazetteer) -> list[Passage]:
             if not first and not news:
                 pending.append(passage)
             continue
-        settle(lead or back)
+        # Closed explicitly: the answerer points back at the quote, or cites the next source by
+        # name ("Furthermore, Reuters has published ..."); a bare colon closes nothing.
+        settle(back or (lead and lead_in_outlet(text, gazetteer) is not None))
         passages.append(Passage("answer", text))
         if quoting and first and not lead and is_title_or_reference(text):
             continue  # the quote follows its title: the lead-in still holds
         if lead:
             named = lead_in_outlet(text, gazetteer)
             outlet = named or (last_outlet if back else None)
-            news = named is not None or text.rstrip().endswith(("...", "…"))
+            # Only a news outlet's quotes run on: a reference work or an agency is quoted a
+            # paragraph at a time.
+            news = (named is not None and gazetteer.kind_of(named) == "news") or \
+                text.rstrip().endswith(("...", "…"))
             quoting, lead_in = True, text
             last_outlet = outlet or last_outlet
         elif _PRONOUN_REPORTS.match(text):
             # "It also said that ...": the answerer paraphrases, then quotes more of it.
-            quoting, outlet, lead_in, news = True, last_outlet, text, last_outlet is not None
+            quoting, outlet, lead_in = True, last_outlet, text
+            news = last_outlet is not None and gazetteer.kind_of(last_outlet) == "news"
         else:
             quoting = False
     settle(False)
@@ -337,6 +379,7 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
     candidates = []
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
     at = 0
     for i, (href, anchor) in enumerate(zip(lead.links, anchors, strict=True)):
         found = text.find(anchor, at) if anchor else -1
@@ -345,7 +388,7 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
         url = http_url(href, base_url)
         if url is None or not citable(url, thread_url):
             continue
-        sentence = len(_SENTENCE_END.findall(text[:pos]))
+        sentence = sum(end <= pos for end in ends)
         in_parens = text[:pos].count("(") > text[:pos].count(")")
         path = urlsplit(url).path
         rank = 0 if not _THREAD.match(path) and "/a/" not in path[:3] else (
@@ -400,14 +443,66 @@ def _source(p: Passage) -> tuple[str, str | None, str | None, str | None]:
     return p.kind, p.outlet, p.url, p.lead_in
 
 
+# A sentence ends at . ! ? or … (closing quotes and brackets after it), then a space.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+# The longest passage one paragraph makes (or ``passage_chars``, if that is more): longer
+# ones are split, between sentences where they can be. No written paragraph is this long (the
+# seed's longest is 1,184 characters); a 60 MB one-line page is.
+MAX_PARAGRAPH_CHARS = 4_000
+# The same for a passage a source gives whole with its own id (a BEIR record): SciFact's
+# longest abstract is 10,000 characters.
+MAX_RECORD_CHARS = 20_000
+
+
+def split_long(text: str, max_chars: int) -> list[str]:
+    """``text`` in pieces of at most ``max_chars``: cut after the last sentence that fits, else
+    (no sentence end in the first third) at the last space, else hard. Linear in the text's
+    length: each cut looks at one window of ``max_chars``."""
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, not {max_chars}")
+    pieces: list[str] = []
+    start, end = 0, len(text)
+    while end - start > max_chars:
+        limit = start + max_chars
+        cut = -1
+        # The space after a sentence's end is at most at ``limit``, so the sentence fits.
+        for m in _SENTENCE_END.finditer(text, start + max_chars // 3, limit + 1):
+            cut = m.start() + len(m.group().rstrip())
+        if cut < 0:
+            space = max(text.rfind(" ", start, limit + 1), text.rfind("\n", start, limit + 1))
+            cut = space if space > start else limit
+        if piece := text[start:cut].strip():
+            pieces.append(piece)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if piece := text[start:].strip():
+        pieces.append(piece)
+    return pieces
+
+
+def bounded(passages: Iterable[Passage], max_chars: int) -> Iterator[Passage]:
+    """Each passage, split where longer than ``max_chars``; a part of one with its own id
+    takes the id with ``#2``, ``#3``, ...: the first keeps it as it is."""
+    for p in passages:
+        if len(p.text) <= max_chars:
+            yield p
+            continue
+        for i, piece in enumerate(split_long(p.text, max_chars), start=1):
+            pid = p.pid if p.pid is None or i == 1 else f"{p.pid}#{i}"
+            yield Passage(p.kind, piece, p.outlet, p.url, p.lead_in, pid)
+
+
 def pack(passages: Sequence[Passage], max_chars: int) -> list[Passage]:
     """Join consecutive paragraphs of the same kind, source and lead-in, up to ``max_chars``.
 
     A quote is best read whole (a blockquote is one passage); a cap keeps each one short
-    enough to show. A paragraph longer than the cap stays whole: it is trimmed when shown.
+    enough to show. A paragraph longer than the cap stays whole up to ``MAX_PARAGRAPH_CHARS``
+    (it is trimmed when shown); a longer one is split, between sentences where it can be
+    (``split_long``), so no passage is longer than that. ``max_chars`` 0 packs nothing.
     """
     packed: list[Passage] = []
-    for p in passages:
+    for p in bounded(passages, max(max_chars, MAX_PARAGRAPH_CHARS)):
         last = packed[-1] if packed else None
         if (
             last is not None

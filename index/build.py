@@ -47,6 +47,8 @@ class BuildReport:
     database: Path
     files: list[LoadedFile] = field(default_factory=list)
     skipped: list[CorpusError] = field(default_factory=list)
+    # Records left out of files that loaded (a dump's oversized row).
+    skipped_records: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0
     vectors: str | None = None  # what became of the passage vectors, when asked for
 
@@ -58,7 +60,7 @@ class BuildReport:
         for c in counts:
             kinds.update(dict(c.kinds))
         return FileCounts(sum(c.threads for c in counts), sum(c.passages for c in counts),
-                          sum(c.quotes for c in counts), sum(c.sourced for c in counts),
+                          sum(c.quotes for c in counts), sum(c.sourced_quotes for c in counts),
                           tuple(sorted(kinds.items())))
 
     @property
@@ -80,8 +82,10 @@ class BuildReport:
                        "passages": f.counts.passages} for f in self.files],
             "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
                         for e in self.skipped],
+            "skipped_records": [{"path": str(e.path), "record": e.record,
+                                 "problem": e.problem} for e in self.skipped_records],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
-            "sourced_quotes": totals.sourced, "quotes_by_source_kind": self.by_kind,
+            "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
             "seconds": round(self.seconds, 3), "vectors": self.vectors,
         }
 
@@ -92,7 +96,7 @@ class BuildReport:
             f"Indexed {len(self.files)} file(s)"
             + (f" ({reused} unchanged, reused)" if reused else "")
             + f": {totals.threads} thread(s), {totals.passages} passage(s), {totals.quotes} "
-            f"quote(s), {totals.sourced} with an outlet, in {self.seconds:.2f} s -> "
+            f"quote(s), {totals.sourced_quotes} with an outlet, in {self.seconds:.2f} s -> "
             f"{self.database}",
         ]
         kinds = self.by_kind
@@ -106,6 +110,9 @@ class BuildReport:
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} file(s):")
             lines += [f"  {err}" for err in self.skipped]
+        if self.skipped_records:
+            lines.append(f"Skipped {len(self.skipped_records)} record(s) of files that loaded:")
+            lines += [f"  {err}" for err in self.skipped_records]
         return "\n".join(lines)
 
 
@@ -138,7 +145,7 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     started = time.perf_counter()
     if not corpus.is_dir():
         raise CorpusError(corpus, "the corpus folder does not exist or is not a folder")
-    ctx = dataclasses.replace(ctx or LoadContext(), root=corpus)
+    ctx = dataclasses.replace(ctx or LoadContext(), root=corpus, skipped_records=[])
     previous = PreviousIndex.open(database) if reuse else None
     if previous is not None and (previous.meta.get("loaders") != ctx.fingerprint
                                  or previous.meta.get("tokenizer") != TOKENIZER_NAME
@@ -172,9 +179,13 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
             progress(path)
         try:
             loaded.append(_load_one(path, corpus, ctx, previous))
+            for err in ctx.skipped_records:
+                log.warning("skipped %s", err)
+            report.skipped_records += ctx.skipped_records
         except CorpusError as err:
             log.warning("skipped %s", err)
             report.skipped.append(err)
+        ctx.skipped_records.clear()
     for f in _first_holders(loaded, corpus, previous):
         if isinstance(f, CorpusError):
             log.warning("skipped %s", f)

@@ -34,10 +34,11 @@ def rm3(query: Mapping[str, float], documents: Sequence[Sequence[str]],
                 model[term] += (tf / len(tokens)) * (r / total)
     chosen = heapq.nlargest(terms, model.items(), key=lambda item: item[1])  # most_common's way
     mass = sum(w for _, w in chosen) or 1.0
-    q_mass = sum(query.values())
-    # Scaled so the original terms keep their weight: BM25 ranks the same under any scale.
-    scale = q_mass / original_weight
-    weights = {t: original_weight * w / q_mass * scale for t, w in query.items()}
+    # RM3 mixes ``ow * q(t) / |q| + (1 - ow) * P(t|R) / mass``. BM25 ranks the same under any
+    # scale, so it is scaled by ``|q| / ow``: the original terms keep their own weights, and
+    # each feedback term adds ``(1 - ow) / ow * |q| * P(t|R) / mass``.
+    per_feedback = (1 - original_weight) / original_weight * sum(query.values()) / mass
+    weights = dict(query)
     for term, w in chosen:
-        weights[term] = weights.get(term, 0.0) + (1 - original_weight) * w / mass * scale
+        weights[term] = weights.get(term, 0.0) + w * per_feedback
     return weights

@@ -366,8 +366,11 @@ def _drop_shared_aliases(entry: Entry, merged: Merged) -> None:
 
 @cache
 def _lexicon() -> frozenset[str]:
-    from english_words import get_english_words_set  # only needed to build the gazetteer
-
+    try:
+        from english_words import get_english_words_set  # only to build the gazetteer
+    except ImportError as exc:
+        raise LookupError("the english-words package is missing: "
+                          "pip install -e '.[gazetteer]'") from exc
     return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
 
 
@@ -455,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         entries = build(args.data, args.hand)
-    except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, KeyError, ValueError, LookupError, tomllib.TOMLDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args.out.write_text(render(entries, f"{args.hand.name}, news-outlets/{{{PERENNIAL}, "

@@ -232,10 +232,6 @@ class Gazetteer:
                            alias.ordinary)
         return None
 
-    def by_name(self, text: str) -> str | None:
-        """The outlet whose name or alias is exactly ``text`` (case and "the" aside)."""
-        return self._by_key.get(_alias_key(text))
-
     def site(self, url: str) -> Outlet | None:
         """The entry whose site ``url`` is on: its host or a parent up to the registrable
         domain (``news.bbc.co.uk`` -> ``bbc.co.uk``, never ``co.uk``)."""

@@ -72,8 +72,14 @@ class Postings:
                         lengths)
 
     def merged(self, other: Postings) -> Postings:
-        """The union of two postings over the same documents, where no document is in both."""
-        assert self.n_docs == other.n_docs
+        """The union of two postings over the same documents, where no document is in both.
+
+        Raises:
+            ValueError: the two count different numbers of documents.
+        """
+        if self.n_docs != other.n_docs:
+            raise ValueError(f"postings over {self.n_docs} and {other.n_docs} documents cannot "
+                             "be merged: both must count the same documents")
         vocabulary = sorted(set(self.vocabulary).union(other.vocabulary))
         place = {t: i for i, t in enumerate(vocabulary)}
         mine, theirs = self._terms(place), other._terms(place)

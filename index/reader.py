@@ -319,8 +319,8 @@ class IndexReader:
                 rowids = self._rowids[first].tolist()
                 async with self._db.execute(store.FEEDBACK_TEXT, (json.dumps(rowids),)) as cur:
                     texts = {rowid: text for rowid, text in await cur.fetchall()}
-                documents = [self._tokenize(texts[rowid]) for rowid in rowids]
-                query = rm3(query, documents, first_scores.tolist())
+                query = await asyncio.to_thread(self._feedback, query, [
+                    texts[rowid] for rowid in rowids], first_scores.tolist())
         docs, scores = await self._top_k(query, k, allowed, offset)
         relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
@@ -354,6 +354,11 @@ class IndexReader:
             lambda: dense.top_k(embedder.embed([question])[0], k))
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=1)
         return [replace(h, similarity=s) for h, s in zip(hits, scores.tolist(), strict=True)]
+
+    def _feedback(self, query: Mapping[str, float], texts: list[str], scores: list[float]
+                  ) -> dict[str, float]:
+        """RM3's expanded query; in a worker thread, as its time grows with the passages'."""
+        return rm3(query, [self._tokenize(text) for text in texts], scores)
 
     def _joined(self, question: str) -> dict[str, list[str]]:
         """Index terms two neighbouring words of the question make when written together

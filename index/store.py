@@ -106,8 +106,9 @@ WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value 
 ORDER BY p.id
 """
 # The words of the best first-pass passages, for pseudo-relevance feedback.
+# Bounded (passages are, since issue 15; an index built before may hold longer ones).
 FEEDBACK_TEXT = """
-SELECT p.id, p.text || ' ' || t.title FROM json_each(?) AS j
+SELECT p.id, substr(p.text, 1, 20000) || ' ' || substr(t.title, 1, 300) FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
 JOIN threads t ON t.id = a.thread_id
 """
@@ -159,7 +160,7 @@ class FileCounts:
     threads: int
     passages: int
     quotes: int
-    sourced: int  # quotes with an outlet
+    sourced_quotes: int  # quotes with an outlet (the files table's `sourced` column)
     # Quotes by kind of source ("news": 3, "linked_post": 1); linked posts and file links
     # have no outlet, so are not among the sourced.
     kinds: tuple[tuple[str, int], ...] = ()
@@ -407,7 +408,7 @@ class _Writer:
         c = f.counts
         file_id = self._insert("files", {
             "path": f.path, "sha256": f.sha256, "format": f.format, "threads": c.threads,
-            "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced,
+            "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced_quotes,
             "source_kinds": json.dumps(dict(c.kinds)), "first_doc": first_doc})
         self.docno = first_doc
         for t in f.threads:

@@ -3,7 +3,8 @@
 Folding: NFKD then drop combining marks, so "Qāsem" and "Qasem" meet; ``casefold`` for case.
 Apostrophes (straight, curly, modifier letters) never split a word: a possessive "'s" is dropped
 ("Soleimani's" -> "soleimani") and any other is removed ("Kata’ib" -> "kataib").
-Stopwords: NLTK's English list as shipped by bm25s. Stemming: Snowball English via PyStemmer.
+Stopwords: NLTK's English list as bm25s ships it (``index.stopwords``). Stemming: Snowball
+English via PyStemmer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from .stopwords import STOPWORDS_EN
 
 _APOSTROPHES = "'\u2018\u2019\u02bc\u02b9\u0060\u00b4\u2032"
 _POSSESSIVE = re.compile(rf"(?<=\w)[{_APOSTROPHES}]s\b")
@@ -35,7 +37,7 @@ def fold(text: str) -> str:
 class Tokenizer:
     """Callable that turns text into the terms the index stores and queries ask for."""
 
-    def __init__(self, stopwords: Iterable[str] = STOPWORDS_EN_PLUS, *, stem: bool = True) -> None:
+    def __init__(self, stopwords: Iterable[str] = STOPWORDS_EN, *, stem: bool = True) -> None:
         # Stopwords go through the same folding as text, so "don't" matches "dont".
         self.stopwords = frozenset(fold(w) for w in stopwords)
         self._stemmer = Stemmer.Stemmer("english") if stem else None

@@ -104,6 +104,7 @@ def test_ordinary_words_never_become_outlets(gazetteer: Gazetteer, lead: str) ->
     ("In that NPR interview, he said", "NPR"),
     ("The number comes from a study published in Nature:", "Nature"),
     ("Time magazine reported:", "Time"),
+    ("The evidence is thin. The New York Times claims that at the time,", "The New York Times"),
     ("Said the NYT:", "The New York Times"),
     ("According to the NYT again,", "The New York Times"),
     # Two outlets named: the cited one, not the first.
@@ -114,6 +115,31 @@ def test_ordinary_words_never_become_outlets(gazetteer: Gazetteer, lead: str) ->
 def test_outlets_named_where_the_text_cites_them(gazetteer: Gazetteer, lead: str,
                                                  outlet: str) -> None:
     assert lead_in_outlet(lead, gazetteer) == outlet
+
+
+@pytest.mark.parametrize("lead", [
+    # The last sentence introduces something else than the outlet named before it.
+    "The NYT reported on the study. In fact, that study noted:",
+    # The lead-in moves on to what the outlet cites, or to someone else's words.
+    "Wikipedia cites the study Huperzine-A capsules enhance memory:",
+    "It is on the Wikipedia page you cited, but is more clearly defined by writer, William Hay:",
+])
+def test_an_outlet_the_lead_in_moves_past_is_not_the_source(gazetteer: Gazetteer,
+                                                            lead: str) -> None:
+    assert lead_in_outlet(lead, gazetteer) is None
+
+
+def test_the_last_sentence_may_point_back_at_the_outlet(gazetteer: Gazetteer) -> None:
+    assert lead_in_outlet("I found this Guardian article. It states:", gazetteer) == \
+        "The Guardian"
+
+
+def test_a_label_is_not_a_lead_in(gazetteer: Gazetteer) -> None:
+    kinds = [p.kind for p in classify(["Evidence:", "The test scores were 85 to 95 overall."],
+                                      gazetteer)]
+    assert kinds == ["answer", "answer"]
+    assert [p.kind for p in classify(["From Snopes:", "The legend is false, as it happens."],
+                                     gazetteer)] == ["answer", "quote"]
 
 
 def test_a_lead_ins_outlet_stays_with_its_own_quote(gazetteer: Gazetteer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,17 @@ def test_fingerprint_is_the_same_in_every_process() -> None:
                              env=python_env(PYTHONHASHSEED=seed), cwd=ROOT, timeout=120
                              ).stdout.strip() for seed in ("1", "2", "3")}
     assert len(prints) == 1 and Gazetteer.load().fingerprint in prints
+
+
+def test_missing_word_list_says_what_to_install(lists: tuple[Path, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data, hand = lists
+    monkeypatch.setitem(sys.modules, "english_words", None)  # as if not installed
+    builder._lexicon.cache_clear()
+    try:
+        assert builder.main(["--data", str(data), "--hand", str(hand),
+                             "--out", str(tmp_path / "o.toml")]) == 2
+    finally:
+        builder._lexicon.cache_clear()
+    assert "pip install -e '.[gazetteer]'" in capsys.readouterr().err

@@ -5,17 +5,24 @@ are generated here, in tmp folders."""
 from __future__ import annotations
 
 import html
+import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.indexes import Indexes, open_index
+from index import reader as reader_module
+from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
 from index.build import build
 from index.config import load_config
+from index.feedback import rm3 as real_rm3
+from index.loaders import LoadContext, sedump
 from index.model import Answer, Passage, Thread
 from index.postings import Postings
+from index.reader import IndexReader
 from index.store import LoadedFile, write_index
 
 GOOD = "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n" \
@@ -170,3 +177,115 @@ def test_the_store_refuses_what_a_loader_let_through(tmp_path: Path) -> None:
     assert con.execute("SELECT t.url, a.url, p.url FROM threads t, answers a, passages p"
                        ).fetchall() == [(None, None, None)]
     con.close()
+
+
+def big_row(post_id: int, size: int, *, line_every: int = 0) -> str:
+    words = ("lorem ipsum " * (size // 12 + 1))[:size]
+    if line_every:
+        words = "\n".join(words[i:i + line_every] for i in range(0, len(words), line_every))
+    return f'  <row Id="{post_id}" PostTypeId="2" ParentId="1" Body="&lt;p&gt;{words}" />\n'
+
+
+def test_an_oversized_dump_row_is_skipped_by_its_id(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "dump/Posts.xml": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" Title="Ferries" Body="&lt;p&gt;Why?&lt;/p&gt;" />\n'
+        + big_row(3, sedump.MAX_ROW_BYTES + 10)
+        + '  <row Id="2" PostTypeId="2" ParentId="1" Body="&lt;p&gt;A storm.&lt;/p&gt;" />\n'
+        "</posts>\n")})
+    report = build(corpus, tmp_path / "i.db")
+    assert not report.skipped and len(report.files) == 3
+    assert [(str(e.path.relative_to(corpus)), e.record) for e in report.skipped_records] == \
+        [("dump/Posts.xml", "post 3")]
+    assert "larger than" in report.skipped_records[0].problem
+    assert report.to_json()["skipped_records"][0]["record"] == "post 3"
+    dump = next(f for f in report.files if f.path == "dump/Posts.xml")
+    assert [len(t.answers) for t in dump.threads] == [1]
+
+
+def test_a_row_over_many_lines_past_the_bound_skips_the_dump(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "cup.txt": OTHER, "dump/Posts.xml": (
+        '<posts>\n  <row Id="1" PostTypeId="1" Title="Ferries" Body="x" />\n'
+        + big_row(3, 2 * sedump.MAX_ROW_BYTES, line_every=1000) + "</posts>\n")})
+    report = build(corpus, tmp_path / "i.db")
+    assert [str(e.path.relative_to(corpus)) for e in report.skipped] == ["dump/Posts.xml"]
+    assert "larger than" in report.skipped[0].problem
+    assert (report.skipped[0].record or "").startswith("line ")
+
+
+def sentences(n: int) -> str:
+    return " ".join(f"Sentence {i} says the ferry sank in a storm off the coast." for i in range(n))
+
+
+@pytest.mark.parametrize("name", ["page.html", "note.md", "thread.txt", "dump/Posts.xml",
+                                  "qa.jsonl"])
+def test_long_paragraphs_become_passages_of_bounded_size(tmp_path: Path, name: str) -> None:
+    long = sentences(5000)  # one paragraph of 300,000 characters
+    content = {
+        "page.html": f"<html><body><blockquote><p>{long}</p></blockquote></body></html>",
+        "note.md": f"According to the BBC:\n\n> {long}\n",
+        "thread.txt": f"3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\n  {long}\n",
+        "dump/Posts.xml": '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" />\n<row Id="2" '
+                          f'PostTypeId="2" ParentId="1" Body="&lt;p&gt;{long}&lt;/p&gt;" />\n'
+                          "</posts>\n",
+        "qa.jsonl": json.dumps({"question": "Q", "answer": long}) + "\n",
+    }[name]
+    corpus = tmp_path / "corpus"
+    write(corpus, {name: content, "cup.txt": OTHER})
+    report = build(corpus, tmp_path / "i.db")
+    assert not report.skipped
+    texts = [p.text for p in report.parsed_passages() if "Sentence" in p.text]
+    assert len(texts) > 70
+    assert max(map(len, texts)) <= MAX_PARAGRAPH_CHARS
+    assert all(t.endswith("coast.") for t in texts)  # cut between sentences
+    assert " ".join(texts).split() == long.split()  # nothing lost
+
+
+def test_a_paragraph_without_sentences_is_cut_between_words(ctx: LoadContext) -> None:
+    words = "lorem ipsum " * 50_000
+    pieces = [p.text for p in pack([Passage("quote", words.strip())], 900)]
+    assert max(map(len, pieces)) <= MAX_PARAGRAPH_CHARS
+    assert " ".join(pieces).split() == words.split()
+    hard = pack([Passage("answer", "x" * 10_000)], 900)
+    assert [len(p.text) for p in hard] == [4000, 4000, 2000]
+
+
+def test_a_long_record_keeps_its_id_on_its_first_part(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    text = sentences(1000)  # 60,000 characters
+    write(corpus, {"beir.jsonl": json.dumps({"_id": "d1", "text": text}) + "\n"
+                   + json.dumps({"_id": "d2", "text": "short"}) + "\n"})
+    report = build(corpus, tmp_path / "i.db")
+    passages = report.parsed_passages()
+    assert [p.pid for p in passages][:2] == ["d1", "d1#2"] and passages[-1].pid == "d2"
+    assert max(len(p.text) for p in passages) <= MAX_RECORD_CHARS
+    assert " ".join(p.text for p in passages[:-1]).split() == text.split()
+
+
+def test_feedback_reads_bounded_text_off_the_event_loop(tmp_path: Path, run, monkeypatch
+                                                        ) -> None:
+    long = "ferry " * 100_000  # a passage written before passages were bounded
+    docs = [long.split(), ["storm", "coast"], ["cup"], ["final"]]
+    thread = Thread("t", "T", answers=[Answer([Passage("quote", " ".join(d)) for d in docs])])
+    db = tmp_path / "i.db"
+    write_index(db, [(LoadedFile.parsed("t.txt", "0", "txt", [thread]), 0)],
+                Postings.of_documents(docs), Postings.of_documents(docs).impacts(),
+                BM25Params(), {})
+    seen: list[tuple[bool, int]] = []
+
+    def spy(query, documents, scores):  # type: ignore[no-untyped-def]
+        seen.append((threading.current_thread() is threading.main_thread(),
+                     max(map(len, documents))))
+        return real_rm3(query, documents, scores)
+
+    monkeypatch.setattr(reader_module, "rm3", spy)
+
+    async def go() -> None:
+        async with await IndexReader.open(db) as reader:
+            await reader.search("ferry storm", 2)
+
+    run(go())
+    assert seen and not seen[0][0]  # not on the event loop's thread
+    assert seen[0][1] <= MAX_RECORD_CHARS

@@ -8,10 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index.build import build
 from index.loaders import LoadContext
 from index.outlets import Gazetteer
+from index.postings import Postings
 
 from .conftest import copy_seed
 
@@ -139,3 +141,11 @@ def test_the_first_file_holding_an_id_wins(tmp_path: Path) -> None:
     report = build(corpus, clean, reuse=False)
     assert sorted(str(e) for e in report.skipped) == sorted(str(e) for e in again.skipped)
     assert dump(db) == dump(clean)
+
+
+def test_postings_over_different_documents_are_not_merged() -> None:
+    five = Postings.of_documents([["ferry"]], n_docs=5)
+    with pytest.raises(ValueError, match="postings over 5 and 3 documents cannot be merged"):
+        five.merged(Postings.of_documents([["storm"]], n_docs=3))
+    merged = five.merged(Postings.of_documents([["storm"]], numbers=np.array([4]), n_docs=5))
+    assert merged.vocabulary == ["ferry", "storm"] and merged.docs.tolist() == [0, 4]

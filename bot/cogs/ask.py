@@ -3,7 +3,6 @@ channel."""
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_a
 if TYPE_CHECKING:
     from ..discord_app import SourcedBot
 
-log = logging.getLogger(__name__)
 
 FIND_SOURCES = "Find sources"
 USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"

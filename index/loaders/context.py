@@ -14,7 +14,7 @@ DEFAULT_PASSAGE_CHARS = 900
 
 
 # Bump when a loader changes what it makes of the same file: rebuilds then re-read every file.
-LOADERS_VERSION = 4
+LOADERS_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class LoadContext:
     # The corpus folder, when loading from one: files in its subfolders are named by their
     # place in it, so that "politics/notes.md" and "history/notes.md" are two documents.
     root: Path | None = None
+    # Records a loader left out of a file it loaded (a dump's oversized row), for the build to
+    # report and clear after each file.
+    skipped_records: list[CorpusError] = field(default_factory=list, compare=False, repr=False)
 
     def name(self, path: Path) -> str:
         """The name a document's keys are made from: its path under the corpus folder, without

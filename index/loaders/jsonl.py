@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..attribution import http_url, outlet_of
+from ..attribution import MAX_RECORD_CHARS, bounded, http_url, outlet_of
 from ..dates import iso_date
 from ..errors import CorpusError, unexpected
 from ..model import Answer, Passage, Thread
@@ -124,6 +124,7 @@ def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
     title = get("title") or ""
     return Thread(
         key=f"{ctx.name(path)}/{pid}", title=title, url=url,
-        answers=[Answer(passages=[Passage("quote", get("text") or "", outlet=outlet, url=url,
-                                          pid=pid)], date=iso_date(get("date")))],
+        answers=[Answer(passages=list(bounded([Passage(
+            "quote", get("text") or "", outlet=outlet, url=url, pid=pid)], MAX_RECORD_CHARS)),
+            date=iso_date(get("date")))],
     )

@@ -39,7 +39,7 @@ _CHROME = re.compile(
 
 
 @dataclass
-class _Block:
+class _Post:
     """An answer (or the question) as lines, before paragraphs are made."""
 
     score: int | None
@@ -61,8 +61,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     meta = _sidecar(path)
 
     split = next((i for i, line in enumerate(lines) if _ANSWERS.match(line.strip())), len(lines))
-    head = _blocks(path, lines[:split], 0, expect_one=True)
-    answers = _blocks(path, lines[split + 1:], split + 1, expect_one=False)
+    head = _posts(path, lines[:split], 0, expect_one=True)
+    answers = _posts(path, lines[split + 1:], split + 1, expect_one=False)
     if split < len(lines):
         expected = int(_ANSWERS.match(lines[split].strip()).group(1))  # type: ignore[union-attr]
         if expected != len(answers):
@@ -102,45 +102,44 @@ def _sidecar(path: Path) -> dict[str, str]:
     return {k: str(v) for k, v in data.items() if isinstance(v, str | int)}
 
 
-def _blocks(path: Path, lines: list[str], offset: int, *, expect_one: bool) -> list[_Block]:
+def _posts(path: Path, lines: list[str], offset: int, *, expect_one: bool) -> list[_Post]:
     """Split lines into posts: a score line opens each; comments follow a count line."""
-    blocks: list[_Block] = []
+    posts: list[_Post] = []
     i = 0
     n = len(lines)
     while i < n:
         line = lines[i]
         stripped = line.strip()
         if not stripped or _CHROME.match(stripped):
-            if blocks and not stripped:
-                blocks[-1].body.append((offset + i + 1, ""))  # keeps paragraphs apart
+            if posts and not stripped:
+                posts[-1].body.append((offset + i + 1, ""))  # keeps paragraphs apart
             i += 1
             continue
-        if blocks and _SCORE.match(stripped) and line == stripped:
+        if posts and _SCORE.match(stripped) and line == stripped:
             nxt = _next_nonblank(lines, i + 1)
             # A count line: comments follow, or it is directly followed by the next score line.
             if nxt is not None and (
                 _BULLET.match(lines[nxt]) or (nxt == i + 1 and _SCORE.match(lines[nxt].strip()))
-                or (expect_one and _BULLET.match(lines[nxt]))
             ):
-                i = _comments(path, lines, i + 1, offset, blocks[-1])
+                i = _comments(path, lines, i + 1, offset, posts[-1])
                 continue
             if expect_one and nxt is None:
                 i += 1  # a count with no comments shown, at the end of the question
                 continue
             if not expect_one:
-                blocks.append(_Block(int(stripped), offset + i + 1))
+                posts.append(_Post(int(stripped), offset + i + 1))
                 i += 1
                 continue
-        if not blocks:
+        if not posts:
             if not _SCORE.match(stripped):
                 raise CorpusError(path, "expected the question's score on a line of its own, "
                                   f"found {excerpt(stripped)}", record=f"line {offset + i + 1}")
-            blocks.append(_Block(int(stripped), offset + i + 1))
+            posts.append(_Post(int(stripped), offset + i + 1))
             i += 1
             continue
-        blocks[-1].body.append((offset + i + 1, line))
+        posts[-1].body.append((offset + i + 1, line))
         i += 1
-    return blocks
+    return posts
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:
@@ -151,8 +150,8 @@ def _next_nonblank(lines: list[str], i: int) -> int | None:
     return None
 
 
-def _comments(path: Path, lines: list[str], i: int, offset: int, block: _Block) -> int:
-    """Read the comments after a count line into ``block``; return the next line to read."""
+def _comments(path: Path, lines: list[str], i: int, offset: int, post: _Post) -> int:
+    """Read the comments after a count line into ``post``; return the next line to read."""
     n = len(lines)
     while i < n:
         i_next = _next_nonblank(lines, i)
@@ -165,7 +164,7 @@ def _comments(path: Path, lines: list[str], i: int, offset: int, block: _Block) 
         while i < n and lines[i].startswith("    ") and not _BULLET.match(lines[i]):
             body.append(lines[i].strip())
             i += 1
-        block.comments.append(_comment(first, body))
+        post.comments.append(_comment(first, body))
     return i
 
 

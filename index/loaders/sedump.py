@@ -20,6 +20,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
@@ -63,8 +64,65 @@ def site_for(folder: Path) -> str:
     return f"{name}.stackexchange.com"
 
 
-def rows(path: Path) -> Iterator[dict[str, str]]:
-    """The attributes of each ``<row>``, streamed.
+# A row is one post: Stack Exchange caps a post at 30,000 characters (a few hundred KB once
+# escaped), so a row past this is no real post, and skipped.
+MAX_ROW_BYTES = 2 * 1024 * 1024
+_FEED_BYTES = 64 * 1024
+_ROW_START = re.compile(rb"\s*<row\b")
+_ROW_ID = re.compile(rb"""\sId\s*=\s*["'](\d{1,19})["']""")
+
+
+class _Lines:
+    """The file as the XML parser reads it: whole lines, about ``_FEED_BYTES`` at a time.
+
+    expat scans a token again from its start each time more of it arrives, so a 40 MB row
+    fed in iterparse's 16 KB pieces took quadratic time; fed whole, once. A line longer than
+    ``MAX_ROW_BYTES`` that is one row (as every row of a dump is) is left out, its line kept
+    blank so that later line numbers stay right, and reported in ``skipped``; any other, and a
+    row spread over lines past the bound, stops the file.
+    """
+
+    def __init__(self, f: BinaryIO, path: Path, kind: str, skipped: list[CorpusError]) -> None:
+        self.f, self.path, self.kind, self.skipped = f, path, kind, skipped
+        self.line = 0
+        self.since_row = 0  # bytes fed since a row last ended (reset by the reader)
+
+    def read(self, _size: int = -1) -> bytes:
+        chunk: list[bytes] = []
+        size = 0
+        while size < _FEED_BYTES:
+            line = self.f.readline(MAX_ROW_BYTES + 1)
+            if not line:
+                break
+            self.line += 1
+            if len(line) > MAX_ROW_BYTES:
+                line = self._left_out(line)
+            chunk.append(line)
+            size += len(line)
+        self.since_row += size
+        if self.since_row > MAX_ROW_BYTES + _FEED_BYTES:
+            raise CorpusError(self.path, f"a row spread over lines is larger than "
+                              f"{MAX_ROW_BYTES // 2**20} MB", record=f"line {self.line}")
+        return b"".join(chunk)
+
+    def _left_out(self, head: bytes) -> bytes:
+        tail = head[-64:]
+        while not tail.endswith(b"\n") and (more := self.f.readline(_FEED_BYTES)):
+            tail = (tail + more)[-64:]
+        if not (_ROW_START.match(head) and tail.rstrip().endswith(b"/>")):
+            raise CorpusError(self.path, f"a line longer than {MAX_ROW_BYTES // 2**20} MB that "
+                              "is not one row", record=f"line {self.line}")
+        found = _ROW_ID.search(head[:4096])
+        record = f"{self.kind} {found.group(1).decode()}" if found else f"line {self.line}"
+        self.skipped.append(CorpusError(self.path, f"the row is larger than "
+                                        f"{MAX_ROW_BYTES // 2**20} MB: skipped", record=record))
+        return b"\n"
+
+
+def rows(path: Path, skipped: list[CorpusError] | None = None, kind: str = "post"
+         ) -> Iterator[dict[str, str]]:
+    """The attributes of each ``<row>``, streamed; rows larger than ``MAX_ROW_BYTES`` are
+    left out and reported in ``skipped``.
 
     Raises:
         CorpusError: malformed or truncated XML (naming the line), entity declarations or
@@ -75,10 +133,12 @@ def rows(path: Path) -> Iterator[dict[str, str]]:
             if not f.read(4096).strip(b" \t\r\n\xef\xbb\xbf"):
                 raise CorpusError(path, "the file is empty")
             f.seek(0)
-            context = SafeET.iterparse(f, events=("start", "end"))
+            source = _Lines(f, path, kind, skipped if skipped is not None else [])
+            context = SafeET.iterparse(source, events=("start", "end"))
             _, root = next(context)
             for event, elem in context:
                 if event == "end" and elem.tag == "row":
+                    source.since_row = 0
                     yield dict(elem.attrib)
                     root.clear()  # keeps memory flat: drop rows already read
     except StopIteration:
@@ -104,7 +164,7 @@ def _int(value: str | None, path: Path, record: str) -> int | None:
                           record=record) from None
 
 
-def _stage(path: Path, db: sqlite3.Connection) -> None:
+def _stage(path: Path, db: sqlite3.Connection, skipped: list[CorpusError]) -> None:
     """Stream Posts.xml (and Comments.xml) into the staging database."""
     db.executescript("""
         CREATE TABLE q (id INTEGER PRIMARY KEY, title TEXT, tags TEXT, score INTEGER,
@@ -116,7 +176,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
         CREATE INDEX c_post ON c(post);
     """)
     questions, answers = [], []
-    for row in rows(path):
+    for row in rows(path, skipped):
         record = f"post {row.get('Id', '?')}"
         post_id = _int(row.get("Id"), path, record)
         if post_id is None:
@@ -138,7 +198,7 @@ def _stage(path: Path, db: sqlite3.Connection) -> None:
     comments = path.with_name("Comments.xml")
     if comments.exists():
         batch = []
-        for row in rows(comments):
+        for row in rows(comments, skipped, "comment"):
             record = f"comment {row.get('Id', '?')}"
             batch.append((_int(row.get("PostId"), comments, record),
                           _int(row.get("Score"), comments, record), row.get("Text", ""),
@@ -183,7 +243,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         try:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
-            _stage(path, db)
+            _stage(path, db, ctx.skipped_records)
             # A cursor, not fetchall(): one question in memory at a time.
             for qid, title, tags, score, accepted, body in db.cursor().execute(
                     "SELECT id, title, tags, score, accepted, body FROM q ORDER BY id"):
