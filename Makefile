@@ -51,7 +51,7 @@ bench: $(STAMP)
 bench-rebuild: $(STAMP)
 	$(BIN)/python -m bench.rebuild --passages 1000000 --verify
 
-## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
+## relevance: SciFact test and the paraphrase set, for BM25 alone, the vectors alone and the hybrid
 relevance: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench.scifact_eval
 
