@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: run test index bench bench-rebuild relevance load attribution clean
+.PHONY: run test index bench bench-rebuild bench-build-memory relevance load attribution clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..." >&2
@@ -50,6 +50,10 @@ bench: $(STAMP)
 ## bench-rebuild: a million passages, one file changed: how soon the rebuilt index serves
 bench-rebuild: $(STAMP)
 	$(BIN)/python -m bench.rebuild --passages 1000000 --verify
+
+## bench-build-memory: peak memory of a clean build of N passage records in one JSON Lines file
+bench-build-memory: $(STAMP)
+	$(BIN)/python -m bench.build_memory --passages 200000 1000000
 
 ## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
 relevance: $(BENCH_STAMP)

@@ -65,11 +65,11 @@ def okapi_tf(tf: FloatArray, doc_len: FloatArray, avgdl: float, k1: float, b: fl
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl))
 
 
-def term_ids(documents: Iterable[Sequence[str]]
+def term_ids(documents: Iterable[Sequence[str]], vocabulary: dict[str, int] | None = None
              ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], dict[str, int]]:
     """Token lists as term ids end to end, each list's length, and the vocabulary that names
-    the ids (numbered as first seen)."""
-    vocabulary: dict[str, int] = {}
+    the ids (numbered as first seen; ``vocabulary``, when given, is extended)."""
+    vocabulary = {} if vocabulary is None else vocabulary
     ids: list[int] = []
     lengths: list[int] = []
     for tokens in documents:
