@@ -165,8 +165,9 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
     cited = _cited_mentions(text, mentions)
     if not cited:
         return None
-    sentence = {m: len(_SENTENCE_END.findall(text[:m.start])) for m in cited}
-    final = len(_SENTENCE_END.findall(text))
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
+    sentence = {m: sum(end <= m.start for end in ends) for m in cited}
+    final = len(ends)
     last = max(sentence.values())
     if last < final and not _POINTS_BACK.match(_SENTENCE_END.split(text)[-1]):
         # "The NYT covered the study. In fact, that study noted:": the last sentence
@@ -378,6 +379,7 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
     candidates = []
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
     at = 0
     for i, (href, anchor) in enumerate(zip(lead.links, anchors, strict=True)):
         found = text.find(anchor, at) if anchor else -1
@@ -386,7 +388,7 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
         url = http_url(href, base_url)
         if url is None or not citable(url, thread_url):
             continue
-        sentence = len(_SENTENCE_END.findall(text[:pos]))
+        sentence = sum(end <= pos for end in ends)
         in_parens = text[:pos].count("(") > text[:pos].count(")")
         path = urlsplit(url).path
         rank = 0 if not _THREAD.match(path) and "/a/" not in path[:3] else (

@@ -104,6 +104,7 @@ def test_ordinary_words_never_become_outlets(gazetteer: Gazetteer, lead: str) ->
     ("In that NPR interview, he said", "NPR"),
     ("The number comes from a study published in Nature:", "Nature"),
     ("Time magazine reported:", "Time"),
+    ("The evidence is thin. The New York Times claims that at the time,", "The New York Times"),
     ("Said the NYT:", "The New York Times"),
     ("According to the NYT again,", "The New York Times"),
     # Two outlets named: the cited one, not the first.
