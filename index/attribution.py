@@ -100,7 +100,9 @@ _AFTER_REPORTS = re.compile(
 _AFTER_PUBLISHES = re.compile(r"^\s+(?:has\s+|had\s+)?(?:reports?|reported|writes|wrote|"
                               r"published|publishes|ran|runs|quotes?|quoted)\b", re.IGNORECASE)
 _OBJECT_OF = re.compile(r"\b(?:told|tells|telling|tell|(?<!according\s)to|with|at|for|against|"
-                        r"than)\s+(?:the\s+)?$", re.IGNORECASE)
+                        r"than|(?:made|disputed|refuted|debunked|critici[sz]ed|contradicted|"
+                        r"challenged|rejected|questioned|denied|attacked)\s+by)\s+(?:the\s+)?$",
+                        re.IGNORECASE)
 # A capitalised word against the name: a longer name ("Belfast Telegraph", "Time Periods",
 # "Nature Communications") that the gazetteer does not know.
 _NAME_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w’'-]*\s+$")

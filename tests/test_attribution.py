@@ -90,6 +90,7 @@ def test_a_quote_of_the_question_cites_nothing(gazetteer: Gazetteer) -> None:
     "Science says otherwise:",
     "Resources for Time Periods:",
     "Two officials told Reuters the talks failed:",
+    "The research tests the claims made by the Lancet article:",
     "This Belfast Telegraph article explains it:",   # a longer name the gazetteer lacks
     "the guardian of the city wrote:",               # not written as a name
 ])

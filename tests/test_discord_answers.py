@@ -140,3 +140,25 @@ def test_find_sources_can_answer_in_public(tmp_path: Path) -> None:
             assert not answer.get("flags", 0) & EPHEMERAL and field_names(answer)
 
     asyncio.run(scenario())
+
+
+def test_auto_answer_forums_answer_in_their_posts(tmp_path: Path) -> None:
+    """A forum listed in auto_answer_channel_ids: a message in one of its posts (a thread) is
+    answered there, without a mention."""
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            extra = f"auto_answer_channel_ids = [{fake.forum_id}]\n"
+            async with running_bot(tmp_path, extra_discord=extra, fake=fake):
+                n = len(fake.calls)
+                await fake.send_message("why was Soleimani in Baghdad on the day he was killed?",
+                                        mention_bot=False, channel_id=fake.forum_post_id)
+                call = await fake.wait_for_call("POST", rf"/channels/{fake.forum_post_id}/messages",
+                                                after=n)
+                assert field_names(call.json)
+                # The general channel is not listed: nothing there without a mention.
+                n = len(fake.calls)
+                await fake.send_message("Soleimani Baghdad", mention_bot=False)
+                await asyncio.sleep(1.0)
+                assert not [c for c in fake.calls[n:] if c.path.endswith("/messages")]
+
+    asyncio.run(scenario())

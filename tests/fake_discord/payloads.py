@@ -41,6 +41,23 @@ def text_channel(channel_id: str, guild_id: str, name: str) -> dict[str, Any]:
             "last_message_id": None, "rate_limit_per_user": 0}
 
 
+def forum_channel(channel_id: str, guild_id: str, name: str) -> dict[str, Any]:
+    return {**text_channel(channel_id, guild_id, name), "type": 15, "available_tags": [],
+            "default_reaction_emoji": None, "default_sort_order": None,
+            "default_forum_layout": 0, "default_thread_rate_limit_per_user": 0}
+
+
+def thread(thread_id: str, guild_id: str, parent_id: str, name: str, owner_id: str
+           ) -> dict[str, Any]:
+    """A public thread (type 11), as a forum post is."""
+    return {"id": thread_id, "type": 11, "guild_id": guild_id, "parent_id": parent_id,
+            "name": name, "owner_id": owner_id, "last_message_id": None,
+            "rate_limit_per_user": 0, "message_count": 1, "member_count": 1,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440,
+                                "archive_timestamp": now_iso(), "locked": False},
+            "flags": 0, "applied_tags": []}
+
+
 def message(*, message_id: str, channel_id: str, guild_id: str | None, author: dict[str, Any],
             content: str = "", embeds: list[dict[str, Any]] | None = None,
             components: list[dict[str, Any]] | None = None,

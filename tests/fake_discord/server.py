@@ -60,6 +60,9 @@ class FakeDiscord:
         self.bot_user = p.user(self.app_id, "Sourced", bot=True)
         self.guild_id = p.snowflake()
         self.channel_id = p.snowflake()
+        # A forum with one post (a thread): auto-answer channels may be forums.
+        self.forum_id = p.snowflake()
+        self.forum_post_id = p.snowflake()
         self.admin_role_id = p.snowflake()
         self.owner = p.user(p.snowflake(), "owner")
         self.admin = p.user(p.snowflake(), "admin")
@@ -536,9 +539,12 @@ class FakeDiscord:
             "roles": [p.role(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
                       p.role(self.admin_role_id, "Admins", EVERYONE_PERMISSIONS | MANAGE_GUILD,
                              1)],
-            "channels": [p.text_channel(self.channel_id, self.guild_id, "general")],
+            "channels": [p.text_channel(self.channel_id, self.guild_id, "general"),
+                         p.forum_channel(self.forum_id, self.guild_id, "questions")],
             "members": [p.member(self.bot_user, [])], "member_count": 4,
-            "joined_at": p.now_iso(), "large": False, "unavailable": False, "threads": [],
+            "joined_at": p.now_iso(), "large": False, "unavailable": False,
+            "threads": [p.thread(self.forum_post_id, self.guild_id, self.forum_id,
+                                 "Why was Soleimani in Iraq?", self.owner["id"])],
             "emojis": [], "stickers": [], "features": [], "voice_states": [], "presences": [],
             "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
             "premium_tier": 0, "preferred_locale": "en-US", "system_channel_id": None,
