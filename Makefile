@@ -25,7 +25,7 @@ $(BENCH_STAMP): pyproject.toml
 	@echo "Setting up $(BENCH_VENV) for make relevance (first run, or pyproject.toml changed)..." >&2
 	@$(PY) -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[relevance]'
+	@$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[relevance,semantic]'
 	@touch $(BENCH_STAMP)
 
 ## run: start the bot (in the terminal when no Discord token is configured)
@@ -55,7 +55,7 @@ bench-rebuild: $(STAMP)
 bench-build-memory: $(STAMP)
 	$(BIN)/python -m bench.build_memory --passages 200000 1000000
 
-## relevance: nDCG@10 and Recall@100 on SciFact's test judgments
+## relevance: SciFact test and the paraphrase set, for BM25 alone, the vectors alone and the hybrid
 relevance: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python -m bench.scifact_eval
 

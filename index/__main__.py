@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     p_search.add_argument("--tag", default="sourced", help="the run's tag (default: sourced)")
     p_search.add_argument("--bm25-only", action="store_true",
                           help="plain BM25 on the question's words: no spelling variants, no "
-                          "feedback terms (scores then equal rank-bm25's BM25Okapi)")
+                          "feedback terms, no passage vectors (scores then equal rank-bm25's "
+                          "BM25Okapi)")
 
     args = parser.parse_args(argv)
     if args.command == "search" and args.k < 1:
@@ -88,22 +89,45 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
     exit_with_parent()
     corpus = corpus or settings.corpus
     bar = None
+    embed_bar: list[tqdm] = []
+    logged = [-1]  # the last twentieth logged
     if sys.stderr.isatty():  # a person is watching: a progress bar instead of a log line a file
         bar = tqdm(total=len(corpus_files(corpus)) if corpus.is_dir() else 0, unit="file",
                    desc="indexing", leave=False)
         logging.getLogger("index.build").setLevel(logging.WARNING)
+
+    def embedding(done: int, total: int) -> None:
+        """A bar on a terminal, else a log line about every 5% (and at the end)."""
+        if sys.stderr.isatty():
+            if not embed_bar:
+                embed_bar.append(tqdm(total=total, unit="passage", desc="embedding"))
+            embed_bar[0].n = done
+            embed_bar[0].refresh()
+        elif total and (twentieth := 20 * done // total) > logged[0]:
+            logged[0] = twentieth
+            logging.getLogger("index.vectors").info("embedded %d of %d passage(s)", done, total)
+
     try:
         report = build_with(settings, corpus=corpus, database=db,
-                            progress=_advance(bar) if bar else None)
+                            progress=_advance(bar) if bar else None,
+                            embed_progress=embedding)
+    except KeyboardInterrupt:
+        print("stopped: the BM25 index is in place; the next build goes on embedding where "
+              "this one stopped", file=sys.stderr)
+        return 130
     finally:
         if bar is not None:
             bar.close()
+        for b in embed_bar:
+            b.close()
     print(json.dumps(report.to_json(), ensure_ascii=False) if as_json else report.summary())
     return 0
 
 
 async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
-    async with await IndexReader.open(db, spelling=stages, feedback=stages) as reader:
+    async with await IndexReader.open(db, spelling=stages, feedback=stages,
+                                      semantic=stages) as reader:
+        await reader.semantic_ready()  # one question: wait for the model rather than skip it
         hits = await reader.search(question, k)
     if as_json:
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
@@ -116,7 +140,9 @@ async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: boo
 
 async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages: bool) -> int:
     asked = read_queries(queries)
-    async with await IndexReader.open(db, spelling=stages, feedback=stages) as reader:
+    async with await IndexReader.open(db, spelling=stages, feedback=stages,
+                                      semantic=stages) as reader:
+        await reader.semantic_ready()
         with run.open("w", encoding="utf-8") as out:
             for qid, text in asked:
                 for hit in await reader.search(text, k):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import embedding
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
@@ -32,6 +33,7 @@ from .store import (
     write_index,
 )
 from .tokenize import Tokenizer
+from .vectors import carry, embed_missing
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class BuildReport:
     # Records left out of files that loaded (a dump's oversized row).
     skipped_records: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0
+    vectors: str | None = None  # what became of the passage vectors, when asked for
 
     @property
     def totals(self) -> FileCounts:
@@ -83,7 +86,7 @@ class BuildReport:
                                  "problem": e.problem} for e in self.skipped_records],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
             "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "vectors": self.vectors,
         }
 
     def summary(self) -> str:
@@ -102,6 +105,8 @@ class BuildReport:
                 f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
                 + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
                                                 for k in KINDS if k in NOT_SOURCES))
+        if self.vectors:
+            lines.append(self.vectors)
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} file(s):")
             lines += [f"  {err}" for err in self.skipped]
@@ -124,13 +129,15 @@ def document_terms(tokenizer: Tokenizer, threads: Iterable[Thread]) -> Iterator[
 
 def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
           params: BM25Params | None = None, progress: Callable[[Path], None] | None = None,
-          reuse: bool = True) -> BuildReport:
+          reuse: bool = True, vectors_model: str | None = None) -> BuildReport:
     """Load every document under ``corpus`` and write a complete index to ``database``.
 
     A file that fails to load is skipped and reported; the index is replaced only when the
     whole build succeeds. With ``reuse``, files unchanged since the index at ``database`` was
     built (same path, same bytes, same loader settings) keep their rows and postings, copied
-    from it, not parsed again; the result is the same as a clean build's.
+    from it, not parsed again; the result is the same as a clean build's. With
+    ``vectors_model``, the index holds vector arrays for that model (``index.vectors``): the
+    previous index's vectors carried over, the rest left for ``embed_missing``.
 
     Raises:
         CorpusError: ``corpus`` is not a readable folder.
@@ -141,14 +148,20 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     ctx = dataclasses.replace(ctx or LoadContext(), root=corpus, skipped_records=[])
     previous = PreviousIndex.open(database) if reuse else None
     if previous is not None and (previous.meta.get("loaders") != ctx.fingerprint
-                                 or previous.meta.get("tokenizer") != TOKENIZER_NAME):
+                                 or previous.meta.get("tokenizer") != TOKENIZER_NAME
+                                 or (vectors_model is not None)
+                                 != ("vectors_model" in previous.meta)):
         previous.close()
-        previous = None  # the gazetteer, passage size or tokenizer changed: read all again
+        # The gazetteer, passage size or tokenizer changed, or vectors were turned on or off
+        # (unchanged files' passages need their keys): read all again.
+        previous = None
     try:
-        report = _build(corpus, database, ctx, params or BM25Params(), progress, previous)
+        report = _build(corpus, database, ctx, params or BM25Params(), progress, previous,
+                        vectors_model)
     except UnusableIndex as exc:
         log.warning("the previous index cannot be reused (%s): building afresh", exc)
-        report = _build(corpus, database, ctx, params or BM25Params(), progress, None)
+        report = _build(corpus, database, ctx, params or BM25Params(), progress, None,
+                        vectors_model)
     finally:
         if previous is not None:
             previous.close()
@@ -157,8 +170,8 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
 
 
 def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
-           progress: Callable[[Path], None] | None, previous: PreviousIndex | None
-           ) -> BuildReport:
+           progress: Callable[[Path], None] | None, previous: PreviousIndex | None,
+           vectors_model: str | None = None) -> BuildReport:
     report = BuildReport(database)
     loaded: list[LoadedFile] = []
     for path in corpus_files(corpus):
@@ -195,18 +208,21 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
                                 for f, first in parsed] or [np.zeros(0, np.int64)]),
         n_docs=n_docs)
     meta = {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus), "loaders": ctx.fingerprint}
+    new_of_old = None
     if previous is not None and len(parsed) < len(placed):
         # Keep the unchanged files' rows and postings, renumbered to the new corpus order.
         new_of_old = previous.renumbering({f.path: first for f, first in placed if f.reused})
         postings = previous.postings().renumbered(new_of_old, n_docs).merged(postings)
-        bm25 = postings.impacts(params)
-        with replacing(database) as tmp:
+    vectors = None if vectors_model is None else carry(
+        vectors_model, n_docs, previous, new_of_old, [(f.threads, first) for f, first in parsed])
+    bm25 = postings.impacts(params)
+    with replacing(database) as tmp:
+        if previous is not None and new_of_old is not None:
             update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta,
-                         ctx.gazetteer.ratings())
-    else:
-        bm25 = postings.impacts(params)
-        with replacing(database) as tmp:
-            write_index(tmp, placed, postings, bm25, params, meta, ctx.gazetteer.ratings())
+                         ctx.gazetteer.ratings(), vectors)
+        else:
+            write_index(tmp, placed, postings, bm25, params, meta, ctx.gazetteer.ratings(),
+                        vectors)
     return report
 
 
@@ -244,11 +260,28 @@ def _first_holders(files: Sequence[LoadedFile], corpus: Path, previous: Previous
 
 def build_with(settings: IndexSettings, *, corpus: Path | None = None,
                database: Path | None = None,
-               progress: Callable[[Path], None] | None = None) -> BuildReport:
-    """``build`` with the gazetteer, passage size and BM25 parameters of the config."""
+               progress: Callable[[Path], None] | None = None,
+               embed_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """``build`` with the gazetteer, passage size and BM25 parameters of the config; then,
+    with ``[semantic]`` enabled, the passages' vectors (``index.vectors.embed_missing``). The
+    BM25 index is in place before embedding starts; a model that cannot be loaded leaves it
+    serving BM25 alone, with a warning."""
     ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
-    return build(corpus or settings.corpus, database or settings.database, ctx=ctx,
-                 params=settings.bm25, progress=progress)
+    semantic = settings.semantic
+    database = database or settings.database
+    report = build(corpus or settings.corpus, database, ctx=ctx, params=settings.bm25,
+                   progress=progress, vectors_model=semantic.model if semantic.enabled else None)
+    if semantic.enabled:
+        try:
+            embedder = embedding.load(semantic.model)
+        except embedding.EmbeddingUnavailable as exc:
+            log.warning("no passage vectors, search answers with BM25 alone: %s", exc)
+            report.vectors = f"Vectors: none ({exc})"
+        else:
+            done = embed_missing(database, embedder, progress=embed_progress)
+            report.vectors = done.summary()
+            report.seconds += done.seconds
+    return report
 
 
 def _digest(path: Path) -> str:

@@ -78,20 +78,17 @@ def load_config(path: Path | None = None) -> Config:
     path = path or default_config_path()
     data = read_config(path)
     base = path.resolve().parent
-    unknown = set(data) - {"index", *_TABLES}
+    unknown = set(data) - {"index", "semantic", *_TABLES}
     if unknown:
         raise ConfigError(f"{path}: unknown table [{sorted(unknown)[0]}]; known tables: "
-                          f"[index], {', '.join(f'[{t}]' for t in _TABLES)}")
+                          f"[index], [semantic], {', '.join(f'[{t}]' for t in _TABLES)}")
     parts: dict[str, Any] = {}
     for name, cls in _TABLES.items():
         table = data.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [{name}] must be a table")
         parts[name] = check_table(cls, name, table, base=base, source=path)
-    index_table = data.get("index", {})
-    if not isinstance(index_table, dict):
-        raise ConfigError(f"{path}: [index] must be a table")
-    index = IndexSettings.from_table(index_table, base=base, source=path)
+    index = IndexSettings.from_config(data, source=path)
     config = Config(path=path, index=index, **parts)
     _check_values(config)
     return config

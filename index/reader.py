@@ -11,8 +11,10 @@ import asyncio
 import functools
 import itertools
 import json
+import logging
 import sqlite3
 import stat
+import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -22,16 +24,20 @@ from typing import Any
 import aiosqlite
 import numpy as np
 
-from . import store
+from . import embedding, store
 from .bm25 import ImpactIndex
+from .dense import DenseIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
+from .hybrid import CANDIDATES, DENSE_WEIGHT, normalised_sum
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
 from .relevance import IdfTable, question_words, relevance
 from .tokenize import Tokenizer
+
+log = logging.getLogger(__name__)
 
 # Above this many postings a query is scored in a worker thread, off the event loop.
 _OFF_LOOP_POSTINGS = 200_000
@@ -75,6 +81,9 @@ class Hit:
     # gazetteer has one, and the list's page, which links its discussions.
     reliability: str | None = None
     reliability_url: str | None = None
+    # The cosine similarity of the passage's vector to the question's (semantic search);
+    # None when the index has no vectors or they were not used (--bm25-only).
+    similarity: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,7 +130,8 @@ class IndexReader:
 
     def __init__(self, path: Path, db: aiosqlite.Connection, postings: PostingsLoader,
                  kinds: np.ndarray, outlets: np.ndarray, rowids: np.ndarray,
-                 meta: dict[str, str], *, spelling: bool = True, feedback: bool = True) -> None:
+                 meta: dict[str, str], *, spelling: bool = True, feedback: bool = True,
+                 semantic: bool = True) -> None:
         self.path = path
         self._db = db
         self._postings = postings
@@ -135,16 +145,24 @@ class IndexReader:
         # pseudo-relevance feedback (index.feedback). Without both, scores are BM25Okapi's.
         self._variants = SpellingVariants(postings) if spelling else None
         self.feedback = feedback
+        # Hybrid retrieval (index.dense, index.hybrid) once the vectors and the model are in;
+        # BM25 alone until then, or for good when the index has no complete vectors.
+        self.semantic = semantic
+        self._dense: DenseIndex | None = None
+        self._embedder: embedding.Embedder | None = None
+        self._dense_ready = threading.Event()
+        self._dense_thread: threading.Thread | None = None
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
         self._k1 = float(meta.get("k1", 1.5))
         self._lengths: np.ndarray | None = None  # each passage's length / the mean
 
     @classmethod
-    async def open(cls, path: Path, *, spelling: bool = True,
-                   feedback: bool = True) -> IndexReader:
+    async def open(cls, path: Path, *, spelling: bool = True, feedback: bool = True,
+                   semantic: bool = True) -> IndexReader:
         """Open an index file read-only; ``spelling`` and ``feedback`` turn the query stages
-        around BM25 on or off.
+        around BM25 on or off; ``semantic`` the hybrid ranking with the index's vectors
+        (loaded in the background; BM25 alone until they are).
 
         Raises:
             IndexNotFound: no file at ``path``, or it is not a Sourced index.
@@ -157,20 +175,23 @@ class IndexReader:
         for _ in range(3):
             before = _file_identity(path)
             try:
-                reader = await cls._connect(path, spelling=spelling, feedback=feedback)
+                reader = await cls._connect(path, spelling=spelling, feedback=feedback,
+                                            semantic=semantic)
             except IndexNotFound:
                 if _file_identity(path) != before:
                     continue  # what looked broken was two files mixed: try again
                 raise
             if _file_identity(path) == before:
                 reader._postings.start()
+                reader._start_dense()
                 return reader
             await reader.close()
         raise IndexNotFound(f"{path} was replaced three times while it was being opened: "
                             "try again once the build is done")
 
     @classmethod
-    async def _connect(cls, path: Path, *, spelling: bool, feedback: bool) -> IndexReader:
+    async def _connect(cls, path: Path, *, spelling: bool, feedback: bool,
+                       semantic: bool) -> IndexReader:
         db = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             async with db.execute(store.META) as cur:
@@ -199,9 +220,62 @@ class IndexReader:
             raise IndexNotFound(f"{path} is not a Sourced index ({exc}): rebuild it with "
                                 "`python -m index build`") from exc
         return cls(path, db, postings, arrays["kinds"], arrays["outlets"], arrays["rowids"],
-                   meta, spelling=spelling, feedback=feedback)
+                   meta, spelling=spelling, feedback=feedback, semantic=semantic)
+
+    def _start_dense(self) -> None:
+        if not self.semantic:
+            return
+        model = self.meta.get("vectors_model")
+        if model is None:
+            log.info("%s has no passage vectors ([semantic] off when it was built): answering "
+                     "with BM25 alone", self.path)
+            return
+        if self.meta.get("vectors_missing") != "0":
+            log.warning("%s: %s passage(s) have no vector yet (a build stopped or still "
+                        "embedding): answering with BM25 alone until `python -m index build` "
+                        "finishes them", self.path, self.meta.get("vectors_missing"))
+            return
+        self._dense_thread = threading.Thread(target=self._load_dense, args=(model,),
+                                              daemon=True, name="sourced-load-vectors")
+        self._dense_thread.start()
+
+    def _load_dense(self, model: str) -> None:
+        """Read the vectors and load the model, off the event loop; on any failure, say so
+        once and stay with BM25."""
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            try:
+                arrays = store.arrays_from_rows(con.execute(store.VECTOR_ARRAYS).fetchall())
+            finally:
+                con.close()
+            vectors = store.VectorArrays.from_arrays(model, int(self.meta["vectors_dim"]),
+                                                     arrays)
+            if vectors.missing or len(vectors.scales) != self.n_passages:
+                raise ValueError("the vectors do not cover every passage")
+            dense = DenseIndex(vectors.rows, vectors.scales)
+            embedder = embedding.load(model)
+            if embedder.dim != dense.dim:
+                raise ValueError(f"the model gives {embedder.dim} dimensions, the index "
+                                 f"holds {dense.dim}")
+            dense.top_k(embedder.embed(["warm up"])[0], 1)  # compiles the kernel now
+            self._dense, self._embedder = dense, embedder
+        except Exception as exc:  # whatever it was, BM25 answers on
+            log.warning("semantic search is off for %s, answering with BM25 alone: %s",
+                        self.path, exc)
+        finally:
+            self._dense_ready.set()
+
+    async def semantic_ready(self) -> bool:
+        """Wait until the vectors and the model are loaded (or failed to); whether search is
+        hybrid."""
+        if self._dense_thread is not None:
+            await asyncio.to_thread(self._dense_ready.wait)
+        return self._dense is not None
 
     async def close(self) -> None:
+        if self._dense_thread is not None:
+            await asyncio.to_thread(self._dense_thread.join)
         await asyncio.to_thread(self._postings.close)
         await self._db.close()
 
@@ -235,6 +309,9 @@ class IndexReader:
                 return []
             mask = self._outlet == outlet_id
             allowed = mask if allowed is None else allowed & mask
+        dense, embedder = self._dense, self._embedder
+        if dense is not None and embedder is not None:
+            return await self._hybrid(question, terms, k, offset, allowed, dense, embedder)
         query = self._variants.expand(terms) if self._variants else dict(Counter(terms))
         if self.feedback:
             first, first_scores = await self._top_k(query, FEEDBACK_DOCS, allowed)
@@ -248,6 +325,35 @@ class IndexReader:
         relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         return await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
+
+    async def _hybrid(self, question: str, terms: list[str], k: int, offset: int,
+                      allowed: np.ndarray | None, dense: DenseIndex,
+                      embedder: embedding.Embedder) -> list[Hit]:
+        """BM25 on the question's words (without the query stages: in the hybrid they cost
+        time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
+        n = max(CANDIDATES, offset + k)
+        bm25_docs, bm25_scores = await self._top_k(dict(Counter(terms)), n, allowed)
+        vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        dense_docs, dense_scores = await asyncio.to_thread(dense.top_k, vector, n, allowed)
+        fused, fused_scores = normalised_sum([(bm25_docs, bm25_scores, 1 - DENSE_WEIGHT),
+                                              (dense_docs, dense_scores, DENSE_WEIGHT)])
+        docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
+        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
+                                relevances=relevances.tolist())
+        similarities = dense.similarity(vector, docs).tolist()
+        return [replace(h, similarity=sim) for h, sim in zip(hits, similarities, strict=True)]
+
+    async def nearest(self, question: str, k: int) -> list[Hit]:
+        """The passages nearest the question by their vectors alone (for evaluations); none
+        when the index has no vectors. Scores are cosine similarities."""
+        dense, embedder = self._dense, self._embedder
+        if dense is None or embedder is None or not question.strip():
+            return []
+        docs, scores = await asyncio.to_thread(
+            lambda: dense.top_k(embedder.embed([question])[0], k))
+        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=1)
+        return [replace(h, similarity=s) for h, s in zip(hits, scores.tolist(), strict=True)]
 
     def _feedback(self, query: Mapping[str, float], texts: list[str], scores: list[float]
                   ) -> dict[str, float]:

@@ -7,13 +7,15 @@ the commands work from any working directory.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .bm25 import BM25Params
+from .embedding import DEFAULT_MODEL
 from .loaders.context import DEFAULT_PASSAGE_CHARS
 from .outlets import DEFAULT_GAZETTEER
 
@@ -48,6 +50,26 @@ def read_config(path: Path) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class SemanticSettings:
+    """The ``[semantic]`` table: sentence embeddings beside BM25 (hybrid retrieval)."""
+
+    enabled: bool = True
+    # A local folder, or a Hugging Face model id (downloaded on first use).
+    model: str = DEFAULT_MODEL
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any], *, base: Path, source: Path) -> SemanticSettings:
+        settings = check_table(cls, "semantic", table, base=base, source=source)
+        if not settings.model.strip():
+            raise ConfigError(f"{source}: [semantic] model must name a folder or a model id")
+        # A relative folder is taken from the config file's folder, like every path.
+        folder = base / settings.model
+        if not Path(settings.model).is_absolute() and folder.is_dir():
+            return cls(settings.enabled, str(folder.resolve()))
+        return settings
+
+
+@dataclass(frozen=True, slots=True)
 class IndexSettings:
     corpus: Path = PROJECT_ROOT / "corpus"
     database: Path = PROJECT_ROOT / "data" / "sourced.db"
@@ -56,6 +78,8 @@ class IndexSettings:
     k1: float = _BM25.k1
     b: float = _BM25.b
     epsilon: float = _BM25.epsilon
+    # From the config's [semantic] table, not [index]'s.
+    semantic: SemanticSettings = field(default_factory=SemanticSettings)
 
     @property
     def bm25(self) -> BM25Params:
@@ -77,6 +101,19 @@ class IndexSettings:
             raise ConfigError(f"{source}: [index] {exc}") from exc
         return settings
 
+    @classmethod
+    def from_config(cls, data: dict[str, Any], *, source: Path) -> IndexSettings:
+        """The ``[index]`` and ``[semantic]`` tables of a parsed config file, checked."""
+        tables = {}
+        for name in ("index", "semantic"):
+            tables[name] = data.get(name, {})
+            if not isinstance(tables[name], dict):
+                raise ConfigError(f"{source}: [{name}] must be a table")
+        base = source.resolve().parent
+        settings = cls.from_table(tables["index"], base=base, source=source)
+        return dataclasses.replace(settings, semantic=SemanticSettings.from_table(
+            tables["semantic"], base=base, source=source))
+
 
 def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, source: Path) -> T:
     """Build the dataclass ``cls`` from a config table, each value checked against the type of
@@ -86,7 +123,9 @@ def check_table(cls: type[T], name: str, table: dict[str, Any], *, base: Path, s
         ConfigError: one line naming the file, the key and what is wrong.
     """
     defaults = cls()
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    # A field holding a table of its own (IndexSettings.semantic) is no key of this one.
+    known = {f.name for f in fields(cls)  # type: ignore[arg-type]
+             if not is_dataclass(getattr(defaults, f.name))}
     values: dict[str, Any] = {}
     for key, value in table.items():
         where = f"{source}: [{name}] {key}"

@@ -32,7 +32,7 @@ from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
 from .postings import Postings
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: passage vectors (index.vectors)
 # The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
 # fewer, longer runs.
 PAGE_SIZE = 65536
@@ -145,6 +145,14 @@ ARRAYS = ("SELECT name, dtype, data FROM arrays WHERE name IN "
 # Passage lengths, for the relevance measure (index.relevance).
 LENGTHS = "SELECT dtype, data FROM arrays WHERE name = 'lengths'"
 OUTLET_ID = "SELECT id FROM outlets WHERE name = ? COLLATE NOCASE"
+# What a passage is embedded with (index.embedding.embedded_text), for a list of passage ids.
+EMBED_ROWS = """
+SELECT p.id, t.title, p.text, p.lead_in FROM json_each(?) AS j
+JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+"""
+VECTOR_ARRAYS = ("SELECT name, dtype, data FROM arrays WHERE name IN "
+                 "('vector_keys', 'vectors', 'vector_scales')")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +240,45 @@ def _sidecars(path: Path) -> tuple[Path, Path]:
     return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
 
 
+@dataclass(slots=True)
+class VectorArrays:
+    """Each passage's embedded-text key (16 bytes), its int8 vector and scale (0: not yet
+    embedded), and the model that made them. In BM25's document order."""
+
+    model: str
+    keys: npt.NDArray[np.uint8]      # (n_docs, 16)
+    rows: npt.NDArray[np.int8]       # (n_docs, dim); dim 0 until something is embedded
+    scales: npt.NDArray[np.float32]  # (n_docs,)
+
+    @property
+    def missing(self) -> int:
+        return int(np.count_nonzero(self.scales == 0))
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return {"vector_keys": self.keys.reshape(-1), "vectors": self.rows.reshape(-1),
+                "vector_scales": self.scales}
+
+    def meta(self) -> dict[str, str]:
+        return {"vectors_model": self.model, "vectors_dim": str(self.rows.shape[1]),
+                "vectors_missing": str(self.missing)}
+
+    @classmethod
+    def from_arrays(cls, model: str, dim: int, a: StoredArrays) -> VectorArrays:
+        """Raises ValueError when the arrays are missing or do not agree."""
+        if missing := a.missing(("vector_keys", "vectors", "vector_scales")):
+            raise ValueError(f"no {', '.join(sorted(missing))} array")
+        keys, rows, scales = a["vector_keys"], a["vectors"], a["vector_scales"]
+        n = len(scales)
+        if keys.size != n * 16 or rows.size != n * dim:
+            raise ValueError(f"vector arrays of {keys.size}, {rows.size} and {n} entries "
+                             f"do not agree (dimension {dim})")
+        return cls(model, keys.reshape(n, 16), rows.reshape(n, dim), scales)
+
+
 def write_index(path: Path, files: Sequence[tuple[LoadedFile, int]], postings: Postings,
                 bm25: ImpactIndex, params: BM25Params, extra_meta: dict[str, str],
-                ratings: Sequence[tuple[str, str, str]] = ()) -> None:
+                ratings: Sequence[tuple[str, str, str]] = (),
+                vectors: VectorArrays | None = None) -> None:
     """Write a complete index to a new file at ``path``: each file with the number of its
     first BM25 document; passages take row ids equal to their document numbers."""
     with closing(sqlite3.connect(path)) as con:
@@ -245,14 +289,15 @@ def write_index(path: Path, files: Sequence[tuple[LoadedFile, int]], postings: P
             writer = _Writer(con, postings.n_docs, first_rowid=0, outlet_ids={})
             for f, first_doc in files:
                 writer.file(f, first_doc)
-            _finish(con, writer, postings, bm25, params, extra_meta, ratings)
+            _finish(con, writer, postings, bm25, params, extra_meta, ratings, vectors)
         _seal(con)
 
 
 def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[LoadedFile, int]],
                  new_of_old: npt.NDArray[np.int64], postings: Postings, bm25: ImpactIndex,
                  params: BM25Params, extra_meta: dict[str, str],
-                 ratings: Sequence[tuple[str, str, str]] = ()) -> None:
+                 ratings: Sequence[tuple[str, str, str]] = (),
+                 vectors: VectorArrays | None = None) -> None:
     """Write a new index at ``path`` as a copy of ``previous``, edited: the rows of files not
     reused are deleted, files not parsed before are inserted, and the arrays are replaced.
     ``new_of_old`` maps each old document number to its new one (-1: gone)."""
@@ -280,7 +325,7 @@ def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[Load
             con.execute("DELETE FROM arrays")
             con.execute("DELETE FROM meta")
             con.execute("DELETE FROM ratings")
-            _finish(con, writer, postings, bm25, params, extra_meta, ratings)
+            _finish(con, writer, postings, bm25, params, extra_meta, ratings, vectors)
         _seal(con)
 
 
@@ -309,13 +354,17 @@ def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
 
 def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
             params: BM25Params, extra_meta: dict[str, str],
-            ratings: Sequence[tuple[str, str, str]]) -> None:
+            ratings: Sequence[tuple[str, str, str]],
+            vectors: VectorArrays | None = None) -> None:
     # Every rated outlet of the gazetteer, cited or not: a few hundred rows.
     con.executemany("INSERT OR IGNORE INTO ratings (name, status, url) VALUES (?,?,?)", ratings)
     arrays: dict[str, npt.NDArray[Any]] = {
         "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
         "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
         "outlets": writer.outlets, "rowids": writer.rowids}
+    if vectors is not None:
+        arrays |= vectors.arrays()
+        extra_meta = {**extra_meta, **vectors.meta()}
     con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
                     [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
                     + [("vocabulary", "text", "\n".join(postings.vocabulary).encode())])
@@ -491,6 +540,18 @@ class PreviousIndex:
     def postings(self) -> Postings:
         a = self._arrays("vocabulary", "offsets", "docs", "tfs", "lengths")
         return Postings(a.vocabulary, a["offsets"], a["docs"], a["tfs"], a["lengths"])
+
+    def vector_arrays(self) -> VectorArrays | None:
+        """The previous index's passage vectors, or None when it was built without them."""
+        model = self.meta.get("vectors_model")
+        if model is None:
+            return None
+        try:
+            return VectorArrays.from_arrays(model, int(self.meta.get("vectors_dim", "0")),
+                                            self._arrays("vector_keys", "vectors",
+                                                         "vector_scales"))
+        except ValueError as exc:
+            raise UnusableIndex(f"{self.path}: {exc}") from exc
 
     def doc_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each old document's kind (1 = quote), outlet id and passage row id."""

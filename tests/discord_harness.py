@@ -33,6 +33,8 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
     config = tmp_path / "config.toml"
     config.write_text(
         f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
+        # The model takes seconds to load in every bot process: tests/test_semantic.py has it.
+        f'[semantic]\nenabled = false\n'
         f'[discord]\nguild_ids = [{fake.guild_id}]\napi_base = "{fake.api_base}"\n'
         f'gateway_url = "{fake.gateway_url}"\n{extra_discord}'
         f'[answers]\n{extra_answers}\n'

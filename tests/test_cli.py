@@ -20,10 +20,19 @@ def index_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, env=python_env(), timeout=120)
 
 
+def bm25_config(folder: Path) -> str:
+    """A config with [semantic] off: loading the model in every command would take seconds
+    (tests/test_semantic.py runs it)."""
+    config = folder / "bm25.toml"
+    config.write_text("[semantic]\nenabled = false\n", encoding="utf-8")
+    return str(config)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, seed_corpus: Path) -> Path:
     db = tmp_path_factory.mktemp("cli") / "index.db"
-    result = index_cli("build", "--corpus", str(seed_corpus), "--db", str(db))
+    result = index_cli("--config", bm25_config(db.parent), "build", "--corpus",
+                       str(seed_corpus), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert "1 thread(s), 23 passage(s), 12 quote(s), 9 with an outlet" in result.stdout
     return db
@@ -77,7 +86,8 @@ def test_broken_file_is_skipped_and_reported(tmp_path: Path) -> None:
     corpus = copy_seed(tmp_path / "corpus")
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
     db = tmp_path / "x.db"
-    result = index_cli("build", "--corpus", str(corpus), "--db", str(db))
+    result = index_cli("--config", bm25_config(tmp_path), "build", "--corpus", str(corpus),
+                       "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert "23 passage(s)" in result.stdout
     assert "Skipped 1 file(s):" in result.stdout

@@ -22,8 +22,8 @@ def settings_for(tmp_path: Path) -> tuple[IndexSettings, Path]:
     corpus = tmp_path / "corpus"
     copy_seed(corpus)
     config = tmp_path / "config.toml"
-    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n',
-                      encoding="utf-8")
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "i.db"}"\n'
+                      '[semantic]\nenabled = false\n', encoding="utf-8")
     return load_config(config).index, config
 
 

@@ -20,6 +20,7 @@ def start_bot(tmp_path: Path, *, state: str | Path, api_base: str = "http://127.
     (corpus / SEED.name).write_bytes(SEED.read_bytes())
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "sourced.db"}"\n'
+                      '[semantic]\nenabled = false\n'
                       f'[discord]\napi_base = "{api_base}"\n'
                       f'[bot]\nstate_database = "{state}"\n', encoding="utf-8")
     return subprocess.run([PYTHON, "-m", "bot", "--config", str(config)], cwd=ROOT,

@@ -13,6 +13,7 @@ def write_config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
     corpus = copy_seed(tmp_path / "corpus")
     config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{tmp_path / "idx.db"}"\n'
+                      '[semantic]\nenabled = false\n'
                       f'[bot]\nstate_database = "{tmp_path / "state.db"}"\n', encoding="utf-8")
     return config
 

@@ -1,0 +1,217 @@
+"""Passage vectors and hybrid retrieval, with the real model (all-MiniLM-L6-v2) on tiny corpora:
+questions in other words than the passage's, incremental embedding, stop and resume, and
+BM25 whenever vectors are missing."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index import embedding, vectors
+from index.build import build, build_with
+from index.config import load_config
+from index.embedding import quantize
+from index.reader import IndexReader
+from index.settings import ConfigError, IndexSettings, SemanticSettings
+from index.tokenize import Tokenizer
+
+NOTES = {
+    "heart.md": ("Myocardial infarction in young adults",
+                 "Myocardial infarction is rare before forty, but smoking and cocaine use raise "
+                 "the incidence sharply.\n\nCoronary arteries blocked by a clot starve the "
+                 "cardiac muscle of oxygen."),
+    "kids.md": ("Screen time and children",
+                "Pupils who spend more than four hours a day on tablets sleep less and score "
+                "lower in reading tests."),
+    "harbour.md": ("Harbour traffic in Rotterdam",
+                   "Container ships queued for a week outside the port after the strike."),
+}
+
+
+def write_corpus(folder: Path, notes: dict[str, tuple[str, str]] = NOTES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (title, body) in notes.items():
+        (folder / name).write_text(f"---\ntitle: {title}\n---\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def settings(tmp_path: Path, **semantic: object) -> IndexSettings:
+    return IndexSettings(corpus=tmp_path / "corpus", database=tmp_path / "i.db",
+                         semantic=SemanticSettings(**semantic))  # type: ignore[arg-type]
+
+
+async def ask(db: Path, question: str, k: int = 3, **kwargs: bool) -> list:
+    async with await IndexReader.open(db, **kwargs) as reader:
+        await reader.semantic_ready()
+        return await reader.search(question, k)
+
+
+def vector_rows(db: Path) -> dict[str, bytes]:
+    """Each passage id's stored vector bytes."""
+    con = sqlite3.connect(db)
+    try:
+        arrays = dict(con.execute("SELECT name, data FROM arrays").fetchall())
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        dim = int(meta["vectors_dim"])
+        rowids = np.frombuffer(arrays["rowids"], dtype=np.int64)
+        rows = np.frombuffer(arrays["vectors"], dtype=np.int8).reshape(len(rowids), dim)
+        pids = dict(con.execute("SELECT id, pid FROM passages").fetchall())
+    finally:
+        con.close()
+    return {pids[int(r)]: rows[i].tobytes() for i, r in enumerate(rowids)}
+
+
+def test_a_question_in_other_words_finds_the_passage(tmp_path: Path, run) -> None:
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    report = build_with(s)
+    assert report.vectors is not None
+    assert report.vectors.startswith("Vectors: 3 passage(s), 3 embedded now")
+    question = "can a heart attack hit people under 40?"
+    bm25 = run(ask(s.database, question, semantic=False))
+    hybrid = run(ask(s.database, question))
+    assert not any("infarction" in h.text for h in bm25)  # no word in common
+    assert "Myocardial infarction" in hybrid[0].text
+    assert hybrid[0].similarity is not None and hybrid[0].similarity > 0.3
+    assert all(h.similarity is None for h in bm25)
+    kids = run(ask(s.database, "are schoolchildren glued to iPads getting worse marks?"))
+    assert kids[0].thread_title == "Screen time and children"
+
+
+def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    first = build_with(s)
+    assert first.vectors and "3 embedded now" in first.vectors
+    before = vector_rows(s.database)
+    (s.corpus / "harbour.md").write_text(
+        "---\ntitle: Harbour traffic in Rotterdam\n---\n\nDockers voted to return on "
+        "Monday.\n", encoding="utf-8")
+    (s.corpus / "ferry.md").write_text("---\ntitle: Ferries\n---\n\nThe ferry sank.\n",
+                                       encoding="utf-8")
+    second = build_with(s)
+    assert second.vectors and "2 embedded now" in second.vectors, second.vectors
+    after = vector_rows(s.database)
+    unchanged = {p for p in before if "harbour" not in p}
+    assert len(unchanged) == 2
+    assert {p: after[p] for p in unchanged} == {p: before[p] for p in unchanged}
+    assert before["note:harbour/a0/p0"] != after["note:harbour/a0/p0"]
+    assert len(after) == 4
+    third = build_with(s)  # nothing changed
+    assert third.vectors and "0 embedded now" in third.vectors
+
+
+def test_a_stopped_build_serves_bm25_and_the_next_one_resumes(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    notes = {f"n{i}.md": (f"Note {i}", f"Paragraph about topic number {i} and ships.")
+             for i in range(7)}
+    s = settings(tmp_path)
+    write_corpus(s.corpus, notes)
+    monkeypatch.setattr(vectors, "CHUNK", 2)
+    model = embedding.load(s.semantic.model)
+    real = model.embed
+    calls = []
+
+    def stop_on_third_chunk(texts):  # the build is stopped (Ctrl-C) during its third chunk
+        calls.append(len(texts))
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(texts)
+
+    monkeypatch.setattr(model, "embed", stop_on_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        build_with(s)
+    assert vectors.work_file(s.database).exists()
+    with caplog.at_level(logging.WARNING, logger="index.reader"):
+        hits = run(ask(s.database, "topic number 3"))
+    assert hits and "number 3" in hits[0].text  # BM25 answers
+    warned = [r for r in caplog.records if "no vector yet" in r.getMessage()]
+    assert len(warned) == 1
+    monkeypatch.setattr(model, "embed", real)
+    report = build_with(s)
+    assert report.vectors is not None
+    assert "3 embedded now, 4 from the vector cache" in report.vectors, report.vectors
+    # An index that cannot be reused (here: gone) takes its vectors from the cache.
+    s.database.unlink()
+    again = build_with(s)
+    assert again.vectors is not None and "0 embedded now, 7 from the vector cache" in again.vectors
+    con = sqlite3.connect(s.database)
+    assert dict(con.execute("SELECT key, value FROM meta"))["vectors_missing"] == "0"
+    con.close()
+
+
+def test_without_the_model_the_build_and_search_use_bm25(tmp_path: Path, run,
+                                                          caplog: pytest.LogCaptureFixture
+                                                          ) -> None:
+    s = settings(tmp_path, model=str(tmp_path / "no-such-model"))
+    write_corpus(s.corpus)
+    with caplog.at_level(logging.WARNING):
+        report = build_with(s)
+    assert report.vectors is not None and report.vectors.startswith("Vectors: none")
+    assert any("BM25 alone" in r.getMessage() for r in caplog.records)
+    hits = run(ask(s.database, "harbour strike"))
+    assert hits[0].thread_title == "Harbour traffic in Rotterdam"
+
+
+def test_an_index_without_vectors_says_so_once(tmp_path: Path, run,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    build(corpus, tmp_path / "i.db")
+    async def twice() -> list:
+        async with await IndexReader.open(tmp_path / "i.db") as reader:
+            assert not await reader.semantic_ready()
+            await reader.search("ships port strike", 5)
+            return await reader.search("ships port strike", 5)
+
+    with caplog.at_level(logging.INFO, logger="index.reader"):
+        hits = run(twice())
+    assert hits[0].thread_title == "Harbour traffic in Rotterdam"
+    assert sum("no passage vectors" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_bm25_only_keeps_rank_bm25_scores_with_vectors_present(tmp_path: Path, run) -> None:
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    question = "ships queued in the port"
+    hits = run(ask(s.database, question, k=10, spelling=False, feedback=False, semantic=False))
+    tokenize = Tokenizer()
+    con = sqlite3.connect(s.database)
+    docs = con.execute("SELECT p.pid, p.text || ' ' || t.title || ' ' || t.question FROM "
+                       "passages p JOIN answers a ON a.id = p.answer_id JOIN threads t ON "
+                       "t.id = a.thread_id ORDER BY p.id").fetchall()
+    con.close()
+    expected = BM25Okapi([tokenize(text) for _, text in docs]).get_scores(tokenize(question))
+    by_pid = {pid: score for (pid, _), score in zip(docs, expected, strict=True)}
+    assert hits
+    for h in hits:
+        assert h.score == pytest.approx(by_pid[h.passage_id], rel=1e-5)
+
+
+def test_int8_vectors_keep_the_cosine() -> None:
+    model = embedding.load()
+    v = model.embed(["the prime minister met the general", "a cat sat on the mat",
+                     "the premier had a meeting with the commander"])
+    rows, scales = quantize(v)
+    approx = rows.astype(np.float32) * scales[:, None]
+    assert np.abs(approx @ approx.T - v @ v.T).max() < 0.01
+    assert float(v[0] @ v[2]) > float(v[0] @ v[1]) + 0.2  # meaning, not words
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("enabled = 'yes'", "[semantic] enabled must be true or false"),
+    ("model = ''", "[semantic] model must name a folder or a model id"),
+    ("modle = 'x'", "unknown key [semantic] 'modle'"),
+])
+def test_semantic_config_is_checked(tmp_path: Path, table: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[semantic]\n{table}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(config)
+    assert message in str(err.value)
