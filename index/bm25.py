@@ -23,6 +23,7 @@ FloatArray = npt.NDArray[np.float64]
 # Tokens (as rank-bm25 takes them), or terms with weights.
 Query = Sequence[str] | Mapping[str, float]
 IntArray = npt.NDArray[np.int64]
+IMPACT_SLICE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +137,16 @@ class ImpactIndex:
         avgdl = float(doc_len.sum()) / n_docs or 1.0  # all empty: nothing to normalise
         df = np.bincount(terms, minlength=n_terms)
         idf = floor_negative_idf(okapi_idf(n_docs, df), params.epsilon)
-        impacts = idf[terms] * okapi_tf(tf.astype(np.float64), doc_len[docs], avgdl,
-                                        params.k1, params.b)
+        # In slices: the float64 temporaries of the whole corpus at once were the build's
+        # peak memory. Each impact is computed as before, so the values are the same.
+        impacts = np.empty(len(docs), dtype=np.float32)
+        for start in range(0, len(docs), IMPACT_SLICE):
+            part = slice(start, start + IMPACT_SLICE)
+            impacts[part] = idf[terms[part]] * okapi_tf(
+                tf[part].astype(np.float64), doc_len[docs[part]], avgdl, params.k1, params.b)
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=offsets[1:])
-        return cls(vocabulary, offsets, docs.astype(np.int32), impacts.astype(np.float32),
-                   n_docs)
+        return cls(vocabulary, offsets, docs.astype(np.int32, copy=False), impacts, n_docs)
 
     @property
     def impact_range(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from bot.indexes import Indexes, open_index
+from index import bm25 as bm25_module
 from index import postings as postings_module
 from index import reader as reader_module
 from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
@@ -301,3 +302,11 @@ def test_postings_counted_in_chunks_equal_counted_at_once(monkeypatch) -> None:
     assert chunked.vocabulary == whole.vocabulary
     for name in ("offsets", "docs", "tfs", "lengths"):
         assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
+
+
+def test_impacts_computed_in_slices_equal_computed_at_once(monkeypatch) -> None:
+    docs = [["ferry", "storm"] * (i % 3) + [f"w{i % 7}", "coast"] for i in range(23)]
+    whole = Postings.of_documents(docs).impacts()
+    monkeypatch.setattr(bm25_module, "IMPACT_SLICE", 5)
+    sliced = Postings.of_documents(docs).impacts()
+    assert np.array_equal(sliced.impacts, whole.impacts) and sliced.impacts.dtype == np.float32
