@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: run test index bench bench-rebuild relevance load attribution clean
+.PHONY: run test index bench bench-rebuild relevance load attribution answers clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..." >&2
@@ -71,5 +71,7 @@ answers: $(STAMP)
 ## clean: remove the environments, caches and the index (rebuilt by the next run); the bot's
 ## records in data/state.db (feedback, counters) are kept
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
+	@# Python's byte code and numba's compiled ranking kernel (index/__pycache__).
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -f data/sourced.db data/.sourced.db.building-*

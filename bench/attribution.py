@@ -518,7 +518,10 @@ def main(argv: list[str] | None = None) -> int:
 
     keep = {"held-out": lambda g: held_out(g.answer), "tuning": lambda g: not held_out(g.answer),
             "all": lambda g: True}[args.split]
-    print(f"split: {args.split}   gazetteer: {len(names)} outlets")
+    with DEFAULT_GAZETTEER.open("rb") as f:
+        entries = len(tomllib.load(f).get("outlet", []))
+    print(f"split: {args.split}   gazetteer: {entries} entries, {len(names)} of them can be a "
+          "quote's source (the others are Q&A sites and file hosts)")
     print(HEADER)
     print(row("seed (all of it)", seed_tally()))
     totals = {"marked": Tally(), "unmarked": Tally()}

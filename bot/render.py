@@ -180,12 +180,17 @@ def field_name(hit: Hit) -> str:
     return f"{hit.rank} · " + escaped_within(source_label(hit), FIELD_NAME_MAX - 8)
 
 
+# Each status of a list ("Blacklisted, Deprecated; No consensus") begins in lower case inside
+# the sentence; acronyms ("UK") and names in a scope's parentheses keep their capitals.
+_LIST_WORD = re.compile(r"(?:^|(?<=; )|(?<=, ))[A-Z](?=[a-z])")
+
+
 def reliability_note(hit: Hit, *, linked: bool = True) -> str | None:
     """What Wikipedia's perennial-sources list says of a quote's outlet, briefly, linked to the
     discussion: information beside the quote, never a reason to hide or reorder it."""
     if hit.kind != "quote" or not hit.outlet or not hit.reliability:
         return None
-    status = escaped_within(hit.reliability[:1].lower() + hit.reliability[1:], 80)
+    status = escaped_within(_LIST_WORD.sub(lambda m: m[0].lower(), hit.reliability), 80)
     return (link(status, hit.reliability_url) if linked else status) + " per Wikipedia"
 
 
@@ -252,7 +257,7 @@ def render_answer(question: str, hits: Sequence[Hit], *, surface: str = "discord
 BROWSE_HINTS = {
     "discord": "browse what the corpus cites with `/sources`",
     "terminal": "see the closest passages and how relevant each is with "
-                "`python -m index search \"your words\"`",
+                "`.venv/bin/python -m index search \"your words\"`",
 }
 
 

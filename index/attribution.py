@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from .blocks import Block
 from .model import Passage
 from .outlets import Gazetteer, Mention
-from .sources import source_of
+from .sources import site_page, source_of
 
 _REPORTING_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:published|publishes|reports?|reported|adds?|added|says?|said|"
@@ -346,10 +346,6 @@ def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str
 
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)$", re.IGNORECASE)
 _IMAGE_HOSTS = {"i.stack.imgur.com", "i.imgur.com", "imgur.com"}
-# Pages that are never what an answerer quotes: profiles, tag lists, help, searches.
-_NOT_A_SOURCE = re.compile(
-    r"^/(?:users?|u)/|^/questions/tagged/|^/tags?/|^/help(?:/|$)|/search(?:$|[/?])",
-    re.IGNORECASE)
 _THREAD = re.compile(r"^/(?:questions|q)/(\d+)")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“(\[]?[A-Z])")
 
@@ -361,14 +357,23 @@ def citable(url: str, thread_url: str | None = None) -> bool:
     host = (parts.hostname or "").lower()
     if host in _IMAGE_HOSTS or _IMAGE.search(parts.path) or parts.path in {"", "/"}:
         return False
-    if _NOT_A_SOURCE.search(parts.path):
-        return False
+    return not never_cited(url, thread_url)
+
+
+def never_cited(url: str, thread_url: str | None = None) -> bool:
+    """Whether a link is a page no quote cites even when it is the only link there: a
+    profile, a tag, a help or search page, or the thread's own question. (A lone picture
+    is still what a quote shows: a screenshot.)"""
+    parts = urlsplit(url)
+    if site_page(parts.path):
+        return True
     if thread_url:
         own, here = urlsplit(thread_url), _THREAD.match(parts.path)
         mine = _THREAD.match(own.path)
-        if here and mine and here.group(1) == mine.group(1) and host == own.hostname:
-            return False
-    return True
+        if here and mine and here.group(1) == mine.group(1) and \
+                (parts.hostname or "").lower() == own.hostname:
+            return True
+    return False
 
 
 def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> str | None:
@@ -377,7 +382,8 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
     that has any, outside parentheses ("(peer-reviewed here)") if it can, a page of another
     site before a post of this network, an answer before a question, then the first."""
     if len(lead.links) == 1:
-        return http_url(lead.links[0], base_url)
+        url = http_url(lead.links[0], base_url)
+        return url if url is not None and not never_cited(url, thread_url) else None
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
     candidates = []
@@ -433,7 +439,10 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             continue
         url = _cited_link(lead, base_url, thread_url) if lead else None
         if url is None:
-            inside = {u for h in block.links if (u := http_url(h, base_url))}
+            # A link inside the quote (a quoted comment's "see our on-topic page") is what
+            # it cites only when it could be a source at all.
+            inside = {u for h in block.links
+                      if (u := http_url(h, base_url)) and not never_cited(u, thread_url)}
             url = inside.pop() if len(inside) == 1 else None
         outlet = outlet_of(url, lead_text, gazetteer)
         passages.extend(Passage("quote", text, outlet, url, lead_text)

@@ -35,6 +35,12 @@ def squash(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _pre_text(node: LexborNode) -> str:
+    """A <pre> block's text with its line breaks (a command's output, code): only the ends of
+    its lines and blank lines before and after it go."""
+    return "\n".join(line.rstrip() for line in node.text().splitlines()).strip("\n")
+
+
 def _links(node: LexborNode) -> list[str]:
     return [href for href, _ in _anchors(node)]
 
@@ -60,6 +66,8 @@ def _quote_paragraphs(node: LexborNode) -> list[str]:
             text = squash(child.text_content or "")
         elif tag in _SKIP:
             continue
+        elif tag == "pre":
+            text = _pre_text(child)
         else:
             text = squash(child.text())
         if text:
@@ -95,7 +103,7 @@ def blocks_of(node: LexborNode) -> list[Block]:
         elif tag is None or tag in _SKIP or tag.startswith("-"):
             continue
         else:
-            text = squash(child.text())
+            text = _pre_text(child) if tag == "pre" else squash(child.text())
             if text:
                 pairs = _anchors(child)
                 blocks.append(Block("text", [text], [h for h, _ in pairs], [t for _, t in pairs]))

@@ -323,7 +323,12 @@ class Merged:
                 old.add_alias(new.name)
             for alias in new.aliases:
                 old.add_alias(alias)
-            old.perennial.extend(new.perennial)
+            for rating in new.perennial:
+                # A row joined to an outlet of another name rates that other title (The Mail
+                # on Sunday in the Daily Mail's entry): keep the name it applies to.
+                if _key(new.name) != _key(old.name):
+                    rating.setdefault("listed_as", new.name)
+                old.perennial.append(rating)
             if old.kind == "news" and new.kind != "news" and "hand" not in old.origin:
                 old.kind = new.kind
         for d in new.domains:

@@ -64,10 +64,14 @@ class Rating:
     listed_as: str | None = None
     article: str | None = None
 
-    @property
-    def text(self) -> str:
-        status = ", ".join(self.status)
-        return f"{status} ({self.scope})" if self.scope else status
+    def applies_to(self, outlet: str, *, alone: bool) -> str | None:
+        """The part of ``outlet`` the status is for: the list's scope ("talk shows"), or,
+        beside other ratings, the title the list rated when it is not the outlet's own name
+        ("The Mail on Sunday" in the Daily Mail's entry). A lone rating is the outlet's."""
+        if self.scope or alone:
+            return self.scope
+        title = (self.listed_as or "").split(" (", 1)[0].strip()
+        return title if title and title.casefold() != outlet.casefold() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,18 @@ class Outlet:
         ``reliability`` instead when an admin set one ("" shows none)."""
         if self.reliability_override is not None:
             return self.reliability_override.strip() or None
-        return "; ".join(r.text for r in self.ratings) or None
+        # The same status twice says nothing more: once for the whole outlet covers its parts.
+        alone = len(self.ratings) == 1
+        rated = [(", ".join(r.status), r.applies_to(self.name, alone=alone))
+                 for r in self.ratings]
+        whole = {status.casefold() for status, scope in rated if not scope}
+        texts: dict[str, str] = {}
+        for status, scope in rated:
+            if scope and status.casefold() in whole:
+                continue
+            text = f"{status} ({scope})" if scope else status
+            texts.setdefault(text.casefold(), text)
+        return "; ".join(texts.values()) or None
 
 
 @dataclass(frozen=True, slots=True)

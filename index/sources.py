@@ -66,9 +66,19 @@ _NOT_A_JOURNAL = frozenset({
     "American Psychological Association", "American Physical Society", "Royal Society "
     "Publishing", "Annual Reviews",
 })
+# Pages of a site that are never what an answerer quotes: profiles, tag lists, help, searches.
+_SITE_PAGE = re.compile(
+    r"^/(?:users?|u)/|^/questions/tagged/|^/tags?/|^/help(?:/|$)|/search(?:$|[/?])",
+    re.IGNORECASE)
 KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly",
               "government": "government", "linked_post": "linked post",
               "file_host": "image or file", "website": "website"}
+
+
+def site_page(path: str) -> bool:
+    """Whether an address's path is a site's own page (a profile, a tag, help, a search),
+    never a source."""
+    return _SITE_PAGE.search(path) is not None
 
 
 def site_of(url: str, gazetteer: Gazetteer) -> Source | None:
@@ -89,6 +99,8 @@ def site_of(url: str, gazetteer: Gazetteer) -> Source | None:
                       "scholarly")
     known = gazetteer.site(url)
     if known is not None:
+        if known.kind == "linked_post" and site_page(parts.path):
+            return None  # a Q&A site's help, tag or profile page: no post, and no source
         if known.kind in NOT_SOURCES:
             return Source(None, known.kind)
         return Source(known.name, known.kind)

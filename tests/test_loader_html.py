@@ -23,6 +23,28 @@ def test_unix_page(shared_data: Path, ctx: LoadContext) -> None:
     assert not [p for a in t.answers for p in a.passages if p.kind == "quote"]
 
 
+def test_code_blocks_keep_their_lines(shared_data: Path, ctx: LoadContext) -> None:
+    """unix-92560's answers show `who` and log output in <pre>: one line each, as on the page."""
+    [t] = list(load(shared_data / "stackexchange-pages" / "unix-92560.html", ctx))
+    texts = [p.text for a in t.answers for p in a.passages]
+    log = next(x for x in texts if "grep hendrenj /var/log/sshd.log" in x)
+    assert "[myhost ~]% grep hendrenj /var/log/sshd.log | grep session\nMay  1 15:57:11" in log
+    assert ("[user1@host ~]$ who\nuser1 tty1          2018-01-03 18:43\n"
+            "user2 pts/0        2018-01-03 18:44 (192.168.0.13)") in "\n\n".join(texts)
+
+
+def test_pre_in_page_and_in_quote(tmp_path: Path, ctx: LoadContext) -> None:
+    page = tmp_path / "code.html"
+    page.write_text("<html><body><article><h1>Who</h1><p>Run it:</p>"
+                    "<pre><code>\nalice  pts/0   10:01\nbob    pts/1   10:02  \n</code></pre>"
+                    "<blockquote><pre>a  b\nc  d</pre></blockquote></article></body></html>",
+                    encoding="utf-8")
+    [t] = list(load(page, ctx))
+    texts = [p.text for p in t.answers[0].passages]
+    assert any(x.endswith("alice  pts/0   10:01\nbob    pts/1   10:02") for x in texts)
+    assert "a  b\nc  d" in texts
+
+
 def test_stackoverflow_page(shared_data: Path, ctx: LoadContext) -> None:
     [t] = list(load(shared_data / "stackexchange-pages" / "stackoverflow-19687421.html", ctx))
     assert t.title == "Difference between BeautifulSoup and Scrapy crawler?"

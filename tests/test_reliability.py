@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.answering import answer
-from bot.render import render_answer
+from bot.render import reliability_note, render_answer
 from index.build import build
 from index.loaders import LoadContext
 from index.outlets import Gazetteer
-from index.reader import IndexReader
+from index.reader import Hit, IndexReader
 
 GAZETTEER = """
 perennial_list = "https://en.wikipedia.org/wiki/WP:RSP"
@@ -67,3 +67,47 @@ def test_status_overridden_or_hidden_never_filtering(tmp_path: Path, run) -> Non
     assert "[generally reliable](https://en.wikipedia.org/wiki/WP:RSP) per Wikipedia" in bbc
     mail = next(v for n, v in values.items() if n.endswith("Daily Mail"))
     assert "Wikipedia" not in mail
+
+
+def test_two_ratings_of_one_status_are_shown_once_and_scopes_are_named(tmp_path: Path) -> None:
+    """The shipped Daily Mail entry holds the list's rows for the Daily Mail and for The Mail
+    on Sunday, both "Deprecated": shown once; statuses that differ say what each is for."""
+    mail = Gazetteer.load(Path("index/outlets.toml")).outlet("Daily Mail")
+    assert mail is not None and len(mail.ratings) == 2
+    assert mail.reliability == "Deprecated"
+    (tmp_path / "outlets.toml").write_text("""
+[[outlet]]
+name = "Fox News"
+domains = ["foxnews.com"]
+[[outlet.perennial]]
+status = ["No consensus"]
+scope = "news excluding politics and science"
+[[outlet.perennial]]
+status = ["Generally unreliable"]
+scope = "talk shows"
+[[outlet.perennial]]
+status = ["generally unreliable"]
+scope = "Talk shows"
+[[outlet]]
+name = "Daily Planet"
+domains = ["planet.example"]
+[[outlet.perennial]]
+status = ["Generally reliable"]
+[[outlet.perennial]]
+status = ["Generally unreliable"]
+listed_as = "The Sunday Planet"
+""", encoding="utf-8")
+    fox = Gazetteer.load(tmp_path / "outlets.toml")
+    assert fox.outlet("Fox News").reliability == (  # type: ignore[union-attr]
+        "No consensus (news excluding politics and science); Generally unreliable (talk shows)")
+    assert fox.outlet("Daily Planet").reliability == (  # type: ignore[union-attr]
+        "Generally reliable; Generally unreliable (The Sunday Planet)")
+
+
+def test_every_status_is_rendered_in_lower_case() -> None:
+    hit = Hit(rank=0, score=1.0, passage_id="t/a0/p0", kind="quote", text="> q",
+              outlet="BBC", url=None, thread_title="t", thread_url=None, answer_score=None,
+              reliability="Blacklisted, Deprecated; No consensus (UK politics)",
+              reliability_url="https://en.wikipedia.org/wiki/WP:RSP")
+    assert reliability_note(hit, linked=False) == (
+        "blacklisted, deprecated; no consensus (UK politics) per Wikipedia")

@@ -206,7 +206,7 @@ def test_the_answers_date_and_the_outlets_reliability() -> None:
 
 def test_no_good_match_says_how_to_browse_where_the_reader_is() -> None:
     assert "`/sources`" in render_nothing("q").content
-    assert "python -m index search" in render_nothing("q", surface="terminal").content
+    assert ".venv/bin/python -m index search" in render_nothing("q", surface="terminal").content
 
 
 def unescaped_brackets(text: str) -> list[int]:
@@ -238,3 +238,11 @@ def test_long_outlets_are_offered_within_limits_and_resolve_back() -> None:
     assert resolve_outlet("  huge  HUGE " + "huge " * 998, names) == names[2]
     assert resolve_outlet("Reuters", names) is None
     assert resolve_outlet("The Long…#000000000000", names) is None
+
+
+def test_line_breaks_of_code_are_kept() -> None:
+    """A <pre> block's lines (`who` output) stay lines in the quote shown."""
+    lines = "[user1@host ~]$ who\nuser1 tty1   2018-01-03 18:43\nuser2 pts/0  2018-01-03 18:44"
+    value = render_answer("q", [hit(text=lines)]).embeds[0]["fields"][0]
+    assert "> \\[user1@host \\~\\]$ who\n> user1 tty1   2018-01-03 18:43\n> user2 pts/0" in \
+        value["value"]

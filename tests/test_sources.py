@@ -61,6 +61,13 @@ def test_site_kinds(gazetteer: Gazetteer, url: str, name: str | None, kind: str)
     assert site_of(url, gazetteer) == Source(name, kind)
 
 
+@pytest.mark.parametrize("url", ["https://history.stackexchange.com/help/on-topic",
+                                 "https://stackoverflow.com/users/1/someone",
+                                 "https://stackoverflow.com/questions/tagged/python"])
+def test_a_qa_sites_own_pages_are_no_source(gazetteer: Gazetteer, url: str) -> None:
+    assert site_of(url, gazetteer) is None
+
+
 def test_source_of_weighs_link_and_lead_in(gazetteer: Gazetteer) -> None:
     # A linked post stays one whatever the lead-in names.
     assert source_of("https://politics.stackexchange.com/a/1", "Reuters", gazetteer) == \

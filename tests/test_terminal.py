@@ -39,7 +39,7 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     assert "BBC" in [label for _, label in labels[:3]], labels
     assert "I was scheduled to meet martyr Soleimani at 08:30" in first
     assert "No good match: nothing in the corpus answers that question well enough" in rest
-    assert "python -m index search" in rest  # how to browse, in the terminal
+    assert ".venv/bin/python -m index search" in rest  # how to browse, in the terminal
     assert "/sources" not in result.stdout  # the terminal has no slash commands
     # Set-up messages (the first run builds the index) go to standard error, not among answers.
     assert "building it" in result.stderr and "building" not in result.stdout
