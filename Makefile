@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: run test index bench bench-rebuild relevance load attribution answers clean
+.PHONY: run test index bench bench-rebuild bench-build-memory relevance load attribution answers clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..." >&2
@@ -50,6 +50,10 @@ bench: $(STAMP)
 ## bench-rebuild: a million passages, one file changed: how soon the rebuilt index serves
 bench-rebuild: $(STAMP)
 	$(BIN)/python -m bench.rebuild --passages 1000000 --verify
+
+## bench-build-memory: peak memory of a clean build of N passage records in one JSON Lines file
+bench-build-memory: $(STAMP)
+	$(BIN)/python -m bench.build_memory --passages 200000 1000000
 
 ## relevance: SciFact test and the paraphrase set, for BM25 alone, the vectors alone and the hybrid
 relevance: $(BENCH_STAMP)

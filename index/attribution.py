@@ -361,9 +361,9 @@ def citable(url: str, thread_url: str | None = None) -> bool:
 
 
 def never_cited(url: str, thread_url: str | None = None) -> bool:
-    """Whether a link is a page no quote cites even when it is the only link there: a
-    profile, a tag, a help or search page, or the thread's own question. (A lone picture
-    is still what a quote shows: a screenshot.)"""
+    """Whether a link inside a quote is a page the quote does not cite even when it is the
+    only link there: a profile, a tag, a help or search page, or the thread's own question
+    (a quoted comment's "see our on-topic page"). A lone picture is still what a quote shows."""
     parts = urlsplit(url)
     if site_page(parts.path):
         return True
@@ -382,8 +382,9 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
     that has any, outside parentheses ("(peer-reviewed here)") if it can, a page of another
     site before a post of this network, an answer before a question, then the first."""
     if len(lead.links) == 1:
-        url = http_url(lead.links[0], base_url)
-        return url if url is not None and not never_cited(url, thread_url) else None
+        # Its one link is where the words are from, even a help page ("As the Help Center
+        # says: [link]"); index.sources counts such a page as no source.
+        return http_url(lead.links[0], base_url)
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
     candidates = []

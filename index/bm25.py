@@ -23,6 +23,7 @@ FloatArray = npt.NDArray[np.float64]
 # Tokens (as rank-bm25 takes them), or terms with weights.
 Query = Sequence[str] | Mapping[str, float]
 IntArray = npt.NDArray[np.int64]
+IMPACT_SLICE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +66,11 @@ def okapi_tf(tf: FloatArray, doc_len: FloatArray, avgdl: float, k1: float, b: fl
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl))
 
 
-def term_ids(documents: Iterable[Sequence[str]]
+def term_ids(documents: Iterable[Sequence[str]], vocabulary: dict[str, int] | None = None
              ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], dict[str, int]]:
     """Token lists as term ids end to end, each list's length, and the vocabulary that names
-    the ids (numbered as first seen)."""
-    vocabulary: dict[str, int] = {}
+    the ids (numbered as first seen; ``vocabulary``, when given, is extended)."""
+    vocabulary = {} if vocabulary is None else vocabulary
     ids: list[int] = []
     lengths: list[int] = []
     for tokens in documents:
@@ -136,12 +137,16 @@ class ImpactIndex:
         avgdl = float(doc_len.sum()) / n_docs or 1.0  # all empty: nothing to normalise
         df = np.bincount(terms, minlength=n_terms)
         idf = floor_negative_idf(okapi_idf(n_docs, df), params.epsilon)
-        impacts = idf[terms] * okapi_tf(tf.astype(np.float64), doc_len[docs], avgdl,
-                                        params.k1, params.b)
+        # In slices: the float64 temporaries of the whole corpus at once were the build's
+        # peak memory. Each impact is computed as before, so the values are the same.
+        impacts = np.empty(len(docs), dtype=np.float32)
+        for start in range(0, len(docs), IMPACT_SLICE):
+            part = slice(start, start + IMPACT_SLICE)
+            impacts[part] = idf[terms[part]] * okapi_tf(
+                tf[part].astype(np.float64), doc_len[docs[part]], avgdl, params.k1, params.b)
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=offsets[1:])
-        return cls(vocabulary, offsets, docs.astype(np.int32), impacts.astype(np.float32),
-                   n_docs)
+        return cls(vocabulary, offsets, docs.astype(np.int32, copy=False), impacts, n_docs)
 
     @property
     def impact_range(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:

@@ -10,9 +10,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.indexes import Indexes, open_index
+from index import bm25 as bm25_module
+from index import postings as postings_module
 from index import reader as reader_module
 from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
@@ -289,3 +292,21 @@ def test_feedback_reads_bounded_text_off_the_event_loop(tmp_path: Path, run, mon
     run(go())
     assert seen and not seen[0][0]  # not on the event loop's thread
     assert seen[0][1] <= MAX_RECORD_CHARS
+
+
+def test_postings_counted_in_chunks_equal_counted_at_once(monkeypatch) -> None:
+    docs = [["ferry", "storm"] * (i % 3) + [f"w{i % 7}", "coast"] for i in range(23)]
+    whole = Postings.of_documents(docs, numbers=np.arange(1, 24), n_docs=25)
+    monkeypatch.setattr(postings_module, "CHUNK_DOCS", 4)
+    chunked = Postings.of_documents(docs, numbers=np.arange(1, 24), n_docs=25)
+    assert chunked.vocabulary == whole.vocabulary
+    for name in ("offsets", "docs", "tfs", "lengths"):
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
+
+
+def test_impacts_computed_in_slices_equal_computed_at_once(monkeypatch) -> None:
+    docs = [["ferry", "storm"] * (i % 3) + [f"w{i % 7}", "coast"] for i in range(23)]
+    whole = Postings.of_documents(docs).impacts()
+    monkeypatch.setattr(bm25_module, "IMPACT_SLICE", 5)
+    sliced = Postings.of_documents(docs).impacts()
+    assert np.array_equal(sliced.impacts, whole.impacts) and sliced.impacts.dtype == np.float32
