@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embedding
+from . import ann, embedding
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
@@ -281,7 +281,22 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
             done = embed_missing(database, embedder, progress=embed_progress)
             report.vectors = done.summary()
             report.seconds += done.seconds
+            if done.complete:
+                report.vectors += "; " + _nearest(database)
     return report
+
+
+def _nearest(database: Path) -> str:
+    """Build the nearest-neighbour index of the vectors (``index.ann``); what became of it.
+    Without it the reader answers with BM25 alone, so a failure is said, not raised."""
+    log.info("building the nearest-neighbour index of the passage vectors")
+    try:
+        took = ann.build(database)
+    except (ImportError, OSError, ValueError, RuntimeError) as exc:
+        log.warning("no nearest-neighbour index, search answers with BM25 alone: %s", exc)
+        return f"nearest-neighbour index: none ({exc})"
+    return ("nearest-neighbour index: unchanged" if took is None
+            else f"nearest-neighbour index built in {took:.1f} s")
 
 
 def _digest(path: Path) -> str:

@@ -25,8 +25,8 @@ import aiosqlite
 import numpy as np
 
 from . import embedding, store
+from .ann import NearestIndex
 from .bm25 import ImpactIndex
-from .dense import DenseIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
@@ -148,10 +148,11 @@ class IndexReader:
         # Hybrid retrieval (index.dense, index.hybrid) once the vectors and the model are in;
         # BM25 alone until then, or for good when the index has no complete vectors.
         self.semantic = semantic
-        self._dense: DenseIndex | None = None
+        self._dense: NearestIndex | None = None
         self._embedder: embedding.Embedder | None = None
         self._dense_ready = threading.Event()
         self._dense_thread: threading.Thread | None = None
+        self._identity: tuple[int, int] | None = None  # the file this reader has open
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
         self._k1 = float(meta.get("k1", 1.5))
@@ -182,6 +183,7 @@ class IndexReader:
                     continue  # what looked broken was two files mixed: try again
                 raise
             if _file_identity(path) == before:
+                reader._identity = before
                 reader._postings.start()
                 reader._start_dense()
                 return reader
@@ -240,25 +242,23 @@ class IndexReader:
         self._dense_thread.start()
 
     def _load_dense(self, model: str) -> None:
-        """Read the vectors and load the model, off the event loop; on any failure, say so
-        once and stay with BM25."""
+        """Map the nearest-neighbour index and load the model, off the event loop; on any
+        failure, say so once and stay with BM25."""
         try:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
-            con = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            try:
-                arrays = store.arrays_from_rows(con.execute(store.VECTOR_ARRAYS).fetchall())
-            finally:
-                con.close()
-            vectors = store.VectorArrays.from_arrays(model, int(self.meta["vectors_dim"]),
-                                                     arrays)
-            if vectors.missing or len(vectors.scales) != self.n_passages:
+            # The graph is found through the file at the path: it must be this reader's file,
+            # not a newer index renamed into place since (its document numbers differ).
+            if _file_identity(self.path) != self._identity:
+                raise ValueError("the index was replaced while opening; reopen it")
+            dense = NearestIndex.open(self.path)
+            if _file_identity(self.path) != self._identity:
+                raise ValueError("the index was replaced while opening; reopen it")
+            if len(dense.scales) != self.n_passages or not np.all(dense.scales != 0):
                 raise ValueError("the vectors do not cover every passage")
-            dense = DenseIndex(vectors.rows, vectors.scales)
             embedder = embedding.load(model)
             if embedder.dim != dense.dim:
                 raise ValueError(f"the model gives {embedder.dim} dimensions, the index "
                                  f"holds {dense.dim}")
-            dense.top_k(embedder.embed(["warm up"])[0], 1)  # compiles the kernel now
+            dense.top_k(embedder.embed(["warm up"])[0], 1)
             self._dense, self._embedder = dense, embedder
         except Exception as exc:  # whatever it was, BM25 answers on
             log.warning("semantic search is off for %s, answering with BM25 alone: %s",
@@ -327,7 +327,7 @@ class IndexReader:
                                 relevances=relevances.tolist())
 
     async def _hybrid(self, question: str, terms: list[str], k: int, offset: int,
-                      allowed: np.ndarray | None, dense: DenseIndex,
+                      allowed: np.ndarray | None, dense: NearestIndex,
                       embedder: embedding.Embedder) -> list[Hit]:
         """BM25 on the question's words (without the query stages: in the hybrid they cost
         time for no gain, index.hybrid) fused with the passages nearest the question's vector."""

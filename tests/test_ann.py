@@ -1,0 +1,133 @@
+"""The nearest-neighbour index (index.ann): exact scores on what it finds, restrictions, kept
+with the index it was built for, never another's, and BM25 when it is missing."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import ann
+from index.build import build_with
+from index.dense import DenseIndex
+from index.embedding import content_key, quantize
+from index.store import VectorArrays
+
+from .test_semantic import NOTES, ask, settings, write_corpus
+
+
+def fake_index(folder: Path, vectors: np.ndarray, model: str = "m") -> Path:
+    """A file with just what ``index.ann`` reads: meta and the vector arrays."""
+    rows, scales = quantize(vectors)
+    # Each key names its vector, as content_key names a passage's text.
+    keys = np.frombuffer(b"".join(content_key(r.tobytes().hex()) for r in rows),
+                         dtype=np.uint8).reshape(len(rows), 16)
+    arrays = VectorArrays(model, keys, rows, scales)
+    db = folder / "i.db"
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        con.execute("CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT, data BLOB)")
+        con.executemany("INSERT INTO meta VALUES (?, ?)", arrays.meta().items())
+        con.executemany("INSERT INTO arrays VALUES (?, ?, ?)",
+                        [(n, str(a.dtype), a.tobytes()) for n, a in arrays.arrays().items()])
+    con.close()
+    return db
+
+
+def unit(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
+    v = rng.standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_it_finds_what_exact_search_finds_with_exact_scores(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    db = fake_index(tmp_path, unit(rng, 3000))
+    assert ann.build(db) is not None
+    assert ann.build(db) is None  # built once for these vectors
+    nearest = ann.NearestIndex.open(db)
+    rows, scales = quantize(unit(np.random.default_rng(1), 3000))
+    exact = DenseIndex(rows, scales)
+    agree = []
+    for query in unit(rng, 50):
+        docs, scores = nearest.top_k(query, 10)
+        want, _ = exact.top_k(query, 10)
+        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
+        assert np.all(np.diff(scores) <= 0)
+        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
+    assert np.mean(agree) >= 0.98
+
+
+@pytest.mark.parametrize("share", [0.005, 0.5, 0.97])
+def test_restricted_searches_keep_to_the_allowed_passages(tmp_path: Path, share: float,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)  # both ways of restricting, on a small set
+    rng = np.random.default_rng(2)
+    vectors = unit(rng, 3000)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    exact = DenseIndex(*quantize(vectors))
+    allowed = rng.random(3000) < share
+    for query in unit(rng, 20):
+        docs, _ = nearest.top_k(query, 10, allowed)
+        want, _ = exact.top_k(query, 10, allowed)
+        assert allowed[docs].all()
+        assert len(docs) == min(10, int(allowed.sum()))
+        assert len(set(docs.tolist()) & set(want.tolist())) >= 8
+
+
+def test_another_index_s_graph_is_never_opened(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    (tmp_path / "a").mkdir()
+    db = fake_index(tmp_path / "a", unit(rng, 200))
+    ann.build(db)
+    graph = next(db.parent.glob(".i.db.ann-*"))
+    # The same file name, other vectors (a rebuild): the old graph's numbers do not fit.
+    fake_index_again = fake_index(tmp_path, unit(rng, 200))
+    graph.rename(tmp_path / graph.name)
+    with pytest.raises(FileNotFoundError):
+        ann.NearestIndex.open(fake_index_again)
+
+
+def test_a_rebuild_replaces_the_graph_and_finds_new_passages(tmp_path: Path, run) -> None:
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    report = build_with(s)
+    assert report.vectors is not None and "nearest-neighbour index built" in report.vectors
+    first = sorted(tmp_path.glob(".i.db.ann-*"))
+    assert len(first) == 1
+    unchanged = build_with(s)
+    assert unchanged.vectors is not None and "nearest-neighbour index: unchanged" in \
+        unchanged.vectors
+    write_corpus(s.corpus, {"aa-volcano.md": (
+        "Eruptions in Iceland", "Lava from the fissure reached the town's outskirts overnight.")})
+    build_with(s)  # the new file sorts first: every document number moves
+    second = sorted(tmp_path.glob(".i.db.ann-*"))
+    assert len(second) == 1 and second != first
+    hits = run(ask(s.database, "molten rock flowing near houses"))
+    assert "Lava" in hits[0].text
+    hits = run(ask(s.database, "can a heart attack hit people under 40?"))
+    assert "Myocardial infarction" in hits[0].text
+
+
+def test_without_its_graph_the_index_answers_with_bm25(tmp_path: Path, run,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    s = settings(tmp_path)
+    write_corpus(s.corpus, dict(list(NOTES.items())[:2]))
+    build_with(s)
+    for graph in tmp_path.glob(".i.db.ann-*"):
+        graph.unlink()
+    with caplog.at_level(logging.WARNING, logger="index.reader"):
+        hits = run(ask(s.database, "can a heart attack hit people under 40?"))
+    assert all(h.similarity is None for h in hits)
+    warnings = [r.getMessage() for r in caplog.records if "BM25 alone" in r.getMessage()]
+    assert len(warnings) == 1 and "python -m index build" in warnings[0]
+    build_with(s)  # the next build puts it back
+    assert len(list(tmp_path.glob(".i.db.ann-*"))) == 1
+    hits = run(ask(s.database, "can a heart attack hit people under 40?"))
+    assert "Myocardial infarction" in hits[0].text and hits[0].similarity is not None
