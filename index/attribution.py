@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from .blocks import Block
 from .model import Passage
 from .outlets import Gazetteer, Mention
-from .sources import site_page, source_of
+from .sources import QUESTION_PATH, citable, never_cited, source_of
 
 _REPORTING_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:published|publishes|reports?|reported|adds?|added|says?|said|"
@@ -419,38 +419,6 @@ def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str
     return source.name if source is not None else None
 
 
-_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)$", re.IGNORECASE)
-_IMAGE_HOSTS = {"i.stack.imgur.com", "i.imgur.com", "imgur.com"}
-_THREAD = re.compile(r"^/(?:questions|q)/(\d+)")
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“(\[]?[A-Z])")
-
-
-def citable(url: str, thread_url: str | None = None) -> bool:
-    """Whether a link can be what a quote cites: not a picture, a profile, a tag, a help or
-    search page, a site's front page, or the thread's own question."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host in _IMAGE_HOSTS or _IMAGE.search(parts.path) or parts.path in {"", "/"}:
-        return False
-    return not never_cited(url, thread_url)
-
-
-def never_cited(url: str, thread_url: str | None = None) -> bool:
-    """Whether a link inside a quote is a page the quote does not cite even when it is the
-    only link there: a profile, a tag, a help or search page, or the thread's own question
-    (a quoted comment's "see our on-topic page"). A lone picture is still what a quote shows."""
-    parts = urlsplit(url)
-    if site_page(parts.path):
-        return True
-    if thread_url:
-        own, here = urlsplit(thread_url), _THREAD.match(parts.path)
-        mine = _THREAD.match(own.path)
-        if here and mine and here.group(1) == mine.group(1) and \
-                (parts.hostname or "").lower() == own.hostname:
-            return True
-    return False
-
-
 def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> str | None:
     """The link a lead-in cites: its one link, or when it has several, the citable ones
     (never a profile, tag, help page or the thread's question) of its last sentence
@@ -475,7 +443,7 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
         sentence = sum(end <= pos for end in ends)
         in_parens = text[:pos].count("(") > text[:pos].count(")")
         path = urlsplit(url).path
-        rank = 0 if not _THREAD.match(path) and "/a/" not in path[:3] else (
+        rank = 0 if not QUESTION_PATH.match(path) and "/a/" not in path[:3] else (
             1 if path.startswith("/a/") else 2)
         candidates.append(((-sentence, in_parens, rank, i), url))
     return min(candidates)[1] if candidates else None
