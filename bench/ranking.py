@@ -1,6 +1,15 @@
 """Ranking benchmark: this project against tantivy, bm25s (numba and numpy) and rank-bm25.
 
     python -m bench.ranking [--sizes 10000 100000 1000000] [--queries 1000] [--no-scifact]
+        [--no-served] [--served-queries 300]
+
+Two tables. The BM25 kernels (below), and the served path: what a user gets, question text
+in, the best 10 passages with their text out. For the served path each size is a synthetic
+corpus of threads (``bench.synthetic_corpus``) built into a real index by ``index.build``;
+this project answers through ``IndexReader.search`` (as the bot opens it, BM25 without
+vectors: ``bench.semantic_scale`` measures the hybrid); the peers index the same tokens
+(each passage's, its thread title's and question's, tokenized by the project) and give back
+the text: tantivy from a stored field, bm25s and rank-bm25 from a list in memory.
 
 Synthetic corpora: a Zipf vocabulary of 100,000 words, 20 to 120 tokens a passage; queries of
 3 to 8 words drawn from the same distribution (the hard case: many very common words); a second
@@ -27,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +246,181 @@ def reopen_seconds(index: object, db: Path, first_query: list[str]) -> tuple[flo
     return float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
 
 
+# -- the served path: question text in, hits with their text out ------------------------------
+
+SERVED_QUERY = """
+SELECT p.id, p.text, t.title, t.question FROM passages p JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+"""
+
+
+def served_data(folder: Path, n: int) -> Path:
+    """A synthetic corpus of ``n`` passages (``bench.synthetic_corpus``) built into a real
+    index (BM25 alone: vectors are ``bench.semantic_scale``'s), in ``folder``."""
+    from bench.synthetic_corpus import write_corpus
+    from index.build import build
+
+    write_corpus(folder / "corpus", n)
+    db = folder / "sourced.db"
+    build(folder / "corpus", db)
+    return db
+
+
+def stored_passages(db: Path) -> tuple[list[str], list[list[str]]]:
+    """Every passage's text and its BM25 tokens (text, thread title and question, as the
+    build tokenizes them), in the index's document order: what the peers index and store."""
+    from index.store import arrays_from_rows
+    from index.tokenize import Tokenizer
+
+    tokenize = Tokenizer()
+    with closing(sqlite3.connect(db)) as con:
+        rowids = arrays_from_rows(con.execute(
+            "SELECT name, dtype, data FROM arrays WHERE name = 'rowids'").fetchall())["rowids"]
+        rows = {i: (text, title, question)
+                for i, text, title, question in con.execute(SERVED_QUERY)}
+    texts, tokens, context = [], [], {}
+    for rowid in rowids.tolist():
+        text, title, question = rows.pop(rowid)
+        if title not in context:  # a thread's words, tokenized once for all its passages
+            context = {title: tokenize(title) + tokenize(question)}
+        texts.append(text)
+        tokens.append(tokenize(text) + context[title])
+    return texts, tokens
+
+
+def run_served(engine: str, db: Path, questions: list[str]) -> dict[str, float]:
+    """One engine's served path in this process: question text in, the best 10 passages with
+    their text out. Memory: everything the engine holds to serve (the index and the text),
+    above the process with its libraries imported."""
+    libraries = {"sourced": ["index.reader"], "tantivy": ["tantivy"],
+                 "rank-bm25": ["rank_bm25"]}.get(engine, ["bm25s"])
+    for name in ["index.tokenize", *libraries]:
+        __import__(name)
+    from index.tokenize import Tokenizer
+
+    tokenize = Tokenizer()
+    gc.collect()
+    base = rss_mb()
+    result: dict[str, float] = {}
+    t = time.perf_counter()
+    if engine == "sourced":
+        import asyncio
+
+        from index.reader import IndexReader
+
+        loop = asyncio.new_event_loop()
+        # As the bot opens it (bot/indexes.py): the default query stages.
+        reader = loop.run_until_complete(IndexReader.open(db, semantic=False))
+        loop.run_until_complete(reader.loaded())
+
+        def serve(question: str) -> list[str]:
+            return [h.text for h in loop.run_until_complete(reader.search(question, 10))]
+    else:
+        texts, tokens = stored_passages(db)
+        if engine == "tantivy":
+            import tantivy
+
+            builder = tantivy.SchemaBuilder()
+            builder.add_text_field("body", stored=False, tokenizer_name="whitespace")
+            builder.add_text_field("text", stored=True, index_option="basic")
+            folder = tempfile.mkdtemp(prefix="tantivy-")
+            index = tantivy.Index(builder.build(), path=folder)
+            writer = index.writer(heap_size=1_000_000_000, num_threads=2)
+            for body, text in zip(tokens, texts, strict=True):
+                writer.add_document(tantivy.Document(body=" ".join(body), text=text))
+            writer.commit()
+            writer.wait_merging_threads()
+            index.reload()
+            del texts, tokens
+            searcher = index.searcher()
+
+            def serve(question: str) -> list[str]:
+                terms = tokenize(question)
+                if not terms:
+                    return []
+                query = index.parse_query(" ".join(terms), ["body"])
+                return [searcher.doc(address)["text"][0]
+                        for _, address in searcher.search(query, 10).hits]
+        elif engine.startswith("bm25s"):
+            import bm25s
+            from bm25s.tokenization import Tokenized
+
+            backend = engine.split("-")[1]
+            vocab: dict[str, int] = {}
+            ids = [[vocab.setdefault(w, len(vocab)) for w in doc] for doc in tokens]
+            del tokens
+            retriever = bm25s.BM25(method="robertson", backend=backend)
+            retriever.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
+            del ids
+
+            def serve(question: str) -> list[str]:
+                q = [vocab[w] for w in tokenize(question) if w in vocab]
+                if not q:
+                    return []
+                docs, _ = retriever.retrieve(Tokenized(ids=[q], vocab=vocab), k=10,
+                                             n_threads=1, show_progress=False,
+                                             backend_selection=backend)
+                return [texts[d] for d in docs[0]]
+        elif engine == "rank-bm25":
+            from rank_bm25 import BM25Okapi
+
+            bm25 = BM25Okapi(tokens)
+            del tokens
+
+            def serve(question: str) -> list[str]:
+                scores = bm25.get_scores(tokenize(question))
+                best = np.argpartition(-scores, 10)[:10]
+                return [texts[d] for d in best[np.argsort(-scores[best])]]
+        else:
+            raise SystemExit(f"unknown engine {engine}; choose from {', '.join(ENGINES)}")
+    result["build_s"] = time.perf_counter() - t
+    gc.collect()
+    result["memory_mb"] = rss_mb() - base
+    for q in questions[:10]:  # warm: compiled code, caches
+        serve(q)
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        hits = serve(q)
+        times.append((time.perf_counter() - t) * 1000)
+        assert all(isinstance(h, str) and h for h in hits)
+    result["median_ms"] = float(np.median(times))
+    result["p99_ms"] = float(np.percentile(times, 99))
+    result["queries"] = len(questions)
+    return result
+
+
+def served_table(sizes: list[int], n_questions: int, engines: list[str]) -> None:
+    print()
+    print("served path: question text in, the best 10 passages with their text out (this "
+          "project: IndexReader.search as the bot opens it; tantivy: a stored text field; "
+          "bm25s, rank-bm25: text looked up in a list); synthetic threads (bench."
+          "synthetic_corpus), the same tokens for every engine")
+    print("ready s: this project, opening its index until the postings are all in memory; "
+          "the peers, reading the passages from it and building their index")
+    print(f"{'corpus':>10} {'engine':>12} {'ready s':>8} {'median ms':>10} {'p99 ms':>8} "
+          f"{'memory MB':>10}  load average (1, 5, 15 min)")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = served_data(Path(tmp), n)
+            for engine in engines:
+                if engine == "rank-bm25" and n > 100_000:
+                    continue
+                count = 100 if engine == "rank-bm25" else n_questions
+                proc = subprocess.run(
+                    [sys.executable, "-m", "bench.ranking", "--served-worker", engine,
+                     "--data", str(db), "--queries", str(count)],
+                    capture_output=True, text=True, cwd=ROOT)
+                if proc.returncode != 0:
+                    print(f"{n:>10,} {engine:>12} failed: {proc.stderr.strip()[-300:]}")
+                    continue
+                r = json.loads(proc.stdout.strip().splitlines()[-1])
+                load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+                note = f"  {r['queries']} queries" if r["queries"] < n_questions else ""
+                print(f"{n:>10,} {engine:>12} {r['build_s']:>8.1f} {r['median_ms']:>10.3f} "
+                      f"{r['p99_ms']:>8.3f} {r['memory_mb']:>10.0f}  {load}{note}", flush=True)
+
+
 # -- the table --------------------------------------------------------------------------------
 
 def main() -> None:
@@ -248,16 +433,29 @@ def main() -> None:
                         help="the trimmed queries leave out the N commonest words")
     parser.add_argument("--no-scifact", action="store_true")
     parser.add_argument("--scifact", type=Path, default=ROOT.parent / "shared/data/scifact")
+    parser.add_argument("--no-served", action="store_true",
+                        help="only the BM25 kernels, not the served path")
+    parser.add_argument("--served-queries", type=int, default=300)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--served-worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(run_engine(args.worker, args.data, args.queries)))
         return
+    if args.served_worker:
+        import random
+
+        from bench.semantic_scale import questions
+
+        print(json.dumps(run_served(args.served_worker, args.data,
+                                    questions(random.Random(5), args.queries))))
+        return
     sets: list[tuple[str, int | None]] = [(f"{n:,}", n) for n in args.sizes]
     if not args.no_scifact and args.scifact.is_dir():
         sets.append(("SciFact", None))
-    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {sys.version.split()[0]}; "
+          "load average at the start: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print("queries: Zipf-drawn words (median, p99, ratio of medians to the fastest peer); "
           f"trimmed: the same without the {args.without_commonest} commonest words; uniform: "
           "words drawn uniformly from the vocabulary (median, p99 of each)")
@@ -297,6 +495,8 @@ def main() -> None:
                 print(f"{name:>10} {engine:>12} {r['build_s']:>8.1f} {r['median_ms']:>10.3f} "
                       f"{r['p99_ms']:>8.3f} {ratio:>10} {other} {r['memory_mb']:>10.0f}  "
                       f"{note}", flush=True)
+    if not args.no_served:
+        served_table(args.sizes, args.served_queries, args.engines)
 
 
 def cpu_model() -> str:

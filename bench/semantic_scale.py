@@ -1,17 +1,26 @@
 """Hybrid search at scale: serving memory and the served path's latency with passage vectors.
 
     python -m bench.semantic_scale [--passages 10000 100000 1000000] [--questions 300]
+        [--keep FOLDER] [--index DB]
 
 Embedding a million real passages takes hours on two cores (README), so the passages here are
 synthetic (``bench.synthetic_corpus``) and so are their vectors: each passage's vector is a
 random projection of its words (a fixed Gaussian vector per word, summed, normalised), stored
-through the project's own ``embed_missing`` as int8 rows, as real ones are. Questions are
-drawn from the synthetic corpus's words (a topic and 2 to 5 of its words, as
-``bench.rebuild``'s are), embedded by the real model on every search: the path the bot takes,
-``IndexReader.search``, from question text to hits with their text. For each size,
-in a fresh process: resident memory of the open index (above the interpreter with the project
-and the model's libraries imported), with vectors and with BM25 alone, and the median and p99
-of ``search(question, 3)``, hybrid and BM25 alone.
+through the project's own ``embed_missing`` as int8 rows, as real ones are, and indexed by
+``index.ann.build`` as a build does. Questions are drawn from the synthetic corpus's words (a
+topic and 2 to 5 of its words, as ``bench.rebuild``'s are), embedded by the real model on
+every search: the path the bot takes, ``IndexReader.search``, from question text to hits with
+their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
+
+- memory, resident MB: the index's (after the questions, above the process with the project
+  imported and the model loaded), split into the process's own pages and pages of mapped
+  files (the memory-mapped vector index); the model's (loading it: PyTorch and the weights);
+  and the whole process's;
+- the median and p99 of ``search(question, 3)``, and of embedding a question alone;
+- recall@10 of the vector stage (``index.ann``) against exact search over the same int8
+  vectors, questions embedded by the same random projection;
+- the load average while the questions were asked (the machine is shared: say so).
+``--index DB`` measures an index already built (with its nearest-neighbour index).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,40 +83,103 @@ class RandomProjection:
 
 
 SERVE = """
-import asyncio, gc, json, statistics, sys, time
+import asyncio, gc, json, os, random, statistics, sys, time
 from pathlib import Path
-from bench.ranking import rss_mb
+import numpy as np
+from bench.semantic_scale import RandomProjection, memory, questions, exact_top
 import index.embedding, index.reader
-index.embedding.load()  # the model's libraries and weights count as the baseline's
-gc.collect(); base = rss_mb()
-questions = json.loads(sys.argv[3])
+gc.collect(); before_model = memory()
+embedder = index.embedding.load()
+embedder.embed(["warm up"])
+gc.collect(); base = memory()
+asked = questions(random.Random(5), int(sys.argv[3]))
+def p99(times):
+    return sorted(times)[int(0.99 * (len(times) - 1))]
 async def main():
     semantic = sys.argv[2] == "hybrid"
     async with await index.reader.IndexReader.open(Path(sys.argv[1]), semantic=semantic) as r:
         await r.loaded()
         assert await r.semantic_ready() == semantic
-        for q in questions[:10]:
+        for q in asked[:10]:
             await r.search(q, 3)
-        times = []
-        for q in questions:
+        times, load = [], os.getloadavg()
+        for q in asked:
             t = time.perf_counter()
             hits = await r.search(q, 3)
             times.append(1000 * (time.perf_counter() - t))
             assert all(h.text for h in hits)
         gc.collect()
-        times.sort()
-        print(json.dumps({"memory_mb": rss_mb() - base, "median_ms": statistics.median(times),
-                          "p99_ms": times[int(0.99 * (len(times) - 1))]}))
+        now = memory()
+        out = {"index": {k: now[k] - base[k] for k in now},
+               "model": {k: base[k] - before_model[k] for k in base}, "process": now,
+               "median_ms": statistics.median(times), "p99_ms": p99(times),
+               "load": load, "n": r.n_passages}
+        if semantic:
+            embed = []
+            for q in asked:
+                t = time.perf_counter()
+                embedder.embed([q])
+                embed.append(1000 * (time.perf_counter() - t))
+            out["embed_median_ms"], out["embed_p99_ms"] = statistics.median(embed), p99(embed)
+            # The vector stage against exact search, with the build's own vectors.
+            vectors = RandomProjection().embed(asked)
+            found = [r._dense.top_k(v, 10)[0] for v in vectors]
+            out["recall10"] = exact_top(Path(sys.argv[1]), vectors, found)
+    print(json.dumps(out))
 asyncio.run(main())
 """
 
 
-def serve(db: Path, ranking: str, questions: list[str]) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", SERVE, str(db), ranking, json.dumps(questions)],
+def memory() -> dict[str, float]:
+    """This process's resident memory, MB: all of it, its own (anonymous) pages, and pages
+    of mapped files (libraries, the memory-mapped vector index)."""
+    with open("/proc/self/status") as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return {name: int(fields[key].split()[0]) / 1024
+            for name, key in (("rss", "VmRSS"), ("anon", "RssAnon"), ("file", "RssFile"))}
+
+
+def exact_top(db: Path, vectors: np.ndarray, found: list[np.ndarray]) -> float:
+    """Recall@10 of ``found`` against exact search over the index's int8 vectors; a passage
+    scoring at least the exact 10th best counts (ties at the cut)."""
+    import sqlite3
+    from contextlib import closing
+
+    from index import store
+    from index.dense import DenseIndex
+
+    uri = f"{db.resolve().as_uri()}?mode=ro&immutable=1"
+    with closing(sqlite3.connect(uri, uri=True)) as con:
+        meta = dict(con.execute(store.META).fetchall())
+        arrays = store.arrays_from_rows(con.execute(store.VECTOR_ARRAYS).fetchall())
+    v = store.VectorArrays.from_arrays(meta["vectors_model"], int(meta["vectors_dim"]), arrays)
+    exact = DenseIndex(v.rows, v.scales)
+    recalls = []
+    for q, docs in zip(vectors, found, strict=True):
+        scores = exact.scores(q)
+        recalls.append(float(np.mean(scores[docs] >= np.sort(scores)[-10] - 1e-6)))
+    return float(np.mean(recalls))
+
+
+def serve(db: Path, ranking: str, n_questions: int) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-c", SERVE, str(db), ranking, str(n_questions)],
                          capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
         raise SystemExit(f"serving {db} ({ranking}) failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def row(n: int, ranking: str, r: dict, build_s: str, vectors_s: str) -> str:  # type: ignore[type-arg]
+    index, model, process = r["index"], r["model"], r["process"]
+    recall = f"{r['recall10']:.4f}" if "recall10" in r else "-"
+    embed = (f"{r['embed_median_ms']:.2f} / {r['embed_p99_ms']:.2f}"
+             if "embed_median_ms" in r else "-")
+    return (f"| {n:,} | {ranking} | {index['rss']:.0f} ({index['anon']:.0f} + "
+            f"{index['file']:.0f}) | {model['rss']:.0f} | {process['rss']:.0f} | "
+            f"{r['median_ms']:.2f} | {r['p99_ms']:.2f} | {embed} | {recall} | {build_s} | "
+            f"{vectors_s} | "
+            + " ".join(f"{x:.1f}" for x in r["load"]) + " |")
 
 
 def main() -> None:
@@ -115,13 +188,21 @@ def main() -> None:
     parser.add_argument("--passages", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--keep", type=Path, help="keep the built indexes in this folder")
+    parser.add_argument("--index", type=Path,
+                        help="measure this index (built with vectors) instead of building")
     args = parser.parse_args()
-    asked = questions(random.Random(5), args.questions)
-    print("| passages | ranking | memory MB | median ms | p99 ms | build s | vectors s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| passages | ranking | index MB (own + mapped) | model MB | process MB | median ms "
+          "| p99 ms | embedding a question: median / p99 ms | recall@10 | build s | "
+          "vectors s | load average 1/5/15 min |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    if args.index:
+        for ranking in ("bm25", "hybrid"):
+            r = serve(args.index, ranking, args.questions)
+            print(row(int(r["n"]), ranking, r, "-", "-"), flush=True)
+        return
     for n in args.passages:
-        with tempfile.TemporaryDirectory(dir=args.keep) as tmp:
-            folder = Path(tmp)
+        folder = Path(tempfile.mkdtemp(dir=args.keep, prefix=f"scale-{n}-"))
+        try:
             write_corpus(folder / "corpus", n)
             db = folder / "sourced.db"
             t = time.perf_counter()
@@ -130,14 +211,14 @@ def main() -> None:
             t = time.perf_counter()
             report = embed_missing(db, RandomProjection())  # type: ignore[arg-type]
             assert report.complete
+            ann.build(db)  # the nearest-neighbour index with them, as a build makes it
             vectors_s = time.perf_counter() - t
-            t = time.perf_counter()
-            ann.build(db)
-            vectors_s += time.perf_counter() - t  # the nearest-neighbour index with them
             for ranking in ("bm25", "hybrid"):
-                r = serve(db, ranking, asked)
-                print(f"| {n:,} | {ranking} | {r['memory_mb']:.0f} | {r['median_ms']:.2f} | "
-                      f"{r['p99_ms']:.2f} | {build_s:.1f} | {vectors_s:.1f} |", flush=True)
+                r = serve(db, ranking, args.questions)
+                print(row(n, ranking, r, f"{build_s:.1f}", f"{vectors_s:.1f}"), flush=True)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
