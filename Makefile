@@ -42,7 +42,8 @@ test: $(STAMP)
 index: $(STAMP)
 	$(BIN)/python -m index build
 
-## bench: the ranking benchmark (tantivy, bm25s, rank-bm25; takes about half an hour)
+## bench: the ranking benchmark, BM25 kernels and the served path (tantivy, bm25s, rank-bm25;
+## over half an hour)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.ranking
@@ -78,4 +79,4 @@ clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
 	@# Python's byte code and numba's compiled ranking kernel (index/__pycache__).
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-	rm -f data/sourced.db data/.sourced.db.building-*
+	rm -f data/sourced.db data/.sourced.db.building-* data/.sourced.db.ann-*

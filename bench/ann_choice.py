@@ -2,7 +2,12 @@
 time, memory and query time, on the vectors of a built index.
 
     python -m bench.ann_choice INDEX.db [--sample 200000] [--queries 200]
-        [--libraries usearch hnswlib faiss-hnsw faiss-ivf exact]
+        [--libraries usearch hnswlib faiss-hnsw faiss-ivf exact] [--passages-as-questions]
+    python -m bench.ann_choice INDEX.db --sweep 128 192 256 384
+
+``--sweep``: the index's own graph (``index.ann``, made by ``python -m index build`` or
+``bench.semantic_scale --keep``) searched as the reader searches it, keeping each number of
+candidates in turn: recall@10 and the median and p99 time of ``NearestIndex.top_k``.
 
 The vectors are the index's own int8 rows (``index.store.VectorArrays``); questions are
 embedded as ``bench.semantic_scale`` embeds them (its random projection, since the synthetic
@@ -166,6 +171,29 @@ def run_library(library: str, rows: np.ndarray, scales: np.ndarray, queries: np.
     return out
 
 
+def sweep(db: Path, expansions: list[int], n_questions: int) -> None:
+    from bench.semantic_scale import exact_top
+    from index import ann
+
+    nearest = ann.NearestIndex.open(db)
+    queries = RandomProjection().embed(questions(random.Random(5), n_questions))
+    print(f"{n_questions} questions, {len(nearest.scales)} passages")
+    print("| candidates kept while searching | recall@10 | median ms | p99 ms | load average |")
+    print("|---|---|---|---|---|")
+    for expansion in expansions:
+        ann.EXPANSION_SEARCH = expansion
+        times, found = [], []
+        for q in queries:
+            t = time.perf_counter()
+            found.append(nearest.top_k(q, 10)[0])
+            times.append(1000 * (time.perf_counter() - t))
+        times.sort()
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"| {expansion} | {exact_top(db, queries, found):.4f} | "
+              f"{np.median(times):.2f} | {times[int(0.99 * (len(times) - 1))]:.2f} | {load} |",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -173,10 +201,21 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0, help="the first N passages only")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--libraries", nargs="+", default=list(LIBRARIES), choices=LIBRARIES)
+    parser.add_argument("--passages-as-questions", action="store_true",
+                        help="for an index of real vectors: its last N passages' vectors are "
+                        "the questions, and are left out of the index searched")
+    parser.add_argument("--sweep", type=int, nargs="+", metavar="EXPANSION")
     args = parser.parse_args()
+    if args.sweep:
+        sweep(args.index, args.sweep, args.queries)
+        return
     rows, scales = load_vectors(args.index, args.sample or None)
-    projection = RandomProjection()
-    queries = projection.embed(questions(random.Random(5), args.queries))
+    if args.passages_as_questions:
+        queries = rows[-args.queries:].astype(np.float32) * scales[-args.queries:, None]
+        rows, scales = rows[:-args.queries], scales[:-args.queries]
+        args.sample = len(rows)
+    else:
+        queries = RandomProjection().embed(questions(random.Random(5), args.queries))
     exact = DenseIndex(rows, scales)
     scored = [exact.scores(q) for q in queries]
     # The exact 10th and 100th best scores: a passage found scoring at least that is a right

@@ -1,7 +1,7 @@
 """Ranking benchmark: this project against tantivy, bm25s (numba and numpy) and rank-bm25.
 
     python -m bench.ranking [--sizes 10000 100000 1000000] [--queries 1000] [--no-scifact]
-        [--no-served] [--served-queries 300]
+        [--no-served | --served-only] [--served-queries 300]
 
 Two tables. The BM25 kernels (below), and the served path: what a user gets, question text
 in, the best 10 passages with their text out. For the served path each size is a synthetic
@@ -435,6 +435,8 @@ def main() -> None:
     parser.add_argument("--scifact", type=Path, default=ROOT.parent / "shared/data/scifact")
     parser.add_argument("--no-served", action="store_true",
                         help="only the BM25 kernels, not the served path")
+    parser.add_argument("--served-only", action="store_true",
+                        help="only the served path, not the BM25 kernels")
     parser.add_argument("--served-queries", type=int, default=300)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--served-worker", help=argparse.SUPPRESS)
@@ -450,6 +452,9 @@ def main() -> None:
 
         print(json.dumps(run_served(args.served_worker, args.data,
                                     questions(random.Random(5), args.queries))))
+        return
+    if args.served_only:
+        served_table(args.sizes, args.served_queries, args.engines)
         return
     sets: list[tuple[str, int | None]] = [(f"{n:,}", n) for n in args.sizes]
     if not args.no_scifact and args.scifact.is_dir():
