@@ -4,7 +4,7 @@ lists the questions the corpus answers badly."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -25,7 +25,8 @@ class Admin(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction[SourcedBot]) -> bool:
+    # Typed as the base class declares it (generic in the client), so mypy accepts the override.
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Every command here: default permissions are only a default (server admins can
         change them), so check again; the tree's error handler sends the refusal."""
         if is_admin(interaction.user, self.bot.config.discord):
