@@ -394,6 +394,10 @@ class Tally:
     unjudged: int = 0
     quote_n: int = 0         # the same counted once per quote (a false quote: per paragraph)
     quote_ok: int = 0
+    named_n: int = 0         # pairs whose paragraph is truly quoted: naming, not detection
+    named_ok: int = 0
+    multi_quotes: int = 0    # multi-link lead-ins counted per quote
+    multi_quotes_ok: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, gold: Gold, shown: list[Shown], aliases: dict[str, str], *,
@@ -403,6 +407,7 @@ class Tally:
         file links have none)."""
         self.answers += 1
         by_quote: dict[int, bool] = {}
+        multi: dict[int, bool] = {}
         for (text, q), s in zip(gold.paragraphs, shown, strict=True):
             quote = gold.quotes[q] if q is not None else None
             self.quoted += quote is not None
@@ -418,6 +423,7 @@ class Tally:
                 if quote.multi:
                     self.multi_n += 1
                     self.multi_ok += right
+                    multi[q] = multi.get(q, True) and right
                 if not right:
                     self.errors.append(f"{gold.answer} url {s.url} != {quote.url}")
             if s.quote and s.outlet:
@@ -434,11 +440,15 @@ class Tally:
                     self.quote_ok += ok
                 else:  # a quote is right when all its paragraphs shown with a source are
                     by_quote[q] = by_quote.get(q, True) and ok
+                    self.named_n += 1
+                    self.named_ok += ok
                 if not ok:
                     self.errors.append(f"{gold.answer} outlet {s.outlet} != {right}: "
                                        f"{text[:80]}")
         self.quote_n += len(by_quote)
         self.quote_ok += sum(by_quote.values())
+        self.multi_quotes += len(multi)
+        self.multi_quotes_ok += sum(multi.values())
 
 
 # --- the data sets ---------------------------------------------------------------------------
@@ -574,6 +584,12 @@ def main(argv: list[str] | None = None) -> int:
             print("   ", line)
     for kind, total in totals.items():
         print(row(f"all {kind}", total))
+    marked, unmarked = totals["marked"], totals["unmarked"]
+    print(f"\nmulti-link lead-ins counted per quote: URL right {marked.multi_quotes_ok} of "
+          f"{marked.multi_quotes} quotes")
+    print("naming alone (pairs whose paragraph is truly quoted; detection errors left out): "
+          f"marked{_pct(marked.named_ok, marked.named_n)} ({marked.named_n}), "
+          f"unmarked{_pct(unmarked.named_ok, unmarked.named_n)} ({unmarked.named_n})")
     return 0
 
 
