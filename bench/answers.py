@@ -1,7 +1,7 @@
 """An evaluation of answers, not of rankings: does the bot show the passage that answers an
 on-topic question, and honestly nothing for an off-topic one?
 
-    python -m bench.answers [--split heldout|tune|all] [--min-relevance X] [--sweep] [-v]
+    python -m bench.answers [--split heldout|fresh|unseen|tune|all] [--min-relevance X] [--sweep] [-v]
 
 Builds a mixed corpus in a temporary folder from the shared data (the shipped seed, Skeptics'
 Q&A file, the genai.stackexchange.com dump and the two saved pages), asks every question of
@@ -126,7 +126,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("heldout", "fresh", "tune", "all"), default="heldout")
+    parser.add_argument("--split", choices=("heldout", "fresh", "unseen", "tune", "all"), default="heldout")
     parser.add_argument("--config", type=Path, help="a config file (default: the bot's)")
     parser.add_argument("--min-relevance", type=float, help="override [answers] min_relevance")
     parser.add_argument("--sweep", action="store_true",
