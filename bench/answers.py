@@ -31,10 +31,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.answering import answer  # noqa: E402
+from bot.answering import CANDIDATES, answer  # noqa: E402
 from index.build import build_with  # noqa: E402
 from index.config import AnswerSettings, load_config  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
@@ -109,6 +111,27 @@ def shares(questions: list[Question], pages: list[list[str]]) -> tuple[str, str]
     return share(True), share(False)
 
 
+async def relevance_cost(reader: IndexReader, questions: list[Question], rounds: int = 5
+                         ) -> None:
+    """What computing ``relevance`` costs a question: the candidates' search timed as the bot
+    runs it, and with the measure replaced by zeros (on this reader only)."""
+    async def timed() -> float:
+        started = time.perf_counter()
+        for _ in range(rounds):
+            for q in questions:
+                await reader.search(q.text, CANDIDATES)
+        return (time.perf_counter() - started) / (rounds * len(questions)) * 1000
+
+    await timed()  # warm: lengths read, kernels compiled
+    with_it = await timed()
+    reader._relevance = lambda question, terms, docs, norms: np.zeros(len(docs))  # type: ignore[method-assign]
+    reader._meaning = None
+    without = await timed()
+    print(f"search of {CANDIDATES} candidates: {with_it:.1f} ms a question with relevance, "
+          f"{without:.1f} ms without: relevance costs {with_it - without:.1f} ms "
+          f"({len(questions)} questions x {rounds})")
+
+
 async def run(args: argparse.Namespace) -> None:
     if not DATA.is_dir():
         sys.exit(f"the shared data is not at {DATA}: this evaluation needs it")
@@ -130,6 +153,9 @@ async def run(args: argparse.Namespace) -> None:
         if not args.bm25_only and not hybrid:
             sys.exit("the index has no usable passage vectors: see the build's message above, "
                      "or measure the BM25 path with --bm25-only")
+        if args.relevance_cost:
+            await relevance_cost(reader, chosen)
+            return
         if args.sweep:
             tune = [q for q in questions if q.split == "tune"]
             print("min_relevance  on-topic (tune)  off-topic (tune)")
@@ -162,6 +188,8 @@ def main() -> None:
     parser.add_argument("--bm25-only", action="store_true",
                         help="answer without the passage vectors (the BM25 path)")
     parser.add_argument("--min-relevance", type=float, help="override [answers] min_relevance")
+    parser.add_argument("--relevance-cost", action="store_true",
+                        help="time the search with and without the relevance measure")
     parser.add_argument("--sweep", action="store_true",
                         help="shares on the tune questions for thresholds 0 to 0.6")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")
