@@ -1,4 +1,5 @@
-"""Passage vectors in memory, and the nearest ones to a question's vector.
+"""Exact search over passage vectors held in memory: the reference the approximate index
+(``index.ann``, which the reader uses) is measured against, in the benchmarks and tests.
 
 Vectors are stored as int8 rows with a scale each (``index.embedding.quantize``): a quarter of
 float32's memory, and on SciFact the same ranking to the fourth decimal (README). Search is
