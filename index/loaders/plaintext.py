@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..attribution import classify, http_url, pack, passages_from_blocks
+from ..attribution import http_url, pack, passages_from_blocks
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
+from ..quote_model import unmarked_passages
 from .context import LoadContext, read_text
 
 _SCORE = re.compile(r"^-?\d+$")
@@ -254,7 +255,7 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                 blocks.append(Block("quote" if p.indented else "text", [p.text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer)
     else:
-        passages = classify([p.text for p in paragraphs], ctx.gazetteer)
+        passages = unmarked_passages([p.text for p in paragraphs], ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
 
