@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..attribution import http_url, pack, passages_from_blocks
+from ..attribution import confirm_unmarked_outlets, http_url, pack, passages_from_blocks
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
@@ -255,7 +255,8 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                 blocks.append(Block("quote" if p.indented else "text", [p.text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer)
     else:
-        passages = unmarked_passages([p.text for p in paragraphs], ctx.gazetteer)
+        passages = confirm_unmarked_outlets(
+            unmarked_passages([p.text for p in paragraphs], ctx.gazetteer), ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
 
