@@ -124,8 +124,9 @@ def _best_threshold(scores: np.ndarray, y: np.ndarray, kept: np.ndarray,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--c", type=float, default=0.05, help="inverse regularisation strength")
-    parser.add_argument("--precision", type=float, default=0.90,
-                        help="cross-validated precision the threshold keeps on the tuning half")
+    parser.add_argument("--precision", type=float, default=0.88,
+                        help="cross-validated precision the threshold keeps on the tuning half "
+                        "(0.90 is out of reach once the named evidence the seed needs is kept)")
     parser.add_argument("--check", action="store_true",
                         help="compare with the committed model instead of writing it")
     args = parser.parse_args(argv)
