@@ -42,20 +42,23 @@ _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|"
                     r"October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\b")
 _PERCENT = re.compile(r"\d\s?%|\bper\s?cent\b")
-_SAID = re.compile(r"\b(?:said|says|told|according to|reported|stated|added|explained)\b",
-                   re.IGNORECASE)
-_WE = re.compile(r"\b(?:we|our|us|ourselves)\b", re.IGNORECASE)
-_YOU = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
-_HEDGE = re.compile(r"\b(?:think|believe|guess|probably|perhaps|maybe|seems?|suspect|"
-                    r"imho|imo|personally|honestly|actually|basically|anyway)\b", re.IGNORECASE)
-_SITE = re.compile(r"\b(?:question|questions|answer|answers|answered|asker|op|post|posts|"
-                   r"edit|edited|upvote|downvote|votes?|voted|tags?|meta|site|community|"
-                   r"moderators?|mods?|comments?|flag|flagged|closed?|reopen|chat|"
-                   r"stack\s?exchange|claim|claims|skeptics?)\b", re.IGNORECASE)
-_CONTRACTION = re.compile(r"\b\w+(?:n['’]t|['’](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Word classes, looked up in the paragraph's words (lower-cased, outside quotation marks but
+# for "said"): a set lookup is many times faster than an alternation searched in the text.
+_SAID = _set("said says told reported stated added explained according")
+_WE = _set("we our us ourselves")
+_YOU = _set("you your yours yourself")
+_HEDGE = _set("think believe guess probably perhaps maybe seem seems suspect imho imo "
+                   "personally honestly actually basically anyway")
+_SITE = _set("question questions answer answers answered asker op post posts edit edited "
+                  "upvote downvote vote votes voted tag tags meta site community moderator "
+                  "moderators mod mods comment comments flag flagged close closed reopen chat "
+                  "stackexchange claim claims skeptic skeptics")
 _LINKISH = re.compile(r"https?://|www\.|\.com\b|\.org\b")
 _ELLIPSIS = re.compile(r"\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…")
-_PAST = re.compile(r"\b[a-z]{3,}ed\b")
 _CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _DIGIT = re.compile(r"\d")
 
@@ -71,24 +74,26 @@ def style(text: str) -> dict[str, float]:
     outside = _QUOTED.sub(" ", stripped)
     words = stripped.split()
     n = max(len(words), 1)
+    tokens = _TOKEN.findall(stripped.lower())
+    mine = set(_TOKEN.findall(outside.lower()))
     f: dict[str, float] = {
         f"len{_bucket(len(words), (4, 10, 20, 40, 80, 160))}": 1.0,
         "first_person": float(speaks_in_first_person(stripped)),
         "answerer": float(answerer_speaks(stripped)),
-        "we": float(bool(_WE.search(outside))),
-        "you": float(bool(_YOU.search(outside))),
+        "we": float(not _WE.isdisjoint(mine)),
+        "you": float(not _YOU.isdisjoint(mine)),
         "question": float(stripped.endswith("?")),
         "qmark": float("?" in outside),
-        "hedge": float(bool(_HEDGE.search(outside))),
-        "site": min(len(_SITE.findall(outside)), 3) / 3,
-        "contraction": float(bool(_CONTRACTION.search(outside))),
+        "hedge": float(not _HEDGE.isdisjoint(mine)),
+        "site": min(sum(t in _SITE for t in tokens if t in mine), 3) / 3,
+        "contraction": float(any("'" in t or "’" in t for t in mine)),
         "quotes": float(bool(_QUOTED.search(stripped))),
         "starts_quote": float(stripped[:1] in "\"“'‘"),
         "cite": float(bool(_CITE.search(stripped))),
         "year": min(len(_YEAR.findall(stripped)), 3) / 3,
         "month": float(bool(_MONTH.search(stripped))),
         "percent": float(bool(_PERCENT.search(stripped))),
-        "said": float(bool(_SAID.search(stripped))),
+        "said": float(not _SAID.isdisjoint(tokens)),
         "link": float(bool(_LINKISH.search(stripped))),
         "ellipsis": float(bool(_ELLIPSIS.search(stripped))),
         "starts_ellipsis": float(bool(_ELLIPSIS.match(stripped))),
@@ -98,7 +103,7 @@ def style(text: str) -> dict[str, float]:
         "ends_stop": float(stripped[-1:] in ".!\"”'’)"),
         "list": float(stripped.startswith(("•", "-", "*")) or bool(re.match(r"\d+[.)]\s",
                                                                            stripped))),
-        "past": min(len(_PAST.findall(stripped)) / n * 10, 1.0),
+        "past": min(sum(len(t) > 4 and t.endswith("ed") for t in tokens) / n * 10, 1.0),
         "capitals": min(len(_CAPITAL.findall(stripped)) / n * 4, 1.0),
         "digits": min(len(_DIGIT.findall(stripped)) / n, 1.0),
         "title_ref": float(is_title_or_reference(stripped)),
