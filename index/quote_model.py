@@ -12,6 +12,7 @@ lead-in before it, and one logistic model scores them. The weights are learnt by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -262,6 +263,12 @@ def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,
 def _logistic(weights: dict[str, float], f: dict[str, float]) -> float:
     z = sum(weights.get(k, 0.0) * v for k, v in f.items())
     return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+@cache
+def fingerprint(path: Path = MODEL) -> str:
+    """The weights file's hash: a build that used other weights reads its files again."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @cache

@@ -122,3 +122,13 @@ def test_the_threshold_is_the_lowest_that_keeps_the_precision() -> None:
     # A kept paragraph that is not quoted costs precision before any threshold.
     kept[5] = True
     assert _best_threshold(scores, y, kept, 1.0) is None
+
+
+def test_refitted_weights_make_a_build_read_its_files_again(tmp_path) -> None:
+    from index.quote_model import fingerprint
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text('{"weights": {"bias": 1.0}, "threshold": 0.5}', encoding="utf-8")
+    b.write_text('{"weights": {"bias": 2.0}, "threshold": 0.5}', encoding="utf-8")
+    assert fingerprint(a) != fingerprint(b)
+    assert Model.load(a).weights == {"bias": 1.0}
