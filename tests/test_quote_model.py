@@ -66,17 +66,21 @@ def test_a_model_quote_takes_its_outlet_from_the_lead_in_before_its_run(
     assert [(p.kind, p.outlet) for p in passages[1:]] == [("quote", "Reuters")] * 2
 
 
-def test_named_evidence_keeps_the_rules_news_quotes_whatever_the_model_says(
+def test_named_evidence_keeps_the_rules_news_quotes_unless_the_model_vetoes_them(
         gazetteer: Gazetteer) -> None:
-    never = Model({"bias": -30.0}, threshold=0.5)
+    unsure = Model({"bias": 0.0}, threshold=0.9)  # every paragraph scores 0.5
     paragraphs = ["According to this BBC article Soleimani was in Iraq to meet the Iraqi "
                   "Prime Minister:",
                   "The Iraqi prime minister revealed he had been due to meet Soleimani on "
                   "Friday.",
                   "So I think the claim is false."]
-    passages = unmarked_passages(paragraphs, gazetteer, never)
+    passages = unmarked_passages(paragraphs, gazetteer, unsure)
     assert [(p.kind, p.outlet) for p in passages] == [
         ("answer", None), ("quote", "BBC"), ("answer", None)]
+    # Below VETO the model overrules the rules: "It seems, ..." after a news lead-in.
+    sure_not = Model({"bias": -30.0}, threshold=0.9)
+    assert [p.kind for p in unmarked_passages(paragraphs, gazetteer, sure_not)] == \
+        ["answer"] * 3
 
 
 def test_a_paragraph_in_quotation_marks_is_named_evidence(gazetteer: Gazetteer) -> None:
