@@ -102,8 +102,9 @@ def test_search_readable_leaves_out_what_a_note_lacks(tmp_path: Path) -> None:
                                    "kilometres into the sky.\n", encoding="utf-8")
     (corpus / "ferry.md").write_text("---\ntitle: Ferry\n---\n\nThe ferry sank in a storm.\n",
                                      encoding="utf-8")
+    # Three notes: in BM25Okapi a word found in half of them has an idf of 0.
     (corpus / "tide.md").write_text("---\ntitle: Tide\n---\n\nThe tide rose at dawn.\n",
-                                    encoding="utf-8")  # BM25Okapi: a word in half the notes has idf 0
+                                    encoding="utf-8")
     db = tmp_path / "index.db"
     built = index_cli("--config", bm25_config(tmp_path), "build", "--corpus", str(corpus),
                       "--db", str(db))
