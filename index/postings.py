@@ -177,6 +177,7 @@ class OldPostings:
     lengths: npt.NDArray[np.int32]
     new_of_old: IntArray
     read: Callable[[str, int, int], npt.NDArray[Any]]  # (array name, start, stop) -> slice
+    tfs_fit_16_bits: bool  # the old frequencies are stored as uint16
 
 
 class PostingsWriter:
@@ -281,9 +282,8 @@ class PostingsWriter:
                                      ("tfs", tf_dtype))}
         try:
             for i in range(len(bounds) - 1):
-                terms, docs, tf = self._piece(i, cuts, bounds, names, offsets, old, old_rank)
-                order = np.argsort(terms * max(n_docs, 1) + docs)
-                terms, docs, tf = terms[order], docs[order], tf[order]
+                terms, docs, tf = self._piece(i, cuts, bounds, names, offsets, old, old_rank,
+                                              n_docs)
                 impacts = idf[terms] * okapi_tf(tf.astype(np.float64), doc_len[docs], avgdl,
                                                 params.k1, params.b)
                 blobs["docs"].write(docs.astype(np.int32).tobytes())
@@ -319,48 +319,83 @@ class PostingsWriter:
         return cuts
 
     def _piece(self, i: int, cuts: list[IntArray], bounds: IntArray, names: list[str],
-               offsets: IntArray, old: OldPostings | None, old_rank: IntArray | None
-               ) -> tuple[IntArray, IntArray, npt.NDArray[np.int64]]:
+               offsets: IntArray, old: OldPostings | None, old_rank: IntArray | None,
+               n_docs: int) -> tuple[IntArray, IntArray, IntArray]:
         """The postings of the terms ranked ``bounds[i]`` to ``bounds[i + 1]``: (term rank,
-        document, frequency), from every chunk and from the old index, unordered."""
-        terms, docs, tfs = [], [], []
+        document, frequency) in (term, document) order, from every chunk and from the old
+        index."""
+        parts: list[tuple[IntArray, IntArray, IntArray]] = []
         for (at, n), cut in zip(self._chunks, cuts, strict=True):
             a, b = int(cut[i]), int(cut[i + 1])
             if a < b:
-                terms.append(self._read(at + 4 * a, b - a).astype(np.int64))
-                docs.append(self._read(at + 4 * (n + a), b - a).astype(np.int64))
-                tfs.append(self._read(at + 4 * (2 * n + a), b - a).astype(np.int64))
-        if old is not None and old_rank is not None:
-            first = bisect.bisect_left(old.vocabulary, names[bounds[i]])
-            last = len(old.vocabulary) if bounds[i + 1] >= len(names) else \
-                bisect.bisect_left(old.vocabulary, names[bounds[i + 1]])
-            for start in range(int(old.offsets[first]), int(old.offsets[last]), PIECE):
-                stop = min(start + PIECE, int(old.offsets[last]))
-                mapped = old.new_of_old[old.read("docs", start, stop)]
-                keep = mapped >= 0
-                rows = np.searchsorted(old.offsets, np.arange(start, stop), side="right") - 1
-                terms.append(old_rank[rows[keep]])
-                docs.append(mapped[keep])
-                tfs.append(old.read("tfs", start, stop)[keep].astype(np.int64))
-        if not terms:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        return np.concatenate(terms), np.concatenate(docs), np.concatenate(tfs)
+                parts.append((self._read(at + 4 * a, b - a).astype(np.int64),
+                              self._read(at + 4 * (n + a), b - a).astype(np.int64),
+                              self._read(at + 4 * (2 * n + a), b - a).astype(np.int64)))
+        terms, docs, tfs = _joined(parts)
+        # Each chunk's slice is in (term, document) order and the chunks follow each other in
+        # document order: a stable sort by term (merging the runs) orders them all.
+        order = np.argsort(terms, kind="stable")
+        terms, docs, tfs = terms[order], docs[order], tfs[order]
+        if old is None or old_rank is None:
+            return terms, docs, tfs
+        first = bisect.bisect_left(old.vocabulary, names[bounds[i]])
+        last = len(old.vocabulary) if bounds[i + 1] >= len(names) else \
+            bisect.bisect_left(old.vocabulary, names[bounds[i + 1]])
+        kept = []
+        for start in range(int(old.offsets[first]), int(old.offsets[last]), PIECE):
+            stop = min(start + PIECE, int(old.offsets[last]))
+            mapped = old.new_of_old[old.read("docs", start, stop)]
+            keep = mapped >= 0
+            rows = np.searchsorted(old.offsets, np.arange(start, stop), side="right") - 1
+            kept.append((old_rank[rows[keep]], mapped[keep],
+                         old.read("tfs", start, stop)[keep].astype(np.int64)))
+        old_terms, old_docs, old_tfs = _joined(kept)  # renumbering keeps the order
+        if not len(terms):
+            return old_terms, old_docs, old_tfs
+        width = max(n_docs, 1)
+        where = np.searchsorted(old_terms * width + old_docs, terms * width + docs)
+        return (np.insert(old_terms, where, terms), np.insert(old_docs, where, docs),
+                np.insert(old_tfs, where, tfs))
 
     @staticmethod
     def _old_counts(old: OldPostings) -> tuple[IntArray, int]:
-        """How many postings each old term keeps, and the largest frequency kept."""
+        """How many postings each old term keeps, and the largest frequency kept (read only
+        where the old frequencies do not fit 16 bits)."""
+        counts = np.diff(old.offsets)
+        if bool(np.all(old.new_of_old >= 0)):  # nothing dropped: every posting stays
+            return counts, 0 if old.tfs_fit_16_bits else _largest(old, 0, int(old.offsets[-1]))
         df = np.zeros(len(old.vocabulary), dtype=np.int64)
         largest = 0
-        for start in range(0, int(old.offsets[-1]), PIECE):
-            stop = min(start + PIECE, int(old.offsets[-1]))
+        bounds = _pieces(old.offsets)
+        for first, last in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            start, stop = int(old.offsets[first]), int(old.offsets[last])
             keep = old.new_of_old[old.read("docs", start, stop)] >= 0
-            rows = np.searchsorted(old.offsets, np.arange(start, stop), side="right") - 1
-            df += np.bincount(rows[keep], minlength=len(df))
-            kept = old.read("tfs", start, stop)[keep]
-            if kept.size:
-                largest = max(largest, int(kept.max()))
+            # Every stored term has a posting, so no run is empty.
+            df[first:last] = np.add.reduceat(keep.astype(np.int64),
+                                             old.offsets[first:last] - start)
+            if not old.tfs_fit_16_bits:
+                kept = old.read("tfs", start, stop)[keep]
+                if kept.size:
+                    largest = max(largest, int(kept.max()))
         return df, largest
+
+
+def _largest(old: OldPostings, start: int, stop: int) -> int:
+    largest = 0
+    for at in range(start, stop, PIECE):
+        tfs = old.read("tfs", at, min(at + PIECE, stop))
+        if tfs.size:
+            largest = max(largest, int(tfs.max()))
+    return largest
+
+
+def _joined(parts: list[tuple[IntArray, IntArray, IntArray]]
+            ) -> tuple[IntArray, IntArray, IntArray]:
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]))
 
 
 def _pieces(offsets: IntArray) -> IntArray:

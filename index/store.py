@@ -584,7 +584,8 @@ class PreviousIndex:
             except sqlite3.Error as exc:
                 raise UnusableIndex(f"{self.path}: {exc}") from exc
 
-        return OldPostings(a.vocabulary, a["offsets"], a["lengths"], new_of_old, read)
+        return OldPostings(a.vocabulary, a["offsets"], a["lengths"], new_of_old, read,
+                           found["tfs"][1] == np.dtype(np.uint16))
 
     def vector_arrays(self) -> VectorArrays | None:
         """The previous index's passage vectors, or None when it was built without them."""
