@@ -190,6 +190,9 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
             rel = str(path.relative_to(corpus))
             report.files.append(LoadedFile(rel, keep[rel].sha256, _format(path), (),
                                            keep[rel].counts, reused=True))
+            report.skipped_records += [CorpusError(corpus / where, problem, record=record)
+                                       for where, record, problem
+                                       in previous.skipped_records(rel)]
         log.info("nothing changed since %s was built: kept as it is", database)
         clear_leftovers(database)
         return report
@@ -222,6 +225,7 @@ def _add(writer: IndexWriter, path: Path, digest: str | CorpusError, corpus: Pat
         if reused:
             counts = writer.add_reused(relative)
             log.debug("unchanged %s: %d thread(s), reused", relative, counts.threads)
+            report.skipped_records += writer.skipped_of(relative)
         else:
             try:
                 counts = writer.add_parsed(relative, digest, _format(path),
@@ -230,6 +234,7 @@ def _add(writer: IndexWriter, path: Path, digest: str | CorpusError, corpus: Pat
                 loaded = True  # what its loader left out is reported all the same
                 raise
             loaded = True
+            writer.note_skipped(ctx.skipped_records)
             log.info("loaded %s: %d thread(s), %d passage(s)", relative, counts.threads,
                      counts.passages)
         report.files.append(LoadedFile(relative, digest, _format(path), (), counts,

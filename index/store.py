@@ -81,6 +81,13 @@ CREATE INDEX answers_thread ON answers(thread_id, position);
 CREATE INDEX comments_thread ON comments(thread_id, answer_id);
 CREATE INDEX passages_answer ON passages(answer_id);
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
+-- Records a file's loader left out (a dump's oversized row): reported again by every build
+-- that keeps the file's rows without reading it.
+CREATE TABLE skipped (
+    file_id INTEGER NOT NULL REFERENCES files(id), path TEXT NOT NULL, record TEXT,
+    problem TEXT NOT NULL
+);
+CREATE INDEX skipped_file ON skipped(file_id);
 -- The gazetteer's statuses from Wikipedia's perennial-sources list, by outlet name.
 CREATE TABLE ratings (name TEXT PRIMARY KEY, status TEXT NOT NULL, url TEXT);
 """
@@ -345,6 +352,7 @@ def delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
     con.execute("DELETE FROM passages WHERE answer_id IN (SELECT id FROM answers WHERE "
                 f"thread_id IN ({threads}))", (ids,))
     con.execute(f"DELETE FROM answers WHERE thread_id IN ({threads})", (ids,))
+    con.execute("DELETE FROM skipped WHERE file_id IN (SELECT value FROM json_each(?))", (ids,))
     con.execute("DELETE FROM threads WHERE file_id IN (SELECT value FROM json_each(?))", (ids,))
     con.execute("DELETE FROM files WHERE id IN (SELECT value FROM json_each(?))", (ids,))
 
@@ -468,6 +476,14 @@ class _Writer:
                 p.source_kind)
 
 
+def skipped_records(con: sqlite3.Connection, file_id: int
+                    ) -> list[tuple[str, str | None, str]]:
+    """What a file's loader left out when it was read: (path in the corpus, record,
+    problem)."""
+    return con.execute("SELECT path, record, problem FROM skipped WHERE file_id = ? "
+                       "ORDER BY rowid", (file_id,)).fetchall()
+
+
 class UnusableIndex(Exception):
     """The previous index cannot be read back (damaged, or incomplete): build afresh."""
 
@@ -519,6 +535,12 @@ class PreviousIndex:
 
     def close(self) -> None:
         self._con.close()
+
+    def skipped_records(self, path: str) -> list[tuple[str, str | None, str]]:
+        try:
+            return skipped_records(self._con, self.files[path].id)
+        except sqlite3.Error as exc:
+            raise UnusableIndex(f"{self.path}: {exc}") from exc
 
     def holders(self, keys: Sequence[str], pids: Sequence[str]) -> list[tuple[str, str, str]]:
         """Which files hold these thread keys and passage ids: (``"thread"`` or ``"passage"``,

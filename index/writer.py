@@ -37,6 +37,7 @@ from .store import (
     delete_files,
     fast_writes,
     seal,
+    skipped_records,
     write_meta,
 )
 from .tokenize import Tokenizer
@@ -159,6 +160,19 @@ class IndexWriter:
                             row.first_doc))
         return row.counts
 
+    def note_skipped(self, records: Sequence[CorpusError]) -> None:
+        """Keep what the loader of the file just placed left out, for later builds."""
+        file_id = self.placed[-1].file_id
+        self.con.executemany(
+            "INSERT INTO skipped (file_id, path, record, problem) VALUES (?,?,?,?)",
+            [(file_id, _relative(e.path, self.corpus), e.record, e.problem) for e in records])
+
+    def skipped_of(self, path: str) -> list[CorpusError]:
+        """What the loader of a kept file left out when it was read."""
+        assert self.previous is not None
+        return [CorpusError(self.corpus / where, problem, record=record) for where, record,
+                problem in skipped_records(self.con, self.previous.files[path].id)]
+
     def _place(self, placed: _Placed) -> None:
         self.placed.append(placed)
         self.accepted[placed.file_id] = placed.path
@@ -260,6 +274,10 @@ class IndexWriter:
                     if thread_id != thread:
                         thread, context = thread_id, tokenizer(title) + tokenizer(question)
                     yield doc, tokenizer(text) + context
+
+
+def _relative(path: Path, corpus: Path) -> str:
+    return str(path.relative_to(corpus)) if path.is_relative_to(corpus) else str(path)
 
 
 def parsed_passages(database: Path, paths: Sequence[str]) -> list[Passage]:

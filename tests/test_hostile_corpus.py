@@ -20,7 +20,7 @@ from index import postings as postings_module
 from index import reader as reader_module
 from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
-from index.build import build
+from index.build import BuildReport, build
 from index.config import load_config
 from index.feedback import rm3 as real_rm3
 from index.loaders import LoadContext, sedump
@@ -209,6 +209,34 @@ def test_an_oversized_dump_row_is_skipped_by_its_id(tmp_path: Path) -> None:
                               "JOIN files f ON f.id = t.file_id WHERE f.path = 'dump/Posts.xml'"
                               ).fetchall()
     assert answers == [(1,)]
+
+
+def test_a_reused_dump_reports_its_skipped_row_again(tmp_path: Path) -> None:
+    """The rows a dump's loader left out are reported by every build that keeps the dump,
+    also when it is reused unchanged (not parsed again)."""
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "dump/Posts.xml": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" Title="Ferries" Body="&lt;p&gt;Why?&lt;/p&gt;" />\n'
+        + big_row(3, sedump.MAX_ROW_BYTES + 10)
+        + '  <row Id="2" PostTypeId="2" ParentId="1" Body="&lt;p&gt;A storm.&lt;/p&gt;" />\n'
+        "</posts>\n")})
+    db = tmp_path / "i.db"
+
+    def skipped(report: BuildReport) -> list[tuple[str, str | None, str]]:
+        return [(str(e.path.relative_to(corpus)), e.record, e.problem)
+                for e in report.skipped_records]
+
+    first = skipped(build(corpus, db))
+    assert [(path, record) for path, record, _ in first] == [("dump/Posts.xml", "post 3")]
+    (corpus / "cup.txt").write_text(OTHER, encoding="utf-8")
+    again = build(corpus, db)  # a rebuild that keeps the dump's rows
+    assert next(f for f in again.files if f.path == "dump/Posts.xml").reused
+    assert skipped(again) == first
+    kept = build(corpus, db)  # nothing changed: the index is kept as it is
+    assert all(f.reused for f in kept.files) and skipped(kept) == first
+    (corpus / "dump" / "Posts.xml").unlink()
+    assert not build(corpus, db).skipped_records
 
 
 def test_a_row_over_many_lines_past_the_bound_skips_the_dump(tmp_path: Path) -> None:
