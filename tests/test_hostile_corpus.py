@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from bot.indexes import Indexes, open_index
 from index import bm25 as bm25_module
@@ -343,3 +344,36 @@ def test_impacts_computed_in_slices_equal_computed_at_once(monkeypatch) -> None:
     sliced = Postings.of_documents(docs).impacts()
     assert np.array_equal(sliced.impacts, whole.impacts) and sliced.impacts.dtype == np.float32
 
+
+def test_html_nested_far_too_deep_is_refused_before_it_is_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTML nested 100,000 deep in a page, 50,000 in a dump's Body (lexbor parses such HTML
+    in quadratic time: ~40 s and ~7 s) is skipped with a reason before lexbor sees it; flat
+    HTML of as
+    many tags that do not nest (unclosed <p> and <li>, void elements) still loads."""
+    deep = "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000
+    # 50,000 deep in a dump: a row of 100,000 levels, escaped, is past the 2 MB row bound.
+    deep_body = html.escape("<div>" * 50_000 + "<p>deep</p>" + "</div>" * 50_000)
+    flat = "<ul>" + "<li>item <br><img src=x.png>" * 3_000 + "</ul>" + "<p>para" * 3_000
+    corpus = tmp_path / "corpus"
+    write(corpus, {
+        "ferry.txt": GOOD,
+        "page.html": f"<html><body>{deep}</body></html>",
+        "flat.html": f"<html><body><p>The ferry sank in a storm.</p>{flat}</body></html>",
+        "dump/Posts.xml": '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" />\n'
+                          f'<row Id="2" PostTypeId="2" ParentId="1" Body="{deep_body}"'
+                          " /></posts>"})
+    parsed: list[int] = []
+
+    def spy(text: str) -> LexborHTMLParser:
+        parsed.append(text.count("<div>"))
+        return LexborHTMLParser(text)
+
+    for module in ("index.loaders.htmlpage", "index.blocks"):
+        monkeypatch.setattr(f"{module}.LexborHTMLParser", spy)
+    report = build(corpus, tmp_path / "i.db")
+    assert max(parsed) < 1_000  # lexbor never saw the deep HTML
+    skipped = {(str(e.path.relative_to(corpus)), e.record): e.problem for e in report.skipped}
+    assert set(skipped) == {("page.html", None), ("dump/Posts.xml", "post 2")}
+    assert all("nested more than 2,000 levels deep" in p for p in skipped.values())
+    assert {f.path for f in report.files} == {"ferry.txt", "flat.html"}
