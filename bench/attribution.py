@@ -16,8 +16,9 @@ Ground truth comes from the data's own structure, read by this module's own smal
   (indentation removed) it tests the unmarked path again.
 - The seed thread: its quotes and outlets judged by hand (``attribution_seed.tsv``).
 
-A quote's right outlet is the news outlet its cited link is on (by the gazetteer's domains), or
-the one a hand judgment names (outlets named in prose, where there is no link).
+A quote's right source is the site its cited link is on (the gazetteer's name for it, else its
+registrable domain), or the one a hand judgment names (sources named in prose, where there is
+no link; see the judgments' header for the definition and who judged).
 
 The loaders' output is compared with the truth word by word (difflib over the words of each
 answer), so the figures do not depend on how either side splits paragraphs: a paragraph counts
@@ -26,10 +27,12 @@ as shown as a quote when most of its words are in a quote passage. Figures per d
 - quote recall / precision, by paragraph;
 - URL right: of truly quoted paragraphs shown as quotes with a known citation, the share shown
   with that address; "multi" is the same where the lead-in has several links;
-- outlet-pair precision: of paragraphs shown as a quote *with a news outlet* (a gazetteer name),
-  the share that are quoted and name the right outlet. A paragraph shown with an outlet whose
+- outlet-pair precision: of paragraphs shown as a quote *with a source* (any name: a gazetteer
+  entry of any kind, or a site named by its domain; linked posts and file links have none),
+  the share that are quoted and name the right one. A paragraph shown with a source whose
   truth nobody judged counts as unjudged (listed by ``--pool`` so that a person judges it),
-  never as right.
+  never as right. "by qte" counts the same once per quote (right when all its paragraphs
+  shown with a source are), so that one long quote does not weigh as twenty.
 
 Each set is split by a hash of the answer's id: tune on ``tuning``, report ``held-out``.
 """
@@ -60,7 +63,7 @@ from index.loaders.plaintext import answer_text_passages  # noqa: E402
 from index.loaders.plaintext import load as load_text  # noqa: E402
 from index.loaders.sedump import load as load_dump  # noqa: E402
 from index.model import Passage  # noqa: E402
-from index.outlets import DEFAULT_GAZETTEER  # noqa: E402
+from index.outlets import DEFAULT_GAZETTEER, registrable_domain  # noqa: E402
 
 DATA = (ROOT / ".." / "shared" / "data").resolve()
 SEED = ROOT / "corpus" / "politics-se-why-was-soleimani-in-iraq.txt"
@@ -283,20 +286,34 @@ def outlet_names(path: Path = DEFAULT_GAZETTEER) -> set[str]:
     return {entry["name"] for entry in _entries(path)}
 
 
+def outlet_aliases(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
+    """Every name and alias of a source, folded, -> its name (a judge writes "NYT")."""
+    return {_fold(alias): entry["name"] for entry in _entries(path)
+            for alias in (entry["name"], *entry.get("aliases", []))}
+
+
 def outlet_at(url: str, domains: dict[str, str]) -> str | None:
+    """The source a cited link is on: the gazetteer's name for its site, else the site's
+    registrable domain (how a site nobody lists is shown: "ohandle.com · website")."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
     while host:
         if host in domains:
             return domains[host]
         _, _, host = host.partition(".")
-    return None
+    return registrable_domain(url)
 
 
-def same_outlet(a: str | None, b: str | None) -> bool:
-    """Names equal but for case and a leading "The" (a judge writes "Guardian" or "The
-    Guardian")."""
+def _fold(name: str) -> str:
+    return _SPACE.sub(" ", name.casefold().removeprefix("the ")).strip()
+
+
+def same_outlet(a: str | None, b: str | None, aliases: dict[str, str] | None = None) -> bool:
+    """The same source: names equal but for case and a leading "The", or aliases of one
+    gazetteer entry (a judge writes "NYT" or "The New York Times")."""
     def key(name: str | None) -> str | None:
-        return name.casefold().removeprefix("the ").strip() if name else None
+        if not name:
+            return None
+        return _fold((aliases or {}).get(_fold(name), name))
     return key(a) == key(b)
 
 
@@ -372,13 +389,25 @@ class Tally:
     url_ok: int = 0
     multi_n: int = 0
     multi_ok: int = 0
-    outlet_n: int = 0        # paragraphs shown as a quote with a news outlet, judged
+    outlet_n: int = 0        # paragraphs shown as a quote with a source, judged
     outlet_ok: int = 0
     unjudged: int = 0
+    quote_n: int = 0         # the same counted once per quote (a false quote: per paragraph)
+    quote_ok: int = 0
+    named_n: int = 0         # pairs whose paragraph is truly quoted: naming, not detection
+    named_ok: int = 0
+    multi_quotes: int = 0    # multi-link lead-ins counted per quote
+    multi_quotes_ok: int = 0
     errors: list[str] = field(default_factory=list)
 
-    def add(self, gold: Gold, shown: list[Shown], names: set[str], *, links: bool = True) -> None:
+    def add(self, gold: Gold, shown: list[Shown], aliases: dict[str, str], *,
+            links: bool = True) -> None:
+        """Count one answer. A paragraph is "shown with a source" when the loader gives it
+        any source name: a gazetteer entry or a site named by its domain (linked posts and
+        file links have none)."""
         self.answers += 1
+        by_quote: dict[int, bool] = {}
+        multi: dict[int, bool] = {}
         for (text, q), s in zip(gold.paragraphs, shown, strict=True):
             quote = gold.quotes[q] if q is not None else None
             self.quoted += quote is not None
@@ -394,20 +423,32 @@ class Tally:
                 if quote.multi:
                     self.multi_n += 1
                     self.multi_ok += right
+                    multi[q] = multi.get(q, True) and right
                 if not right:
                     self.errors.append(f"{gold.answer} url {s.url} != {quote.url}")
-            if s.quote and s.outlet in names:
+            if s.quote and s.outlet:
                 right = quote.outlet if quote is not None else None
                 if right == UNJUDGED:
                     self.unjudged += 1
                     self.errors.append(f"{gold.answer} UNJUDGED q{q} {s.outlet}: {text[:90]}")
                     continue
                 self.outlet_n += 1
-                ok = same_outlet(s.outlet, right)
+                ok = same_outlet(s.outlet, right, aliases)
                 self.outlet_ok += ok
+                if q is None:
+                    self.quote_n += 1
+                    self.quote_ok += ok
+                else:  # a quote is right when all its paragraphs shown with a source are
+                    by_quote[q] = by_quote.get(q, True) and ok
+                    self.named_n += 1
+                    self.named_ok += ok
                 if not ok:
                     self.errors.append(f"{gold.answer} outlet {s.outlet} != {right}: "
                                        f"{text[:80]}")
+        self.quote_n += len(by_quote)
+        self.quote_ok += sum(by_quote.values())
+        self.multi_quotes += len(multi)
+        self.multi_quotes_ok += sum(multi.values())
 
 
 # --- the data sets ---------------------------------------------------------------------------
@@ -451,11 +492,11 @@ def seed_tally(ctx: LoadContext | None = None) -> Tally:
     [thread] = list(load_text(SEED, ctx))
     tally = Tally()
     tally.add(gold, align(gold, [p for a in thread.answers for p in a.passages]),
-              outlet_names())
+              outlet_aliases())
     return tally
 
 
-def pool(gold: Gold, shown: list[Shown], names: set[str]) -> Iterator[str]:
+def pool(gold: Gold, shown: list[Shown]) -> Iterator[str]:
     """Quotes shown with an outlet whose right outlet nobody judged yet (pooling: every pair
     a version of the loaders showed gets judged, so that precision never rests on a guess)."""
     done: set[int] = set()
@@ -463,7 +504,7 @@ def pool(gold: Gold, shown: list[Shown], names: set[str]) -> Iterator[str]:
         if q is None or q in done or gold.quotes[q].outlet != UNJUDGED:
             continue
         lead = gold.paragraphs[i - 1][0] if i and gold.paragraphs[i - 1][1] is None else ""
-        if s.quote and s.outlet in names:
+        if s.quote and s.outlet:
             done.add(q)
             yield (f"{gold.set}\t{gold.answer}\t{q}\toutlet\t?\tshown {s.outlet} | "
                    f"LEAD {lead[-300:]} | QUOTE {text[:200]}")
@@ -477,11 +518,12 @@ def row(name: str, t: Tally) -> str:
     return (f"{name:<22} {t.answers:>5} {t.quoted:>6} {_pct(t.hit, t.quoted)} "
             f"{_pct(t.hit, t.shown)} {_pct(t.url_ok, t.url_n)} {t.url_n:>4} "
             f"{_pct(t.multi_ok, t.multi_n)} {t.multi_n:>3} {_pct(t.outlet_ok, t.outlet_n)} "
-            f"{t.outlet_n:>4} {t.unjudged:>3}")
+            f"{t.outlet_n:>4} {t.unjudged:>3} {_pct(t.quote_ok, t.quote_n)} {t.quote_n:>4}")
 
 
 HEADER = (f"{'data set':<22} {'answ':>5} {'quoted':>6} {'recall':>7} {'precis':>7} "
-          f"{'URL ok':>7} {'n':>4} {'multi':>7} {'n':>3} {'outlet':>7} {'n':>4} {'unj':>3}")
+          f"{'URL ok':>7} {'n':>4} {'multi':>7} {'n':>3} {'outlet':>7} {'n':>4} {'unj':>3} "
+          f"{'by qte':>7} {'n':>4}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -500,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     ctx = LoadContext(passage_chars=0)  # one passage per paragraph: nothing is packed
-    domains, names = outlet_domains(), outlet_names()
+    domains, names, aliases = outlet_domains(), outlet_names(), outlet_aliases()
     golds = {f: dump_gold(f) for f in DUMPS}
     skeptics = skeptics_gold()
     apply_judgments([g for gs in golds.values() for g in gs] + skeptics, domains)
@@ -512,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pool:
         for name, run in sets.items():
             for gold, passages in run(ctx):
-                for line in pool(gold, align(gold, passages), names):
+                for line in pool(gold, align(gold, passages)):
                     print(f"{name}\t{line}")
         return 0
 
@@ -531,7 +573,8 @@ def main(argv: list[str] | None = None) -> int:
         tally = Tally()
         for gold, passages in run(ctx):
             if keep(gold):
-                tally.add(gold, align(gold, passages), names, links=name.endswith(" marked"))
+                tally.add(gold, align(gold, passages), aliases,
+                          links=name.endswith(" marked"))
         print(row(name, tally))
         total = totals[name.rsplit(" ", 1)[1]]
         for f in Tally.__dataclass_fields__:
@@ -541,6 +584,12 @@ def main(argv: list[str] | None = None) -> int:
             print("   ", line)
     for kind, total in totals.items():
         print(row(f"all {kind}", total))
+    marked, unmarked = totals["marked"], totals["unmarked"]
+    print(f"\nmulti-link lead-ins counted per quote: URL right {marked.multi_quotes_ok} of "
+          f"{marked.multi_quotes} quotes")
+    print("naming alone (pairs whose paragraph is truly quoted; detection errors left out): "
+          f"marked{_pct(marked.named_ok, marked.named_n)} ({marked.named_n}), "
+          f"unmarked{_pct(unmarked.named_ok, unmarked.named_n)} ({unmarked.named_n})")
     return 0
 
 

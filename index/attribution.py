@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from .blocks import Block
 from .model import Passage
 from .outlets import Gazetteer, Mention
-from .sources import site_page, source_of
+from .sources import QUESTION_PATH, citable, never_cited, source_of
 
 _REPORTING_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:published|publishes|reports?|reported|adds?|added|says?|said|"
@@ -106,6 +106,9 @@ _OBJECT_OF = re.compile(r"\b(?:told|tells|telling|tell|(?<!according\s)to|with|a
 # A capitalised word against the name: a longer name ("Belfast Telegraph", "Time Periods",
 # "Nature Communications") that the gazetteer does not know.
 _NAME_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w’'-]*\s+$")
+# "if there is a Wikipedia article on it, ...": a source that may exist is not cited.
+_HYPOTHETICAL = re.compile(r"\b(?:if|whether|unless)\b[^.,;:!?]*\b(?:a|an|any|no)\s+$",
+                           re.IGNORECASE)
 _MARKDOWN_TARGET = re.compile(r"^\]\((?:[^()]|\([^()]*\))*\)")
 _SAID_BEFORE = re.compile(rf"\b{_REPORTING_VERB}\s+(?:the\s+)?$", re.IGNORECASE)
 _IN_NAME = re.compile(r"\bvia\s+(?:the\s+)?$")
@@ -136,7 +139,8 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         after = _MARKDOWN_TARGET.sub("", text[m.end:m.end + 200], count=1)[:70]
         article_before = re.search(rf"\b{_DET}\s+(?:[\w’'-]+\s+){{0,2}}$", before,
                                    re.IGNORECASE) is not None
-        if _OBJECT_OF.search(before) or _NAME_AFTER.match(after) or (
+        if _HYPOTHETICAL.search(before) or _OBJECT_OF.search(before) or \
+                _NAME_AFTER.match(after) or (
                 _NAME_BEFORE.search(before) and not re.search(rf"\b(?:{_DET}|from|per|via|"
                                                               r"and|or|but)\s+$", before,
                                                               re.IGNORECASE)):
@@ -194,9 +198,80 @@ _PASSES_ON = re.compile(
 # The last sentence of a lead-in still means the outlet named before it: "It states:",
 # "The article says:", "Here is the relevant part:".
 _POINTS_BACK = re.compile(
-    r"^\W*(?:(?:and|but|so|also),?\s+)?(?:it|they|he|she|here|there|(?:the|this|that)\s+"
+    r"^\W*(?:(?:and|but|so|also),?\s+)?(?:it|they|he|she|here|there,?\s+(?:it|they)|"
+    r"(?:the|this|that)\s+"
     r"(?:same\s+)?(?:article|page|report|piece|story|post|site|entry|editorial|interview|"
     r"column|text|author|writer|reporter|magazine|newspaper|website))\b", re.IGNORECASE)
+
+
+# A lead-in that carries an earlier lead-in's source on: "The article goes on:", "It also
+# says", "This quote from the same article ...". "They" is not enough: it is as often the
+# people quoted ("They quote a book that ...").
+_CARRIES_ON = re.compile(
+    r"^\W*(?:(?:and|but|so|also|however|further(?:more)?|finally),?\s+)?(?:it\s|"
+    r"(?:the|this|that)\s+(?:same\s+|above\s+|linked\s+|latter\s+)*(?:article|report|piece|"
+    r"story|page|post|editorial|interview|column|author|writer|reporter|document)\b)",
+    re.IGNORECASE)
+
+
+def points_forward(lead_in: str, gazetteer: Gazetteer) -> bool:
+    """A lead-in that introduces what follows: it ends in a colon, an ellipsis, "that" or a
+    reporting verb, or with the source it cites ("According to The Guardian", "From the
+    Washington Post (2012)"). "The Atlantic talked to a researcher." does not: the next
+    paragraph may as well be the answerer's."""
+    text = lead_in.rstrip()
+    if _DANGLING_END.search(text[-24:]):
+        return True
+    cited = _cited_mentions(text, gazetteer.mentions(text))
+    if not cited or text.endswith("?"):
+        return False  # a question asks, it does not introduce
+    if _ENDS_AT_NAME.fullmatch(text[cited[-1].end:]) is not None:
+        return True
+    # The last sentence opens with the source reporting: "Furthermore, Reuters has
+    # published an article saying that ...", "Snopes investigated this claim and concluded
+    # ...". Not "No one the AP contacted said", nor "an FDA report indicating".
+    last = text[_last_sentence_start(text):]
+    return any(_OPENS_SENTENCE.fullmatch(last[:m.start]) and _AFTER_REPORTS.match(last[m.end:])
+               and not _AFTER_ARTICLE.match(last[m.end:])
+               for m in _cited_mentions(last, gazetteer.mentions(last)))
+
+
+_OPENS_SENTENCE = re.compile(r"\W*(?:(?:furthermore|moreover|also|and|but|however|meanwhile|"
+                             r"finally|further|then|indeed),?\s+)?(?:the\s+)?", re.IGNORECASE)
+
+
+def _last_sentence_start(text: str) -> int:
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
+    return ends[-1] if ends else 0
+
+
+_ENDS_AT_NAME = re.compile(r"[\s\W]*?(?:\([^()]*\))?[\s.:,;]*")
+
+
+def confirm_unmarked_outlets(passages: list[Passage], gazetteer: Gazetteer) -> list[Passage]:
+    """Keep the source of a quote found without marks only where its lead-in says it
+    outright: it names that source as cited and introduces what follows
+    (``points_forward``), or carries an earlier lead-in's source on naming no other ("The
+    article goes on:", "It also said that ..."). Else the quote is shown as "outlet not
+    named": a source named on a guess is the one mistake this bot must not make."""
+    for p in passages:
+        if p.kind != "quote" or p.outlet is None:
+            continue
+        lead = p.lead_in or ""
+        named = lead_in_outlet(lead, gazetteer) if lead else None
+        if named is not None:
+            keep = named == p.outlet and points_forward(lead, gazetteer)
+        else:
+            keep = not gazetteer.mentions(lead) and _CARRIES_ON.match(lead) is not None and (
+                points_forward(lead, gazetteer) or _IT_REPORTS.match(lead) is not None)
+        if not keep:
+            p.outlet = None
+    return passages
+
+
+_IT_REPORTS = re.compile(
+    rf"^\W*(?:(?:but|and|however|furthermore|moreover|further|finally),?\s+)?it\s+"
+    rf"(?:\w+\s+){{0,2}}?{_REPORTING_VERB}\b", re.IGNORECASE)
 
 
 def is_lead_in(text: str, gazetteer: Gazetteer) -> bool:
@@ -344,38 +419,6 @@ def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str
     return source.name if source is not None else None
 
 
-_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)$", re.IGNORECASE)
-_IMAGE_HOSTS = {"i.stack.imgur.com", "i.imgur.com", "imgur.com"}
-_THREAD = re.compile(r"^/(?:questions|q)/(\d+)")
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[\"“(\[]?[A-Z])")
-
-
-def citable(url: str, thread_url: str | None = None) -> bool:
-    """Whether a link can be what a quote cites: not a picture, a profile, a tag, a help or
-    search page, a site's front page, or the thread's own question."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host in _IMAGE_HOSTS or _IMAGE.search(parts.path) or parts.path in {"", "/"}:
-        return False
-    return not never_cited(url, thread_url)
-
-
-def never_cited(url: str, thread_url: str | None = None) -> bool:
-    """Whether a link inside a quote is a page the quote does not cite even when it is the
-    only link there: a profile, a tag, a help or search page, or the thread's own question
-    (a quoted comment's "see our on-topic page"). A lone picture is still what a quote shows."""
-    parts = urlsplit(url)
-    if site_page(parts.path):
-        return True
-    if thread_url:
-        own, here = urlsplit(thread_url), _THREAD.match(parts.path)
-        mine = _THREAD.match(own.path)
-        if here and mine and here.group(1) == mine.group(1) and \
-                (parts.hostname or "").lower() == own.hostname:
-            return True
-    return False
-
-
 def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> str | None:
     """The link a lead-in cites: its one link, or when it has several, the citable ones
     (never a profile, tag, help page or the thread's question) of its last sentence
@@ -400,7 +443,7 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
         sentence = sum(end <= pos for end in ends)
         in_parens = text[:pos].count("(") > text[:pos].count(")")
         path = urlsplit(url).path
-        rank = 0 if not _THREAD.match(path) and "/a/" not in path[:3] else (
+        rank = 0 if not QUESTION_PATH.match(path) and "/a/" not in path[:3] else (
             1 if path.startswith("/a/") else 2)
         candidates.append(((-sentence, in_parens, rank, i), url))
     return min(candidates)[1] if candidates else None

@@ -33,6 +33,7 @@ import json
 import re
 import sys
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -201,35 +202,52 @@ def _split_perennial_name(raw: str) -> tuple[str, list[str], list[str]]:
     return name, aliases, scope
 
 
+def _scope_from_summary(name: str, summary: str) -> str | None:
+    """The part of an outlet a summary rates, when the row's name does not say it: "Most
+    editors say that The Guardian blogs should be treated as ..." -> "blogs"."""
+    found = re.search(rf"{re.escape(name)}(?:['’]s)?\s+((?:[a-z]+\s+){{0,3}}?[a-z]+)\s+"
+                      r"(?:should|are|is|were|was|can|may|must)\b", summary) or \
+        re.search(r"\b(?:content|articles|pieces|posts)\s+(?:written\s+)?by\s+([a-z]+)\b",
+                  summary)  # "HuffPost published content written by contributors ..."
+    return found.group(1) if found else None
+
+
 def read_perennial(path: Path) -> Iterator[Entry]:
     with path.open(newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            name, aliases, scope = _split_perennial_name(row["name"])
-            if name in _PERENNIAL_SKIP:
-                continue
-            statuses = [s for s in json.loads(row["status"] or "[]")
-                        if not s.startswith("Wikipedia:")]
-            entry = Entry(name, kind=_PERENNIAL_KINDS.get(name, "news"),
-                          domains=clean_domains(json.loads(row["urls"] or "[]")),
-                          origin=["perennial"])
-            for alias in aliases:
-                # "AA", "EW", "NR": two letters stand for too much else (Alcoholics
-                # Anonymous is no Anadolu Agency); hand-made entries may still list one.
-                # One ordinary word ("Garage", "Mirror") is no name in text either.
-                words = _WORD.findall(alias)
-                if len("".join(words)) > 2 and not (len(_key(alias).split()) == 1
-                                                    and is_ordinary(alias)):
-                    entry.add_alias(alias)
-            rating: dict[str, object] = {"status": statuses}
-            if scope:
-                rating["scope"] = ", ".join(scope)
-            if row["name"].split(" (", 1)[0].strip() != row["name"].strip():
-                rating["listed_as"] = row["name"].strip()
-            if row.get("wiki_url"):
-                rating["article"] = row["wiki_url"].strip()
-            if statuses:
-                entry.perennial.append(rating)
-            yield entry
+        rows = list(csv.DictReader(f))
+    listed = Counter(_split_perennial_name(row["name"])[0] for row in rows)
+    for row in rows:
+        name, aliases, scope = _split_perennial_name(row["name"])
+        if name in _PERENNIAL_SKIP:
+            continue
+        if not scope and listed[name] > 1:
+            # The list rates a part of the outlet under the outlet's bare name (its
+            # "The Guardian blogs" row): the summary says which part.
+            part = _scope_from_summary(name, row.get("info") or "")
+            scope = [part] if part else []
+        statuses = [s for s in json.loads(row["status"] or "[]")
+                    if not s.startswith("Wikipedia:")]
+        entry = Entry(name, kind=_PERENNIAL_KINDS.get(name, "news"),
+                      domains=clean_domains(json.loads(row["urls"] or "[]")),
+                      origin=["perennial"])
+        for alias in aliases:
+            # "AA", "EW", "NR": two letters stand for too much else (Alcoholics
+            # Anonymous is no Anadolu Agency); hand-made entries may still list one.
+            # One ordinary word ("Garage", "Mirror") is no name in text either.
+            words = _WORD.findall(alias)
+            if len("".join(words)) > 2 and not (len(_key(alias).split()) == 1
+                                                and is_ordinary(alias)):
+                entry.add_alias(alias)
+        rating: dict[str, object] = {"status": statuses}
+        if scope:
+            rating["scope"] = ", ".join(scope)
+        if row["name"].split(" (", 1)[0].strip() != row["name"].strip():
+            rating["listed_as"] = row["name"].strip()
+        if row.get("wiki_url"):
+            rating["article"] = row["wiki_url"].strip()
+        if statuses:
+            entry.perennial.append(rating)
+        yield entry
 
 
 def read_freebie(path: Path) -> Iterator[Entry]:

@@ -81,6 +81,39 @@ def site_page(path: str) -> bool:
     return _SITE_PAGE.search(path) is not None
 
 
+# Whether a link can be what a quote cites: the one place that says it, for the link a
+# lead-in cites among several (index.attribution) and for the source it is (site_of).
+_IMAGE_HOSTS = frozenset({"i.stack.imgur.com", "i.imgur.com", "imgur.com"})
+# A question's address on a Q&A site ("/questions/123/slug", "/q/123").
+QUESTION_PATH = re.compile(r"^/(?:questions|q)/(\d+)")
+
+
+def citable(url: str, thread_url: str | None = None) -> bool:
+    """Whether a link among a lead-in's several can be what a quote cites: not a picture, a
+    site's front page, or a page that is never cited (``never_cited``)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host in _IMAGE_HOSTS or _PICTURE.search(parts.path) or parts.path in {"", "/"}:
+        return False
+    return not never_cited(url, thread_url)
+
+
+def never_cited(url: str, thread_url: str | None = None) -> bool:
+    """Whether a link is a page no quote cites even when it is the only link inside it: a
+    profile, a tag, a help or search page (``site_page``), or the thread's own question (a
+    quoted comment's "see our on-topic page"). A lone picture is still what a quote shows."""
+    parts = urlsplit(url)
+    if site_page(parts.path):
+        return True
+    if thread_url:
+        own, here = urlsplit(thread_url), QUESTION_PATH.match(parts.path)
+        mine = QUESTION_PATH.match(own.path)
+        if here and mine and here.group(1) == mine.group(1) and \
+                (parts.hostname or "").lower() == own.hostname:
+            return True
+    return False
+
+
 def site_of(url: str, gazetteer: Gazetteer) -> Source | None:
     """What the site of ``url`` is, from the address alone; None for no usable address."""
     try:

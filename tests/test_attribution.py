@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from index.attribution import classify, lead_in_outlet, passages_from_blocks
+from index.attribution import (
+    classify,
+    confirm_unmarked_outlets,
+    lead_in_outlet,
+    passages_from_blocks,
+    points_forward,
+)
 from index.blocks import html_blocks
 from index.loaders import LoadContext
 from index.loaders.jsonl import load as load_jsonl
+from index.model import Passage
 from index.outlets import Gazetteer
 
 BASE = "https://history.stackexchange.com"
@@ -144,6 +151,18 @@ def test_an_outlet_the_lead_in_moves_past_is_not_the_source(gazetteer: Gazetteer
     assert lead_in_outlet(lead, gazetteer) is None
 
 
+@pytest.mark.parametrize("lead", [
+    # A source that may exist is not one cited.
+    "My suggestion is that if there is a Wikipedia article on the subject, we should have "
+    "something like:",
+    # "There are those ..." does not point back at the article named before it.
+    "The Wikipedia article you linked to describes the controversy. There are those that "
+    "oppose it:",
+])
+def test_no_source_is_cited(gazetteer: Gazetteer, lead: str) -> None:
+    assert lead_in_outlet(lead, gazetteer) is None
+
+
 def test_the_last_sentence_may_point_back_at_the_outlet(gazetteer: Gazetteer) -> None:
     assert lead_in_outlet("I found this Guardian article. It states:", gazetteer) == \
         "The Guardian"
@@ -220,3 +239,48 @@ def test_a_file_that_indents_quotes_guesses_none(tmp_path: Path, ctx: LoadContex
     first, second = list(load_jsonl(path, ctx))
     assert [p.kind for p in first.answers[0].passages] == ["answer", "quote", "answer"]
     assert {p.kind for p in second.answers[0].passages} == {"answer"}
+
+
+# --- the source of a quote found without marks: only where the lead-in says it ----------------
+
+def confirmed(gazetteer: Gazetteer, outlet: str, lead: str) -> str | None:
+    """The source kept for a quote that whatever found the quote gave ``outlet``."""
+    [p] = confirm_unmarked_outlets([Passage("quote", "Words.", outlet, None, lead)], gazetteer)
+    return p.outlet
+
+
+@pytest.mark.parametrize(("lead", "forward"), [
+    ("According to The Guardian", True),
+    ("From the Washington Post (2012).", True),
+    ("The Forbes magazine stated it as such:", True),
+    ("Furthermore, Reuters has published an article (based on unnamed sources) saying that "
+     "the talks had failed.", True),
+    ("Meanwhile, a 2017 article in the Atlantic takes another tack, talking to a researcher.",
+     False),
+    ("No one the AP contacted said the documents were wrong.", False),
+    ("There was an FDA report indicating that the test failed.", False),
+    ("Wikipedia says he survived six attempts; who was behind them?", False),
+])
+def test_a_lead_in_that_points_forward(gazetteer: Gazetteer, lead: str, forward: bool) -> None:
+    assert points_forward(lead, gazetteer) is forward
+
+
+@pytest.mark.parametrize(("outlet", "lead", "kept"), [
+    ("The Guardian", "According to The Guardian", "The Guardian"),
+    # Only mentioned, the next paragraph may be the answerer's: not named.
+    ("The Atlantic", "A 2017 article in the Atlantic takes another tack, talking to a "
+     "researcher at Nottingham.", None),
+    # Named, but not the source the quote was given.
+    ("BBC", "According to Reuters:", None),
+    # "It also said that ...": the same article carries on, as in the seed.
+    ("Reuters", "It also said that the envoy had left Baghdad before the strike.", "Reuters"),
+    ("Reuters", "The article goes on:", "Reuters"),
+    # "They" are as often the people quoted; "the same WHO document" is not the FDA page
+    # quoted before it.
+    ("Wikipedia", "They quote a Joe Nickell book that summarizes the conclusions:", None),
+    ("FDA", "This quote from the same WHO document implies that washing helps:", None),
+    ("Reuters", "The talks failed:", None),  # nothing carries it on
+])
+def test_a_source_is_kept_only_where_the_lead_in_says_it(gazetteer: Gazetteer, outlet: str,
+                                                         lead: str, kept: str | None) -> None:
+    assert confirmed(gazetteer, outlet, lead) == kept

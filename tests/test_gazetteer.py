@@ -37,9 +37,10 @@ def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def _perennial(name: str, status: list[str], urls: list[str], article: str = "") -> list[str]:
+def _perennial(name: str, status: list[str], urls: list[str], article: str = "",
+               info: str = "a summary") -> list[str]:
     return ["1", name, json.dumps(status), str(len(status)), article, json.dumps(urls),
-            str(len(urls)), "a summary"]
+            str(len(urls)), info]
 
 
 @pytest.fixture
@@ -59,6 +60,19 @@ def lists(tmp_path: Path) -> tuple[Path, Path]:
                         ["www.breitbart.com/masthead"]),
              _perennial("IMDb (Internet Movie Database)", ["Generally unreliable"],
                         ["www.imdb.com"]),
+             # The list's second row for a part of an outlet, under its bare name.
+             _perennial("The Guardian (TheGuardian.com)", ["Generally reliable"],
+                        ["www.theguardian.com"],
+                        info="There is consensus that The Guardian is generally reliable."),
+             _perennial("The Guardian", ["No consensus"], ["www.theguardian.com"],
+                        info="Most editors say that The Guardian blogs should be treated as "
+                             "newspaper blogs or opinion pieces."),
+             _perennial("Gazette Post", ["Generally unreliable"], ["www.gazettepost.com"],
+                        info="Gazette Post published content written by contributors with "
+                             "near-zero editorial oversight."),
+             _perennial("Gazette Post (news topics)", ["Generally reliable"],
+                        ["www.gazettepost.com"],
+                        info="Gazette Post staff writers are fairly reliable."),
          ])
     _csv(data / builder.FREEBIE,
          ["source_id", "name", "language", "cca", "coverage", "covered_area", "url"], [
@@ -105,6 +119,15 @@ def test_build_merges_the_lists_and_records_origins(lists: tuple[Path, Path]) ->
     assert sun.domains == ["thesun.co.uk"]  # the Wikidata item's page is not its site
     assert "The Sun" in sun.ordinary and sun.perennial[0]["scope"] == "UK"
 
+    # A row under the bare name that rates a part: the summary names the part.
+    guardian = entries["The Guardian"]
+    assert [(r["status"], r.get("scope")) for r in guardian.perennial] == [
+        (["Generally reliable"], None), (["No consensus"], "blogs")]
+    assert [(r["status"], r.get("scope")) for r in entries["Gazette Post"].perennial] == [
+        (["Generally unreliable"], "contributors"), (["Generally reliable"], "news topics")]
+    # The same wording in a summary of the only row names no part: it is the outlet's.
+    assert entries["Reuters"].perennial[0].get("scope") is None
+
     assert entries["Breitbart News"].domains == ["breitbart.com"]  # only a path was listed
     assert entries["IMDb"].kind == "website"
     assert entries["Amnesty International"].kind == "website"
@@ -137,6 +160,9 @@ def test_written_gazetteer_is_read_back(lists: tuple[Path, Path], tmp_path: Path
     assert fox.reliability == ("Generally reliable (news excluding politics and science); "
                                "Generally unreliable (talk shows)")
     assert ("Fox News", fox.reliability, builder.PERENNIAL_LIST_URL) in g.ratings()
+    guardian = g.outlet("The Guardian")
+    assert guardian is not None
+    assert guardian.reliability == "Generally reliable; No consensus (blogs)"
 
     # Case-insensitive, except names that are ordinary words.
     assert [m.outlet for m in g.mentions("as reuters reported")] == ["Reuters"]

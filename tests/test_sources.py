@@ -13,7 +13,7 @@ import tldextract
 from index.build import build
 from index.outlets import Gazetteer, registrable_domain
 from index.reader import IndexReader
-from index.sources import Source, kind_word, site_of, source_of
+from index.sources import Source, citable, kind_word, never_cited, site_of, source_of
 
 from .conftest import PYTHON, ROOT, python_env
 
@@ -206,3 +206,24 @@ def test_search_text_says_the_kind(kinds_db: tuple[Path, Path]) -> None:
                   "[CDC · government]", "[someblog.net · website]", "[linked post]",
                   "[unattributed quote (image or file link)]"):
         assert any(label in h for h in heads), (label, heads)
+
+
+THREAD = "https://history.stackexchange.com/questions/100/why"
+
+
+@pytest.mark.parametrize(("url", "is_citable", "is_never_cited"), [
+    ("https://example.org/guide", True, False),
+    ("https://history.stackexchange.com/a/57/12", True, False),       # another answer
+    ("https://history.stackexchange.com/users/71/someone", False, True),
+    ("https://history.stackexchange.com/questions/tagged/rome", False, True),
+    ("https://history.stackexchange.com/help/on-topic", False, True),
+    ("https://example.org/search?q=rome", False, True),
+    ("https://history.stackexchange.com/questions/100", False, True),  # the thread's question
+    ("https://history.stackexchange.com/questions/101", True, False),  # another question
+    ("https://i.stack.imgur.com/abc.png", False, False),  # a picture: shown, never chosen
+    ("https://example.org/chart.jpeg", False, False),
+    ("https://example.org/", False, False),                # a front page
+])
+def test_which_links_a_quote_can_cite(url: str, is_citable: bool, is_never_cited: bool) -> None:
+    assert citable(url, THREAD) is is_citable
+    assert never_cited(url, THREAD) is is_never_cited

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..attribution import classify, http_url, pack, passages_from_blocks
+from ..attribution import (
+    classify,
+    confirm_unmarked_outlets,
+    http_url,
+    pack,
+    passages_from_blocks,
+)
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
@@ -254,7 +260,8 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                 blocks.append(Block("quote" if p.indented else "text", [p.text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer)
     else:
-        passages = classify([p.text for p in paragraphs], ctx.gazetteer)
+        passages = confirm_unmarked_outlets(classify([p.text for p in paragraphs],
+                                                     ctx.gazetteer), ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
 
