@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
 from index.config import DiscordSettings
 
@@ -15,3 +16,7 @@ def is_admin(user: discord.abc.User, settings: DiscordSettings) -> bool:
             return True
         return any(role.id in settings.admin_role_ids for role in user.roles)
     return False
+
+
+class NotAdmin(app_commands.CheckFailure):
+    """An admin command refused; its text is the reply the user sees."""

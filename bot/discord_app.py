@@ -23,6 +23,7 @@ from discord.ext import commands
 from index.config import Config
 from index.settings import ConfigError
 
+from .access import NotAdmin
 from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
@@ -38,7 +39,9 @@ class SourcedTree(app_commands.CommandTree["SourcedBot"]):
                        error: app_commands.AppCommandError, /) -> None:
         """Any slash command's failure: logged with its traceback; the user gets one short,
         private line."""
-        if isinstance(error, app_commands.CheckFailure):
+        if isinstance(error, NotAdmin):
+            text = str(error)
+        elif isinstance(error, app_commands.CheckFailure):
             text = "You can't use this command here."
         else:
             command = interaction.command.name if interaction.command else "?"

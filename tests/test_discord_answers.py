@@ -105,6 +105,7 @@ def test_find_sources_dates_expand_reasons_and_gaps(tmp_path: Path) -> None:
             # /gaps is for admins.
             refused = (await callback_for(fake, await fake.send_command("gaps"))).json
             assert "Only admins" in refused["data"]["content"]
+            assert "/gaps" in refused["data"]["content"]
 
     async def gaps_after_restart(fake: FakeDiscord) -> str:
         async with running_bot(tmp_path, corpus=corpus, fake=fake):

@@ -156,6 +156,7 @@ def test_reload_is_for_admins(tmp_path: Path) -> None:
             body = (await callback_for(fake, refused)).json
             assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
             assert "Only admins" in body["data"]["content"]
+            assert "/reload" in body["data"]["content"]
 
             (corpus / "ferry.txt").write_text(
                 "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"

@@ -4,13 +4,13 @@ lists the questions the corpus answers badly."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..access import is_admin
+from ..access import NotAdmin, is_admin
 from ..indexes import ReloadError
 from ..messages import send_kwargs
 from ..render import render_gaps, render_reload
@@ -25,17 +25,21 @@ class Admin(commands.Cog):
     def __init__(self, bot: SourcedBot) -> None:
         self.bot = bot
 
+    # Typed as the base class declares it (generic in the client), so mypy accepts the override.
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Every command here: default permissions are only a default (server admins can
+        change them), so check again; the tree's error handler sends the refusal."""
+        if is_admin(interaction.user, self.bot.config.discord):
+            return True
+        command = interaction.command.name if interaction.command else "this"
+        raise NotAdmin(
+            f"Only admins (Manage Server, or listed in the bot's config) can use /{command}.")
+
     @app_commands.command(name="reload")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def reload(self, interaction: discord.Interaction[SourcedBot]) -> None:
         """Re-read the corpus and swap in the new index (admins only)."""
-        # Default permissions are only a default: server admins can change them, so check here.
-        if not is_admin(interaction.user, self.bot.config.discord):
-            await interaction.response.send_message(
-                "Only admins (Manage Server, or listed in the bot's config) can reload.",
-                ephemeral=True)
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         log.info("reload requested by %s (%s)", interaction.user, interaction.user.id)
         try:
@@ -46,17 +50,11 @@ class Admin(commands.Cog):
             return
         await interaction.followup.send(**send_kwargs(render_reload(report)), ephemeral=True)
 
-
     @app_commands.command(name="gaps")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def gaps(self, interaction: discord.Interaction[SourcedBot]) -> None:
         """Questions that got no good match or a 👎, most frequent first (admins only)."""
-        if not is_admin(interaction.user, self.bot.config.discord):
-            await interaction.response.send_message(
-                "Only admins (Manage Server, or listed in the bot's config) can see the gaps.",
-                ephemeral=True)
-            return
         reply = render_gaps(await self.bot.state.gaps())
         await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
 
