@@ -69,6 +69,7 @@ attribution: $(STAMP)
 	$(BIN)/python -m bench.attribution
 
 ## answers: on-topic questions get their answering passage, off-topic ones "no good match"?
+## (with the passage vectors, as the bot answers; the first run embeds them, ~5-15 min)
 answers: $(STAMP)
 	$(BIN)/python -m bench.answers
 
@@ -79,3 +80,5 @@ clean:
 	@# Python's byte code and numba's compiled ranking kernel (index/__pycache__).
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -f data/sourced.db data/.sourced.db.building-*
+	@# make answers' copy of the mixed corpus, its index and vectors (rebuilt by the next run).
+	rm -rf data/answers-bench

@@ -1,15 +1,21 @@
 """An evaluation of answers, not of rankings: does the bot show the passage that answers an
 on-topic question, and honestly nothing for an off-topic one?
 
-    python -m bench.answers [--split heldout|tune|all] [--min-relevance X] [--sweep] [-v]
+    python -m bench.answers [--split heldout|fresh|unseen|tune|all] [--bm25-only]
+                            [--min-relevance X] [--sweep] [-v]
 
-Builds a mixed corpus in a temporary folder from the shared data (the shipped seed, Skeptics'
-Q&A file, the genai.stackexchange.com dump and the two saved pages), asks every question of
+Builds a mixed corpus from the shared data (the shipped seed, Skeptics' Q&A file, the
+genai.stackexchange.com dump and the two saved pages) with the config's settings, passage
+vectors included as the bot's default build makes them, asks every question of
 ``bench/answers_questions.toml`` through ``bot.answering.answer`` (what the terminal mode and
-the Discord cogs call) with the settings of the config file, and prints the share right in
-each group: on-topic questions whose first page shows a passage they expect, off-topic ones
-answered "no good match". ``--sweep`` prints both shares for a range of thresholds, on the tune
-questions: choose there, report held-out.
+the Discord cogs call), and prints the share right in each group: on-topic questions whose
+first page shows a passage they expect, off-topic ones answered "no good match".
+
+The corpus copy and the index live in ``data/answers-bench/`` (``--cache``): a rerun finds the
+files unchanged and keeps the index, vectors and all; a build stopped while embedding takes up
+where it stopped. ``--bm25-only`` answers without the vectors (the path of an index built with
+``[semantic] enabled = false``). ``--sweep`` prints both shares for a range of thresholds, on
+the tune questions: choose there, report the others.
 """
 
 from __future__ import annotations
@@ -17,23 +23,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import filecmp
 import shutil
 import sys
-import tempfile
+import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.answering import answer  # noqa: E402
-from index.build import build  # noqa: E402
+import index.reader  # noqa: E402
+from bot.answering import CANDIDATES, answer  # noqa: E402
+from index.build import build_with  # noqa: E402
 from index.config import AnswerSettings, load_config  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
+from index.settings import PROJECT_ROOT  # noqa: E402
 
 DATA = (ROOT / ".." / "shared" / "data").resolve()
 QUESTIONS = Path(__file__).with_name("answers_questions.toml")
+CACHE = PROJECT_ROOT / "data" / "answers-bench"
 SEED = "politics-se-why-was-soleimani-in-iraq"
 
 
@@ -61,15 +74,23 @@ def read_questions(path: Path = QUESTIONS) -> list[Question]:
 
 
 def mixed_corpus(folder: Path) -> Path:
-    """The mixed corpus, copied into ``folder`` (never into the repository)."""
+    """The mixed corpus, copied into ``folder`` (never into the repository's corpus); files
+    already there with the same bytes are left alone, so a rebuild reuses them."""
     corpus = folder / "corpus"
-    (corpus / "dump").mkdir(parents=True)
-    for suffix in (".txt", ".meta.toml"):
-        shutil.copy(ROOT / "corpus" / f"{SEED}{suffix}", corpus)
-    shutil.copy(DATA / "skeptics" / "web_science_dataset.jsonl", corpus / "skeptics.jsonl")
-    shutil.copytree(DATA / "stackexchange" / "genai", corpus / "dump" / "genai")
+    wanted = {corpus / f"{SEED}{suffix}": ROOT / "corpus" / f"{SEED}{suffix}"
+              for suffix in (".txt", ".meta.toml")}
+    wanted[corpus / "skeptics.jsonl"] = DATA / "skeptics" / "web_science_dataset.jsonl"
+    for f in sorted((DATA / "stackexchange" / "genai").iterdir()):
+        wanted[corpus / "dump" / "genai" / f.name] = f
     for page in sorted((DATA / "stackexchange-pages").glob("*.html")):
-        shutil.copy(page, corpus)
+        wanted[corpus / page.name] = page
+    for path in [p for p in corpus.rglob("*") if p.is_file()] if corpus.is_dir() else []:
+        if path not in wanted:
+            path.unlink()
+    for copy, original in wanted.items():
+        if not (copy.is_file() and filecmp.cmp(copy, original, shallow=False)):
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original, copy)
     return corpus
 
 
@@ -92,30 +113,79 @@ def shares(questions: list[Question], pages: list[list[str]]) -> tuple[str, str]
     return share(True), share(False)
 
 
+async def relevance_cost(reader: IndexReader, questions: list[Question], rounds: int = 5
+                         ) -> None:
+    """What computing ``relevance`` costs a question, timed where the reader computes it: the
+    words' measure for the candidates (``IndexReader._relevance``) and the meaning folded in
+    (``with_meaning``), for the bot's number of candidates."""
+    spent = {"words": 0.0, "meaning": 0.0}
+
+    def timed(name: str, f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+        def call(*args: object) -> np.ndarray:
+            started = time.perf_counter()
+            try:
+                return f(*args)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return call
+
+    for q in questions:  # warm: passage lengths read, kernels compiled
+        await reader.search(q.text, CANDIDATES)
+    reader._relevance = timed("words", reader._relevance)  # type: ignore[method-assign]
+    original = index.reader.with_meaning
+    index.reader.with_meaning = timed("meaning", original)
+    started = time.perf_counter()
+    try:
+        for _ in range(rounds):
+            for q in questions:
+                await reader.search(q.text, CANDIDATES)
+    finally:
+        index.reader.with_meaning = original
+    n = rounds * len(questions)
+    total = (time.perf_counter() - started) / n * 1000
+    print(f"{n} searches of {CANDIDATES} candidates ({len(questions)} questions x {rounds}): "
+          f"{total:.1f} ms a question in all, of which relevance {spent['words'] / n * 1000:.2f}"
+          f" ms (the words) + {spent['meaning'] / n * 1000:.3f} ms (meaning)")
+
+
 async def run(args: argparse.Namespace) -> None:
     if not DATA.is_dir():
         sys.exit(f"the shared data is not at {DATA}: this evaluation needs it")
-    settings = load_config(args.config).answers if args.config else load_config().answers
+    config = load_config(args.config) if args.config else load_config()
+    settings = config.answers
     if args.min_relevance is not None:
         settings = dataclasses.replace(settings, min_relevance=args.min_relevance)
     questions = read_questions()
     chosen = [q for q in questions if args.split == "all" or q.split == args.split]
-    with tempfile.TemporaryDirectory(prefix="sourced-answers-") as tmp:
-        corpus = mixed_corpus(Path(tmp))
-        report = build(corpus, Path(tmp) / "index.db")
-        print(report.summary().splitlines()[0])
-        async with await IndexReader.open(Path(tmp) / "index.db") as reader:
-            if args.sweep:
-                tune = [q for q in questions if q.split == "tune"]
-                print("min_relevance  on-topic (tune)  off-topic (tune)")
-                for step in range(0, 61, 2):
-                    s = dataclasses.replace(settings, min_relevance=step / 100)
-                    on, off = shares(tune, await shown(reader, tune, s))
-                    print(f"{step / 100:<13}  {on:<15}  {off}")
-                return
-            pages = await shown(reader, chosen, settings)
+    corpus = mixed_corpus(args.cache)
+    database = args.cache / "index.db"
+    report = build_with(config.index, corpus=corpus, database=database)
+    print(report.summary().splitlines()[0])
+    if report.vectors:
+        print(report.vectors)
+    async with await IndexReader.open(database, semantic=not args.bm25_only) as reader:
+        hybrid = await reader.semantic_ready()
+        print(f"path: {'hybrid (BM25 + passage vectors)' if hybrid else 'BM25 alone'}")
+        if not args.bm25_only and not hybrid:
+            sys.exit("the index has no usable passage vectors: see the build's message above, "
+                     "or measure the BM25 path with --bm25-only")
+        if args.relevance_cost:
+            await relevance_cost(reader, chosen)
+            return
+        if args.sweep:
+            tune = [q for q in questions if q.split == "tune"]
+            print("min_relevance  on-topic (tune)  off-topic (tune)")
+            for step in range(0, 61, 2):
+                s = dataclasses.replace(settings, min_relevance=step / 100)
+                on, off = shares(tune, await shown(reader, tune, s))
+                print(f"{step / 100:<13}  {on:<15}  {off}")
+            return
+        started = time.perf_counter()
+        pages = await shown(reader, chosen, settings)
+        per_question = (time.perf_counter() - started) / max(1, len(chosen))
     on, off = shares(chosen, pages)
-    print(f"questions: {args.split} ({len(chosen)}); min_relevance = {settings.min_relevance}")
+    print(f"questions: {args.split} ({len(chosen)}); min_relevance = {settings.min_relevance}; "
+          f"{per_question * 1000:.0f} ms a question")
     print(f"on-topic, the answering passage shown:  {on}")
     print(f"off-topic, an honest \"no good match\":   {off}")
     if args.verbose:
@@ -126,9 +196,16 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("heldout", "fresh", "tune", "all"), default="heldout")
+    parser.add_argument("--split", choices=("heldout", "fresh", "unseen", "tune", "all"),
+                        default="heldout")
     parser.add_argument("--config", type=Path, help="a config file (default: the bot's)")
+    parser.add_argument("--cache", type=Path, default=CACHE,
+                        help=f"where the corpus copy and its index are kept (default: {CACHE})")
+    parser.add_argument("--bm25-only", action="store_true",
+                        help="answer without the passage vectors (the BM25 path)")
     parser.add_argument("--min-relevance", type=float, help="override [answers] min_relevance")
+    parser.add_argument("--relevance-cost", action="store_true",
+                        help="time the relevance measure within the search")
     parser.add_argument("--sweep", action="store_true",
                         help="shares on the tune questions for thresholds 0 to 0.6")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")

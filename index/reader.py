@@ -34,7 +34,7 @@ from .hybrid import CANDIDATES, DENSE_WEIGHT, normalised_sum
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
-from .relevance import IdfTable, question_words, relevance
+from .relevance import MEANING, IdfTable, MeaningScale, question_words, relevance, with_meaning
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,8 @@ class IndexReader:
         self.semantic = semantic
         self._dense: DenseIndex | None = None
         self._embedder: embedding.Embedder | None = None
+        # How the vectors' similarity counts in a hit's relevance (None: words only).
+        self._meaning: MeaningScale | None = None
         self._dense_ready = threading.Event()
         self._dense_thread: threading.Thread | None = None
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
@@ -259,6 +261,10 @@ class IndexReader:
                 raise ValueError(f"the model gives {embedder.dim} dimensions, the index "
                                  f"holds {dense.dim}")
             dense.top_k(embedder.embed(["warm up"])[0], 1)  # compiles the kernel now
+            self._meaning = MEANING.get(model)
+            if self._meaning is None:
+                log.info("no relevance calibration for the model %r: a passage's relevance "
+                         "counts the question's words only (index/relevance.py)", model)
             self._dense, self._embedder = dense, embedder
         except Exception as exc:  # whatever it was, BM25 answers on
             log.warning("semantic search is off for %s, answering with BM25 alone: %s",
@@ -338,11 +344,14 @@ class IndexReader:
         fused, fused_scores = normalised_sum([(bm25_docs, bm25_scores, 1 - DENSE_WEIGHT),
                                               (dense_docs, dense_scores, DENSE_WEIGHT)])
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
+        similarities = dense.similarity(vector, docs)
         relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
+        if self._meaning is not None:
+            relevances = with_meaning(relevances, similarities, self._meaning)
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
                                 relevances=relevances.tolist())
-        similarities = dense.similarity(vector, docs).tolist()
-        return [replace(h, similarity=sim) for h, sim in zip(hits, similarities, strict=True)]
+        return [replace(h, similarity=sim)
+                for h, sim in zip(hits, similarities.tolist(), strict=True)]
 
     async def nearest(self, question: str, k: int) -> list[Hit]:
         """The passages nearest the question by their vectors alone (for evaluations); none

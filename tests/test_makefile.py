@@ -24,7 +24,7 @@ def test_clean_removes_every_cache_and_keeps_the_state(tmp_path: Path) -> None:
     shutil.copy(MAKEFILE, tmp_path / "Makefile")
     made = ["index/__pycache__/kernels.bm25-1.py312.nbi", "bot/__pycache__/render.pyc",
             ".hypothesis/examples/x", "sourced.egg-info/PKG-INFO", ".pytest_cache/x",
-            ".venv/bin/python", "data/sourced.db"]
+            ".venv/bin/python", "data/sourced.db", "data/answers-bench/index.db"]
     for name in [*made, "data/state.db", "index/kernels.py"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")

@@ -10,8 +10,17 @@ import pytest
 
 from index.bm25 import BM25Params, ImpactIndex
 from index.build import build
+from index.config import AnswerSettings
+from index.embedding import DEFAULT_MODEL
 from index.reader import IndexReader
-from index.relevance import IdfTable, question_words, relevance
+from index.relevance import (
+    MEANING,
+    IdfTable,
+    MeaningScale,
+    question_words,
+    relevance,
+    with_meaning,
+)
 
 DOCS = [["ferry", "sank", "oslo"], ["ferry", "late"], ["bridge", "fell"], ["storm", "oslo"],
         ["train", "late"]]
@@ -96,3 +105,25 @@ def test_search_hits_carry_it(tmp_path: Path, run) -> None:
 
     first, second = run(go())
     assert 0 < second < first <= 1
+
+
+def test_meaning_is_calibrated_and_weighted_by_hand() -> None:
+    scale = MeaningScale(zero=0.3, full=1.0, weight=0.7)
+    # cosine 0.3 or less adds nothing, 1 counts in full, linear between.
+    assert scale(np.array([-0.2, 0.3, 0.65, 1.0])).tolist() == pytest.approx([0, 0, 0.5, 1])
+    lexical, cosine = np.array([0.0, 0.5, 1.0, 0.0]), np.array([0.65, 0.3, 0.0, 1.0])
+    assert with_meaning(lexical, cosine, scale).tolist() == pytest.approx(
+        [0.7 * 0.5, 0.3 * 0.5, 0.3, 0.7])
+    # Weight 0: the words' measure as it was.
+    assert with_meaning(lexical, cosine, MeaningScale(0.3, 1.0, 0.0)).tolist() == \
+        pytest.approx(lexical.tolist())
+
+
+def test_the_shipped_calibration_lets_neither_part_pass_alone_by_a_little() -> None:
+    """With [answers] min_relevance at its default, the words alone never pass, and meaning
+    alone only from a cosine of 0.65: the calibration README gives."""
+    scale = MEANING[DEFAULT_MODEL]
+    threshold = AnswerSettings().min_relevance
+    assert with_meaning(np.array([1.0]), np.array([0.3]), scale)[0] < threshold
+    assert with_meaning(np.array([0.0]), np.array([0.649]), scale)[0] < threshold
+    assert with_meaning(np.array([0.0]), np.array([0.651]), scale)[0] >= threshold

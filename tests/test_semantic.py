@@ -14,9 +14,10 @@ from rank_bm25 import BM25Okapi
 
 from index import embedding, vectors
 from index.build import build, build_with
-from index.config import load_config
+from index.config import AnswerSettings, load_config
 from index.embedding import quantize
 from index.reader import IndexReader
+from index.relevance import MEANING, with_meaning
 from index.settings import ConfigError, IndexSettings, SemanticSettings
 from index.tokenize import Tokenizer
 
@@ -81,6 +82,27 @@ def test_a_question_in_other_words_finds_the_passage(tmp_path: Path, run) -> Non
     assert all(h.similarity is None for h in bm25)
     kids = run(ask(s.database, "are schoolchildren glued to iPads getting worse marks?"))
     assert kids[0].thread_title == "Screen time and children"
+
+
+def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> None:
+    """A passage that answers in other words passes [answers] min_relevance with the vectors,
+    not without them; a question the corpus knows nothing of passes with neither."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    threshold = AnswerSettings().min_relevance
+    question = "do kids who use tablets a lot do worse at school?"
+    [words] = [h for h in run(ask(s.database, question, semantic=False))
+               if h.thread_title == "Screen time and children"]
+    hybrid = run(ask(s.database, question))
+    assert hybrid[0].thread_title == "Screen time and children"
+    assert words.relevance is not None and words.relevance < threshold
+    assert hybrid[0].relevance is not None and hybrid[0].relevance >= threshold
+    assert hybrid[0].relevance == pytest.approx(float(with_meaning(
+        np.array([words.relevance]), np.array([hybrid[0].similarity]),
+        MEANING[embedding.DEFAULT_MODEL])[0]), abs=1e-6)
+    for hit in run(ask(s.database, "how do I tune a guitar?")):
+        assert hit.relevance is not None and hit.relevance < threshold
 
 
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
