@@ -8,7 +8,7 @@ import pytest
 
 from index.errors import CorpusError
 from index.loaders import LoadContext
-from index.loaders.plaintext import load
+from index.loaders.plaintext import answer_text_passages, load
 from index.model import Thread
 
 from .conftest import SEED
@@ -144,3 +144,15 @@ def test_bad_files_name_the_problem(tmp_path: Path, ctx: LoadContext, content: b
         list(load(path, ctx))
     assert str(path) in str(info.value)
     assert problem in str(info.value)
+
+
+def test_an_unmarked_quote_names_only_the_source_its_lead_in_says(ctx: LoadContext) -> None:
+    # The plain-text path checks each unmarked quote's source after detection, whatever
+    # detects the quotes: an outlet only mentioned is not named; one cited outright is.
+    passages = answer_text_passages(
+        "Meanwhile, a 2017 article in the Atlantic takes another tack, talking to Robin "
+        "Spiller, a researcher in Nottingham.\n\n"
+        "Blending soup stopped people from feeling hungry for longer, the study found in 2009."
+        "\n\nAccording to The Guardian\n\n"
+        "Infants fed soya formula receive a large dose of oestrogen every day.", ctx)
+    assert [p.outlet for p in passages if p.kind == "quote"] == [None, "The Guardian"]
