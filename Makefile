@@ -69,7 +69,7 @@ attribution: $(STAMP)
 	$(BIN)/python -m bench.attribution
 
 ## answers: on-topic questions get their answering passage, off-topic ones "no good match"?
-## (with the passage vectors, as the bot answers; the first run embeds them, ~5-15 min)
+## (with the passage vectors, as the bot answers; the first run embeds them: 16 min at load 14)
 answers: $(STAMP)
 	$(BIN)/python -m bench.answers
 
