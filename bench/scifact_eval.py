@@ -108,9 +108,12 @@ def scifact(data: Path, split: str) -> tuple[Path, list[tuple[str, str]], list]:
     return indexed("scifact", data / "scifact" / "corpus.jsonl"), queries, qrels
 
 
-def paraphrases(data: Path) -> tuple[Path, list[tuple[str, str]], list]:
+def paraphrases(data: Path, path: Path = PARAPHRASES
+                ) -> tuple[Path, list[tuple[str, str]], list]:
+    """The Skeptics index, the questions of ``path`` and their judgments: every passage of
+    the question's thread is relevant."""
     db = indexed("skeptics", data / "skeptics" / "web_science_dataset.jsonl")
-    rows = [line.split("\t") for line in PARAPHRASES.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
     con = sqlite3.connect(db)
     try:
@@ -121,7 +124,7 @@ def paraphrases(data: Path) -> tuple[Path, list[tuple[str, str]], list]:
                 "SELECT p.pid FROM passages p JOIN answers a ON a.id = p.answer_id "
                 "JOIN threads t ON t.id = a.thread_id WHERE t.url = ?", (url,))]
             if not pids:
-                raise SystemExit(f"{PARAPHRASES}: thread {thread_id} is not in the Skeptics data")
+                raise SystemExit(f"{path}: thread {thread_id} is not in the Skeptics data")
             qrels += [ir_measures.Qrel(thread_id, pid, 1) for pid in pids]
     finally:
         con.close()

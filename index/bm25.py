@@ -201,6 +201,20 @@ class ImpactIndex:
             scores[docs] += weight * impacts.astype(np.float64)
         return scores
 
+    def scores_of(self, query: Query, docs: npt.NDArray[np.integer]) -> FloatArray:
+        """``scores(query)[docs]``, looking up only ``docs`` in each term's postings."""
+        weights = query if isinstance(query, Mapping) else Counter(query)
+        docs = np.asarray(docs, dtype=np.int64)
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for term, weight in weights.items():
+            term_docs, impacts = self.postings(term)
+            if not len(term_docs):
+                continue
+            at = np.minimum(np.searchsorted(term_docs, docs), len(term_docs) - 1)
+            found = term_docs[at] == docs
+            scores[found] += weight * impacts[at[found]].astype(np.float64)
+        return scores
+
     def top_k(
         self, query: Query, k: int, *, allowed: npt.NDArray[np.bool_] | None = None,
         prefer: npt.NDArray[np.bool_] | None = None, offset: int = 0,

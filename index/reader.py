@@ -30,7 +30,7 @@ from .dense import DenseIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
-from .hybrid import CANDIDATES, DENSE_WEIGHT, normalised_sum
+from .hybrid import FUSION, fuse
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 # Above this many postings a query is scored in a worker thread, off the event loop.
 _OFF_LOOP_POSTINGS = 200_000
+# Question vectors kept (the bot's next page asks the same question again).
+_QUESTION_VECTORS = 64
 
 
 def _file_identity(path: Path) -> tuple[int, int]:
@@ -154,6 +156,7 @@ class IndexReader:
         self._meaning: MeaningScale | None = None
         self._dense_ready = threading.Event()
         self._dense_thread: threading.Thread | None = None
+        self._vectors: dict[str, np.ndarray] = {}
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
         self._k1 = float(meta.get("k1", 1.5))
@@ -337,14 +340,12 @@ class IndexReader:
                       embedder: embedding.Embedder) -> list[Hit]:
         """BM25 on the question's words (without the query stages: in the hybrid they cost
         time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
-        n = max(CANDIDATES, offset + k)
-        bm25_docs, bm25_scores = await self._top_k(dict(Counter(terms)), n, allowed)
-        vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
-        dense_docs, dense_scores = await asyncio.to_thread(dense.top_k, vector, n, allowed)
-        fused, fused_scores = normalised_sum([(bm25_docs, bm25_scores, 1 - DENSE_WEIGHT),
-                                              (dense_docs, dense_scores, DENSE_WEIGHT)])
+        candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
+                                            allowed, dense, embedder)
+        fused, fused_scores = fuse(*candidates)
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
-        similarities = dense.similarity(vector, docs)
+        at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
+        similarities = candidates[2][at]
         relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         if self._meaning is not None:
             relevances = with_meaning(relevances, similarities, self._meaning)
@@ -352,6 +353,48 @@ class IndexReader:
                                 relevances=relevances.tolist())
         return [replace(h, similarity=sim)
                 for h, sim in zip(hits, similarities.tolist(), strict=True)]
+
+    async def _candidates(self, question: str, terms: list[str], n: int,
+                          allowed: np.ndarray | None, dense: DenseIndex,
+                          embedder: embedding.Embedder
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """What ``index.hybrid.fuse`` ranks: the ``n`` best passages by BM25 and by the
+        vectors, each with both its BM25 score and its cosine similarity, and the relevance
+        of the best BM25 passage (0 without one)."""
+        query = dict(Counter(terms))
+        bm25_docs, _ = await self._top_k(query, n, allowed)
+        vector = self._vectors.get(question)
+        if vector is None:  # the last few are kept: the bot's next page asks again
+            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+            self._vectors[question] = vector
+            while len(self._vectors) > _QUESTION_VECTORS:
+                self._vectors.pop(next(iter(self._vectors)))
+        dense_docs, _ = await asyncio.to_thread(dense.top_k, vector, n, allowed)
+        docs = np.union1d(bm25_docs, dense_docs).astype(np.int64)
+        bm25 = self._postings.index_for(query).scores_of(query, docs)
+        cosine = dense.similarity(vector, docs).astype(np.float64)
+        coverage = 0.0
+        if len(bm25_docs):
+            best = bm25_docs[:1]
+            coverage = float(self._relevance(question, terms, best,
+                                             await self._length_norms(best))[0])
+        return docs, bm25, cosine, coverage
+
+    async def fusion_inputs(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray, float] | None:
+        """The candidates the hybrid ranking fuses for ``question`` with ``n`` from each list,
+        as ``_candidates`` gives them (for tuning ``index.hybrid``); None without vectors."""
+        dense, embedder = self._dense, self._embedder
+        terms = self._tokenize(question)
+        if dense is None or embedder is None or not terms:
+            return None
+        return await self._candidates(question, terms, n, None, dense, embedder)
+
+    async def passage_ids(self) -> list[str]:
+        """Every passage's id, by document number (for evaluations)."""
+        async with self._db.execute(store.PASSAGE_IDS) as cur:
+            pid = {rowid: p for rowid, p in await cur.fetchall()}
+        return [pid[rowid] for rowid in self._rowids.tolist()]
 
     async def nearest(self, question: str, k: int) -> list[Hit]:
         """The passages nearest the question by their vectors alone (for evaluations); none

@@ -136,6 +136,7 @@ SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM threads),
        coalesce((SELECT value FROM meta WHERE key = 'built_at'), '')
 """
 META = "SELECT key, value FROM meta"
+PASSAGE_IDS = "SELECT id, pid FROM passages"
 FILES = "SELECT path, sha256, threads, passages FROM files ORDER BY path"
 # What a reader loads when it opens; docs and impacts follow in the background
 # (index.loading); tfs are only for the next rebuild, lengths for it and for relevance.

@@ -32,6 +32,8 @@ def test_scores_equal_rank_bm25(seed: int) -> None:
         expected = ref.get_scores(query)
         got = ours.scores(query)
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-12)
+        some = np.array(sorted(rng.sample(range(len(corpus)), min(len(corpus), 7)))[::-1])
+        np.testing.assert_allclose(ours.scores_of(query, some), got[some], rtol=1e-12)
         top = ours.top_k(query, 10)[0]
         ref_top = np.argsort(-expected, kind="stable")[:10]
         # Same top 10, up to the order of exact ties.

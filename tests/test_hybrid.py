@@ -1,0 +1,55 @@
+"""The fusion of BM25 and dense candidates (index.hybrid), on hand-made scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.hybrid import Fusion, fuse, normalised, rrf
+
+
+def test_normalisations() -> None:
+    x = np.array([1.0, 2.0, 3.0, 10.0])
+    np.testing.assert_allclose(normalised(x, "minmax"), [0, 1 / 9, 2 / 9, 1])
+    z = normalised(x, "zscore")  # the z-score, shifted so the lowest is 0
+    assert z.min() == 0 and z.std() == pytest.approx(1)
+    np.testing.assert_allclose(z - z.mean(), (x - x.mean()) / x.std())
+    # All equal: all the best, no division by zero (a single candidate keeps a positive score).
+    assert normalised(np.full(3, 7.0), "zscore").tolist() == [1, 1, 1]
+    assert normalised(np.full(1, 7.0), "minmax").tolist() == [1]
+    with pytest.raises(ValueError, match="unknown normalisation"):
+        normalised(x, "rank")
+
+
+def test_the_dense_weight_follows_how_well_bm25_covers_the_question() -> None:
+    f = Fusion(dense_weight=0.4, dense_weight_uncovered=0.8, covered=0.6, uncovered=0.2)
+    assert f.weight(0.9) == pytest.approx(0.4)
+    assert f.weight(0.6) == pytest.approx(0.4)
+    assert f.weight(0.4) == pytest.approx(0.6)
+    assert f.weight(0.1) == pytest.approx(0.8)
+    # Without a band the weight is fixed.
+    assert Fusion(dense_weight=0.3, covered=0, uncovered=0).weight(0.0) == pytest.approx(0.3)
+
+
+def test_fuse_weighs_both_scores_of_every_candidate() -> None:
+    docs = np.array([3, 5, 8, 9])
+    bm25 = np.array([9.0, 1.0, 0.0, 4.0])  # 8: brought by the vectors alone
+    cosine = np.array([0.1, 0.5, 0.9, 0.6])
+    order, scores = fuse(docs, bm25, cosine, 1.0,
+                         Fusion(normalise="minmax", dense_weight=0.5, covered=0.0))
+    # 3: 0.5*1 + 0; 5: 0.5/9 + 0.5*0.5; 8: 0 + 0.5; 9: 0.5*4/9 + 0.5*0.625
+    assert order.tolist() == [9, 3, 8, 5]  # 3 and 8 tie: by document number
+    expected = {3: 0.5, 5: 0.5 / 9 + 0.25, 8: 0.5, 9: 2 / 9 + 0.3125}
+    assert dict(zip(order.tolist(), scores.tolist(), strict=True)) == pytest.approx(expected)
+    # A question BM25 covers poorly leans on the vectors.
+    lean = Fusion(normalise="minmax", dense_weight=0.5, dense_weight_uncovered=1.0,
+                  covered=0.5, uncovered=0.1)
+    assert fuse(docs, bm25, cosine, 0.05, lean)[0].tolist() == [8, 9, 5, 3]
+    assert fuse(docs[:0], bm25[:0], cosine[:0], 0.0)[0].size == 0
+
+
+def test_rrf() -> None:
+    docs, scores = rrf([(np.array([1, 2]), 1.0), (np.array([2, 3]), 2.0)], k=1)
+    assert docs.tolist() == [2, 3, 1]
+    assert scores.tolist() == pytest.approx([1 / 3 + 2 / 2, 2 / 3, 1 / 2])
+    assert rrf([])[0].size == 0
