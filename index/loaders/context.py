@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..outlets import Gazetteer
+from ..quote_model import fingerprint as quote_model_fingerprint
 
 # Quotes longer than this are split at paragraph boundaries into several passages.
 DEFAULT_PASSAGE_CHARS = 900
@@ -37,9 +38,11 @@ class LoadContext:
 
     @property
     def fingerprint(self) -> str:
-        """What, besides a file's bytes, decides what a loader makes of it."""
+        """What, besides a file's bytes, decides what a loader makes of it (the quote model's
+        weights too: refitted, they change which unmarked paragraphs are quotes)."""
         return hashlib.sha256(
-            f"{LOADERS_VERSION}|{self.passage_chars}|{self.gazetteer.fingerprint}".encode()
+            f"{LOADERS_VERSION}|{self.passage_chars}|{self.gazetteer.fingerprint}|"
+            f"{quote_model_fingerprint()}".encode()
         ).hexdigest()
 
 

@@ -5,7 +5,8 @@ the comments (``  • score`` / text / ``– author`` / ``Commented DATE``; scor
 missing, and the date may end the text line), a line ``N Answers N``, then each answer as its
 score on a line of its own, its paragraphs and its comments. A comment count may stand with no
 comments under it (the page hid them). Quotes indented by two or more spaces are quotes;
-where none is indented, they are recognised from the lead-ins (see ``index.attribution``).
+where none is indented, they are recognised from how each paragraph reads and from the lead-ins
+(``index.quote_model``, ``index.attribution``).
 Title, address and site come from a ``NAME.meta.toml`` sidecar when there is one.
 """
 
@@ -18,16 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..attribution import (
-    classify,
-    confirm_unmarked_outlets,
-    http_url,
-    pack,
-    passages_from_blocks,
-)
+from ..attribution import confirm_unmarked_outlets, http_url, pack, passages_from_blocks
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
+from ..quote_model import unmarked_passages
 from .context import LoadContext, read_text
 
 _SCORE = re.compile(r"^-?\d+$")
@@ -247,7 +243,8 @@ def marks_quotes(paragraphs: list[Paragraph]) -> bool:
 def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                   marked: bool | None = None) -> list[Passage]:
     """An answer's passages: quotes marked by indentation when it (or, with ``marked``, the
-    file it is in) marks them, else recognised from the answerer's lead-ins. Where quotes are
+    file it is in) marks them, else recognised from how each paragraph reads and from the
+    answerer's lead-ins (``index.quote_model.unmarked_passages``). Where quotes are
     marked, an indented list is quoted too; an answer with nothing indented quotes nothing."""
     if marked is None:
         marked = marks_quotes(paragraphs)
@@ -260,8 +257,8 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                 blocks.append(Block("quote" if p.indented else "text", [p.text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer)
     else:
-        passages = confirm_unmarked_outlets(classify([p.text for p in paragraphs],
-                                                     ctx.gazetteer), ctx.gazetteer)
+        passages = confirm_unmarked_outlets(
+            unmarked_passages([p.text for p in paragraphs], ctx.gazetteer), ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
 

@@ -1,0 +1,282 @@
+"""Which paragraphs of an unmarked answer read as quoted: a small logistic model.
+
+Without marks (a page scraped to plain text), a colon introduces the answerer's own list as
+often as a quote, so the lead-in alone cannot tell. The paragraph's own style can: a source
+writes in the third person and past tense, with dates, names, "said", citations like "[1]"; an
+answerer writes "I think", "you", asks questions, talks of the question, the claim, the
+answer. Each paragraph gets features of its own words and style, of its neighbours' and of the
+lead-in before it, and one logistic model scores them. The weights are learnt by
+``bench/quote_train.py`` on the tuning half of ``make attribution``'s ground truth and stored in
+``quote_model.json``; this module only reads them (no scikit-learn at build time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+from .attribution import (
+    answerer_speaks,
+    classify,
+    is_back_reference,
+    is_lead_in,
+    is_title_or_reference,
+    lead_in_outlet,
+    speaks_in_first_person,
+)
+from .model import Passage
+from .outlets import Gazetteer
+
+MODEL = Path(__file__).with_name("quote_model.json")
+# The rules' named evidence is overruled where the model scores the paragraph below this: a
+# news lead-in's run carried on into "However, ..." or "It seems ...". Picked on the tuning
+# half's cross-validation (0.15 and 0.3 tried; 0.3 kept more recall at the same precision).
+VETO = 0.3
+
+_TOKEN = re.compile(r"[a-z]+(?:['’][a-z]+)?|\d+")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_CITE = re.compile(r"\[\d+\]|\[citation needed\]|[a-z][.,;]?\d{1,2}(?:,\d{1,2})*(?=\s|$)")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|"
+                    r"October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\b")
+_PERCENT = re.compile(r"\d\s?%|\bper\s?cent\b")
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Word classes, looked up in the paragraph's words (lower-cased, outside quotation marks but
+# for "said"): a set lookup is many times faster than an alternation searched in the text.
+_SAID = _set("said says told reported stated added explained according")
+_WE = _set("we our us ourselves")
+_YOU = _set("you your yours yourself")
+_HEDGE = _set("think believe guess probably perhaps maybe seem seems suspect imho imo "
+                   "personally honestly actually basically anyway")
+_SITE = _set("question questions answer answers answered asker op post posts edit edited "
+                  "upvote downvote vote votes voted tag tags meta site community moderator "
+                  "moderators mod mods comment comments flag flagged close closed reopen chat "
+                  "stackexchange claim claims skeptic skeptics")
+_LINKISH = re.compile(r"https?://|www\.|\.com\b|\.org\b")
+_ELLIPSIS = re.compile(r"\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…")
+_CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+_DIGIT = re.compile(r"\d")
+
+
+def _bucket(n: float, edges: Sequence[float]) -> int:
+    return sum(n >= e for e in edges)
+
+
+def style(text: str) -> dict[str, float]:
+    """Features of one paragraph's own words: what a source's prose and an answerer's differ
+    in."""
+    stripped = text.strip()
+    outside = _QUOTED.sub(" ", stripped)
+    words = stripped.split()
+    n = max(len(words), 1)
+    tokens = _TOKEN.findall(stripped.lower())
+    mine = set(_TOKEN.findall(outside.lower()))
+    f: dict[str, float] = {
+        f"len{_bucket(len(words), (4, 10, 20, 40, 80, 160))}": 1.0,
+        "first_person": float(speaks_in_first_person(stripped)),
+        "answerer": float(answerer_speaks(stripped)),
+        "we": float(not _WE.isdisjoint(mine)),
+        "you": float(not _YOU.isdisjoint(mine)),
+        "question": float(stripped.endswith("?")),
+        "qmark": float("?" in outside),
+        "hedge": float(not _HEDGE.isdisjoint(mine)),
+        "site": min(sum(t in _SITE for t in tokens if t in mine), 3) / 3,
+        "contraction": float(any("'" in t or "’" in t for t in mine)),
+        "quotes": float(bool(_QUOTED.search(stripped))),
+        "starts_quote": float(stripped[:1] in "\"“'‘"),
+        "cite": float(bool(_CITE.search(stripped))),
+        "year": min(len(_YEAR.findall(stripped)), 3) / 3,
+        "month": float(bool(_MONTH.search(stripped))),
+        "percent": float(bool(_PERCENT.search(stripped))),
+        "said": float(not _SAID.isdisjoint(tokens)),
+        "link": float(bool(_LINKISH.search(stripped))),
+        "ellipsis": float(bool(_ELLIPSIS.search(stripped))),
+        "starts_ellipsis": float(bool(_ELLIPSIS.match(stripped))),
+        "starts_lower": float(stripped[:1].islower()),
+        "starts_paren": float(stripped[:1] in "(["),
+        "ends_colon": float(stripped.endswith(":")),
+        "ends_stop": float(stripped[-1:] in ".!\"”'’)"),
+        "list": float(stripped.startswith(("•", "-", "*")) or bool(re.match(r"\d+[.)]\s",
+                                                                           stripped))),
+        "past": min(sum(len(t) > 4 and t.endswith("ed") for t in tokens) / n * 10, 1.0),
+        "capitals": min(len(_CAPITAL.findall(stripped)) / n * 4, 1.0),
+        "digits": min(len(_DIGIT.findall(stripped)) / n, 1.0),
+        "title_ref": float(is_title_or_reference(stripped)),
+        "back_ref": float(is_back_reference(stripped)),
+    }
+    return f
+
+
+def _words(text: str, prefix: str) -> dict[str, float]:
+    tokens = _TOKEN.findall(text.lower())
+    f: dict[str, float] = {}
+    for t in tokens:
+        f[f"{prefix}{t}"] = 1.0
+    for a, b in pairwise(tokens):
+        f[f"{prefix}{a}_{b}"] = 1.0
+    return f
+
+
+@dataclass
+class _Para:
+    text: str
+    lead: bool
+    named: bool
+    style: dict[str, float]
+
+
+def features(paragraphs: Sequence[str], gazetteer: Gazetteer,
+             ruled: Sequence[Passage] | None = None) -> list[dict[str, float]]:
+    """The model's features of each paragraph of one answer; ``ruled``: what the lead-in
+    rules (``index.attribution.classify``) made of them, if already known."""
+    paras = []
+    for text in paragraphs:
+        lead = is_lead_in(text, gazetteer)
+        named = lead and lead_in_outlet(text, gazetteer) is not None
+        paras.append(_Para(text, lead, named, style(text)))
+    if ruled is None:
+        ruled = classify(paragraphs, gazetteer)
+    out = []
+    since = 99  # paragraphs since the last lead-in
+    for i, p in enumerate(paras):
+        f: dict[str, float] = {"bias": 1.0}
+        f.update(p.style)
+        f.update(_words(p.text, "w:"))
+        tail = p.text.rstrip()[-40:].lower()
+        f.update({f"end:{t}": 1.0 for t in _TOKEN.findall(tail)[-2:]})
+        f["lead"] = float(p.lead)
+        f["rule"] = float(ruled[i].kind == "quote")
+        f["rule_outlet"] = float(ruled[i].outlet is not None)
+        f["p:rule"] = float(i > 0 and ruled[i - 1].kind == "quote")
+        f["first"] = float(i == 0)
+        f["last"] = float(i == len(paras) - 1)
+        f["alone"] = float(len(paras) == 1)
+        if i:
+            prev = paras[i - 1]
+            f.update({f"p:{k}": v for k, v in prev.style.items()})
+            f["p:lead"] = float(prev.lead)
+            f["p:named"] = float(prev.named)
+            f.update({f"pend:{t}": 1.0 for t in _TOKEN.findall(prev.text.rstrip()[-40:]
+                                                                .lower())[-2:]})
+            f.update({f"pw:{t}": 1.0 for t in _TOKEN.findall(prev.text[-120:].lower())[-12:]})
+        else:
+            f["p:none"] = 1.0
+        if i + 1 < len(paras):
+            nxt = paras[i + 1]
+            f.update({f"n:{k}": v for k, v in nxt.style.items()})
+            f["n:lead"] = float(nxt.lead)
+            f.update({f"nw:{t}": 1.0 for t in _TOKEN.findall(nxt.text[:60].lower())[:6]})
+        else:
+            f["n:none"] = 1.0
+        f[f"since{min(since, 4)}"] = 1.0
+        since = 0 if p.lead else since + 1
+        out.append(f)
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    """Logistic weights over ``features``; a paragraph is quoted at ``threshold`` or above."""
+
+    weights: dict[str, float]
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL) -> Model:
+        return _load(path)
+
+    def scores(self, paragraphs: Sequence[str], gazetteer: Gazetteer,
+               ruled: Sequence[Passage] | None = None) -> list[float]:
+        return [_logistic(self.weights, f) for f in features(paragraphs, gazetteer, ruled)]
+
+
+# A paragraph wholly in quotation marks, or quoted speech and who said it ("...," Abdul Mahdi
+# said in a statement.).
+_ENCLOSED = re.compile(r'^(?:"[^"]*"|“[^“”]*”)(?:[.)]|\s+[^"“”]{0,60}\b(?:said|says|added|'
+                       r'adds|wrote|writes|told)\b[^"“”]{0,40})?$')
+
+
+def named_evidence(paragraphs: Sequence[str], ruled: Sequence[Passage],
+                   gazetteer: Gazetteer) -> list[bool]:
+    """Quotes the lead-in rules found on evidence the model does not weigh: a lead-in naming
+    a news outlet, a run the answerer closes by citing a news outlet by name ("Furthermore,
+    Reuters has published ..."), a paragraph wholly in quotation marks (``_ENCLOSED``)."""
+    def news(text: str) -> bool:
+        named = lead_in_outlet(text, gazetteer)
+        return named is not None and gazetteer.kind_of(named) == "news"
+
+    kept = [False] * len(ruled)
+    i = 0
+    while i < len(ruled):
+        if ruled[i].kind != "quote":
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(ruled) and ruled[j + 1].kind == "quote" and \
+                ruled[j + 1].lead_in == ruled[i].lead_in:
+            j += 1
+        outlet = ruled[i].outlet
+        closed = j + 1 < len(ruled) and is_lead_in(paragraphs[j + 1], gazetteer) and \
+            news(paragraphs[j + 1])
+        for k in range(i, j + 1):
+            kept[k] = closed or (outlet is not None and gazetteer.kind_of(outlet) == "news") \
+                or bool(_ENCLOSED.match(paragraphs[k].strip()))
+        i = j + 1
+    return kept
+
+
+def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,
+                      model: Model | None = None) -> list[Passage]:
+    """One passage per paragraph of an answer whose quotes are not marked: quoted where the
+    model scores it at its threshold or above, or where the lead-in rules quote it on named
+    evidence (``named_evidence``) and the model scores it at least ``VETO``, else the
+    answerer's words (precision first).
+    A quote the lead-in rules also found keeps their outlet and lead-in; another takes as
+    lead-in the answerer's paragraph before its run, and that paragraph's outlet when it
+    cites one."""
+    model = model or Model.load()
+    ruled = classify(paragraphs, gazetteer)
+    kept = named_evidence(paragraphs, ruled, gazetteer)
+    quoted = [(k and s >= VETO) or s >= model.threshold
+              for k, s in zip(kept, model.scores(paragraphs, gazetteer, ruled), strict=True)]
+    passages = []
+    for i, (rule, quote) in enumerate(zip(ruled, quoted, strict=True)):
+        if not quote:
+            passages.append(Passage("answer", rule.text))
+        elif rule.kind == "quote":
+            passages.append(rule)
+        else:
+            j = i - 1
+            while j >= 0 and quoted[j]:
+                j -= 1
+            lead = paragraphs[j] if j >= 0 and is_lead_in(paragraphs[j], gazetteer) else None
+            outlet = lead_in_outlet(lead, gazetteer) if lead else None
+            passages.append(Passage("quote", rule.text, outlet=outlet, lead_in=lead))
+    return passages
+
+
+def _logistic(weights: dict[str, float], f: dict[str, float]) -> float:
+    z = sum(weights.get(k, 0.0) * v for k, v in f.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+@cache
+def fingerprint(path: Path = MODEL) -> str:
+    """The weights file's hash: a build that used other weights reads its files again."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@cache
+def _load(path: Path) -> Model:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Model(data["weights"], float(data["threshold"]))
