@@ -4,9 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# `make relevance` needs ir-measures, which brings SciPy; numba imports SciPy when it loads the
-# ranking kernel, slowing a fresh bot's first answer. So it gets an environment of its own and
-# the bot's .venv never has SciPy.
+# `make relevance` (and bench.hybrid_tune, bench.quantization) need ir-measures, kept out of the
+# bot's .venv in an environment of its own. (The bot's .venv has SciPy all the same: the
+# sentence model's package requires sentence-transformers, which requires SciPy.)
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 

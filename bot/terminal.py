@@ -18,6 +18,10 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
                        stdout: TextIO = sys.stdout) -> None:
     """Answer each line of ``stdin`` until it ends; a prompt only when a person is typing."""
     interactive = stdin.isatty()
+    # The Discord bot answers with BM25 alone while the sentence model loads (it must stay up);
+    # here that would answer the first questions differently from every later run, so wait.
+    print("Loading the search index and its sentence model...", file=sys.stderr, flush=True)
+    await reader.semantic_ready()
     while True:
         if interactive:
             stdout.write("question> ")

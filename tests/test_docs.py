@@ -93,3 +93,19 @@ def test_the_readme_table_parser_reads_rows_under_their_table() -> None:
     rows = readme_config_keys()
     assert ("index", "k1") in rows and ("index", "epsilon") in rows  # `k1`, `b`, `epsilon`
     assert ("bot", "log_level") in rows and ("index", "log_level") not in rows
+
+
+def test_the_invite_permissions_integer_is_the_permissions_named() -> None:
+    """The README's invite link grants what it lists, and the list covers the ⏳ reaction
+    a message gets during its author's cooldown (bot/cooldowns.py)."""
+    import discord
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    match = re.search(r"these permissions: (.+?) \(the .+?\) \(permissions integer `(\d+)`\)",
+                      readme)
+    assert match, "the invite paragraph's shape changed"
+    names = [n.strip().lower().replace(" ", "_") for n in match[1].split(",")]
+    flags = {("view_channel" if n == "view_channels" else n): True for n in names}
+    assert discord.Permissions(**flags).value == int(match[2])
+    assert f"permissions={match[2]}" in readme
+    assert flags.get("add_reactions")

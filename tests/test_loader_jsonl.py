@@ -52,6 +52,8 @@ def test_passage_records_with_outlets_and_urls(tmp_path: Path, ctx: LoadContext)
 @pytest.mark.parametrize(("content", "record", "problem"), [
     (b'{"id": "1", "text": "ok"}\n[1, 2]\n', "line 2", "a record must be a JSON object, got list"),
     (b'{"id": "1", "text": "ok"}\n{"text": \n', "line 2", "not JSON"),
+    (b'{"id": "1", "text": "a\tb"}\n', "line 1",
+     "not JSON: Invalid control character at column 23"),
     (b'{"title": "no text"}\n', "line 1", "a record needs `answer`"),
     (b'{"id": "1", "text": ["not", "text"]}\n', "line 1", "'text' must be text"),
     (b'{"id": "1", "text": "caf\xe9"}\n', "line 1", "not UTF-8"),

@@ -105,6 +105,31 @@ def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> Non
         assert hit.relevance is not None and hit.relevance < threshold
 
 
+def test_the_terminal_answers_with_the_model_from_the_first_question(tmp_path: Path,
+                                                                     run) -> None:
+    """``make run`` piped a question: answered with the model's meaning, not by BM25 alone
+    while the model is still loading (then the passage falls below ``min_relevance``, as
+    ``test_relevance_counts_meaning_on_the_hybrid_path`` shows)."""
+    import io
+
+    from bot.terminal import run_terminal
+    from index.config import Config
+
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    config = Config(path=tmp_path / "config.toml", index=s)
+    out = io.StringIO()
+
+    async def terminal() -> None:
+        async with await IndexReader.open(s.database) as reader:
+            await run_terminal(config, reader, stdin=io.StringIO(
+                "do kids who use tablets a lot do worse at school?\n"), stdout=out)
+
+    run(terminal())
+    assert "Pupils who spend more than four hours" in out.getvalue(), out.getvalue()
+
+
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
     s = settings(tmp_path)
     write_corpus(s.corpus)

@@ -48,7 +48,8 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     raise CorpusError(path, f"not UTF-8 text (byte 0x{line[exc.start]:02x})",
                                       record=f"line {number}") from exc
                 except json.JSONDecodeError as exc:
-                    raise CorpusError(path, f"not JSON: {exc.msg} at column {exc.colno}",
+                    problem = exc.msg.removesuffix(" at")  # some of json's messages end in "at"
+                    raise CorpusError(path, f"not JSON: {problem} at column {exc.colno}",
                                       record=f"line {number}") from exc
                 except RecursionError as exc:
                     raise unexpected(path, exc, record=f"line {number}") from None
