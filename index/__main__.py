@@ -165,7 +165,8 @@ def _describe(hit: Hit) -> str:
     head = f"{hit.rank}. [{source}] score {hit.score:.3f}"
     if hit.relevance is not None:
         head += f", relevance {hit.relevance:.2f}"
-    head += f", answer score {hit.answer_score}"
+    if hit.answer_score is not None:  # Markdown notes and passage records have none
+        head += f", answer score {hit.answer_score}"
     if hit.answered_at:
         head += f", answered {hit.answered_at[:10]}"
     links = "\n   ".join(u for u in (hit.url, hit.thread_url) if u)

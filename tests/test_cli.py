@@ -92,3 +92,23 @@ def test_broken_file_is_skipped_and_reported(tmp_path: Path) -> None:
     assert "23 passage(s)" in result.stdout
     assert "Skipped 1 file(s):" in result.stdout
     assert f"{corpus / 'broken.txt'}: line 1: binary data" in result.stdout
+
+
+def test_search_readable_leaves_out_what_a_note_lacks(tmp_path: Path) -> None:
+    """A Markdown note has no answer score: the line does not print "None"."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ash.md").write_text("---\ntitle: Ash cloud\n---\n\nThe eruption sent ash eight "
+                                   "kilometres into the sky.\n", encoding="utf-8")
+    (corpus / "ferry.md").write_text("---\ntitle: Ferry\n---\n\nThe ferry sank in a storm.\n",
+                                     encoding="utf-8")
+    # Three notes: in BM25Okapi a word found in half of them has an idf of 0.
+    (corpus / "tide.md").write_text("---\ntitle: Tide\n---\n\nThe tide rose at dawn.\n",
+                                    encoding="utf-8")
+    db = tmp_path / "index.db"
+    built = index_cli("--config", bm25_config(tmp_path), "build", "--corpus", str(corpus),
+                      "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    result = index_cli("search", "--db", str(db), "how high did the ash go")
+    assert result.stdout.startswith("1. ["), result.stdout
+    assert "None" not in result.stdout and "answer score" not in result.stdout
