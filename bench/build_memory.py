@@ -1,11 +1,12 @@
 """Peak memory of a clean build: N passage records in one JSON Lines file.
 
-    python -m bench.build_memory [--passages 200000 1000000]
+    python -m bench.build_memory [--passages 200000 1000000] [--semantic]
 
 Each size is written to a temporary folder, then built by ``python -m index build`` in a fresh
 process; the table shows the passages, the file's size, the build's seconds and its peak
 resident memory (``ru_maxrss`` of the child: the whole process, interpreter and libraries
-included).
+included). The build is BM25's alone (``[semantic] enabled = false``) unless ``--semantic``
+is given: embedding a million passages takes hours on a small machine.
 """
 
 from __future__ import annotations
@@ -38,16 +39,22 @@ def write_records(path: Path, passages: int, *, seed: int = 7) -> None:
                                 "url": f"https://www.reuters.com/world/{i}"}) + "\n")
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], semantic: bool) -> None:
+    print(f"semantic embedding: {'on' if semantic else 'off'}")
     print(f"{'passages':>10} {'file':>8} {'seconds':>8} {'peak RSS':>9}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "corpus"
             corpus.mkdir()
+            config = Path(tmp) / "config.toml"
+            config.write_text(f"[index]\noutlets = {json.dumps(str(ROOT / 'index/outlets.toml'))}"
+                              f"\n[semantic]\nenabled = {str(semantic).lower()}\n",
+                              encoding="utf-8")
             write_records(corpus / "records.jsonl", n)
             size = (corpus / "records.jsonl").stat().st_size / 2**20
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "index", "build", "--corpus", str(corpus),
+            subprocess.run([sys.executable, "-m", "index", "--config", str(config), "build",
+                            "--corpus", str(corpus),
                             "--db", str(Path(tmp) / "i.db")], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             seconds = time.perf_counter() - started
@@ -59,4 +66,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, nargs="+", default=[200_000, 1_000_000])
-    main(parser.parse_args().passages)
+    parser.add_argument("--semantic", action="store_true",
+                        help="embed the passages too ([semantic] enabled)")
+    args = parser.parse_args()
+    main(args.passages, args.semantic)

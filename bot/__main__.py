@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from index.settings import ConfigError
 from .indexes import Indexes, open_index
 from .state import State, StateUnusable
 from .terminal import run_terminal
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +50,40 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(config: Config, command: str) -> int:
+    stopping = _stop_on_sigterm()
+    try:
+        return await _start(config, command)
+    except asyncio.CancelledError:
+        if not stopping.is_set():
+            raise
+        # SIGTERM while starting (the first index build, most likely): the build's process
+        # group is stopped by now, so this is a clean stop.
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        log.info("stopped while starting")
+        return 0
+
+
+def _stop_on_sigterm() -> asyncio.Event:
+    """SIGTERM cancels the start-up task wherever it waits (the first index build); the bot
+    sets its own handlers once connected (``discord_app``). Returns the event set when it
+    came."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        stopping.set()
+        if task is not None:
+            task.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    return stopping
+
+
+async def _start(config: Config, command: str) -> int:
     token = config.token
     if token is None:
         if command == "sync":
@@ -53,7 +91,7 @@ async def _run(config: Config, command: str) -> int:
                               f"{config.discord.token_env} environment variable")
         print(f"No Discord token in ${config.discord.token_env}: answering questions from the "
               "terminal, one per line.", file=sys.stderr, flush=True)
-        reader = await open_index(config.index)
+        reader = await open_index(config.index, config.path)
         try:
             await run_terminal(config, reader)
         finally:

@@ -27,6 +27,7 @@ from index.kernels import warm_up
 from index.parent import EXIT_WITH_PARENT
 from index.reader import IndexReader
 from index.settings import PROJECT_ROOT, IndexSettings
+from index.store import clear_leftovers
 
 log = logging.getLogger(__name__)
 
@@ -80,17 +81,19 @@ class ReloadReport:
         )
 
 
-async def open_index(settings: IndexSettings) -> IndexReader:
+async def open_index(settings: IndexSettings, config_path: Path | None = None) -> IndexReader:
     """Open the index; on a first run, or after an upgrade changed the index format, build it
-    from the corpus (off the event loop). Returns once the ranking kernel is compiled too."""
-    reader = await _open_or_build(settings)
+    from the corpus: with ``config_path``, in a separate process (``python -m index build``,
+    stopped with its process group if this task is cancelled: SIGTERM during the first build
+    ends the bot at once), else in a thread. Returns once the ranking kernel is compiled too."""
+    reader = await _open_or_build(settings, config_path)
     # On a fresh checkout numba compiles the kernel (seconds; later starts load it from its
     # cache): done before the bot connects, so the first questions never wait for it.
     await asyncio.to_thread(warm_up().join)
     return reader
 
 
-async def _open_or_build(settings: IndexSettings) -> IndexReader:
+async def _open_or_build(settings: IndexSettings, config_path: Path | None) -> IndexReader:
     if not settings.database.exists():
         log.info("no index at %s yet: building it from %s", settings.database, settings.corpus)
     else:
@@ -98,17 +101,69 @@ async def _open_or_build(settings: IndexSettings) -> IndexReader:
             return await IndexReader.open(settings.database)
         except IndexOutdated as exc:
             log.info("%s; rebuilding it from %s", exc, settings.corpus)
-    report = await asyncio.to_thread(build_with, settings)
-    log.info("%s", report.summary())
+    if config_path is None:
+        report = await asyncio.to_thread(build_with, settings)
+        log.info("%s", report.summary())
+    else:
+        try:
+            built = await run_build(config_path, (), timeout=None, settings=settings,
+                                    echo_log=True)
+        except BuildFailed as exc:
+            raise IndexNotFound(f"the first build of the index failed: {exc}") from None
+        log.info("indexed %d file(s): %d passage(s), %d skipped file(s) -> %s",
+                 len(built["files"]), built["passages"], len(built["skipped"]),
+                 built["database"])
     return await IndexReader.open(settings.database)
 
 
-async def _stop(proc: asyncio.subprocess.Process) -> None:
-    """Kill a build and everything in its process group, and reap it."""
+class BuildFailed(Exception):
+    """``python -m index build`` failed; the message is its last line."""
+
+
+async def run_build(config_path: Path | None, launcher: Sequence[str], *,
+                    timeout: float | None, settings: IndexSettings,
+                    echo_log: bool = False) -> dict[str, Any]:
+    """``python -m index build --json`` in its own process group; its report. With
+    ``echo_log``, what it logged is written to this process's standard error afterwards.
+
+    Raises:
+        BuildFailed: it exited with an error.
+        TimeoutError: it took longer than ``timeout``, and was stopped.
+    """
+    args = [*launcher, sys.executable, "-m", "index"]
+    if config_path is not None:
+        args += ["--config", str(config_path)]
+    args += ["build", "--json"]
+    # Its own process group, so that stopping it stops whatever it started too; and it
+    # exits by itself should this process die first (index.__main__, EXIT_WITH_PARENT).
+    proc = await asyncio.create_subprocess_exec(
+        *args, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
+        start_new_session=True, env={**os.environ, EXIT_WITH_PARENT: str(os.getpid())})
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except BaseException:  # too long, or cancelled: the bot is shutting down
+        await _stop(proc, settings)
+        raise
+    log_text = err.decode(errors="replace")
+    if proc.returncode != 0:
+        lines = [line for line in log_text.splitlines() if line.strip()]
+        raise BuildFailed(lines[-1].removeprefix("error: ") if lines
+                          else f"exit status {proc.returncode}")
+    if echo_log:
+        sys.stderr.write(log_text)
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+async def _stop(proc: asyncio.subprocess.Process, settings: IndexSettings) -> None:
+    """Kill a build and everything in its process group, reap it, and remove its unfinished
+    file."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     await proc.wait()
-    log.warning("stopped the reload's build (process %d)", proc.pid)
+    clear_leftovers(settings.database)
+    log.warning("stopped the index build (process %d)", proc.pid)
 
 
 class Indexes:
@@ -134,8 +189,8 @@ class Indexes:
     @classmethod
     async def open(cls, settings: IndexSettings, config_path: Path | None = None, *,
                    launcher: Sequence[str] = (), build_timeout: float = 600.0) -> Indexes:
-        return cls(await open_index(settings), settings, config_path, launcher=launcher,
-                   build_timeout=build_timeout)
+        return cls(await open_index(settings, config_path), settings, config_path,
+                   launcher=launcher, build_timeout=build_timeout)
 
     async def close(self) -> None:
         for task, reader in list(self._retired.items()):
@@ -176,32 +231,15 @@ class Indexes:
                                         time.perf_counter() - started)
 
     async def _build(self) -> dict[str, Any]:
-        args = [*self.launcher, sys.executable, "-m", "index"]
-        if self.config_path is not None:
-            args += ["--config", str(self.config_path)]
-        args += ["build", "--json"]
-        # Its own process group, so that stopping it stops whatever it started too; and it
-        # exits by itself should this process die first (index.__main__, EXIT_WITH_PARENT).
-        proc = await asyncio.create_subprocess_exec(
-            *args, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
-            start_new_session=True, env={**os.environ, EXIT_WITH_PARENT: str(os.getpid())})
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), self.build_timeout)
+            return await run_build(self.config_path, self.launcher,
+                                   timeout=self.build_timeout, settings=self.settings)
         except TimeoutError:
-            await _stop(proc)
             raise ReloadError(f"the build took longer than {self.build_timeout:g} s "
                               "([bot] reload_timeout_seconds) and was stopped; the old index "
                               "keeps serving") from None
-        except BaseException:  # cancelled: the bot is shutting down
-            await _stop(proc)
-            raise
-        if proc.returncode != 0:
-            lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
-            reason = lines[-1] if lines else f"exit status {proc.returncode}"
-            raise ReloadError(f"the build failed, the old index keeps serving: {reason}")
-        report: dict[str, Any] = json.loads(out)
-        return report
+        except BuildFailed as exc:
+            raise ReloadError(f"the build failed, the old index keeps serving: {exc}") from None
 
     def _retire(self, reader: IndexReader) -> None:
         # Questions already running on the old reader finish before it closes.

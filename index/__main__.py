@@ -10,7 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -20,9 +20,11 @@ from .errors import CorpusError, IndexNotFound
 from .loaders import corpus_files
 from .parent import exit_with_parent
 from .queries import read_queries
-from .reader import Hit, IndexReader
 from .settings import ConfigError, IndexSettings
 from .sources import kind_word
+
+if TYPE_CHECKING:  # the reader brings numba (~100 MB), which a build does not need
+    from .reader import Hit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,6 +127,8 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
 
 
 async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
+    from .reader import IndexReader
+
     async with await IndexReader.open(db, spelling=stages, feedback=stages,
                                       semantic=stages) as reader:
         await reader.semantic_ready()  # one question: wait for the model rather than skip it
@@ -139,6 +143,8 @@ async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: boo
 
 
 async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages: bool) -> int:
+    from .reader import IndexReader
+
     asked = read_queries(queries)
     async with await IndexReader.open(db, spelling=stages, feedback=stages,
                                       semantic=stages) as reader:

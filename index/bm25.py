@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from .kernels import Buffers, max_score_daat
+if TYPE_CHECKING:
+    from .kernels import Buffers
 
 FloatArray = npt.NDArray[np.float64]
 # Tokens (as rank-bm25 takes them), or terms with weights.
@@ -167,6 +169,8 @@ class ImpactIndex:
                    ) -> tuple[npt.NDArray[np.int32], FloatArray]:
         """A superset of the ``want`` best documents with their exact scores (see
         ``kernels.max_score_daat``), ties at the cut included."""
+        from .kernels import max_score_daat  # numba (~100 MB): only where queries are ranked
+
         buffers = self._buffers
         assert buffers is not None  # set by top_k
         rows = np.array([r for r, _ in known], dtype=np.int64)
@@ -230,6 +234,8 @@ class ImpactIndex:
         if not known or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
         if self._buffers is None:
+            from .kernels import Buffers  # numba (~100 MB): a build never loads it
+
             self._buffers = Buffers(self.n_docs)
         candidates, scores = self._max_score(known, offset + k, allowed)
         keep = scores > 0

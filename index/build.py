@@ -7,11 +7,9 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from . import embedding
 from .bm25 import BM25Params
@@ -19,7 +17,6 @@ from .errors import CorpusError, unexpected
 from .loaders import LoadContext, companions, corpus_files, loader_for
 from .model import Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
-from .postings import Postings
 from .settings import IndexSettings
 from .sources import KIND_WORDS, label
 from .store import (
@@ -29,11 +26,10 @@ from .store import (
     UnusableIndex,
     clear_leftovers,
     replacing,
-    update_index,
-    write_index,
 )
 from .tokenize import Tokenizer
-from .vectors import carry, embed_missing
+from .vectors import embed_missing, key_of
+from .writer import HeldTwice, IndexWriter, parsed_passages
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +66,9 @@ class BuildReport:
         return {k: kinds.get(k, 0) for k in KINDS}
 
     def parsed_passages(self) -> list[Passage]:
-        """The passages of the files parsed by this build (not those reused unchanged)."""
-        return [p for f in self.files for t in f.threads for a in t.answers for p in a.passages]
+        """The passages of the files parsed by this build (not those reused unchanged), as
+        the index it wrote holds them."""
+        return parsed_passages(self.database, [f.path for f in self.files if not f.reused])
 
     def to_json(self) -> dict[str, object]:
         """The report for scripts (``python -m index build --json``) and the bot's /reload."""
@@ -173,89 +170,106 @@ def _build(corpus: Path, database: Path, ctx: LoadContext, params: BM25Params,
            progress: Callable[[Path], None] | None, previous: PreviousIndex | None,
            vectors_model: str | None = None) -> BuildReport:
     report = BuildReport(database)
-    loaded: list[LoadedFile] = []
-    for path in corpus_files(corpus):
-        if progress:
-            progress(path)
+    paths = corpus_files(corpus)
+    digests: dict[Path, str | CorpusError] = {}
+    for path in paths:
         try:
-            loaded.append(_load_one(path, corpus, ctx, previous))
-            for err in ctx.skipped_records:
-                log.warning("skipped %s", err)
-            report.skipped_records += ctx.skipped_records
+            _refuse_links_out(path, corpus)
+            digests[path] = _digest(path)
         except CorpusError as err:
-            log.warning("skipped %s", err)
-            report.skipped.append(err)
-        ctx.skipped_records.clear()
-    for f in _first_holders(loaded, corpus, previous):
-        if isinstance(f, CorpusError):
-            log.warning("skipped %s", f)
-            report.skipped.append(f)
-        else:
-            report.files.append(f)
-
-    first_docs = np.cumsum([0] + [f.counts.passages for f in report.files]).tolist()
-    placed = list(zip(report.files, first_docs, strict=False))
-    n_docs = first_docs[-1]
-    parsed = [(f, first) for f, first in placed if not f.reused]
-    if previous is not None and not parsed and len(placed) == len(previous.files) \
+            digests[path] = err
+    keep = {} if previous is None else {
+        rel: old for path, sha in digests.items()
+        if (old := previous.files.get(rel := str(path.relative_to(corpus)))) is not None
+        and old.sha256 == sha}
+    if previous is not None and len(keep) == len(paths) == len(previous.files) \
             and previous.meta.get("corpus") == str(corpus) and previous.params == params:
+        for path in paths:
+            if progress:
+                progress(path)
+            rel = str(path.relative_to(corpus))
+            report.files.append(LoadedFile(rel, keep[rel].sha256, _format(path), (),
+                                           keep[rel].counts, reused=True))
+            report.skipped_records += [CorpusError(corpus / where, problem, record=record)
+                                       for where, record, problem
+                                       in previous.skipped_records(rel)]
         log.info("nothing changed since %s was built: kept as it is", database)
         clear_leftovers(database)
         return report
-    postings = Postings.of_documents(
-        document_terms(Tokenizer(), (t for f, _ in parsed for t in f.threads)),
-        numbers=np.concatenate([np.arange(first, first + f.counts.passages)
-                                for f, first in parsed] or [np.zeros(0, np.int64)]),
-        n_docs=n_docs)
-    meta = {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus), "loaders": ctx.fingerprint}
-    new_of_old = None
-    if previous is not None and len(parsed) < len(placed):
-        # Keep the unchanged files' rows and postings, renumbered to the new corpus order.
-        new_of_old = previous.renumbering({f.path: first for f, first in placed if f.reused})
-        postings = previous.postings().renumbered(new_of_old, n_docs).merged(postings)
-    vectors = None if vectors_model is None else carry(
-        vectors_model, n_docs, previous, new_of_old, [(f.threads, first) for f, first in parsed])
-    bm25 = postings.impacts(params)
     with replacing(database) as tmp:
-        if previous is not None and new_of_old is not None:
-            update_index(tmp, previous, placed, new_of_old, postings, bm25, params, meta,
-                         ctx.gazetteer.ratings(), vectors)
-        else:
-            write_index(tmp, placed, postings, bm25, params, meta, ctx.gazetteer.ratings(),
-                        vectors)
+        writer = IndexWriter(tmp, corpus, previous if keep else None, keep,
+                             key_of if vectors_model is not None else None)
+        try:
+            for path in paths:
+                if progress:
+                    progress(path)
+                relative = str(path.relative_to(corpus))
+                _add(writer, path, digests[path], corpus, ctx, relative in keep, report)
+            meta = {"tokenizer": TOKENIZER_NAME, "corpus": str(corpus),
+                    "loaders": ctx.fingerprint}
+            writer.finish(params, meta, ctx.gazetteer.ratings(), vectors_model)
+        finally:
+            writer.close()
     return report
 
 
-def _first_holders(files: Sequence[LoadedFile], corpus: Path, previous: PreviousIndex | None
-                   ) -> Iterator[LoadedFile | CorpusError]:
-    """The files in corpus order, each replaced by an error when it holds a thread key or
-    passage id that an earlier file (or itself) already holds: the first holder wins, in a
-    rebuild as in a clean build. Reused files were one index before, so they never clash with
-    each other; of their keys and ids only those that parsed files hold are looked up."""
-    names: dict[str, list[tuple[str, str]]] = {
-        f.path: [n for t in f.threads
-                 for n in [("thread", t.key), *(("passage", pid) for pid in t.passage_ids())]]
-        for f in files if not f.reused}
-    if previous is not None and len(names) < len(files):
-        parsed = [n for ns in names.values() for n in ns]
-        for kind, name, path in previous.holders(
-                [n for k, n in parsed if k == "thread"], [n for k, n in parsed if k == "passage"]):
-            if path not in names:
-                names.setdefault(f"reused:{path}", []).append((kind, name))
-    holder: dict[tuple[str, str], str] = {}
-    for f in files:
-        mine: dict[tuple[str, str], str] = {}
-        for kind, name in names.get(f.path if not f.reused else f"reused:{f.path}", []):
-            if (kind, name) in mine or (kind, name) in holder:
-                where = f"from {holder[kind, name]}" if (kind, name) in holder else \
-                    "earlier in this file"
-                yield CorpusError(corpus / f.path, f"{kind} {name!r} is already loaded {where}",
-                                  record=f"{kind} {name}")
-                break
-            mine[(kind, name)] = f.path
+def _add(writer: IndexWriter, path: Path, digest: str | CorpusError, corpus: Path,
+         ctx: LoadContext, reused: bool, report: BuildReport) -> None:
+    """Put one corpus file in the new index (its rows kept, or parsed and written), or
+    report why it is skipped."""
+    relative = str(path.relative_to(corpus))
+    loaded = False
+    try:
+        if isinstance(digest, CorpusError):
+            raise digest
+        if reused:
+            counts = writer.add_reused(relative)
+            log.debug("unchanged %s: %d thread(s), reused", relative, counts.threads)
+            report.skipped_records += writer.skipped_of(relative)
         else:
-            holder.update(mine)
-            yield f
+            try:
+                counts = writer.add_parsed(relative, digest, _format(path),
+                                           _threads(path, ctx))
+            except HeldTwice:
+                loaded = True  # what its loader left out is reported all the same
+                raise
+            loaded = True
+            writer.note_skipped(ctx.skipped_records)
+            log.info("loaded %s: %d thread(s), %d passage(s)", relative, counts.threads,
+                     counts.passages)
+        report.files.append(LoadedFile(relative, digest, _format(path), (), counts,
+                                       reused=reused))
+    except CorpusError as err:
+        log.warning("skipped %s", err)
+        report.skipped.append(err)
+    finally:
+        if loaded:
+            for record in ctx.skipped_records:
+                log.warning("skipped %s", record)
+            report.skipped_records += ctx.skipped_records
+        ctx.skipped_records.clear()
+
+
+def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    """A file's threads as its loader reads them, labelled; anything a loader lets out but
+    ``CorpusError`` becomes that file's ``CorpusError``."""
+    loader = loader_for(path)
+    if loader is None:  # corpus_files lists only files with a loader
+        raise CorpusError(path, "no loader for this kind of file")
+    try:
+        for thread in loader(path, ctx):
+            label([thread], ctx.gazetteer)
+            yield thread
+    except CorpusError:
+        raise
+    except Exception as exc:  # a loader lets out only CorpusError; a crafted file may not
+        log.debug("the loader of %s failed", path, exc_info=not isinstance(
+            exc, RecursionError))
+        raise unexpected(path, exc) from exc
+
+
+def _format(path: Path) -> str:
+    return path.suffix.lstrip(".").lower()
 
 
 def build_with(settings: IndexSettings, *, corpus: Path | None = None,
@@ -305,31 +319,3 @@ def _refuse_links_out(path: Path, corpus: Path) -> None:
             what = "it" if part == path else f"{part.name}, read with it,"
             raise CorpusError(path, f"refused: {what} is a link to a file outside the corpus "
                               "folder")
-
-
-def _load_one(path: Path, corpus: Path, ctx: LoadContext,
-              previous: PreviousIndex | None) -> LoadedFile:
-    relative = str(path.relative_to(corpus))
-    _refuse_links_out(path, corpus)
-    digest = _digest(path)
-    kind = path.suffix.lstrip(".").lower()
-    old = previous.files.get(relative) if previous is not None else None
-    if old is not None and old.sha256 == digest:
-        log.debug("unchanged %s: %d thread(s), reused", relative, old.counts.threads)
-        return LoadedFile(relative, digest, kind, (), old.counts, reused=True)
-    loader = loader_for(path)
-    if loader is None:  # corpus_files lists only files with a loader
-        raise CorpusError(path, "no loader for this kind of file")
-    try:
-        threads = list(loader(path, ctx))
-    except CorpusError:
-        raise
-    except Exception as exc:  # a loader lets out only CorpusError; a crafted file may not
-        log.debug("the loader of %s failed", relative, exc_info=not isinstance(
-            exc, RecursionError))
-        raise unexpected(path, exc) from exc
-    label(threads, ctx.gazetteer)
-    loaded = LoadedFile.parsed(relative, digest, kind, threads)
-    log.info("loaded %s: %d thread(s), %d passage(s)", relative, loaded.counts.threads,
-             loaded.counts.passages)
-    return loaded

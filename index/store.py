@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import time
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +30,9 @@ import numpy.typing as npt
 from .attribution import http_url
 from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
-from .postings import Postings
+from .postings import OldPostings, Postings
 
-SCHEMA_VERSION = 5  # 5: passage vectors (index.vectors)
+SCHEMA_VERSION = 6  # 5: passage vectors (index.vectors); 6: keys and pids indexed, not UNIQUE
 # The arrays are blobs of hundreds of MB at a million passages: big pages read them back in
 # fewer, longer runs.
 PAGE_SIZE = 65536
@@ -48,7 +48,7 @@ CREATE TABLE files (
 );
 CREATE TABLE threads (
     id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),
-    key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, question TEXT NOT NULL, url TEXT,
+    key TEXT NOT NULL, title TEXT NOT NULL, question TEXT NOT NULL, url TEXT,
     site TEXT, score INTEGER, tags TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE answers (
@@ -64,19 +64,30 @@ CREATE TABLE comments (
 );
 CREATE TABLE outlets (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE passages (
-    id INTEGER PRIMARY KEY, pid TEXT NOT NULL UNIQUE,
+    id INTEGER PRIMARY KEY, pid TEXT NOT NULL,
     answer_id INTEGER NOT NULL REFERENCES answers(id),
     kind TEXT NOT NULL CHECK (kind IN ('quote', 'answer')), text TEXT NOT NULL,
     outlet_id INTEGER REFERENCES outlets(id), url TEXT, lead_in TEXT,
     source_kind TEXT  -- index.sources: news, reference, ..., linked_post, file_host, website
 );
 CREATE INDEX passages_outlet ON passages(outlet_id);
+-- Unique, but checked by the build (index.writer), which writes a file's rows before it knows
+-- whether an earlier file holds one of its keys or ids: the first holder wins.
+CREATE INDEX threads_key ON threads(key);
+CREATE INDEX passages_pid ON passages(pid);
 -- For reading an earlier index back, file by file, in an incremental rebuild.
 CREATE INDEX threads_file ON threads(file_id);
 CREATE INDEX answers_thread ON answers(thread_id, position);
 CREATE INDEX comments_thread ON comments(thread_id, answer_id);
 CREATE INDEX passages_answer ON passages(answer_id);
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
+-- Records a file's loader left out (a dump's oversized row): reported again by every build
+-- that keeps the file's rows without reading it.
+CREATE TABLE skipped (
+    file_id INTEGER NOT NULL REFERENCES files(id), path TEXT NOT NULL, record TEXT,
+    problem TEXT NOT NULL
+);
+CREATE INDEX skipped_file ON skipped(file_id);
 -- The gazetteer's statuses from Wikipedia's perennial-sources list, by outlet name.
 CREATE TABLE ratings (name TEXT PRIMARY KEY, status TEXT NOT NULL, url TEXT);
 """
@@ -280,118 +291,107 @@ def write_index(path: Path, files: Sequence[tuple[LoadedFile, int]], postings: P
                 bm25: ImpactIndex, params: BM25Params, extra_meta: dict[str, str],
                 ratings: Sequence[tuple[str, str, str]] = (),
                 vectors: VectorArrays | None = None) -> None:
-    """Write a complete index to a new file at ``path``: each file with the number of its
-    first BM25 document; passages take row ids equal to their document numbers."""
+    """Write a complete index of loaded files, each with the number of its first BM25
+    document, to a new file at ``path``, all in memory at once (a build streams instead:
+    ``index.writer``). Passages take row ids equal to their document numbers."""
     with closing(sqlite3.connect(path)) as con:
         con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        _fast_writes(con)
+        fast_writes(con)
         con.executescript(SCHEMA)
         with con:
-            writer = _Writer(con, postings.n_docs, first_rowid=0, outlet_ids={})
+            writer = _Writer(con, first_rowid=0, outlet_ids={})
             for f, first_doc in files:
-                writer.file(f, first_doc)
-            _finish(con, writer, postings, bm25, params, extra_meta, ratings, vectors)
-        _seal(con)
+                assert first_doc == len(writer.kinds)  # files in document order
+                file_id = writer.begin_file(f.path, f.sha256, f.format)
+                for t in f.threads:
+                    writer.thread(file_id, t)
+                writer.end_file(file_id, first_doc)
+            con.executemany("INSERT OR IGNORE INTO ratings (name, status, url) VALUES (?,?,?)",
+                            ratings)
+            arrays: dict[str, npt.NDArray[Any]] = {
+                "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
+                "tfs": postings.tfs, "lengths": postings.lengths,
+                "kinds": np.frombuffer(writer.kinds, dtype=np.int8),
+                "outlets": np.frombuffer(writer.outlets, dtype=np.int32),
+                "rowids": np.arange(len(writer.kinds), dtype=np.int64)}
+            if vectors is not None:
+                arrays |= vectors.arrays()
+            con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
+                            [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
+                            + [("vocabulary", "text", "\n".join(postings.vocabulary).encode())])
+            write_meta(con, bm25.n_docs, params, extra_meta | (vectors.meta() if vectors else {}))
+        seal(con)
 
 
-def update_index(path: Path, previous: PreviousIndex, files: Sequence[tuple[LoadedFile, int]],
-                 new_of_old: npt.NDArray[np.int64], postings: Postings, bm25: ImpactIndex,
-                 params: BM25Params, extra_meta: dict[str, str],
-                 ratings: Sequence[tuple[str, str, str]] = (),
-                 vectors: VectorArrays | None = None) -> None:
-    """Write a new index at ``path`` as a copy of ``previous``, edited: the rows of files not
-    reused are deleted, files not parsed before are inserted, and the arrays are replaced.
-    ``new_of_old`` maps each old document number to its new one (-1: gone)."""
-    kinds, outlets, rowids = previous.doc_arrays()
-    shutil.copyfile(previous.path, path)
-    with closing(sqlite3.connect(path)) as con:
-        _fast_writes(con)
-        with con:
-            kept = {f.path for f, _ in files if f.reused}
-            gone = [row.id for p, row in previous.files.items() if p not in kept]
-            _delete_files(con, gone)
-            con.executemany("UPDATE files SET first_doc = ? WHERE path = ?",
-                            [(first, f.path) for f, first in files if f.reused])
-            (next_rowid,) = con.execute("SELECT coalesce(max(id), -1) + 1 FROM passages").fetchone()
-            writer = _Writer(con, postings.n_docs, first_rowid=next_rowid,
-                             outlet_ids=dict(con.execute("SELECT name, id FROM outlets")))
-            moved = new_of_old >= 0
-            for name, old in (("kinds", kinds), ("outlets", outlets), ("rowids", rowids)):
-                getattr(writer, name)[new_of_old[moved]] = old[moved]
-            for f, first_doc in files:
-                if not f.reused:
-                    writer.file(f, first_doc)
-            con.execute("DELETE FROM outlets WHERE id NOT IN (SELECT outlet_id FROM passages "
-                        "WHERE outlet_id IS NOT NULL)")
-            con.execute("DELETE FROM arrays")
-            con.execute("DELETE FROM meta")
-            con.execute("DELETE FROM ratings")
-            _finish(con, writer, postings, bm25, params, extra_meta, ratings, vectors)
-        _seal(con)
-
-
-def _fast_writes(con: sqlite3.Connection) -> None:
-    # A new file, renamed into place only once complete: nothing to journal or sync.
-    con.execute("PRAGMA journal_mode = OFF")
-    con.execute("PRAGMA synchronous = OFF")
-
-
-def _seal(con: sqlite3.Connection) -> None:
-    # Never written again: readers open it immutable, and a rebuild renames a new file over
-    # it, so a reader still holding the old one keeps a consistent snapshot.
-    con.execute("PRAGMA journal_mode = DELETE")
-
-
-def _delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
-    ids = json.dumps(list(file_ids))
-    threads = "SELECT t.id FROM threads t JOIN json_each(?1) j ON t.file_id = j.value"
-    con.execute(f"DELETE FROM comments WHERE thread_id IN ({threads})", (ids,))
-    con.execute("DELETE FROM passages WHERE answer_id IN (SELECT id FROM answers WHERE "
-                f"thread_id IN ({threads}))", (ids,))
-    con.execute(f"DELETE FROM answers WHERE thread_id IN ({threads})", (ids,))
-    con.execute("DELETE FROM threads WHERE file_id IN (SELECT value FROM json_each(?))", (ids,))
-    con.execute("DELETE FROM files WHERE id IN (SELECT value FROM json_each(?))", (ids,))
-
-
-def _finish(con: sqlite3.Connection, writer: _Writer, postings: Postings, bm25: ImpactIndex,
-            params: BM25Params, extra_meta: dict[str, str],
-            ratings: Sequence[tuple[str, str, str]],
-            vectors: VectorArrays | None = None) -> None:
-    # Every rated outlet of the gazetteer, cited or not: a few hundred rows.
-    con.executemany("INSERT OR IGNORE INTO ratings (name, status, url) VALUES (?,?,?)", ratings)
-    arrays: dict[str, npt.NDArray[Any]] = {
-        "offsets": bm25.offsets, "docs": bm25.docs, "impacts": bm25.impacts,
-        "tfs": postings.tfs, "lengths": postings.lengths, "kinds": writer.kinds,
-        "outlets": writer.outlets, "rowids": writer.rowids}
-    if vectors is not None:
-        arrays |= vectors.arrays()
-        extra_meta = {**extra_meta, **vectors.meta()}
-    con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
-                    [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()]
-                    + [("vocabulary", "text", "\n".join(postings.vocabulary).encode())])
+def write_meta(con: sqlite3.Connection, n_docs: int, params: BM25Params,
+               extra_meta: dict[str, str]) -> None:
     meta = {
-        "schema_version": str(SCHEMA_VERSION), "n_docs": str(bm25.n_docs),
+        "schema_version": str(SCHEMA_VERSION), "n_docs": str(n_docs),
         "k1": repr(params.k1), "b": repr(params.b), "epsilon": repr(params.epsilon),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **extra_meta,
     }
     con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
 
 
+def fast_writes(con: sqlite3.Connection) -> None:
+    # A new file, renamed into place only once complete: nothing to journal or sync.
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
+
+
+
+def seal(con: sqlite3.Connection) -> None:
+    # Never written again: readers open it immutable, and a rebuild renames a new file over
+    # it, so a reader still holding the old one keeps a consistent snapshot.
+    con.execute("PRAGMA journal_mode = DELETE")
+
+
+def delete_files(con: sqlite3.Connection, file_ids: Sequence[int]) -> None:
+    ids = json.dumps(list(file_ids))
+    threads = "SELECT t.id FROM threads t JOIN json_each(?1) j ON t.file_id = j.value"
+    con.execute(f"DELETE FROM comments WHERE thread_id IN ({threads})", (ids,))
+    con.execute("DELETE FROM passages WHERE answer_id IN (SELECT id FROM answers WHERE "
+                f"thread_id IN ({threads}))", (ids,))
+    con.execute(f"DELETE FROM answers WHERE thread_id IN ({threads})", (ids,))
+    con.execute("DELETE FROM skipped WHERE file_id IN (SELECT value FROM json_each(?))", (ids,))
+    con.execute("DELETE FROM threads WHERE file_id IN (SELECT value FROM json_each(?))", (ids,))
+    con.execute("DELETE FROM files WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+
+
+class _Tally:
+    """A file's counts, kept as its threads are written."""
+
+    __slots__ = ("kinds", "passages", "quotes", "sourced", "threads")
+
+    def __init__(self) -> None:
+        self.threads = self.passages = self.quotes = self.sourced = 0
+        self.kinds: Counter[str] = Counter()
+
+    def counts(self) -> FileCounts:
+        return FileCounts(self.threads, self.passages, self.quotes, self.sourced,
+                          tuple(sorted(self.kinds.items())))
+
+
 class _Writer:
-    """Inserts one loaded file at a time, filling the per-document arrays as it goes.
+    """Inserts one file's threads at a time, one thread at a time, and keeps each passage's
+    kind and outlet id (and, when asked, its vector key) in compact arrays, in document order.
+    A file's passages take consecutive row ids.
 
     Every address is checked again here, whatever loader made it: only http(s) is stored,
     so ``search --json`` never prints a ``javascript:`` link."""
 
-    def __init__(self, con: sqlite3.Connection, n_docs: int, *, first_rowid: int,
-                 outlet_ids: dict[str, int]) -> None:
+    def __init__(self, con: sqlite3.Connection, *, first_rowid: int,
+                 outlet_ids: dict[str, int],
+                 key_of: Callable[[Thread, Passage], bytes] | None = None) -> None:
         self.con = con
         self.outlet_ids = outlet_ids
-        self.kinds = np.zeros(n_docs, dtype=np.int8)      # 1 = quote
-        self.outlets = np.zeros(n_docs, dtype=np.int32)   # 0 = no outlet
-        self.rowids = np.zeros(n_docs, dtype=np.int64)    # document -> passages.id
+        self.kinds = array("b")      # 1 = quote
+        self.outlets = array("i")    # 0 = no outlet
+        self.keys = bytearray()      # 16 bytes a passage, with key_of
+        self.key_of = key_of
         self.next_rowid = first_rowid
-        self.docno = 0
+        self.new_outlets: list[str] = []  # outlets inserted for the current file
+        self.tally = _Tally()
 
     def _insert(self, table: str, row: dict[str, object]) -> int:
         sql = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
@@ -405,20 +405,40 @@ class _Writer:
             "VALUES (?,?,?,?,?,?)",
             [(thread_id, answer_id, c.score, c.text, c.author, c.date) for c in comments])
 
-    def file(self, f: LoadedFile, first_doc: int) -> None:
-        c = f.counts
-        file_id = self._insert("files", {
-            "path": f.path, "sha256": f.sha256, "format": f.format, "threads": c.threads,
-            "passages": c.passages, "quotes": c.quotes, "sourced": c.sourced_quotes,
-            "source_kinds": json.dumps(dict(c.kinds)), "first_doc": first_doc})
-        self.docno = first_doc
-        for t in f.threads:
-            self.thread(file_id, t)
+    def begin_file(self, path: str, sha256: str, format: str) -> int:
+        """A files row, whose counts ``end_file`` fills in."""
+        self.tally = _Tally()
+        self.new_outlets = []
+        return self._insert("files", {
+            "path": path, "sha256": sha256, "format": format, "threads": 0, "passages": 0,
+            "quotes": 0, "sourced": 0, "first_doc": -1})
+
+    def end_file(self, file_id: int, first_doc: int) -> FileCounts:
+        c = self.tally.counts()
+        self.con.execute(
+            "UPDATE files SET threads = ?, passages = ?, quotes = ?, sourced = ?, "
+            "source_kinds = ?, first_doc = ? WHERE id = ?",
+            (c.threads, c.passages, c.quotes, c.sourced_quotes, json.dumps(dict(c.kinds)),
+             first_doc, file_id))
+        return c
+
+    def discard_file(self, file_id: int, mark: tuple[int, int]) -> None:
+        """Delete the rows of the file being written; ``mark`` is ``mark()`` from before it."""
+        delete_files(self.con, [file_id])
+        for name in self.new_outlets:
+            self.con.execute("DELETE FROM outlets WHERE id = ?", (self.outlet_ids.pop(name),))
+        self.new_outlets = []
+        docs, self.next_rowid = mark
+        del self.kinds[docs:], self.outlets[docs:], self.keys[16 * docs:]
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.kinds), self.next_rowid
 
     def thread(self, file_id: int, t: Thread) -> None:
         thread_id = self._insert("threads", {
             "file_id": file_id, "key": t.key, "title": t.title, "question": t.question,
             "url": http_url(t.url), "site": t.site, "score": t.score, "tags": json.dumps(t.tags)})
+        self.tally.threads += 1
         self._comments(thread_id, None, t.comments)
         for position, a in enumerate(t.answers):
             answer_id = self._insert("answers", {
@@ -429,24 +449,40 @@ class _Writer:
             self.con.executemany(
                 "INSERT INTO passages (id, pid, answer_id, kind, text, outlet_id, url, lead_in, "
                 "source_kind) VALUES (?,?,?,?,?,?,?,?,?)",
-                [self._passage(t.passage_id(position, i, p), answer_id, p)
+                [self._passage(t, t.passage_id(position, i, p), answer_id, p)
                  for i, p in enumerate(a.passages)])
 
     def _outlet_id(self, name: str) -> int:
         if name not in self.outlet_ids:
             self.outlet_ids[name] = self._insert("outlets", {"name": name})
+            self.new_outlets.append(name)
         return self.outlet_ids[name]
 
-    def _passage(self, pid: str, answer_id: int, p: Passage) -> tuple[object, ...]:
+    def _passage(self, t: Thread, pid: str, answer_id: int, p: Passage) -> tuple[object, ...]:
         outlet_id = self._outlet_id(p.outlet) if p.outlet else None
-        docno, rowid = self.docno, self.next_rowid
-        self.kinds[docno] = p.kind == "quote"
-        self.outlets[docno] = outlet_id or 0
-        self.rowids[docno] = rowid
-        self.docno += 1
+        rowid = self.next_rowid
+        self.kinds.append(p.kind == "quote")
+        self.outlets.append(outlet_id or 0)
+        if self.key_of is not None:
+            self.keys += self.key_of(t, p)
         self.next_rowid += 1
+        tally = self.tally
+        tally.passages += 1
+        if p.kind == "quote":
+            tally.quotes += 1
+            tally.sourced += bool(p.outlet)
+            if p.source_kind:
+                tally.kinds[p.source_kind] += 1
         return (rowid, pid, answer_id, p.kind, p.text, outlet_id, http_url(p.url), p.lead_in,
                 p.source_kind)
+
+
+def skipped_records(con: sqlite3.Connection, file_id: int
+                    ) -> list[tuple[str, str | None, str]]:
+    """What a file's loader left out when it was read: (path in the corpus, record,
+    problem)."""
+    return con.execute("SELECT path, record, problem FROM skipped WHERE file_id = ? "
+                       "ORDER BY rowid", (file_id,)).fetchall()
 
 
 class UnusableIndex(Exception):
@@ -501,6 +537,12 @@ class PreviousIndex:
     def close(self) -> None:
         self._con.close()
 
+    def skipped_records(self, path: str) -> list[tuple[str, str | None, str]]:
+        try:
+            return skipped_records(self._con, self.files[path].id)
+        except sqlite3.Error as exc:
+            raise UnusableIndex(f"{self.path}: {exc}") from exc
+
     def holders(self, keys: Sequence[str], pids: Sequence[str]) -> list[tuple[str, str, str]]:
         """Which files hold these thread keys and passage ids: (``"thread"`` or ``"passage"``,
         the key or id, the file's path), each once, in the order of the files' contents."""
@@ -541,6 +583,32 @@ class PreviousIndex:
     def postings(self) -> Postings:
         a = self._arrays("vocabulary", "offsets", "docs", "tfs", "lengths")
         return Postings(a.vocabulary, a["offsets"], a["docs"], a["tfs"], a["lengths"])
+
+    def old_postings(self, new_of_old: npt.NDArray[np.int64]) -> OldPostings:
+        """The postings, with docs and tfs read in pieces when asked, not all at once."""
+        a = self._arrays("vocabulary", "offsets", "lengths")
+        try:
+            found = {name: (rowid, np.dtype(dtype)) for rowid, name, dtype in self._con.execute(
+                "SELECT rowid, name, dtype FROM arrays WHERE name IN ('docs', 'tfs')")}
+        except (sqlite3.Error, TypeError) as exc:
+            raise UnusableIndex(f"{self.path}: {exc}") from exc
+        if missing := {"docs", "tfs"} - set(found):
+            raise UnusableIndex(f"{self.path}: no {', '.join(sorted(missing))} array")
+        total = int(a["offsets"][-1]) if len(a["offsets"]) else 0
+
+        def read(name: str, start: int, stop: int) -> npt.NDArray[Any]:
+            rowid, dtype = found[name]
+            try:
+                with self._con.blobopen("arrays", "data", rowid, readonly=True) as blob:
+                    if len(blob) < total * dtype.itemsize:
+                        raise UnusableIndex(f"{self.path}: the {name} array is too short")
+                    blob.seek(start * dtype.itemsize)
+                    return np.frombuffer(blob.read((stop - start) * dtype.itemsize), dtype)
+            except sqlite3.Error as exc:
+                raise UnusableIndex(f"{self.path}: {exc}") from exc
+
+        return OldPostings(a.vocabulary, a["offsets"], a["lengths"], new_of_old, read,
+                           found["tfs"][1] == np.dtype(np.uint16))
 
     def vector_arrays(self) -> VectorArrays | None:
         """The previous index's passage vectors, or None when it was built without them."""

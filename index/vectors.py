@@ -20,7 +20,7 @@ import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .embedding import Embedder, content_key, embedded_text, quantize
-from .model import Thread
+from .model import Passage, Thread
 from .store import (
     EMBED_ROWS,
     META,
@@ -45,18 +45,18 @@ log = logging.getLogger(__name__)
 CHUNK = 256
 
 
-def keys_of(threads: Iterable[Thread]) -> list[bytes]:
-    """Each passage's key, in BM25's document order."""
-    return [content_key(embedded_text(t.title, p.text, p.lead_in))
-            for t in threads for a in t.answers for p in a.passages]
+def key_of(thread: Thread, passage: Passage) -> bytes:
+    """A passage's key: the hash of the text it is embedded as."""
+    return content_key(embedded_text(thread.title, passage.text, passage.lead_in))
 
 
 def carry(model: str, n_docs: int, previous: PreviousIndex | None,
-          new_of_old: np.ndarray | None, parsed: Sequence[tuple[Sequence[Thread], int]]
+          new_of_old: np.ndarray | None, parsed: Sequence[tuple[np.ndarray, int]]
           ) -> VectorArrays:
     """The new index's vector arrays: keys for every passage, and the vectors the previous
     index has for them (made by the same model); the others wait for ``embed_missing``.
-    ``parsed`` is each parsed file's threads with its first document number."""
+    ``parsed`` is each parsed file's passage keys (an array of 16-byte rows) with its first
+    document number."""
     old = previous.vector_arrays() if previous is not None else None
     same = old is not None and old.model == model
     dim = old.rows.shape[1] if same and old is not None else 0
@@ -70,16 +70,16 @@ def carry(model: str, n_docs: int, previous: PreviousIndex | None,
             rows[new_of_old[moved]] = old.rows[moved]
             scales[new_of_old[moved]] = old.scales[moved]
     lookup: dict[bytes, int] | None = None
-    for threads, first in parsed:
-        for doc, key in enumerate(keys_of(threads), start=first):
-            keys[doc] = np.frombuffer(key, dtype=np.uint8)
-            if same and old is not None:
-                if lookup is None:
-                    lookup = {k.tobytes(): i for i, k in enumerate(old.keys)
-                              if old.scales[i] != 0}
-                if (at := lookup.get(key)) is not None:
-                    rows[doc] = old.rows[at]
-                    scales[doc] = old.scales[at]
+    for file_keys, first in parsed:
+        keys[first:first + len(file_keys)] = file_keys
+        if not (same and old is not None):
+            continue
+        if lookup is None:
+            lookup = {k.tobytes(): i for i, k in enumerate(old.keys) if old.scales[i] != 0}
+        for doc, key in enumerate(file_keys, start=first):
+            if (at := lookup.get(key.tobytes())) is not None:
+                rows[doc] = old.rows[at]
+                scales[doc] = old.scales[at]
     return VectorArrays(model, keys, rows, scales)
 
 

@@ -8,10 +8,12 @@ import html
 import json
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from bot.indexes import Indexes, open_index
 from index import bm25 as bm25_module
@@ -19,7 +21,7 @@ from index import postings as postings_module
 from index import reader as reader_module
 from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
-from index.build import build
+from index.build import BuildReport, build
 from index.config import load_config
 from index.feedback import rm3 as real_rm3
 from index.loaders import LoadContext, sedump
@@ -203,8 +205,39 @@ def test_an_oversized_dump_row_is_skipped_by_its_id(tmp_path: Path) -> None:
         [("dump/Posts.xml", "post 3")]
     assert "larger than" in report.skipped_records[0].problem
     assert report.to_json()["skipped_records"][0]["record"] == "post 3"
-    dump = next(f for f in report.files if f.path == "dump/Posts.xml")
-    assert [len(t.answers) for t in dump.threads] == [1]
+    with closing(sqlite3.connect(tmp_path / "i.db")) as con:
+        answers = con.execute("SELECT count(*) FROM answers a JOIN threads t ON t.id = a.thread_id "
+                              "JOIN files f ON f.id = t.file_id WHERE f.path = 'dump/Posts.xml'"
+                              ).fetchall()
+    assert answers == [(1,)]
+
+
+def test_a_reused_dump_reports_its_skipped_row_again(tmp_path: Path) -> None:
+    """The rows a dump's loader left out are reported by every build that keeps the dump,
+    also when it is reused unchanged (not parsed again)."""
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "dump/Posts.xml": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n'
+        '  <row Id="1" PostTypeId="1" Title="Ferries" Body="&lt;p&gt;Why?&lt;/p&gt;" />\n'
+        + big_row(3, sedump.MAX_ROW_BYTES + 10)
+        + '  <row Id="2" PostTypeId="2" ParentId="1" Body="&lt;p&gt;A storm.&lt;/p&gt;" />\n'
+        "</posts>\n")})
+    db = tmp_path / "i.db"
+
+    def skipped(report: BuildReport) -> list[tuple[str, str | None, str]]:
+        return [(str(e.path.relative_to(corpus)), e.record, e.problem)
+                for e in report.skipped_records]
+
+    first = skipped(build(corpus, db))
+    assert [(path, record) for path, record, _ in first] == [("dump/Posts.xml", "post 3")]
+    (corpus / "cup.txt").write_text(OTHER, encoding="utf-8")
+    again = build(corpus, db)  # a rebuild that keeps the dump's rows
+    assert next(f for f in again.files if f.path == "dump/Posts.xml").reused
+    assert skipped(again) == first
+    kept = build(corpus, db)  # nothing changed: the index is kept as it is
+    assert all(f.reused for f in kept.files) and skipped(kept) == first
+    (corpus / "dump" / "Posts.xml").unlink()
+    assert not build(corpus, db).skipped_records
 
 
 def test_a_row_over_many_lines_past_the_bound_skips_the_dump(tmp_path: Path) -> None:
@@ -310,3 +343,37 @@ def test_impacts_computed_in_slices_equal_computed_at_once(monkeypatch) -> None:
     monkeypatch.setattr(bm25_module, "IMPACT_SLICE", 5)
     sliced = Postings.of_documents(docs).impacts()
     assert np.array_equal(sliced.impacts, whole.impacts) and sliced.impacts.dtype == np.float32
+
+
+def test_html_nested_far_too_deep_is_refused_before_it_is_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTML nested 100,000 deep in a page, 50,000 in a dump's Body (lexbor parses such HTML
+    in quadratic time: ~40 s and ~7 s) is skipped with a reason before lexbor sees it; flat
+    HTML of as
+    many tags that do not nest (unclosed <p> and <li>, void elements) still loads."""
+    deep = "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000
+    # 50,000 deep in a dump: a row of 100,000 levels, escaped, is past the 2 MB row bound.
+    deep_body = html.escape("<div>" * 50_000 + "<p>deep</p>" + "</div>" * 50_000)
+    flat = "<ul>" + "<li>item <br><img src=x.png>" * 3_000 + "</ul>" + "<p>para" * 3_000
+    corpus = tmp_path / "corpus"
+    write(corpus, {
+        "ferry.txt": GOOD,
+        "page.html": f"<html><body>{deep}</body></html>",
+        "flat.html": f"<html><body><p>The ferry sank in a storm.</p>{flat}</body></html>",
+        "dump/Posts.xml": '<posts><row Id="1" PostTypeId="1" Title="T" Body="x" />\n'
+                          f'<row Id="2" PostTypeId="2" ParentId="1" Body="{deep_body}"'
+                          " /></posts>"})
+    parsed: list[int] = []
+
+    def spy(text: str) -> LexborHTMLParser:
+        parsed.append(text.count("<div>"))
+        return LexborHTMLParser(text)
+
+    for module in ("index.loaders.htmlpage", "index.blocks"):
+        monkeypatch.setattr(f"{module}.LexborHTMLParser", spy)
+    report = build(corpus, tmp_path / "i.db")
+    assert max(parsed) < 1_000  # lexbor never saw the deep HTML
+    skipped = {(str(e.path.relative_to(corpus)), e.record): e.problem for e in report.skipped}
+    assert set(skipped) == {("page.html", None), ("dump/Posts.xml", "post 2")}
+    assert all("nested more than 2,000 levels deep" in p for p in skipped.values())
+    assert {f.path for f in report.files} == {"ferry.txt", "flat.html"}

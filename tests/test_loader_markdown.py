@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,7 @@ def test_same_file_name_in_two_folders(tmp_path: Path) -> None:
     (corpus / "notes.md").write_text("Says the AP:\n\n> A top-level quote.\n", encoding="utf-8")
     report = build(corpus, tmp_path / "index.db")
     assert not report.skipped
-    keys = sorted(t.key for f in report.files for t in f.threads)
+    with closing(sqlite3.connect(tmp_path / "index.db")) as con:
+        keys = sorted(key for (key,) in con.execute("SELECT key FROM threads"))
     assert keys == ["history/thread", "note:history/notes", "note:notes",
                     "note:politics/notes", "politics/thread"]

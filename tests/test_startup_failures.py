@@ -3,8 +3,13 @@ never a traceback, never a process that hangs (a supervisor restarts what exits)
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +92,59 @@ def test_non_utf8_config(tmp_path: Path) -> None:
                             env=python_env(), stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, timeout=60)
     assert_one_line(result, str(config), "not UTF-8")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+            if int(fields.get("PPid", "0")) == pid:
+                found.append(int(status.parent.name))
+    return found
+
+
+def test_sigterm_during_the_first_build_stops_cleanly(tmp_path: Path) -> None:
+    """SIGTERM while the bot builds its first index (none exists yet): the build's process
+    group is stopped, nothing of it is left, and the bot exits 0 at once."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # Enough passages for the build to take several seconds.
+    with (corpus / "records.jsonl").open("w", encoding="utf-8") as f:
+        for i in range(60_000):
+            f.write(json.dumps({"_id": f"d{i}", "title": f"Report {i}",
+                                "text": f"The ferry number {i} sank in a storm off the coast."})
+                    + "\n")
+    database = tmp_path / "sourced.db"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\ncorpus = "{corpus}"\ndatabase = "{database}"\n'
+                      '[semantic]\nenabled = false\n'
+                      '[discord]\napi_base = "http://127.0.0.1:9/api/v10"\n'
+                      f'[bot]\nstate_database = "{tmp_path / "state.db"}"\n', encoding="utf-8")
+    log = tmp_path / "bot.log"
+    with log.open("wb") as out:
+        bot = subprocess.Popen([PYTHON, "-m", "bot", "--config", str(config)], cwd=ROOT,
+                               env=python_env(DISCORD_TOKEN="fake-token"),
+                               stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 60
+        while "building it from" not in log.read_text() and bot.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # well into the build
+        builds = _children(bot.pid)
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(timeout=15) == 0, log.read_text()
+        assert builds  # the build ran in a process of its own
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    for pid in builds:  # stopped and reaped: no such process any more
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert "Traceback" not in log.read_text()
+    assert not database.exists()
+    assert not list(tmp_path.glob(".sourced.db.building-*"))

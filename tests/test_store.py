@@ -139,9 +139,9 @@ def test_a_failed_build_leaves_the_old_index(tmp_path: Path, run, monkeypatch) -
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    # Both ways of writing: afresh, and as an edited copy of the old index.
-    monkeypatch.setattr("index.build.write_index", explode)
-    monkeypatch.setattr("index.build.update_index", explode)
+    # Both ways of writing (afresh, and as an edited copy of the old index) fail late, when
+    # every file's rows are written and the postings arrays are.
+    monkeypatch.setattr("index.writer.PostingsWriter.write", explode)
     for reuse in (False, True):
         with pytest.raises(RuntimeError):
             build(corpus, db, reuse=reuse)

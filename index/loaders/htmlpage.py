@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..attribution import http_url, pack, passages_from_blocks
-from ..blocks import blocks_of, squash
+from ..blocks import NestedTooDeep, blocks_of, check_depth, squash
 from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Comment, Thread
@@ -118,7 +118,12 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         raise CorpusError(path, f"cannot read the file: {exc.strerror or exc}") from exc
     if not data.strip():
         raise CorpusError(path, "the file is empty")
-    tree = LexborHTMLParser(decode(path, data))
+    text = decode(path, data)
+    try:
+        check_depth(text)
+    except NestedTooDeep as exc:
+        raise CorpusError(path, str(exc)) from None
+    tree = LexborHTMLParser(text)
     url = _canonical(tree)
     question = tree.css_first("#question")
     if question is not None:

@@ -26,7 +26,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from ..attribution import pack, passages_from_blocks
-from ..blocks import Block, html_blocks
+from ..blocks import Block, NestedTooDeep, html_blocks
 from ..dates import iso_date
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Thread
@@ -230,6 +230,8 @@ def _blocks(path: Path, post_id: int, body: str) -> list[Block]:
     levels deep) is reported with its post id."""
     try:
         return html_blocks(body)
+    except NestedTooDeep as exc:
+        raise CorpusError(path, str(exc), record=f"post {post_id}") from None
     except RecursionError as exc:
         raise unexpected(path, exc, record=f"post {post_id}") from None
 
