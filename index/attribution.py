@@ -205,8 +205,8 @@ _POINTS_BACK = re.compile(
 
 
 # A lead-in that carries an earlier lead-in's source on: "The article goes on:", "It also
-# says", "This quote from the same article ...". "They" is not enough: it is as often the
-# people quoted ("They quote a book that ...").
+# says", "The same report adds:". "They" is not enough: it is as often the people quoted
+# ("They quote a book that ...").
 _CARRIES_ON = re.compile(
     r"^\W*(?:(?:and|but|so|also|however|further(?:more)?|finally),?\s+)?(?:it\s|"
     r"(?:the|this|that)\s+(?:same\s+|above\s+|linked\s+|latter\s+)*(?:article|report|piece|"
@@ -217,8 +217,10 @@ _CARRIES_ON = re.compile(
 def points_forward(lead_in: str, gazetteer: Gazetteer) -> bool:
     """A lead-in that introduces what follows: it ends in a colon, an ellipsis, "that" or a
     reporting verb, or with the source it cites ("According to The Guardian", "From the
-    Washington Post (2012)"). "The Atlantic talked to a researcher." does not: the next
-    paragraph may as well be the answerer's."""
+    Washington Post (2012)"), or its last sentence opens with that source reporting
+    ("Furthermore, Reuters has published an article saying that ..."). "The Atlantic talked
+    to a researcher." does not, nor a question: the next paragraph may as well be the
+    answerer's."""
     text = lead_in.rstrip()
     if _DANGLING_END.search(text[-24:]):
         return True
