@@ -28,7 +28,7 @@ from .store import (
     replacing,
 )
 from .tokenize import Tokenizer
-from .vectors import embed_missing, key_of
+from .vectors import EmbedReport, complete_with, embed_missing, key_of
 from .writer import HeldTwice, IndexWriter, parsed_passages
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,10 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
     database = database or settings.database
     report = build(corpus or settings.corpus, database, ctx=ctx, params=settings.bm25,
                    progress=progress, vectors_model=semantic.model if semantic.enabled else None)
-    if semantic.enabled:
+    if semantic.enabled and (passages := complete_with(database, semantic.model)) is not None:
+        report.vectors = (EmbedReport(passages=passages, complete=True).summary() + "; "
+                          + _nearest(database))
+    elif semantic.enabled:
         try:
             embedder = embedding.load(semantic.model)
         except embedding.EmbeddingUnavailable as exc:

@@ -109,6 +109,19 @@ def _identity(path: Path) -> tuple[int, int, int]:
     return status.st_dev, status.st_ino, status.st_mtime_ns
 
 
+def complete_with(database: Path, model: str) -> int | None:
+    """How many passages the index at ``database`` has, when each already has its vector from
+    ``model``; None otherwise. A build with nothing to embed then need not load the model
+    (seconds, and hundreds of MB)."""
+    uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
+    with closing(sqlite3.connect(uri, uri=True)) as con:
+        meta = dict(con.execute(META).fetchall())
+        if meta.get("vectors_model") != model or meta.get("vectors_missing") != "0":
+            return None
+        row = con.execute("SELECT length(data) FROM arrays WHERE name = 'rowids'").fetchone()
+    return None if row is None else int(row[0]) // np.dtype(np.int64).itemsize
+
+
 def embed_missing(database: Path, embedder: Embedder, *,
                   progress: Callable[[int, int], None] | None = None) -> EmbedReport:
     """Embed the passages of the index at ``database`` that have no vector yet, then put a

@@ -130,6 +130,22 @@ def test_the_terminal_answers_with_the_model_from_the_first_question(tmp_path: P
     assert "Pupils who spend more than four hours" in out.getvalue(), out.getvalue()
 
 
+def test_a_build_with_nothing_to_embed_does_not_load_the_model(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+
+    def no_model(model: str) -> embedding.Embedder:
+        raise AssertionError("the model was loaded with every vector in place")
+
+    monkeypatch.setattr(embedding, "load", no_model)
+    report = build_with(s)
+    assert report.vectors is not None
+    assert report.vectors.startswith("Vectors: 3 passage(s), 0 embedded now"), report.vectors
+    assert "nearest-neighbour index: unchanged" in report.vectors
+
+
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
     s = settings(tmp_path)
     write_corpus(s.corpus)
