@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
@@ -19,6 +18,7 @@ from index.errors import CorpusError, IndexNotFound
 from index.settings import ConfigError
 
 from .indexes import Indexes, open_index
+from .signals import cancel_on
 from .state import State, StateUnusable
 from .terminal import run_terminal
 
@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(config: Config, command: str) -> int:
-    stopping = _stop_on_sigterm()
+    # SIGTERM cancels the start-up wherever it waits (the first index build); the bot sets
+    # its own handlers once connected (discord_app).
+    stopping = cancel_on(signal.SIGTERM)
     try:
         return await _start(config, command)
     except asyncio.CancelledError:
@@ -63,24 +65,6 @@ async def _run(config: Config, command: str) -> int:
             task.uncancel()
         log.info("stopped while starting")
         return 0
-
-
-def _stop_on_sigterm() -> asyncio.Event:
-    """SIGTERM cancels the start-up task wherever it waits (the first index build); the bot
-    sets its own handlers once connected (``discord_app``). Returns the event set when it
-    came."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    stopping = asyncio.Event()
-
-    def stop() -> None:
-        stopping.set()
-        if task is not None:
-            task.cancel()
-
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, stop)
-    return stopping
 
 
 async def _start(config: Config, command: str) -> int:

@@ -9,7 +9,6 @@ view: each extension registers its own commands and buttons in its ``setup()``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import signal
@@ -27,6 +26,7 @@ from .access import NotAdmin
 from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
+from .signals import cancel_on
 from .state import State
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
                   + ", ".join(f"/{c.name}" if c.type == discord.AppCommandType.chat_input
                               else f"“{c.name}” (message menu)" for c in synced))
             return 0
-        stopping = _stop_on_signals()
+        stopping = cancel_on(signal.SIGTERM, signal.SIGINT)
         # What is loaded by now (numba, discord.py, the index) lives as long as the process;
         # a full collection walking it all stalled answers by 50-80 ms (`make load`). Frozen
         # objects are left out of every later collection.
@@ -142,21 +142,3 @@ async def _login(bot: SourcedBot, token: str, config: Config) -> None:
                           f"{exc.status} at login") from exc
 
 
-def _stop_on_signals() -> asyncio.Event:
-    """SIGTERM and SIGINT cancel the running task wherever it waits: in the gateway's
-    reconnect back-off too, which ``Client.close`` would let run out first (minutes, at
-    worst). Returns the event set when a signal came."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    stopping = asyncio.Event()
-
-    def stop() -> None:
-        stopping.set()
-        if task is not None:
-            task.cancel()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        # Not available on every platform; Ctrl-C still ends asyncio.run there.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop)
-    return stopping
