@@ -20,8 +20,16 @@ from urllib.parse import urljoin, urlsplit
 
 from .blocks import Block
 from .model import Passage
-from .outlets import Gazetteer, Mention
-from .sources import QUESTION_PATH, citable, never_cited, source_of
+from .outlets import Gazetteer, Mention, registrable_domain
+from .sources import (
+    QUESTION_PATH,
+    citable,
+    described_page,
+    front_page,
+    never_cited,
+    site_of,
+    source_of,
+)
 
 _REPORTING_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:published|publishes|reports?|reported|adds?|added|says?|said|"
@@ -421,11 +429,16 @@ def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str
     return source.name if source is not None else None
 
 
-def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> str | None:
+def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
+                gazetteer: Gazetteer) -> str | None:
     """The link a lead-in cites: its one link, or when it has several, the citable ones
     (never a profile, tag, help page or the thread's question) of its last sentence
     that has any, outside parentheses ("(peer-reviewed here)") if it can, a page of another
-    site before a post of this network, an answer before a question, then the first."""
+    site before a post of this network, an answer before a question, then the first.
+    A reference work's page on a term ("replaced with [lorem ipsum]") defines a word: it
+    comes after every other link. A site's front page is cited only where the lead-in names
+    the site by it ("The website [llm-attacks.org] ..."). A lead-in that ends on a tag or a
+    help page ("was tagged [vikings], which reads:") quotes that page: no address."""
     if len(lead.links) == 1:
         # Its one link is where the words are from, even a help page ("As the Help Center
         # says: [link]"); index.sources counts such a page as no source.
@@ -435,20 +448,44 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None) -> st
     candidates = []
     ends = [e.end() for e in _SENTENCE_END.finditer(text)]
     at = 0
+    last: str | None = None
     for i, (href, anchor) in enumerate(zip(lead.links, anchors, strict=True)):
         found = text.find(anchor, at) if anchor else -1
         pos = found if found >= 0 else at
         at = pos + len(anchor) if found >= 0 else at
         url = http_url(href, base_url)
-        if url is None or not citable(url, thread_url):
+        if url is None:
+            continue
+        last = url
+        front = front_page(url) and _names_site(anchor, url)
+        if not (front or citable(url, thread_url)):
             continue
         sentence = sum(end <= pos for end in ends)
         in_parens = text[:pos].count("(") > text[:pos].count(")")
         path = urlsplit(url).path
         rank = 0 if not QUESTION_PATH.match(path) and "/a/" not in path[:3] else (
             1 if path.startswith("/a/") else 2)
-        candidates.append(((-sentence, in_parens, rank, i), url))
+        candidates.append(((_defines_a_term(url, text, gazetteer), -sentence, in_parens, rank,
+                            i), url))
+    if last is not None and described_page(last):
+        return None
     return min(candidates)[1] if candidates else None
+
+
+def _names_site(anchor: str, url: str) -> bool:
+    """The link's text names its site ("llm-attacks.org", "the LLM Attacks site")."""
+    domain = registrable_domain(url)
+    label = domain.split(".")[0] if domain else ""
+    words = re.sub(r"[\W_]+", "", anchor.casefold())
+    return len(label) > 2 and re.sub(r"[\W_]+", "", label) in words
+
+
+def _defines_a_term(url: str, lead: str, gazetteer: Gazetteer) -> bool:
+    """A reference work's page linked on a term the lead-in uses ("white hat hackers",
+    "lorem ipsum"), where the lead-in never names the work: a definition, not a citation."""
+    site = site_of(url, gazetteer)
+    return site is not None and site.kind == "reference" and site.name is not None and \
+        site.name.casefold() not in lead.casefold()
 
 
 def _quotes_the_question(paragraphs: Sequence[str], question: str | None) -> bool:
@@ -483,7 +520,7 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             passages.extend(Passage("quote", text, None, None, lead_text)
                             for text in block.paragraphs)
             continue
-        url = _cited_link(lead, base_url, thread_url) if lead else None
+        url = _cited_link(lead, base_url, thread_url, gazetteer) if lead else None
         if url is None:
             # A link inside the quote (a quoted comment's "see our on-topic page") is what
             # it cites only when it could be a source at all.

@@ -72,6 +72,26 @@ def test_a_block_quote_inside_a_list_item_is_a_quote(gazetteer: Gazetteer) -> No
     # Only pictures: no address at all.
     ("<p><a href='https://i.stack.imgur.com/a.png'>1</a> "
      "<a href='https://i.stack.imgur.com/b.png'>2</a></p>", None),
+    # A Wikipedia page on a term the lead-in uses defines it; the site named is cited, even
+    # by its front page.
+    ("<p>Some sites reward <a href='https://en.wikipedia.org/wiki/White_hat'>white hat "
+     "hackers</a>. The website <a href='https://llm-attacks.org/'>llm-attacks.org</a> "
+     "shows one. The authors say:</p>", "https://llm-attacks.org/"),
+    ("<p>Text replaced with <a href='https://en.wikipedia.org/wiki/Lorem'>lorem ipsum</a> "
+     "is described in <a href='https://b.example/post'>this post</a> as:</p>",
+     "https://b.example/post"),
+    # ... but not where the lead-in names Wikipedia as what it cites.
+    (f"<p>Your <a href='{BASE}/questions/41845/x'>question</a> is answered on "
+     "<a href='https://en.wikipedia.org/wiki/Pillars'>Wikipedia</a>:</p>",
+     "https://en.wikipedia.org/wiki/Pillars"),
+    # A front page whose link text does not name the site is no citation.
+    ("<p>I searched <a href='https://example.org/'>the web</a> and found "
+     "<a href='https://b.example/page'>this</a>:</p>", "https://b.example/page"),
+    # The lead-in ends on a tag or the help centre: the quote is that page's own text.
+    (f"<p>This question: <a href='{BASE}/questions/465/goths'>Goths?</a> was tagged "
+     f"<a href='{BASE}/questions/tagged/vikings'>vikings</a>, which reads:</p>", None),
+    (f"<p>It is well documented on <a href='https://en.wikipedia.org/wiki/Che'>Wikipedia</a> "
+     f"and the <a href='{BASE}/faq'>FAQ</a> clearly states that:</p>", None),
 ])
 def test_the_link_a_lead_in_cites(gazetteer: Gazetteer, lead: str, cited: str | None) -> None:
     [(_, url, _)] = quotes(f"{lead}<blockquote><p>Quoted words here.</p></blockquote>",
