@@ -284,6 +284,16 @@ def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
             for entry in _entries(path) for d in entry.get("domains", [])}
 
 
+def not_sources(path: Path = DEFAULT_GAZETTEER) -> set[str]:
+    """Domains of Q&A sites and file hosts: a link there cites a post or a file, no source."""
+    with path.open("rb") as f:
+        return {d.lower().removeprefix("www.") for e in tomllib.load(f).get("outlet", [])
+                if e.get("kind") in {"linked_post", "file_host"} for d in e.get("domains", [])}
+
+
+_PICTURE = re.compile(r"\.(?:png|jpe?g|gif|webp|bmp|svg)$", re.IGNORECASE)
+
+
 def outlet_names(path: Path = DEFAULT_GAZETTEER) -> set[str]:
     return {entry["name"] for entry in _entries(path)}
 
@@ -294,15 +304,18 @@ def outlet_aliases(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
             for alias in (entry["name"], *entry.get("aliases", []))}
 
 
-def outlet_at(url: str, domains: dict[str, str]) -> str | None:
+def outlet_at(url: str, domains: dict[str, str], others: set[str] | None = None) -> str | None:
     """The source a cited link is on: the gazetteer's name for its site, else the site's
-    registrable domain (how a site nobody lists is shown: "ohandle.com · website")."""
+    registrable domain (how a site nobody lists is shown: "ohandle.com · website"); None for
+    a post of a Q&A site or a file (``others``: their domains) or a picture."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
     while host:
         if host in domains:
             return domains[host]
+        if host in (others or set()):
+            return None
         _, _, host = host.partition(".")
-    return registrable_domain(url)
+    return None if _PICTURE.search(urlsplit(url).path) else registrable_domain(url)
 
 
 def _fold(name: str) -> str:
@@ -331,7 +344,7 @@ def apply_judgments(golds: list[Gold], domains: dict[str, str]) -> None:
     for g in golds:
         for q in g.quotes:
             if q.url is not None:
-                q.outlet = outlet_at(q.url, domains) if q.url else None
+                q.outlet = outlet_at(q.url, domains, not_sources()) if q.url else None
     for quote, what, value in judged:
         if what == "outlet":
             quote.outlet = None if value == "-" else value
@@ -400,6 +413,7 @@ class Tally:
     named_ok: int = 0
     multi_quotes: int = 0    # multi-link lead-ins counted per quote
     multi_quotes_ok: int = 0
+    withheld: int = 0        # truly quoted, shown as a quote with no source, truth known
     errors: list[str] = field(default_factory=list)
 
     def add(self, gold: Gold, shown: list[Shown], aliases: dict[str, str], *,
@@ -428,6 +442,9 @@ class Tally:
                     multi[q] = multi.get(q, True) and right
                 if not right:
                     self.errors.append(f"{gold.answer} url {s.url} != {quote.url}")
+            if s.quote and not s.outlet and quote is not None and \
+                    quote.outlet not in (None, UNJUDGED):
+                self.withheld += 1
             if s.quote and s.outlet:
                 right = quote.outlet if quote is not None else None
                 if right == UNJUDGED:
@@ -631,6 +648,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{marked.multi_quotes + asked.multi_quotes} (by paragraph "
           f"{_pct(marked.multi_ok + asked.multi_ok, marked.multi_n + asked.multi_n).strip()} of "
           f"{marked.multi_n + asked.multi_n})")
+    print("outlet pairs (paragraphs): shown with a source / right / right source known but "
+          f"not shown: marked {marked.outlet_n} / {marked.outlet_ok} / {marked.withheld}, "
+          f"unmarked {unmarked.outlet_n} / {unmarked.outlet_ok} / {unmarked.withheld}")
     print("naming alone (pairs whose paragraph is truly quoted; detection errors left out): "
           f"marked{_pct(marked.named_ok, marked.named_n)} ({marked.named_n}), "
           f"unmarked{_pct(unmarked.named_ok, unmarked.named_n)} ({unmarked.named_n})")

@@ -171,8 +171,8 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
     """The outlet a lead-in cites: the one named as a source in its last sentence that names
     one ("The Forbes article links to an NPR interview. In that NPR interview, he said" ->
     NPR), provided the lead-in's own last sentence points back at it ("It states:") when it
-    names none. A name that is only mentioned is not a citation: then no outlet, never a
-    guess."""
+    names none. A name that is only mentioned is not a citation, nor two sources cited in
+    that sentence: then no outlet, never a guess."""
     mentions = gazetteer.mentions(text)
     if not mentions:
         return None
@@ -187,6 +187,8 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
         # "The NYT covered the study. In fact, that study noted:": the last sentence
         # introduces something else than the outlet an earlier one cited.
         return None
+    if len({m.outlet for m in cited if sentence[m] == last}) > 1:
+        return None  # "As the BBC and CNN reported:": which one the words are from is a guess
     chosen = next(m for m in cited if sentence[m] == last)
     if _PASSES_ON.search(text[chosen.end:]):
         return None  # "Wikipedia cites the study ...:": the quote is the study's
@@ -263,9 +265,24 @@ def confirm_unmarked_outlets(passages: list[Passage], gazetteer: Gazetteer) -> l
     outright: it names that source as cited and introduces what follows
     (``points_forward``), or carries an earlier lead-in's source on naming no other ("The
     article goes on:", "It also said that ..."). Else the quote is shown as "outlet not
-    named": a source named on a guess is the one mistake this bot must not make."""
-    for p in passages:
-        if p.kind != "quote" or p.outlet is None:
+    named": a source named on a guess is the one mistake this bot must not make.
+
+    A run of quoted paragraphs carries its lead-in's source on only until a paragraph of it
+    ends by introducing something ("..., and the Australian quotes them as", "It says:"):
+    from there on the words may be someone else's, and that paragraph may be the answerer's
+    own lead-in."""
+    introduced = False  # a paragraph of the current run introduced what follows it
+    for i, p in enumerate(passages):
+        if p.kind != "quote":
+            continue
+        prev = passages[i - 1] if i else None
+        if prev is None or prev.kind != "quote" or prev.lead_in != p.lead_in:
+            introduced = False  # a new run
+        introduced = introduced or _INTRODUCES.search(p.text.rstrip()[-24:]) is not None
+        if p.outlet is None:
+            continue
+        if introduced:
+            p.outlet = None
             continue
         lead = p.lead_in or ""
         named = lead_in_outlet(lead, gazetteer) if lead else None
@@ -277,6 +294,15 @@ def confirm_unmarked_outlets(passages: list[Passage], gazetteer: Gazetteer) -> l
         if not keep:
             p.outlet = None
     return passages
+
+
+# A paragraph that ends by introducing what follows: a colon, "as", "that" or a reporting
+# verb ("... quotes them as", "The report notes that"). Not an ellipsis: quoted text is cut
+# with one mid-quote.
+_INTRODUCES = re.compile(
+    r"(?::|\b(?:as|that|says|said|writes|wrote|states|stated|notes|explains|reports|adds|"
+    r"concludes|reads|argues|claims|put it|puts it|as follows|saying|stating))\s*$",
+    re.IGNORECASE)
 
 
 _IT_REPORTS = re.compile(

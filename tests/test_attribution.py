@@ -178,6 +178,10 @@ def test_an_outlet_the_lead_in_moves_past_is_not_the_source(gazetteer: Gazetteer
     # "There are those ..." does not point back at the article named before it.
     "The Wikipedia article you linked to describes the controversy. There are those that "
     "oppose it:",
+    # Two sources cited in the sentence that introduces the quote: which one it is from is a
+    # guess.
+    "As the BBC and CNN both reported:",
+    "The minister resigned, the Guardian reports, and Reuters adds that:",
 ])
 def test_no_source_is_cited(gazetteer: Gazetteer, lead: str) -> None:
     assert lead_in_outlet(lead, gazetteer) is None
@@ -304,3 +308,23 @@ def test_a_lead_in_that_points_forward(gazetteer: Gazetteer, lead: str, forward:
 def test_a_source_is_kept_only_where_the_lead_in_says_it(gazetteer: Gazetteer, outlet: str,
                                                          lead: str, kept: str | None) -> None:
     assert confirmed(gazetteer, outlet, lead) == kept
+
+
+def test_a_run_carries_its_source_only_until_a_paragraph_introduces_more(
+        gazetteer: Gazetteer) -> None:
+    """A quoted run whose paragraph ends like a lead-in ("... quotes them as") may go on with
+    someone else's words: from there on, "outlet not named"."""
+    lead = "According to this BBC article:"
+    texts = ["The minister resigned on Monday after a week of protests.",
+             "Local papers covered the protests, and the Herald quotes the protesters as",
+             "We will not stop until the law is withdrawn.",
+             "Its second paragraph."]
+    passages = confirm_unmarked_outlets([Passage("quote", t, "BBC", None, lead) for t in texts],
+                                        gazetteer)
+    assert [p.outlet for p in passages] == ["BBC", None, None, None]
+    # A new run (another lead-in) starts afresh.
+    again = confirm_unmarked_outlets(
+        [Passage("quote", texts[1], "BBC", None, lead),
+         Passage("quote", "Words of the second report.", "BBC", None, "From the BBC:")],
+        gazetteer)
+    assert [p.outlet for p in again] == [None, "BBC"]
