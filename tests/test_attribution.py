@@ -304,6 +304,9 @@ def test_a_lead_in_that_points_forward(gazetteer: Gazetteer, lead: str, forward:
     ("Wikipedia", "They quote a Joe Nickell book that summarizes the conclusions:", None),
     ("FDA", "This quote from the same WHO document implies that washing helps:", None),
     ("Reuters", "The talks failed:", None),  # nothing carries it on
+    # A picture introduced: gone from plain text, what follows is as often the answerer's.
+    ("Apple Daily", "The only proof is this 1998 article in Apple Daily. It shows a monkey, "
+     "then a photo of the meal:", None),
 ])
 def test_a_source_is_kept_only_where_the_lead_in_says_it(gazetteer: Gazetteer, outlet: str,
                                                          lead: str, kept: str | None) -> None:
