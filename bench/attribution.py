@@ -97,6 +97,7 @@ class Gold:
     answer: str
     paragraphs: list[tuple[str, int | None]] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    question: str = ""  # the thread's question as plain text, which an answer may quote
 
     def flattened(self) -> str:
         """The answer as a scraper gives it: paragraphs, no indentation, no links."""
@@ -201,12 +202,21 @@ def dump_gold(folder: str, kind: str = "2") -> list[Gold]:
     """The answers of a dump (``kind`` "1": its questions, addressed .../q/ID)."""
     base = site_base(folder)
     golds = []
+    asked: dict[str | None, str] = {}
+    parents = []
     for _, row in ET.iterparse(DATA / "stackexchange" / folder / "Posts.xml"):
         if row.tag == "row" and row.get("PostTypeId") == kind:
             gold = Gold(folder, f"{base}/{'a' if kind == '2' else 'q'}/{row.get('Id')}")
             html_gold(row.get("Body") or "", base, gold)
             golds.append(gold)
+            parents.append(row.get("ParentId"))
+        elif row.tag == "row" and row.get("PostTypeId") == "1":
+            question = Gold(folder, row.get("Id") or "")
+            html_gold(row.get("Body") or "", base, question)
+            asked[row.get("Id")] = question.flattened()  # as a scraped page shows it
         row.clear()
+    for gold, parent in zip(golds, parents, strict=True):
+        gold.question = asked.get(parent, "")
     return golds
 
 
@@ -514,7 +524,7 @@ def question_sets(folder: str, golds: list[Gold]) -> dict[str, Runner]:
 def unmarked_runner(golds: list[Gold], models: Models | None) -> Runner:
     def unmarked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
         for g in golds:
-            yield g, answer_text_passages(g.flattened(), ctx,
+            yield g, answer_text_passages(g.flattened(), ctx, question=g.question or None,
                                           model=(models or {}).get(g.answer))
     return unmarked
 
