@@ -98,6 +98,25 @@ def _check(tmp: Path, key: str, content: bytes, ctx: LoadContext) -> None:
         pass
 
 
+def test_files_of_no_known_format_are_named_not_dropped_in_silence(tmp_path: Path) -> None:
+    corpus = copy_seed(tmp_path / "corpus")
+    (corpus / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (corpus / "papers").mkdir()
+    (corpus / "papers" / "study.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "dump").mkdir()  # a dump's other tables are expected beside its Posts.xml
+    (corpus / "dump" / "Posts.xml").write_text(
+        '<posts><row Id="1" PostTypeId="1" Title="Ferry" Body="&lt;p&gt;Sank.&lt;/p&gt;" />'
+        "</posts>", encoding="utf-8")
+    (corpus / "dump" / "Users.xml").write_text("<users />", encoding="utf-8")
+    (corpus / ".cache").mkdir()
+    (corpus / ".cache" / "x.bin").write_bytes(b"\0")
+    report = build(corpus, tmp_path / "sourced.db")
+    assert report.ignored == ["notes.csv", "papers/study.pdf"]
+    assert report.to_json()["ignored"] == ["notes.csv", "papers/study.pdf"]
+    assert "Ignored 2 file(s) of no format the index reads" in report.summary()
+    assert not report.skipped  # not errors: the files are fine, only not read
+
+
 @pytest.mark.parametrize("key", LOADER_SUFFIXES)
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
