@@ -69,13 +69,17 @@ def test_a_build_skips_each_bad_file_and_loads_the_rest(tmp_path: Path) -> None:
         (corpus / name).parent.mkdir(parents=True, exist_ok=True)
         (corpus / name).write_bytes(content)
     report = build(corpus, tmp_path / "i.db")
-    assert [f.path for f in report.files] == ["politics-se-why-was-soleimani-in-iraq.txt"]
+    # A JSON Lines file loses only its bad record; every other bad file is skipped whole.
+    assert [f.path for f in report.files] == ["politics-se-why-was-soleimani-in-iraq.txt",
+                                              "records.jsonl"]
     skipped = {str(e.path.relative_to(corpus)): e for e in report.skipped}
-    assert set(skipped) == set(bad)
-    assert skipped["records.jsonl"].record == "line 2"
+    assert set(skipped) == set(bad) - {"records.jsonl"}
+    [record] = report.skipped_records
+    assert (record.path, record.record) == (corpus / "records.jsonl", "line 2")
     assert skipped["mixed.txt"].record == "line 5"
     summary = report.summary()
-    assert "Skipped 5 file(s):" in summary and "23 passage(s)" in summary
+    assert "Skipped 4 file(s):" in summary and "24 passage(s)" in summary
+    assert "Skipped 1 record(s) of files that loaded:" in summary
 
 
 LOADER_SUFFIXES = sorted({*LOADERS, *BY_NAME})
