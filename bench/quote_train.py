@@ -139,8 +139,8 @@ def fold_models(c: float = 0.05, folds: int = 5) -> dict[str, Model]:
     gazetteer = Gazetteer.load()
     golds = [g for f in DUMPS for g in dump_gold(f)] + skeptics_gold()
     tuning = [g for g in golds if not held_out(g.answer)]
-    xs, labels, groups, _ = tuning_set(gazetteer)
-    y = np.array(labels)
+    data = tuning_set(gazetteer)
+    xs, groups, y = data.xs, data.groups, np.array(data.ys)
     threshold = Model.load().threshold
     models: dict[str, Model] = {}
     for train_rows, test_rows in GroupKFold(folds).split(xs, y, groups):
