@@ -34,6 +34,7 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
         "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"
         "The ferry sank in a storm off the coast.\n", encoding="utf-8")
     (corpus / "broken.txt").write_bytes(b"\x00\x00")
+    (corpus / "table.csv").write_text("a,b\n", encoding="utf-8")  # no loader reads it
 
     async def go() -> tuple:
         async with await Indexes.open(settings, config) as indexes:  # first run: builds
@@ -64,6 +65,7 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
     assert report.passages == (25, 25)  # each file: a lead-in and a quote
     assert report.threads == (2, 2)
     assert any("broken.txt" in s and "binary data" in s for s in report.skipped)
+    assert "table.csv: not a format the index reads" in report.skipped
     assert after[0].outlet == "Al Jazeera"
     assert old and old[0].outlet == "Associated Press"
 
