@@ -278,6 +278,28 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         raise unexpected(path, exc) from exc
 
 
+def changed_since(corpus: Path, database: Path) -> list[Path]:
+    """Documents, and folders (a file added or removed changes its folder), of ``corpus``
+    modified after ``database`` was written, newest first: an index that does not hold them
+    yet. By modification times only, so a start-up check costs a ``stat`` a file."""
+    try:
+        built = database.stat().st_mtime
+    except OSError:
+        return []
+    if not corpus.is_dir():
+        return []
+    candidates = [*corpus_files(corpus), corpus, *(p for p in corpus.rglob("*") if p.is_dir())]
+    newer = [(mtime, p) for p in candidates if (mtime := _mtime(p)) > built]
+    return [p for _, p in sorted(newer, reverse=True)]
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def _format(path: Path) -> str:
     return path.suffix.lstrip(".").lower()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -156,3 +158,25 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path: Path, run) ->
     with sqlite3.connect(foreign.database) as con:
         assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
     con.close()
+
+
+def test_a_corpus_changed_after_the_build_is_reported_at_start(
+        tmp_path: Path, run, caplog: pytest.LogCaptureFixture) -> None:
+    settings, _ = settings_for(tmp_path)
+    build_with(settings)
+
+    async def start() -> None:
+        async with await open_index(settings):
+            pass
+
+    with caplog.at_level(logging.WARNING, logger="bot.indexes"):
+        run(start())
+    assert "changed after the index was built" not in caplog.text
+    note = settings.corpus / "zebra.md"
+    note.write_text("---\ntitle: Zebras\n---\n\nStripes deter flies.\n", encoding="utf-8")
+    later = settings.database.stat().st_mtime + 5
+    os.utime(note, (later, later))
+    with caplog.at_level(logging.WARNING, logger="bot.indexes"):
+        run(start())
+    assert "changed after the index was built (" in caplog.text
+    assert "newest: zebra.md" in caplog.text
