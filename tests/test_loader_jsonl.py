@@ -43,7 +43,9 @@ def test_passage_records_with_outlets_and_urls(tmp_path: Path, ctx: LoadContext)
             {"_id": "c", "text": "z", "url": "https://example.org/p"},
             {"_id": "d", "text": "w", "url": "javascript:alert(1)"}]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
-    passages = [t.answers[0].passages[0] for t in load(path, ctx)]
+    threads = list(load(path, ctx))
+    passages = [t.answers[0].passages[0] for t in threads]
+    assert [t.url for t in threads] == [None] * 4  # an article is no thread to link to
     assert [(p.pid, p.outlet, p.url) for p in passages] == [
         ("a1", "Reuters", "https://www.reuters.com/x"), ("7", "My Newsletter", None),
         ("c", "example.org", "https://example.org/p"), ("d", None, None)]

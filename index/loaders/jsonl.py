@@ -123,8 +123,9 @@ def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
     url = http_url(get("url"))
     outlet = get("outlet") or outlet_of(url, None, ctx.gazetteer)
     title = get("title") or ""
+    # The record's url is the article's, not a thread's: no "thread" link points at it.
     return Thread(
-        key=f"{ctx.name(path)}/{pid}", title=title, url=url,
+        key=f"{ctx.name(path)}/{pid}", title=title, url=None,
         answers=[Answer(passages=list(bounded([Passage(
             "quote", get("text") or "", outlet=outlet, url=url, pid=pid)], MAX_RECORD_CHARS)),
             date=iso_date(get("date")))],
