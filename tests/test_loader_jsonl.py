@@ -51,6 +51,19 @@ def test_passage_records_with_outlets_and_urls(tmp_path: Path, ctx: LoadContext)
         ("c", "example.org", "https://example.org/p"), ("d", None, None)]
 
 
+def test_an_answer_repeating_its_question_body_quotes_it(tmp_path: Path,
+                                                         ctx: LoadContext) -> None:
+    path = tmp_path / "qa.jsonl"
+    record = {"question": "Coffee and growth", "questionId": "1", "answerId": "2",
+              "questionBody": "My mother told me coffee would stunt my growth. Is that so?",
+              "answer": "You were told:\n\nMy mother told me coffee would stunt my growth."
+                        "\n\nI found no study that says so, and I looked."}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [thread] = load(path, ctx)
+    assert thread.question == record["questionBody"]
+    assert [p.kind for p in thread.answers[0].passages] == ["answer", "quote", "answer"]
+
+
 @pytest.mark.parametrize(("content", "record", "problem"), [
     (b'{"id": "1", "text": "ok"}\n[1, 2]\n', "line 2", "a record must be a JSON object, got list"),
     (b'{"id": "1", "text": "ok"}\n{"text": \n', "line 2", "not JSON"),
