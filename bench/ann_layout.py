@@ -46,7 +46,11 @@ from bench.semantic_scale import RandomProjection, questions  # noqa: E402
 def bits(vectors: np.ndarray, mean: np.ndarray, planes: np.ndarray | None = None
          ) -> np.ndarray:
     centred = vectors - mean
-    return np.packbits((centred if planes is None else centred @ planes) > 0, axis=-1)
+    if planes is None:
+        return np.packbits(centred > 0, axis=-1)
+    # One question: einsum, as index.ann (BLAS's threads contend on a busy machine).
+    projected = np.einsum("j,jk->k", centred, planes) if centred.ndim == 1 else centred @ planes
+    return np.packbits(projected > 0, axis=-1)
 
 
 def hyperplanes(dtype: str, dim: int) -> np.ndarray | None:
