@@ -29,9 +29,11 @@ Needs the `bench` extra: `.venv/bin/pip install -e '.[bench]'`. Not part of the 
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -325,6 +327,7 @@ def run_served(engine: str, db: Path, questions: list[str]) -> dict[str, float]:
             builder.add_text_field("body", stored=False, tokenizer_name="whitespace")
             builder.add_text_field("text", stored=True, index_option="basic")
             folder = tempfile.mkdtemp(prefix="tantivy-")
+            atexit.register(shutil.rmtree, folder, True)  # 200 MB at a million passages
             index = tantivy.Index(builder.build(), path=folder)
             writer = index.writer(heap_size=1_000_000_000, num_threads=2)
             for body, text in zip(tokens, texts, strict=True):
