@@ -7,7 +7,8 @@ time, memory and query time, on the vectors of a built index.
 
 ``--sweep``: the index's own graph (``index.ann``, made by ``python -m index build`` or
 ``bench.semantic_scale --keep``) searched as the reader searches it, keeping each number of
-candidates in turn (and rescoring that many): recall@10 and the median and p99 time of ``NearestIndex.top_k``.
+candidates in turn (and rescoring that many): recall@10 and the median and p99 time of
+``NearestIndex.top_k``.
 
 The vectors are the index's own int8 rows (``index.store.VectorArrays``); questions are
 embedded as ``bench.semantic_scale`` embeds them (its random projection, since the synthetic
