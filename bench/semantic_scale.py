@@ -19,10 +19,10 @@ their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
 - the median and p99 of ``search(question, 3)``, and of embedding a question alone;
 - recall@10 of the vector stage (``index.ann``) against exact search over the same int8
   vectors, questions embedded by the same random projection;
-- the rows ``index.ann`` rescores are read from its file, not mapped: how many MB of that
-  file (graph and rows) the OS page cache held after the questions, and the median and p99
-  of the questions asked again with that file dropped from the cache before each (but for
-  the graph's pages the process has mapped): the served path after memory pressure;
+- how many MB of the nearest-neighbour file the OS page cache held after the questions, and
+  the median and p99 of the questions asked again with that file dropped from the cache
+  before each (but for the pages the process has mapped): the served path after memory
+  pressure;
 - the load average while the questions were asked (the machine is shared: say so).
 ``--index DB`` measures an index already built, first embedding the passages that have no
 vector and building its nearest-neighbour index when they are missing (as a build would).
@@ -136,10 +136,11 @@ async def main():
                 embedder.embed([q])
                 embed.append(1000 * (time.perf_counter() - t))
             out["embed_median_ms"], out["embed_p99_ms"] = statistics.median(embed), p99(embed)
-            # The rows rescored are read from the vector file, outside the process: how much
-            # of that file the page cache holds now; then the questions again with none of
-            # its pages cached but those the graph's mapping holds (as after memory pressure).
-            file = r._dense.path
+            # How much of the nearest-neighbour file the page cache holds now; then the
+            # questions again with none of its pages cached but those this process has mapped
+            # (as after memory pressure).
+            db = Path(sys.argv[1])
+            file = next(db.parent.glob(f".{db.name}.ann-*"))
             out["file_cached_mb"] = cached_mb(file)
             cold = []
             with open(file, "rb") as f:
@@ -230,7 +231,7 @@ def main() -> None:
                         help="measure this index (built with vectors) instead of building")
     args = parser.parse_args()
     print("| passages | ranking | index MB (own + mapped) | model MB | process MB | median ms "
-          "| p99 ms | embedding a question: median / p99 ms | recall@10 | rows not cached: "
+          "| p99 ms | embedding a question: median / p99 ms | recall@10 | file not cached: "
           "median / p99 ms | vector file cached MB | build s | vectors s | "
           "load average 1/5/15 min |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -3,8 +3,7 @@
 
 Vectors are stored as int8 rows with a scale each (``index.embedding.quantize``): a quarter of
 float32's memory, and on SciFact the same ranking to the fourth decimal (README). Search is
-exact: one numba loop over every row, the question in float32 (``int8_scores``, which
-``index.ann`` also rescores with: no BLAS call, whose threads contend on a busy machine).
+exact: one numba loop over every row, the question in float32.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
-def int8_scores(rows: np.ndarray, scales: np.ndarray, query: np.ndarray) -> np.ndarray:
+def _scores(rows: np.ndarray, scales: np.ndarray, query: np.ndarray) -> np.ndarray:
     n, dim = rows.shape
     out = np.empty(n, dtype=np.float32)
     for i in range(n):
@@ -39,7 +38,7 @@ class DenseIndex:
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Every passage's cosine similarity to the unit vector ``query``."""
-        return int8_scores(self.rows, self.scales, np.ascontiguousarray(query, dtype=np.float32))
+        return _scores(self.rows, self.scales, np.ascontiguousarray(query, dtype=np.float32))
 
     def similarity(self, query: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """The cosine similarity of ``docs`` to ``query``."""

@@ -94,16 +94,6 @@ def test_another_index_s_graph_is_never_opened(tmp_path: Path) -> None:
         ann.NearestIndex.open(fake_index_again)
 
 
-@pytest.mark.parametrize("cut", [1, 4096])
-def test_a_damaged_file_is_refused(tmp_path: Path, cut: int) -> None:
-    db = fake_index(tmp_path, unit(np.random.default_rng(4), 500))
-    ann.build(db)
-    graph = next(db.parent.glob(".i.db.ann-*"))
-    graph.write_bytes(graph.read_bytes()[:-cut])  # a copy cut short
-    with pytest.raises(ValueError, match="does not fit"):
-        ann.NearestIndex.open(db)
-
-
 def test_a_rebuild_replaces_the_graph_and_finds_new_passages(tmp_path: Path, run) -> None:
     s = settings(tmp_path)
     write_corpus(s.corpus)
