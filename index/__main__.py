@@ -23,7 +23,7 @@ from .loaders import corpus_files
 from .parent import exit_with_parent
 from .queries import read_queries
 from .settings import ConfigError, IndexSettings
-from .sources import kind_word
+from .sources import source_label
 
 if TYPE_CHECKING:  # the reader brings numba (~100 MB), which a build does not need
     from .reader import Hit
@@ -169,16 +169,7 @@ def trec_id(text: str) -> str:
 
 
 def _describe(hit: Hit) -> str:
-    if hit.kind == "answer":
-        source = "answerer's own words"
-    elif hit.source_kind == "linked_post":
-        source = "linked post"
-    elif hit.outlet:
-        word = kind_word(hit.outlet, hit.source_kind)
-        source = f"{hit.outlet} · {word}" if word else hit.outlet
-    else:
-        source = "unattributed quote" + (" (image or file link)"
-                                         if hit.source_kind == "file_host" else "")
+    source = source_label(hit.kind, hit.outlet, hit.source_kind)  # as the bot says it
     head = f"{hit.rank}. [{source}] score {hit.score:.3f}"
     if hit.relevance is not None:
         head += f", relevance {hit.relevance:.2f}"

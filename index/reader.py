@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 _OFF_LOOP_POSTINGS = 200_000
 # Question vectors kept (the bot's next page asks the same question again).
 _QUESTION_VECTORS = 64
+# Thread titles' vectors kept (1.5 KB each): the titles the questions' candidates meet.
+_TITLE_VECTORS = 4096
 
 
 def _file_identity(path: Path) -> tuple[int, int]:
@@ -158,6 +160,7 @@ class IndexReader:
         self._dense_thread: threading.Thread | None = None
         self._identity: tuple[int, int] | None = None  # the file this reader has open
         self._vectors: dict[str, np.ndarray] = {}
+        self._titles: dict[str, np.ndarray] = {}
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
         self._k1 = float(meta.get("k1", 1.5))
@@ -345,22 +348,39 @@ class IndexReader:
         fused, fused_scores = fuse(*candidates)
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
-        similarities = candidates[2][at]
-        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
+        similarities, relevances = candidates[2][at], candidates[3][at]
+        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
         if self._meaning is not None:
-            relevances = with_meaning(relevances, similarities, self._meaning)
-        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
-                                relevances=relevances.tolist())
-        return [replace(h, similarity=sim)
-                for h, sim in zip(hits, similarities.tolist(), strict=True)]
+            titles = await self._title_similarities(question, [h.thread_title for h in hits],
+                                                    embedder)
+            relevances = with_meaning(relevances, similarities, self._meaning, titles)
+        return [replace(h, relevance=r, similarity=sim) for h, r, sim in
+                zip(hits, relevances.tolist(), similarities.tolist(), strict=True)]
+
+    async def _title_similarities(self, question: str, titles: list[str],
+                                  embedder: embedding.Embedder) -> np.ndarray:
+        """The cosine of each thread title's vector to the question's (the thread's evidence
+        in ``with_meaning``). Titles are embedded when first met, and kept."""
+        new = list(dict.fromkeys(t for t in titles if t not in self._titles))
+        if new:
+            for title, vector in zip(new, await asyncio.to_thread(embedder.embed, new),
+                                     strict=True):
+                self._titles[title] = vector
+            while len(self._titles) > _TITLE_VECTORS:
+                self._titles.pop(next(iter(self._titles)))
+        question_vector = self._vectors.get(question)
+        if question_vector is None:  # pushed out by other questions meanwhile
+            question_vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        return np.array([float(self._titles[t] @ question_vector) for t in titles]
+                        if titles else [], dtype=np.float64)
 
     async def _candidates(self, question: str, terms: list[str], n: int,
                           allowed: np.ndarray | None, dense: NearestIndex,
                           embedder: embedding.Embedder
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
         """What ``index.hybrid.fuse`` ranks: the ``n`` best passages by BM25 and by the
-        vectors, each with both its BM25 score and its cosine similarity, and the relevance
-        of the best BM25 passage (0 without one)."""
+        vectors, each with its BM25 score, its cosine similarity and its relevance
+        (``index.relevance``); and the relevance of the best BM25 passage (0 without one)."""
         query = dict(Counter(terms))
         bm25_docs, _ = await self._top_k(query, n, allowed)
         vector = self._vectors.get(question)
@@ -373,15 +393,15 @@ class IndexReader:
         docs = np.union1d(bm25_docs, dense_docs).astype(np.int64)
         bm25 = self._postings.index_for(query).scores_of(query, docs)
         cosine = dense.similarity(vector, docs).astype(np.float64)
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         coverage = 0.0
         if len(bm25_docs):
-            best = bm25_docs[:1]
-            coverage = float(self._relevance(question, terms, best,
-                                             await self._length_norms(best))[0])
-        return docs, bm25, cosine, coverage
+            coverage = float(relevances[np.searchsorted(docs, bm25_docs[0])])
+        return docs, bm25, cosine, relevances, coverage
 
-    async def fusion_inputs(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray,
-                                                                  np.ndarray, float] | None:
+    async def fusion_inputs(self, question: str, n: int
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                       float] | None:
         """The candidates the hybrid ranking fuses for ``question`` with ``n`` from each list,
         as ``_candidates`` gives them (for tuning ``index.hybrid``); None without vectors."""
         dense, embedder = self._dense, self._embedder
