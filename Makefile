@@ -80,6 +80,8 @@ clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
 	@# Python's byte code and numba's compiled ranking kernel (index/__pycache__).
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-	rm -f data/sourced.db data/.sourced.db.building-* data/.sourced.db.ann-*
+	rm -f data/sourced.db data/.sourced.db.building-* data/.sourced.db.ann-* data/.sourced.db.vectors
 	@# make answers' copy of the mixed corpus, its index and vectors (rebuilt by the next run).
 	rm -rf data/answers-bench
+	@# The benchmarks' generated corpora and indexes (bench/*.py --keep, caches).
+	rm -rf data/bench

@@ -96,6 +96,7 @@ class Gold:
     answer: str
     paragraphs: list[tuple[str, int | None]] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    question: str = ""  # the thread's question as plain text, which an answer may quote
 
     def flattened(self) -> str:
         """The answer as a scraper gives it: paragraphs, no indentation, no links."""
@@ -199,12 +200,21 @@ def site_base(folder: str) -> str:
 def dump_gold(folder: str) -> list[Gold]:
     base = site_base(folder)
     golds = []
+    asked: dict[str | None, str] = {}
+    parents = []
     for _, row in ET.iterparse(DATA / "stackexchange" / folder / "Posts.xml"):
         if row.tag == "row" and row.get("PostTypeId") == "2":
             gold = Gold(folder, f"{base}/a/{row.get('Id')}")
             html_gold(row.get("Body") or "", base, gold)
             golds.append(gold)
+            parents.append(row.get("ParentId"))
+        elif row.tag == "row" and row.get("PostTypeId") == "1":
+            question = Gold(folder, row.get("Id") or "")
+            html_gold(row.get("Body") or "", base, question)
+            asked[row.get("Id")] = question.flattened()  # as a scraped page shows it
         row.clear()
+    for gold, parent in zip(golds, parents, strict=True):
+        gold.question = asked.get(parent, "")
     return golds
 
 
@@ -466,7 +476,7 @@ def dump_sets(folder: str, golds: list[Gold]) -> dict[str, Runner]:
 
     def unmarked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
         for g in golds:
-            yield g, answer_text_passages(g.flattened(), ctx)
+            yield g, answer_text_passages(g.flattened(), ctx, question=g.question)
 
     return {f"{folder} marked": marked, f"{folder} unmarked": unmarked}
 

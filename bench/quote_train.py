@@ -9,7 +9,8 @@ not by the data's own structure (``<blockquote>``, indentation). A logistic regr
 (scikit-learn, the ``attribution`` extra) over ``index.quote_model.features``; the threshold is
 the lowest score at which the model's precision, estimated by 5-fold cross-validation over
 answers of the tuning half, is still at least ``--precision`` (precision first), counting the quotes
-``index.quote_model.named_evidence`` keeps (those the model scores at least ``VETO``). The held-out
+``index.quote_model.named_evidence`` keeps (those the model scores at least ``VETO``) and the
+paragraphs that repeat the thread's question (``quotes_question``). The held-out
 half is never read here: ``make attribution`` reports on it.
 
 ``--check`` trains and compares with the committed file instead of writing it; ``--timing``
@@ -23,6 +24,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +38,7 @@ from index.quote_model import (
     Model,
     features,
     named_evidence,
+    quotes_question,
     unmarked_passages,
 )
 
@@ -44,25 +47,32 @@ from index.quote_model import (
 MIN_COUNT = 10
 
 
-def tuning_set(gazetteer: Gazetteer) -> tuple[list[dict[str, float]], list[bool], list[int],
-                                              list[bool]]:
-    """Features, labels, answer number and ``named_evidence`` of every paragraph of the
-    tuning half."""
+@dataclass
+class TuningSet:
+    """Every paragraph of the tuning half: its features, whether it is quoted, its answer's
+    number, and whether ``named_evidence`` or ``quotes_question`` quotes it anyway."""
+
+    xs: list[dict[str, float]] = field(default_factory=list)
+    ys: list[bool] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
+    kept: list[bool] = field(default_factory=list)
+    asked: list[bool] = field(default_factory=list)
+
+
+def tuning_set(gazetteer: Gazetteer) -> TuningSet:
     golds = [g for f in DUMPS for g in dump_gold(f)] + skeptics_gold()
-    xs: list[dict[str, float]] = []
-    ys: list[bool] = []
-    groups: list[int] = []
-    kept: list[bool] = []
+    out = TuningSet()
     for k, gold in enumerate(g for g in golds if not held_out(g.answer)):
         paragraphs = [p.text for p in answer_paragraphs(gold.flattened())]
         if len(paragraphs) != len(gold.paragraphs):
             continue  # the loader splits it otherwise: no label per paragraph
         ruled = classify(paragraphs, gazetteer)
-        xs += features(paragraphs, gazetteer, ruled)
-        kept += named_evidence(paragraphs, ruled, gazetteer)
-        ys += [q is not None for _, q in gold.paragraphs]
-        groups += [k] * len(paragraphs)
-    return xs, ys, groups, kept
+        out.xs += features(paragraphs, gazetteer, ruled)
+        out.kept += named_evidence(paragraphs, ruled, gazetteer)
+        out.asked += quotes_question(paragraphs, gold.question)
+        out.ys += [q is not None for _, q in gold.paragraphs]
+        out.groups += [k] * len(paragraphs)
+    return out
 
 
 def train(c: float, precision: float) -> dict:
@@ -70,7 +80,8 @@ def train(c: float, precision: float) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    xs, labels, groups, kept = tuning_set(Gazetteer.load())
+    data = tuning_set(Gazetteer.load())
+    xs, labels, groups = data.xs, data.ys, data.groups
     counts: dict[str, int] = {}
     for f in xs:
         for k in f:
@@ -88,9 +99,9 @@ def train(c: float, precision: float) -> dict:
     for train_rows, test_rows in GroupKFold(5).split(xs, y, groups):
         vec, model = fit([xs[i] for i in train_rows], y[train_rows])
         scores[test_rows] = model.predict_proba(vec.transform([xs[i] for i in test_rows]))[:, 1]
-    kept_ = np.array(kept) & (scores >= VETO)
-    print(f"named evidence keeps {kept_.sum()} paragraphs, {(y & kept_).sum()} of them quoted",
-          file=sys.stderr)
+    kept_ = (np.array(data.kept) & (scores >= VETO)) | np.array(data.asked)
+    print(f"named evidence and quotes of the question keep {kept_.sum()} paragraphs, "
+          f"{(y & kept_).sum()} of them quoted", file=sys.stderr)
     best = _best_threshold(scores, y, kept_, precision)
     if best is None:
         raise SystemExit(f"no threshold reaches precision {precision} on the tuning half")

@@ -235,24 +235,50 @@ def named_evidence(paragraphs: Sequence[str], ruled: Sequence[Passage],
     return kept
 
 
+_WORD = re.compile(r"\w+")
+
+
+def quotes_question(paragraphs: Sequence[str], question: str | None) -> list[bool]:
+    """Which paragraphs repeat the thread's question word for word (at least four words, and
+    not a lead-in ending in ":"): the answerer quoting what was asked, marks or not."""
+    if not question or not question.strip():
+        return [False] * len(paragraphs)
+    asked = f" {' '.join(_WORD.findall(question.lower()))} "
+    found = []
+    for text in paragraphs:
+        words = _WORD.findall(text.lower())
+        found.append(len(words) >= 4 and not text.rstrip().endswith(":")
+                     and f" {' '.join(words)} " in asked)
+    return found
+
+
 def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,
-                      model: Model | None = None) -> list[Passage]:
+                      model: Model | None = None, *,
+                      question: str | None = None) -> list[Passage]:
     """One passage per paragraph of an answer whose quotes are not marked: quoted where the
-    model scores it at its threshold or above, or where the lead-in rules quote it on named
-    evidence (``named_evidence``) and the model scores it at least ``VETO``, else the
-    answerer's words (precision first).
-    A quote the lead-in rules also found keeps their outlet and lead-in; another takes as
-    lead-in the answerer's paragraph before its run, and that paragraph's outlet when it
-    cites one."""
+    model scores it at its threshold or above, where the lead-in rules quote it on named
+    evidence (``named_evidence``) and the model scores it at least ``VETO``, or where it
+    repeats the thread's ``question`` (``quotes_question``); else the answerer's words
+    (precision first).
+    A quote of the question cites no source. Another quote the lead-in rules also found
+    keeps their outlet and lead-in; the rest take as lead-in the answerer's paragraph before
+    their run, and that paragraph's outlet when it cites one."""
     model = model or Model.load()
     ruled = classify(paragraphs, gazetteer)
     kept = named_evidence(paragraphs, ruled, gazetteer)
-    quoted = [(k and s >= VETO) or s >= model.threshold
-              for k, s in zip(kept, model.scores(paragraphs, gazetteer, ruled), strict=True)]
+    asked = quotes_question(paragraphs, question)
+    quoted = [(k and s >= VETO) or s >= model.threshold or a for k, s, a in
+              zip(kept, model.scores(paragraphs, gazetteer, ruled), asked, strict=True)]
     passages = []
     for i, (rule, quote) in enumerate(zip(ruled, quoted, strict=True)):
         if not quote:
             passages.append(Passage("answer", rule.text))
+        elif asked[i]:
+            j = i - 1
+            while j >= 0 and quoted[j]:
+                j -= 1
+            lead = paragraphs[j] if j >= 0 and is_lead_in(paragraphs[j], gazetteer) else None
+            passages.append(Passage("quote", rule.text, lead_in=lead))
         elif rule.kind == "quote":
             passages.append(rule)
         else:

@@ -95,6 +95,9 @@ class IndexSettings:
         settings = check_table(cls, "index", table, base=base, source=source)
         if settings.passage_chars < 100:
             raise ConfigError(f"{source}: [index] passage_chars must be at least 100")
+        # Checked here, not when a build first reads it: the bot would announce a build first.
+        if not settings.outlets.is_file():
+            raise ConfigError(f"{source}: [index] outlets: {settings.outlets} is not a file")
         try:
             settings.bm25  # noqa: B018 - checks the ranges
         except ValueError as exc:

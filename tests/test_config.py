@@ -97,6 +97,13 @@ def test_state_database_that_is_a_folder(tmp_path: Path) -> None:
         load_config(path)
 
 
+def test_a_missing_gazetteer_is_refused_with_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[index]\noutlets = "outlets/mine.toml"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[index\] outlets: .*mine\.toml is not a file"):
+        load_config(path)
+
+
 def test_ids_beyond_64_bits_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(f"[discord]\nguild_ids = [{2**64}]\n", encoding="utf-8")
@@ -105,7 +112,8 @@ def test_ids_beyond_64_bits_are_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", ["[answers]\npasages = 3\n", "[indx]\n",
-                                  "[discord]\napi_base = \"ftp://x\"\n", "[index]\nb = 2\n"])
+                                  "[discord]\napi_base = \"ftp://x\"\n", "[index]\nb = 2\n",
+                                  "[index]\noutlets = \"missing.toml\"\n"])
 def test_every_entry_point_refuses_a_wrong_config_with_the_same_line(tmp_path: Path,
                                                                       text: str) -> None:
     """``python -m index`` checks the whole file, the bot's tables too, as ``python -m bot``

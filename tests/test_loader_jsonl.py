@@ -43,10 +43,25 @@ def test_passage_records_with_outlets_and_urls(tmp_path: Path, ctx: LoadContext)
             {"_id": "c", "text": "z", "url": "https://example.org/p"},
             {"_id": "d", "text": "w", "url": "javascript:alert(1)"}]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
-    passages = [t.answers[0].passages[0] for t in load(path, ctx)]
+    threads = list(load(path, ctx))
+    passages = [t.answers[0].passages[0] for t in threads]
+    assert [t.url for t in threads] == [None] * 4  # an article is no thread to link to
     assert [(p.pid, p.outlet, p.url) for p in passages] == [
         ("a1", "Reuters", "https://www.reuters.com/x"), ("7", "My Newsletter", None),
         ("c", "example.org", "https://example.org/p"), ("d", None, None)]
+
+
+def test_an_answer_repeating_its_question_body_quotes_it(tmp_path: Path,
+                                                         ctx: LoadContext) -> None:
+    path = tmp_path / "qa.jsonl"
+    record = {"question": "Coffee and growth", "questionId": "1", "answerId": "2",
+              "questionBody": "My mother told me coffee would stunt my growth. Is that so?",
+              "answer": "You were told:\n\nMy mother told me coffee would stunt my growth."
+                        "\n\nI found no study that says so, and I looked."}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [thread] = load(path, ctx)
+    assert thread.question == record["questionBody"]
+    assert [p.kind for p in thread.answers[0].passages] == ["answer", "quote", "answer"]
 
 
 @pytest.mark.parametrize(("content", "record", "problem"), [

@@ -13,7 +13,15 @@ from index.attribution import classify
 from index.loaders import LoadContext
 from index.loaders.plaintext import answer_text_passages
 from index.outlets import Gazetteer
-from index.quote_model import MODEL, Model, features, named_evidence, style, unmarked_passages
+from index.quote_model import (
+    MODEL,
+    Model,
+    features,
+    named_evidence,
+    quotes_question,
+    style,
+    unmarked_passages,
+)
 
 
 def test_style_tells_a_sources_prose_from_the_answerers() -> None:
@@ -105,6 +113,24 @@ def test_a_run_closed_by_the_next_news_source_is_named_evidence(gazetteer: Gazet
     assert kept == [False, True, True, False, True]
 
 
+def test_a_paragraph_repeating_the_question_is_a_quote_of_it(gazetteer: Gazetteer) -> None:
+    never = Model({"bias": -30.0}, threshold=0.9)  # the model quotes nothing
+    question = ("Was Soleimani in Iraq to meet the prime minister? The U.S. says he planned "
+                "attacks.\n\nWhy was he there at all?")
+    paragraphs = ["In your question you write:",
+                  "Was Soleimani in Iraq to meet the prime minister?", "Why was he",
+                  "I think he was in Iraq to meet the prime minister.",
+                  "The U.S. says he planned attacks:"]
+    # Word for word (case and punctuation aside); three words or a lead-in are not enough.
+    assert quotes_question(paragraphs, question) == [False, True, False, False, False]
+    assert quotes_question(paragraphs, None) == [False] * 5
+    passages = unmarked_passages(paragraphs, gazetteer, never, question=question)
+    assert [p.kind for p in passages] == ["answer", "quote", "answer", "answer", "answer"]
+    assert (passages[1].lead_in, passages[1].outlet, passages[1].url) == \
+        ("In your question you write:", None, None)
+    assert [p.kind for p in unmarked_passages(paragraphs, gazetteer, never)] == ["answer"] * 5
+
+
 def test_the_committed_model_is_used_by_the_plain_text_path() -> None:
     data = json.loads(MODEL.read_text(encoding="utf-8"))
     model = Model.load()
@@ -115,6 +141,10 @@ def test_the_committed_model_is_used_by_the_plain_text_path() -> None:
     answer = ("Here is what I think you should do:\n\n"
               "I would check the question again, do you not agree? I'm fairly sure.\n")
     assert [p.kind for p in answer_text_passages(answer, ctx)] == ["answer", "answer"]
+    # The same answer repeating the thread's question: that paragraph is a quote of it.
+    asked = "I would check the question again, do you not agree? I'm fairly sure."
+    assert [p.kind for p in answer_text_passages(answer, ctx, question=asked)] == \
+        ["answer", "quote"]
 
 
 def test_the_threshold_is_the_lowest_that_keeps_the_precision() -> None:

@@ -107,12 +107,14 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext, marked: bool) 
     answer_id = get("answerId") or str(line)
     answer = html.unescape(get("answer") or "")
     score = get("score")
+    asked = html.unescape(get("questionBody") or "")
     return Thread(
         key=f"{ctx.name(path)}/{question_id}/{answer_id}",
         title=html.unescape(get("question") or get("title") or f"Question {question_id}"),
-        question=html.unescape(get("questionBody") or ""),
+        question=asked,
         url=http_url(get("questionUrl")),
-        answers=[Answer(passages=answer_text_passages(answer, ctx, marked=marked),
+        answers=[Answer(passages=answer_text_passages(answer, ctx, marked=marked,
+                                                      question=asked),
                         score=int(score) if score and score.lstrip("-").isdigit() else None,
                         url=http_url(get("answerUrl")), date=iso_date(get("date")))],
     )
@@ -123,8 +125,9 @@ def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
     url = http_url(get("url"))
     outlet = get("outlet") or outlet_of(url, None, ctx.gazetteer)
     title = get("title") or ""
+    # The record's url is the article's, not a thread's: no "thread" link points at it.
     return Thread(
-        key=f"{ctx.name(path)}/{pid}", title=title, url=url,
+        key=f"{ctx.name(path)}/{pid}", title=title, url=None,
         answers=[Answer(passages=list(bounded([Passage(
             "quote", get("text") or "", outlet=outlet, url=url, pid=pid)], MAX_RECORD_CHARS)),
             date=iso_date(get("date")))],

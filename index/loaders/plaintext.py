@@ -71,17 +71,18 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             raise CorpusError(path, f"the page says {expected} answers but {len(answers)} were "
                               "found", record=f"line {split + 1}")
     question = head[0]
+    asked = "\n\n".join(p.text for p in _paragraphs(question.body))
     yield Thread(
         key=meta.get("key") or ctx.name(path),
         title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
-        question="\n\n".join(p.text for p in _paragraphs(question.body)),
+        question=asked,
         url=http_url(meta.get("url")),
         site=meta.get("site"),
         score=question.score,
         comments=question.comments,
         answers=[
             Answer(
-                passages=text_passages(_paragraphs(a.body), ctx),
+                passages=text_passages(_paragraphs(a.body), ctx, question=asked),
                 score=a.score,
                 comments=a.comments,
             )
@@ -241,11 +242,12 @@ def marks_quotes(paragraphs: list[Paragraph]) -> bool:
 
 
 def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
-                  marked: bool | None = None) -> list[Passage]:
+                  marked: bool | None = None, question: str | None = None) -> list[Passage]:
     """An answer's passages: quotes marked by indentation when it (or, with ``marked``, the
     file it is in) marks them, else recognised from how each paragraph reads and from the
     answerer's lead-ins (``index.quote_model.unmarked_passages``). Where quotes are
-    marked, an indented list is quoted too; an answer with nothing indented quotes nothing."""
+    marked, an indented list is quoted too; an answer with nothing indented quotes nothing.
+    ``question``: the thread's question, whose words an answer may repeat as a quote."""
     if marked is None:
         marked = marks_quotes(paragraphs)
     if marked:
@@ -255,10 +257,11 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                 blocks[-1].paragraphs.append(p.text)
             else:
                 blocks.append(Block("quote" if p.indented else "text", [p.text]))
-        passages = passages_from_blocks(blocks, ctx.gazetteer)
+        passages = passages_from_blocks(blocks, ctx.gazetteer, question=question)
     else:
         passages = confirm_unmarked_outlets(
-            unmarked_passages([p.text for p in paragraphs], ctx.gazetteer), ctx.gazetteer)
+            unmarked_passages([p.text for p in paragraphs], ctx.gazetteer, question=question),
+            ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
 
@@ -267,7 +270,7 @@ def answer_paragraphs(text: str) -> list[Paragraph]:
     return _paragraphs(list(enumerate(text.splitlines(), start=1)))
 
 
-def answer_text_passages(text: str, ctx: LoadContext, *,
-                         marked: bool | None = None) -> list[Passage]:
+def answer_text_passages(text: str, ctx: LoadContext, *, marked: bool | None = None,
+                         question: str | None = None) -> list[Passage]:
     """``text_passages`` of an answer given as one string (JSON Lines records)."""
-    return text_passages(answer_paragraphs(text), ctx, marked=marked)
+    return text_passages(answer_paragraphs(text), ctx, marked=marked, question=question)
