@@ -144,18 +144,21 @@ def _best_threshold(scores: np.ndarray, y: np.ndarray, kept: np.ndarray,
 
 def timing() -> None:
     """What the model adds to a build: every answer of the shared dumps and Skeptics, flattened,
-    through the lead-in rules alone and through ``unmarked_passages`` (labels unused)."""
+    through the lead-in rules alone and through ``unmarked_passages`` with the thread's
+    question (labels unused)."""
     gazetteer = Gazetteer.load()
-    answers = [[p.text for p in answer_paragraphs(g.flattened())]
-               for g in [g for f in DUMPS for g in dump_gold(f)] + skeptics_gold()]
+    golds = [g for f in DUMPS for g in dump_gold(f)] + skeptics_gold()
+    answers = [[p.text for p in answer_paragraphs(g.flattened())] for g in golds]
+    asked = [g.question for g in golds]
     n = sum(map(len, answers))
     model = Model.load()
     unmarked_passages(answers[0], gazetteer, model)  # weights read before the clock starts
-    for name, run in (("rules alone", lambda a: classify(a, gazetteer)),
-                      ("rules and model", lambda a: unmarked_passages(a, gazetteer, model))):
+    for name, run in (
+            ("rules alone", lambda a, q: classify(a, gazetteer)),
+            ("rules and model", lambda a, q: unmarked_passages(a, gazetteer, model, question=q))):
         start = time.perf_counter()
-        for paragraphs in answers:
-            run(paragraphs)
+        for paragraphs, question in zip(answers, asked, strict=True):
+            run(paragraphs, question)
         took = time.perf_counter() - start
         print(f"{name:<16} {len(answers)} answers, {n} paragraphs: {took:.2f} s "
               f"({1e6 * took / n:.0f} µs a paragraph)")

@@ -9,6 +9,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
 3. One passage per answer on the first page (several voices, not one answer cut in slices),
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
+5. An answerer's lead-in ("According to the BBC:") is never shown on its own: it introduces a
+   quote and answers nothing, though it is embedded with its thread's title and can seem close
+   to a question about that thread.
 """
 
 from __future__ import annotations
@@ -82,6 +85,11 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
     return joined
 
 
+def _introduces(hit: Hit) -> bool:
+    """An answerer's paragraph that ends in a colon: a lead-in to what follows it."""
+    return hit.text.rstrip().endswith(":")
+
+
 def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: float = 0.0
            ) -> list[Hit]:
     """Every passage worth showing for a question, in the order of its pages of ``k``.
@@ -90,7 +98,7 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance]
     relevant = _join_quote_runs(relevant)
     quotes = [h for h in relevant if h.kind == "quote"]
-    own = [h for h in relevant if h.kind == "answer"]
+    own = [h for h in relevant if h.kind == "answer" and not _introduces(h)]
     best_quote = max((h.relevance or 0.0 for h in quotes), default=None)
     leading = [h for h in own if best_quote is None
                or (h.relevance or 0.0) >= best_quote + ANSWER_LEAD][:1]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.build import build_with
+from index.build import build_with, changed_since
 from index.errors import IndexNotFound, IndexOutdated
 from index.kernels import warm_up
 from index.parent import EXIT_WITH_PARENT
@@ -87,6 +87,12 @@ async def open_index(settings: IndexSettings, config_path: Path | None = None) -
     stopped with its process group if this task is cancelled: SIGTERM during the first build
     ends the bot at once), else in a thread. Returns once the ranking kernel is compiled too."""
     reader = await _open_or_build(settings, config_path)
+    if changed := await asyncio.to_thread(changed_since, settings.corpus, settings.database):
+        name = changed[0].relative_to(settings.corpus) if changed[0] != settings.corpus else "."
+        log.warning("%s changed after the index was built (%d file(s) or folder(s), newest: "
+                    "%s): answers leave that out until the index is rebuilt (`make index`, "
+                    "`python -m index build`, or /reload in Discord)",
+                    settings.corpus, len(changed), name)
     # On a fresh checkout numba compiles the kernel (seconds; later starts load it from its
     # cache): done before the bot connects, so the first questions never wait for it.
     await asyncio.to_thread(warm_up().join)
@@ -227,6 +233,8 @@ class Indexes:
             skips = [*report["skipped"], *report.get("skipped_records", [])]
             skipped = [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
                                               s["problem"]))) for s in skips]
+            skipped += [f"{path}: not a format the index reads"
+                        for path in report.get("ignored", [])]
             return ReloadReport.between(old, await Snapshot.of(reader), skipped,
                                         time.perf_counter() - started)
 

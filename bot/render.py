@@ -18,8 +18,8 @@ from urllib.parse import quote, urlsplit
 
 from discord.utils import escape_markdown
 
+from index import sources
 from index.reader import CitedSource, Hit, Stats
-from index.sources import kind_word
 
 from .state import REASONS, Gap
 
@@ -157,15 +157,7 @@ def link(text: str, url: str | None) -> str:
 def source_label(hit: Hit) -> str:
     """What a passage is: "Reuters", "Wikipedia · reference", "Nature · journal",
     "Linked post" (another Q&A post, not a source), or the answerer's words."""
-    if hit.kind == "answer":
-        return "The answerer's own words"
-    if hit.source_kind == "linked_post":
-        return "Linked post"
-    if not hit.outlet:
-        return ("Quote (image or file link, source not named)" if hit.source_kind == "file_host"
-                else "Quote (outlet not named)")
-    word = kind_word(hit.outlet, hit.source_kind)
-    return f"{hit.outlet} · {word}" if word else hit.outlet
+    return sources.source_label(hit.kind, hit.outlet, hit.source_kind)
 
 
 def _link_text(hit: Hit) -> str | None:

@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from tqdm import tqdm
 
@@ -21,7 +23,7 @@ from .loaders import corpus_files
 from .parent import exit_with_parent
 from .queries import read_queries
 from .settings import ConfigError, IndexSettings
-from .sources import kind_word
+from .sources import source_label
 
 if TYPE_CHECKING:  # the reader brings numba (~100 MB), which a build does not need
     from .reader import Hit
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.queries or args.run:
             if not (args.queries and args.run) or args.question:
                 parser.error("batch mode takes --queries FILE and --run OUT, and no question")
+            if args.json:
+                parser.error("--json does not apply to batch mode: it writes a TREC run file")
             return asyncio.run(_batch(db, args.queries, args.run, args.k, args.tag,
                                       stages=not args.bm25_only))
         if not args.question:
@@ -152,22 +156,20 @@ async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages
         with run.open("w", encoding="utf-8") as out:
             for qid, text in asked:
                 for hit in await reader.search(text, k):
-                    out.write(f"{qid} Q0 {hit.passage_id} {hit.rank} {hit.score:.6f} {tag}\n")
+                    out.write(f"{trec_id(qid)} Q0 {trec_id(hit.passage_id)} {hit.rank} "
+                              f"{hit.score:.6f} {trec_id(tag)}\n")
     print(f"{len(asked)} queries -> {run}", file=sys.stderr)
     return 0
 
 
+def trec_id(text: str) -> str:
+    """An id as one column of a TREC run file, whose columns are split at white space: white
+    space and "%" percent-encoded (a note's file name may hold spaces), the rest as it is."""
+    return re.sub(r"[\s%]", lambda m: quote(m[0]), text)
+
+
 def _describe(hit: Hit) -> str:
-    if hit.kind == "answer":
-        source = "answerer's own words"
-    elif hit.source_kind == "linked_post":
-        source = "linked post"
-    elif hit.outlet:
-        word = kind_word(hit.outlet, hit.source_kind)
-        source = f"{hit.outlet} · {word}" if word else hit.outlet
-    else:
-        source = "unattributed quote" + (" (image or file link)"
-                                         if hit.source_kind == "file_host" else "")
+    source = source_label(hit.kind, hit.outlet, hit.source_kind)  # as the bot says it
     head = f"{hit.rank}. [{source}] score {hit.score:.3f}"
     if hit.relevance is not None:
         head += f", relevance {hit.relevance:.2f}"

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import ann, embedding
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
-from .loaders import LoadContext, companions, corpus_files, loader_for
+from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
 from .model import Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
 from .settings import IndexSettings
@@ -41,6 +41,7 @@ from .writer import HeldTwice, IndexWriter, parsed_passages
 log = logging.getLogger(__name__)
 
 TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
+FORMATS = " ".join(sorted(LOADERS)) + " Posts.xml"
 
 
 @dataclass(slots=True)
@@ -54,6 +55,8 @@ class BuildReport:
     skipped_records: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0
     vectors: str | None = None  # what became of the passage vectors, when asked for
+    # Files under the corpus that no loader reads (a PDF, a CSV), relative to it: named, not read.
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def totals(self) -> FileCounts:
@@ -91,6 +94,7 @@ class BuildReport:
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
             "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
             "seconds": round(self.seconds, 3), "vectors": self.vectors,
+            "ignored": self.ignored,
         }
 
     def summary(self) -> str:
@@ -117,6 +121,11 @@ class BuildReport:
         if self.skipped_records:
             lines.append(f"Skipped {len(self.skipped_records)} record(s) of files that loaded:")
             lines += [f"  {err}" for err in self.skipped_records]
+        if self.ignored:
+            shown = ", ".join(self.ignored[:10]) + (
+                f" and {len(self.ignored) - 10} more" if len(self.ignored) > 10 else "")
+            lines.append(f"Ignored {len(self.ignored)} file(s) of no format the index reads "
+                         f"({FORMATS}): {shown}")
         return "\n".join(lines)
 
 
@@ -170,6 +179,7 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
         if previous is not None:
             previous.close()
     report.seconds = time.perf_counter() - started
+    report.ignored = [str(p.relative_to(corpus)) for p in ignored_files(corpus)]
     return report
 
 
@@ -273,6 +283,28 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         log.debug("the loader of %s failed", path, exc_info=not isinstance(
             exc, RecursionError))
         raise unexpected(path, exc) from exc
+
+
+def changed_since(corpus: Path, database: Path) -> list[Path]:
+    """Documents, and folders (a file added or removed changes its folder), of ``corpus``
+    modified after ``database`` was written, newest first: an index that does not hold them
+    yet. By modification times only, so a start-up check costs a ``stat`` a file."""
+    try:
+        built = database.stat().st_mtime
+    except OSError:
+        return []
+    if not corpus.is_dir():
+        return []
+    candidates = [*corpus_files(corpus), corpus, *(p for p in corpus.rglob("*") if p.is_dir())]
+    newer = [(mtime, p) for p in candidates if (mtime := _mtime(p)) > built]
+    return [p for _, p in sorted(newer, reverse=True)]
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _format(path: Path) -> str:

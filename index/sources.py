@@ -181,6 +181,21 @@ def label(threads: Iterable[Thread], gazetteer: Gazetteer) -> None:
                 passage.source_kind = kind_of(passage, gazetteer)
 
 
+def source_label(kind: str, outlet: str | None, source_kind: str | None) -> str:
+    """What a passage is, in the same words in Discord, the terminal and ``index search``:
+    "Reuters", "Wikipedia · reference", "Nature · journal", "Linked post" (another Q&A post,
+    not a source), a quote whose outlet is not named, or the answerer's words."""
+    if kind == "answer":
+        return "The answerer's own words"
+    if source_kind == "linked_post":
+        return "Linked post"
+    if not outlet:
+        return ("Quote (image or file link, source not named)" if source_kind == "file_host"
+                else "Quote (outlet not named)")
+    word = kind_word(outlet, source_kind)
+    return f"{outlet} · {word}" if word else outlet
+
+
 def kind_word(name: str | None, kind: str | None) -> str | None:
     """What a label says after the name: "reference", "journal", "government"; None for a
     news outlet, whose name says it all."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from bot.answering import ANSWER_LEAD, answer, choose
@@ -34,6 +35,15 @@ def test_an_answerers_passage_clearly_better_than_every_quote_leads() -> None:
     chosen = choose(hits, k=3, min_relevance=0.3)
     assert ids(chosen) == ["t/a0/p0", "u/a0/p1"]
     assert [h.rank for h in chosen] == [1, 2]
+
+
+def test_a_lead_in_is_never_shown_on_its_own() -> None:
+    """"According to the BBC:" embedded with its thread's title once led the reply above the
+    very quote it introduces."""
+    lead_in = dataclasses.replace(hit("t/a0/p0", 0.8, "answer"), text="According to the BBC:")
+    hits = [lead_in, hit("t/a0/p1", 0.5), hit("u/a0/p0", 0.45, "answer")]
+    assert ids(choose(hits, k=3, min_relevance=0.3)) == ["t/a0/p1", "u/a0/p0"]
+    assert choose([lead_in], k=3, min_relevance=0.3) == []
 
 
 def test_one_passage_per_answer_on_the_first_page() -> None:

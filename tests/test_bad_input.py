@@ -69,13 +69,17 @@ def test_a_build_skips_each_bad_file_and_loads_the_rest(tmp_path: Path) -> None:
         (corpus / name).parent.mkdir(parents=True, exist_ok=True)
         (corpus / name).write_bytes(content)
     report = build(corpus, tmp_path / "i.db")
-    assert [f.path for f in report.files] == ["politics-se-why-was-soleimani-in-iraq.txt"]
+    # A JSON Lines file loses only its bad record; every other bad file is skipped whole.
+    assert [f.path for f in report.files] == ["politics-se-why-was-soleimani-in-iraq.txt",
+                                              "records.jsonl"]
     skipped = {str(e.path.relative_to(corpus)): e for e in report.skipped}
-    assert set(skipped) == set(bad)
-    assert skipped["records.jsonl"].record == "line 2"
+    assert set(skipped) == set(bad) - {"records.jsonl"}
+    [record] = report.skipped_records
+    assert (record.path, record.record) == (corpus / "records.jsonl", "line 2")
     assert skipped["mixed.txt"].record == "line 5"
     summary = report.summary()
-    assert "Skipped 5 file(s):" in summary and "23 passage(s)" in summary
+    assert "Skipped 4 file(s):" in summary and "24 passage(s)" in summary
+    assert "Skipped 1 record(s) of files that loaded:" in summary
 
 
 LOADER_SUFFIXES = sorted({*LOADERS, *BY_NAME})
@@ -96,6 +100,25 @@ def _check(tmp: Path, key: str, content: bytes, ctx: LoadContext) -> None:
             pass
     except CorpusError:
         pass
+
+
+def test_files_of_no_known_format_are_named_not_dropped_in_silence(tmp_path: Path) -> None:
+    corpus = copy_seed(tmp_path / "corpus")
+    (corpus / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (corpus / "papers").mkdir()
+    (corpus / "papers" / "study.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "dump").mkdir()  # a dump's other tables are expected beside its Posts.xml
+    (corpus / "dump" / "Posts.xml").write_text(
+        '<posts><row Id="1" PostTypeId="1" Title="Ferry" Body="&lt;p&gt;Sank.&lt;/p&gt;" />'
+        "</posts>", encoding="utf-8")
+    (corpus / "dump" / "Users.xml").write_text("<users />", encoding="utf-8")
+    (corpus / ".cache").mkdir()
+    (corpus / ".cache" / "x.bin").write_bytes(b"\0")
+    report = build(corpus, tmp_path / "sourced.db")
+    assert report.ignored == ["notes.csv", "papers/study.pdf"]
+    assert report.to_json()["ignored"] == ["notes.csv", "papers/study.pdf"]
+    assert "Ignored 2 file(s) of no format the index reads" in report.summary()
+    assert not report.skipped  # not errors: the files are fine, only not read
 
 
 @pytest.mark.parametrize("key", LOADER_SUFFIXES)

@@ -112,3 +112,32 @@ def test_search_readable_leaves_out_what_a_note_lacks(tmp_path: Path) -> None:
     result = index_cli("search", "--db", str(db), "how high did the ash go")
     assert result.stdout.startswith("1. ["), result.stdout
     assert "None" not in result.stdout and "answer score" not in result.stdout
+
+
+def test_a_run_file_keeps_six_columns_when_ids_hold_spaces(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in [("my walrus note", "Walruses sleep in the water."),
+                       ("ferry", "The ferry sank."), ("tide", "The tide rose.")]:
+        (corpus / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n\n{text}\n",
+                                           encoding="utf-8")
+    db = tmp_path / "index.db"
+    built = index_cli("--config", bm25_config(tmp_path), "build", "--corpus", str(corpus),
+                      "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    queries = tmp_path / "queries.tsv"
+    queries.write_text("q 1\twhere do walruses sleep\n", encoding="utf-8")
+    run = tmp_path / "run.txt"
+    result = index_cli("search", "--db", str(db), "--queries", str(queries), "--run", str(run),
+                       "--tag", "my run", "--bm25-only")
+    assert result.returncode == 0, result.stderr
+    [line] = run.read_text(encoding="utf-8").splitlines()
+    qid, q0, pid, rank, _, tag = line.split()
+    assert (qid, q0, rank, tag) == ("q%201", "Q0", "1", "my%20run")
+    assert pid.startswith("note:my%20walrus%20note/")
+
+
+def test_json_is_refused_in_batch_mode(tmp_path: Path) -> None:
+    result = index_cli("search", "--db", str(tmp_path / "x.db"), "--queries", "q.tsv", "--run",
+                       "out.txt", "--json")
+    assert result.returncode == 2 and "--json does not apply to batch mode" in result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from index.build import build
+from index.writer import HeldTwice
 
 from .conftest import CORPUS, PYTHON, ROOT, python_env
 
@@ -43,7 +44,11 @@ def test_corpus_readers_pass_with_more_documents(shared_data: Path, tmp_path: Pa
         encoding="utf-8")
     added = {"history-meta/Posts.xml", page.name, "ferry.md"}
     report = build(corpus, tmp_path / "all.db")
-    assert added <= {f.path for f in report.files if f.counts.passages}, report.summary()
+    # corpus/ may hold the same page under another name: then that copy holds its threads.
+    held_elsewhere = {str(Path(err.path).relative_to(corpus)) for err in report.skipped
+                      if isinstance(err, HeldTwice)}
+    loaded = {f.path for f in report.files if f.counts.passages}
+    assert added <= loaded | held_elsewhere and added & loaded, report.summary()
 
     result = subprocess.run(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *CORPUS_READERS],

@@ -9,7 +9,8 @@ import pytest
 
 from index.errors import CorpusError
 from index.loaders import LoadContext
-from index.loaders.jsonl import load
+from index.loaders.jsonl import MAX_BAD_RECORDS, load
+from index.outlets import Gazetteer
 
 
 def test_skeptics_36547_quote_is_the_new_york_times(shared_data: Path, ctx: LoadContext) -> None:
@@ -65,23 +66,50 @@ def test_an_answer_repeating_its_question_body_quotes_it(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("content", "record", "problem"), [
-    (b'{"id": "1", "text": "ok"}\n[1, 2]\n', "line 2", "a record must be a JSON object, got list"),
-    (b'{"id": "1", "text": "ok"}\n{"text": \n', "line 2", "not JSON"),
+    (b'[1, 2]\n', "line 1", "a record must be a JSON object, got list"),
+    (b'{"text": \n', "line 1", "not JSON"),
     (b'{"id": "1", "text": "a\tb"}\n', "line 1",
      "not JSON: Invalid control character at column 23"),
     (b'{"title": "no text"}\n', "line 1", "a record needs `answer`"),
     (b'{"id": "1", "text": ["not", "text"]}\n', "line 1", "'text' must be text"),
     (b'{"id": "1", "text": "caf\xe9"}\n', "line 1", "not UTF-8"),
+    (b'\n{"title": "a"}\n[]\n', "line 2", "a record needs `answer` (a Q&A record) or `text` "
+     "with `_id` or `id` (a passage record) (no record loads: 2)"),
     (b"", None, "no records"),
 ])
-def test_bad_records_are_named(tmp_path: Path, ctx: LoadContext, content: bytes,
-                               record: str | None, problem: str) -> None:
+def test_a_file_of_no_good_record_is_skipped_naming_the_first(
+        tmp_path: Path, ctx: LoadContext, content: bytes, record: str | None,
+        problem: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content)
     with pytest.raises(CorpusError) as info:
         list(load(path, ctx))
     assert info.value.path == path and info.value.record == record
     assert problem in info.value.problem
+
+
+def test_a_bad_record_is_skipped_and_the_others_load(tmp_path: Path,
+                                                     gazetteer: Gazetteer) -> None:
+    ctx = LoadContext(gazetteer)
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"id": "1", "text": "ok"}\n[1, 2]\n{"text": \n'
+                     b'{"id": "4", "text": ["x"]}\n{"id": "5", "text": "also ok"}\n')
+    assert [t.answers[0].passages[0].pid for t in load(path, ctx)] == ["1", "5"]
+    assert [(e.path, e.record) for e in ctx.skipped_records] == [
+        (path, "line 2"), (path, "line 3"), (path, "line 4")]
+    assert "not JSON" in ctx.skipped_records[1].problem
+
+
+def test_a_file_of_many_bad_records_is_skipped(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    """A file that is not JSON Lines at all is one error, not a hundred thousand."""
+    ctx = LoadContext(gazetteer)
+    path = tmp_path / "not-json.jsonl"
+    path.write_bytes(b'{"id": "1", "text": "ok"}\n' + b"garbage\n" * (MAX_BAD_RECORDS + 1))
+    with pytest.raises(CorpusError) as info:
+        list(load(path, ctx))
+    assert info.value.record == "line 2"
+    assert f"more than {MAX_BAD_RECORDS} bad records: {MAX_BAD_RECORDS + 1}" in info.value.problem
+    assert not ctx.skipped_records  # the file's error says it all
 
 
 def test_a_100_mb_line_is_refused_without_reading_it_whole(tmp_path: Path,
@@ -91,6 +119,7 @@ def test_a_100_mb_line_is_refused_without_reading_it_whole(tmp_path: Path,
         f.write(b'{"id": "1", "text": "ok"}\n{"id": "2", "text": "')
         f.write(b"a" * (100 * 1024 * 1024))
         f.write(b'"}\n')
-    with pytest.raises(CorpusError) as info:
-        list(load(path, ctx))
-    assert info.value.record == "line 2" and "longer than 8 MB" in info.value.problem
+    fresh = LoadContext(ctx.gazetteer)
+    assert [t.answers[0].passages[0].pid for t in load(path, fresh)] == ["1"]
+    [skipped] = fresh.skipped_records
+    assert skipped.record == "line 2" and "longer than 8 MB" in skipped.problem

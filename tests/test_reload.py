@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -34,6 +36,7 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
         "3\n\nWhat sank the ferry?\n\n1 Answer 1\n\n7\n\nAccording to the AP:\n\n"
         "The ferry sank in a storm off the coast.\n", encoding="utf-8")
     (corpus / "broken.txt").write_bytes(b"\x00\x00")
+    (corpus / "table.csv").write_text("a,b\n", encoding="utf-8")  # no loader reads it
 
     async def go() -> tuple:
         async with await Indexes.open(settings, config) as indexes:  # first run: builds
@@ -64,6 +67,7 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
     assert report.passages == (25, 25)  # each file: a lead-in and a quote
     assert report.threads == (2, 2)
     assert any("broken.txt" in s and "binary data" in s for s in report.skipped)
+    assert "table.csv: not a format the index reads" in report.skipped
     assert after[0].outlet == "Al Jazeera"
     assert old and old[0].outlet == "Associated Press"
 
@@ -154,3 +158,25 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path: Path, run) ->
     with sqlite3.connect(foreign.database) as con:
         assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
     con.close()
+
+
+def test_a_corpus_changed_after_the_build_is_reported_at_start(
+        tmp_path: Path, run, caplog: pytest.LogCaptureFixture) -> None:
+    settings, _ = settings_for(tmp_path)
+    build_with(settings)
+
+    async def start() -> None:
+        async with await open_index(settings):
+            pass
+
+    with caplog.at_level(logging.WARNING, logger="bot.indexes"):
+        run(start())
+    assert "changed after the index was built" not in caplog.text
+    note = settings.corpus / "zebra.md"
+    note.write_text("---\ntitle: Zebras\n---\n\nStripes deter flies.\n", encoding="utf-8")
+    later = settings.database.stat().st_mtime + 5
+    os.utime(note, (later, later))
+    with caplog.at_level(logging.WARNING, logger="bot.indexes"):
+        run(start())
+    assert "changed after the index was built (" in caplog.text
+    assert "newest: zebra.md" in caplog.text

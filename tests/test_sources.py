@@ -203,8 +203,8 @@ def test_search_text_says_the_kind(kinds_db: tuple[Path, Path]) -> None:
                          env=python_env(), cwd=ROOT, timeout=120, check=True).stdout
     heads = {line.split("]")[0] + "]" for line in out.splitlines() if line[:1].isdigit()}
     for label in ("[Reuters]", "[Wikipedia · reference]", "[Nature · journal]",
-                  "[CDC · government]", "[someblog.net · website]", "[linked post]",
-                  "[unattributed quote (image or file link)]"):
+                  "[CDC · government]", "[someblog.net · website]", "[Linked post]",
+                  "[Quote (image or file link, source not named)]"):
         assert any(label in h for h in heads), (label, heads)
 
 

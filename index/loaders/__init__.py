@@ -14,7 +14,8 @@ from .context import LoadContext
 
 Loader = Callable[[Path, LoadContext], Iterator[Thread]]
 
-# Suffix -> loader. Sidecars (``*.meta.toml``) and READMEs are not documents.
+# Suffix -> loader. Sidecars (``*.meta.toml``) and READMEs are not documents. README.md names
+# these formats for admins.
 LOADERS: dict[str, Loader] = {
     ".txt": plaintext.load,
     ".jsonl": jsonl.load,
@@ -55,4 +56,21 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and loader_for(p) is not None)
 
 
-__all__ = ["LOADERS", "LoadContext", "Loader", "companions", "corpus_files", "loader_for"]
+def ignored_files(root: Path) -> list[Path]:
+    """Files under ``root`` that no loader reads and that are nobody's companion: a PDF, a CSV,
+    a ``.json``. The build names them, so a file an admin added is never silently unread.
+    A dump's other tables (Users.xml, Votes.xml ...), sidecars, READMEs and hidden files are
+    expected there and not named."""
+    read = set(corpus_files(root))
+    read.update(c for p in list(read) for c in companions(p))
+    dumps = {p.parent for p in read if p.name.lower() == "posts.xml"}
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p not in read and p.name.lower() not in _NOT_DOCUMENTS
+        and not p.name.startswith(".") and not p.name.lower().endswith(".meta.toml")
+        and not (p.parent in dumps and p.suffix.lower() in {".xml", ".toml"})
+        and not any(part.startswith(".") for part in p.relative_to(root).parts[:-1]))
+
+
+__all__ = ["LOADERS", "LoadContext", "Loader", "companions", "corpus_files", "ignored_files",
+           "loader_for"]

@@ -24,13 +24,17 @@ from .context import LoadContext
 from .plaintext import answer_paragraphs, answer_text_passages, marks_quotes
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
+# Past this many bad records the file is taken for something else than JSON Lines: skipped.
+MAX_BAD_RECORDS = 100
 
 
-def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line, streamed.
+def records(path: Path) -> Iterator[tuple[int, dict[str, Any] | CorpusError]]:
+    """(line number, object) for each non-blank line, streamed. A line that is too long, not
+    UTF-8, not JSON or not an object comes as its ``CorpusError`` in the object's place, so a
+    caller skips that record and goes on.
 
     Raises:
-        CorpusError: a line that is too long, not UTF-8, not JSON, or not an object.
+        CorpusError: the file cannot be read.
     """
     try:
         with path.open("rb") as f:
@@ -38,27 +42,35 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             while line := f.readline(MAX_LINE_BYTES + 1):
                 number += 1
                 if len(line) > MAX_LINE_BYTES:
-                    raise CorpusError(path, f"the line is longer than {MAX_LINE_BYTES // 2**20}"
-                                      " MB", record=f"line {number}")
+                    while line and not line.endswith(b"\n"):  # the rest, never all at once
+                        line = f.readline(MAX_LINE_BYTES + 1)
+                    yield number, CorpusError(
+                        path, f"the line is longer than {MAX_LINE_BYTES // 2**20} MB",
+                        record=f"line {number}")
+                    continue
                 if not line.strip():
                     continue
-                try:
-                    value = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
-                except UnicodeDecodeError as exc:
-                    raise CorpusError(path, f"not UTF-8 text (byte 0x{line[exc.start]:02x})",
-                                      record=f"line {number}") from exc
-                except json.JSONDecodeError as exc:
-                    problem = exc.msg.removesuffix(" at")  # some of json's messages end in "at"
-                    raise CorpusError(path, f"not JSON: {problem} at column {exc.colno}",
-                                      record=f"line {number}") from exc
-                except RecursionError as exc:
-                    raise unexpected(path, exc, record=f"line {number}") from None
-                if not isinstance(value, dict):
-                    raise CorpusError(path, "a record must be a JSON object, got "
-                                      f"{type(value).__name__}", record=f"line {number}")
-                yield number, value
+                yield number, _object(path, line, number)
     except OSError as exc:
         raise CorpusError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _object(path: Path, line: bytes, number: int) -> dict[str, Any] | CorpusError:
+    """One line's JSON object, or why it is none."""
+    where = f"line {number}"
+    try:
+        value = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+    except UnicodeDecodeError as exc:
+        return CorpusError(path, f"not UTF-8 text (byte 0x{line[exc.start]:02x})", record=where)
+    except json.JSONDecodeError as exc:
+        problem = exc.msg.removesuffix(" at")  # some of json's messages end in "at"
+        return CorpusError(path, f"not JSON: {problem} at column {exc.colno}", record=where)
+    except RecursionError as exc:
+        return unexpected(path, exc, record=where)
+    if not isinstance(value, dict):
+        return CorpusError(path, f"a record must be a JSON object, got {type(value).__name__}",
+                           record=where)
+    return value
 
 
 def _text(record: dict[str, Any], key: str, path: Path, line: int) -> str | None:
@@ -74,20 +86,47 @@ def _text(record: dict[str, Any], key: str, path: Path, line: int) -> str | None
 
 
 def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
+    """The file's threads; a bad record is skipped and reported (``ctx.skipped_records``) and
+    the others load, unless no record loads or more than ``MAX_BAD_RECORDS`` are bad: then
+    the file is skipped, naming its first bad record."""
     marked = _marks_quotes(path)
-    seen = 0
+    loaded = 0
+    bad: list[CorpusError] = []
     for line, record in records(path):
-        seen += 1
-        get = lambda key, r=record, n=line: _text(r, key, path, n)  # noqa: E731
-        if get("answer") is not None:
-            yield _qa_thread(path, line, get, ctx, marked)
-        elif get("text") is not None and (get("_id") or get("id")):
-            yield _passage_thread(path, get, ctx)
-        else:
-            raise CorpusError(path, "a record needs `answer` (a Q&A record) or `text` with "
-                              "`_id` or `id` (a passage record)", record=f"line {line}")
-    if not seen:
-        raise CorpusError(path, "no records: the file is empty")
+        try:
+            if isinstance(record, CorpusError):
+                raise record
+            thread = _thread(path, line, record, ctx, marked)
+        except CorpusError as err:
+            bad.append(err)
+            if len(bad) > MAX_BAD_RECORDS:
+                raise _file_error(path, bad, f"more than {MAX_BAD_RECORDS} bad records"
+                                  ) from None
+            continue
+        loaded += 1
+        yield thread
+    if not loaded:
+        raise _file_error(path, bad, "no record loads") if bad else CorpusError(
+            path, "no records: the file is empty")
+    ctx.skipped_records.extend(bad)
+
+
+def _thread(path: Path, line: int, record: dict[str, Any], ctx: LoadContext,
+            marked: bool) -> Thread:
+    get = lambda key: _text(record, key, path, line)  # noqa: E731
+    if get("answer") is not None:
+        return _qa_thread(path, line, get, ctx, marked)
+    if get("text") is not None and (get("_id") or get("id")):
+        return _passage_thread(path, get, ctx)
+    raise CorpusError(path, "a record needs `answer` (a Q&A record) or `text` with `_id` or "
+                      "`id` (a passage record)", record=f"line {line}")
+
+
+def _file_error(path: Path, bad: list[CorpusError], why: str) -> CorpusError:
+    """The whole file's error: its first bad record, and how many there were."""
+    first = bad[0]
+    more = f" ({why}: {len(bad)})" if len(bad) > 1 else ""
+    return CorpusError(path, first.problem + more, record=first.record)
 
 
 def _marks_quotes(path: Path) -> bool:
@@ -95,7 +134,7 @@ def _marks_quotes(path: Path) -> bool:
     with nothing indented quotes nothing, rather than having its quotes guessed from lead-ins.
     A first pass over the file; a broken record is reported by the second one."""
     try:
-        return any(isinstance(answer := record.get("answer"), str)
+        return any(isinstance(record, dict) and isinstance(answer := record.get("answer"), str)
                    and marks_quotes(answer_paragraphs(html.unescape(answer)))
                    for _, record in records(path))
     except CorpusError:
