@@ -143,7 +143,7 @@ def measure(command: Sequence[str]) -> tuple[float, float, float, float | None]:
             break
         time.sleep(0.05)
     child.returncode = os.waitstatus_to_exitcode(status)
-    watcher.join()
+    watcher.join(timeout=10)  # a process it left behind may hold its standard error
     seconds = time.perf_counter() - started
     if child.returncode:
         sys.exit(f"the build failed ({child.returncode}):\n{''.join(tail)}")
