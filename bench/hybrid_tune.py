@@ -2,9 +2,10 @@
 
     python -m bench.hybrid_tune [--data ../shared/data]
 
-Two tuning sets: SciFact's TRAIN judgments (809 claims) and ``bench/paraphrases_tune.tsv`` (45
-questions about Skeptics threads worded unlike the thread's title, written for tuning; the
-held-out paraphrase set ``bench/paraphrases.tsv`` and SciFact test are never read here).
+Tuning sets only: SciFact's TRAIN judgments (809 claims) and ``bench/paraphrases_tune.tsv`` with
+``bench/paraphrases_tune2.tsv`` (45 + 50 questions about Skeptics threads worded unlike the
+thread's title, written for tuning; the held-out paraphrase set ``bench/paraphrases.tsv`` and
+SciFact test are never read here).
 
 For every question it takes the candidates the shipped hybrid fuses (``IndexReader
 .fusion_inputs``, each list 200 deep; a smaller depth is the same set cut down), then ranks them
@@ -36,14 +37,15 @@ from bench.scifact_eval import paraphrases, scifact  # noqa: E402
 from index.hybrid import FUSION, Fusion, fuse, rrf  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
 
-TUNE_SET = ROOT / "bench" / "paraphrases_tune.tsv"
+TUNE_SETS = (ROOT / "bench" / "paraphrases_tune.tsv",
+             ROOT / "bench" / "paraphrases_tune2.tsv")
 DEPTH = 200
 MEASURES = [nDCG @ 10, R @ 100, Success @ 5, RR @ 10]
 # How far below the best SciFact train nDCG@10 a setting may be and still be chosen for the
 # paraphrases (the two sets pull the dense weight opposite ways).
 TOLERANCE = 0.003
 
-Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, float]
+Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]
 
 
 async def collect(db: Path, queries: list[tuple[str, str]]
@@ -67,21 +69,21 @@ async def collect(db: Path, queries: list[tuple[str, str]]
 
 def cut(inputs: Inputs, n: int) -> Inputs:
     """The inputs with each list ``n`` deep instead of ``DEPTH``."""
-    docs, bm25, cosine, coverage = inputs
+    docs, bm25, cosine, relevance, coverage = inputs
     if n >= DEPTH:
         return inputs
     keep = np.zeros(len(docs), dtype=bool)
     lexical = np.flatnonzero(bm25 > 0)
     keep[lexical[np.lexsort((docs[lexical], -bm25[lexical]))[:n]]] = True
     keep[np.lexsort((docs, -cosine))[:n]] = True
-    return docs[keep], bm25[keep], cosine[keep], coverage
+    return docs[keep], bm25[keep], cosine[keep], relevance[keep], coverage
 
 
 def ranked(inputs: dict[str, Inputs], pids: list[str], how: str, fusion: Fusion,
            rrf_k: float = 60.0, rrf_weight: float = 1.0) -> list[ir_measures.ScoredDoc]:
     run = []
     for qid, full in inputs.items():
-        docs, bm25, cosine, coverage = cut(full, fusion.candidates)
+        docs, bm25, cosine, relevance, coverage = cut(full, fusion.candidates)
         if how == "before":  # the fusion shipped before: each list's own min-max, missing 0
             lexical = np.flatnonzero(bm25 > 0)
             fused: dict[int, float] = {}
@@ -100,7 +102,7 @@ def ranked(inputs: dict[str, Inputs], pids: list[str], how: str, fusion: Fusion,
             by_dense = docs[np.lexsort((docs, -cosine))]
             order, _ = rrf([(by_bm25, 1.0), (by_dense, rrf_weight)], k=rrf_k)
         else:
-            order, _ = fuse(docs, bm25, cosine, coverage, fusion)
+            order, _ = fuse(docs, bm25, cosine, relevance, coverage, fusion)
         run += [ir_measures.ScoredDoc(qid, pids[d], float(100 - i))
                 for i, d in enumerate(order[:100].tolist())]
     return run
@@ -114,8 +116,10 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     sets = {}
+    tune = [paraphrases(args.data, path) for path in TUNE_SETS]
+    both = (tune[0][0], [q for t in tune for q in t[1]], [j for t in tune for j in t[2]])
     for name, (db, queries, qrels) in (("scifact", scifact(args.data, "train")),
-                                       ("tune", paraphrases(args.data, TUNE_SET))):
+                                       ("tune", both)):
         inputs, pids, times = asyncio.run(collect(db, queries))
         sets[name] = (inputs, pids, qrels)
         print(f"{name}: {len(queries)} questions, fusion inputs {1000 * np.mean(times):.1f} ms "
@@ -142,13 +146,19 @@ def main() -> None:
         "before", Fusion())
     for k, weight in itertools.product((10, 30, 60), (0.75, 1.0, 1.5)):
         row(f"rrf K={k} dense weight {weight}", "rrf", Fusion(), rrf_k=k, rrf_weight=weight)
-    for how, n, w in itertools.product(("minmax", "zscore"), (50, 100, 200),
+    for how, n, w in itertools.product(("minmax", "zscore", "absolute"), (50, 100, 200),
                                        (0.4, 0.5, 0.6, 0.7)):
         row(f"{how} depth {n} dense {w}", "fuse",
             Fusion(candidates=n, normalise=how, dense_weight=w, dense_weight_uncovered=w))
     for how, w, wu, (lo, hi) in itertools.product(
             ("minmax", "zscore"), (0.4, 0.5, 0.6), (0.8, 0.9, 1.0),
             ((0.1, 0.3), (0.1, 0.6), (0.15, 0.25), (0.2, 0.4), (0.25, 0.5))):
+        row(f"{how} depth 100 dense {w} (relevance >= {hi}) .. {wu} (<= {lo})", "fuse",
+            Fusion(normalise=how, dense_weight=w, dense_weight_uncovered=wu, covered=hi,
+                   uncovered=lo))
+    for how, w, wu, (lo, hi) in itertools.product(
+            ("absolute",), (0.45, 0.5, 0.55), (0.7, 0.8, 0.9, 1.0),
+            ((0.1, 0.3), (0.15, 0.25), (0.2, 0.4), (0.25, 0.5))):
         row(f"{how} depth 100 dense {w} (relevance >= {hi}) .. {wu} (<= {lo})", "fuse",
             Fusion(normalise=how, dense_weight=w, dense_weight_uncovered=wu, covered=hi,
                    uncovered=lo))

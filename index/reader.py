@@ -345,8 +345,7 @@ class IndexReader:
         fused, fused_scores = fuse(*candidates)
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
-        similarities = candidates[2][at]
-        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
+        similarities, relevances = candidates[2][at], candidates[3][at]
         if self._meaning is not None:
             relevances = with_meaning(relevances, similarities, self._meaning)
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
@@ -357,10 +356,10 @@ class IndexReader:
     async def _candidates(self, question: str, terms: list[str], n: int,
                           allowed: np.ndarray | None, dense: NearestIndex,
                           embedder: embedding.Embedder
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
         """What ``index.hybrid.fuse`` ranks: the ``n`` best passages by BM25 and by the
-        vectors, each with both its BM25 score and its cosine similarity, and the relevance
-        of the best BM25 passage (0 without one)."""
+        vectors, each with its BM25 score, its cosine similarity and its relevance
+        (``index.relevance``); and the relevance of the best BM25 passage (0 without one)."""
         query = dict(Counter(terms))
         bm25_docs, _ = await self._top_k(query, n, allowed)
         vector = self._vectors.get(question)
@@ -373,15 +372,15 @@ class IndexReader:
         docs = np.union1d(bm25_docs, dense_docs).astype(np.int64)
         bm25 = self._postings.index_for(query).scores_of(query, docs)
         cosine = dense.similarity(vector, docs).astype(np.float64)
+        relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         coverage = 0.0
         if len(bm25_docs):
-            best = bm25_docs[:1]
-            coverage = float(self._relevance(question, terms, best,
-                                             await self._length_norms(best))[0])
-        return docs, bm25, cosine, coverage
+            coverage = float(relevances[np.searchsorted(docs, bm25_docs[0])])
+        return docs, bm25, cosine, relevances, coverage
 
-    async def fusion_inputs(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray,
-                                                                  np.ndarray, float] | None:
+    async def fusion_inputs(self, question: str, n: int
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                       float] | None:
         """The candidates the hybrid ranking fuses for ``question`` with ``n`` from each list,
         as ``_candidates`` gives them (for tuning ``index.hybrid``); None without vectors."""
         dense, embedder = self._dense, self._embedder

@@ -35,7 +35,8 @@ def test_fuse_weighs_both_scores_of_every_candidate() -> None:
     docs = np.array([3, 5, 8, 9])
     bm25 = np.array([9.0, 1.0, 0.0, 4.0])  # 8: brought by the vectors alone
     cosine = np.array([0.1, 0.5, 0.9, 0.6])
-    order, scores = fuse(docs, bm25, cosine, 1.0,
+    relevance = np.zeros(4)  # not used by the normalised fusions
+    order, scores = fuse(docs, bm25, cosine, relevance, 1.0,
                          Fusion(normalise="minmax", dense_weight=0.5, covered=0.0))
     # 3: 0.5*1 + 0; 5: 0.5/9 + 0.5*0.5; 8: 0 + 0.5; 9: 0.5*4/9 + 0.5*0.625
     assert order.tolist() == [9, 3, 8, 5]  # 3 and 8 tie: by document number
@@ -44,8 +45,25 @@ def test_fuse_weighs_both_scores_of_every_candidate() -> None:
     # A question BM25 covers poorly leans on the vectors.
     lean = Fusion(normalise="minmax", dense_weight=0.5, dense_weight_uncovered=1.0,
                   covered=0.5, uncovered=0.1)
-    assert fuse(docs, bm25, cosine, 0.05, lean)[0].tolist() == [8, 9, 5, 3]
-    assert fuse(docs[:0], bm25[:0], cosine[:0], 0.0)[0].size == 0
+    assert fuse(docs, bm25, cosine, relevance, 0.05, lean)[0].tolist() == [8, 9, 5, 3]
+    assert fuse(docs[:0], bm25[:0], cosine[:0], relevance[:0], 0.0)[0].size == 0
+
+
+def test_the_absolute_fusion_weighs_relevance_and_cosine_as_they_are() -> None:
+    docs = np.array([3, 5, 8])
+    bm25 = np.array([12.0, 3.0, 0.0])  # raw BM25 scores: not used by this fusion
+    relevance = np.array([0.2, 0.6, 0.0])
+    cosine = np.array([0.3, 0.1, -0.4])  # a negative cosine counts as 0
+    f = Fusion(normalise="absolute", dense_weight=0.5, covered=0.0)
+    order, scores = fuse(docs, bm25, cosine, relevance, 1.0, f)
+    assert order.tolist() == [5, 3, 8]
+    assert scores.tolist() == pytest.approx([0.35, 0.25, 0.0])
+    # BM25's best covers the question poorly: the weight moves to the cosine.
+    lean = Fusion(normalise="absolute", dense_weight=0.5, dense_weight_uncovered=0.9,
+                  covered=0.5, uncovered=0.3)
+    order, scores = fuse(docs, bm25, cosine, relevance, 0.2, lean)
+    assert order.tolist() == [3, 5, 8]
+    assert scores.tolist() == pytest.approx([0.1 * 0.2 + 0.9 * 0.3, 0.1 * 0.6 + 0.9 * 0.1, 0])
 
 
 def test_rrf() -> None:
