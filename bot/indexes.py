@@ -233,7 +233,7 @@ class Indexes:
             skips = [*report["skipped"], *report.get("skipped_records", [])]
             skipped = [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
                                               s["problem"]))) for s in skips]
-            skipped += [f"{path}: not a format the index reads"
+            skipped += [f"{path}: not a document the index reads"
                         for path in report.get("ignored", [])]
             return ReloadReport.between(old, await Snapshot.of(reader), skipped,
                                         time.perf_counter() - started)

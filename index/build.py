@@ -124,8 +124,8 @@ class BuildReport:
         if self.ignored:
             shown = ", ".join(self.ignored[:10]) + (
                 f" and {len(self.ignored) - 10} more" if len(self.ignored) > 10 else "")
-            lines.append(f"Ignored {len(self.ignored)} file(s) of no format the index reads "
-                         f"({FORMATS}): {shown}")
+            lines.append(f"Ignored {len(self.ignored)} file(s) the index does not read "
+                         f"(formats read: {FORMATS}): {shown}")
         return "\n".join(lines)
 
 

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 _OFF_LOOP_POSTINGS = 200_000
 # Question vectors kept (the bot's next page asks the same question again).
 _QUESTION_VECTORS = 64
+# Thread titles' vectors kept (1.5 KB each): the titles the questions' candidates meet.
+_TITLE_VECTORS = 4096
 
 
 def _file_identity(path: Path) -> tuple[int, int]:
@@ -158,6 +160,7 @@ class IndexReader:
         self._dense_thread: threading.Thread | None = None
         self._identity: tuple[int, int] | None = None  # the file this reader has open
         self._vectors: dict[str, np.ndarray] = {}
+        self._titles: dict[str, np.ndarray] = {}
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
         self._k1 = float(meta.get("k1", 1.5))
@@ -346,12 +349,30 @@ class IndexReader:
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
         similarities, relevances = candidates[2][at], candidates[3][at]
+        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
         if self._meaning is not None:
-            relevances = with_meaning(relevances, similarities, self._meaning)
-        hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1,
-                                relevances=relevances.tolist())
-        return [replace(h, similarity=sim)
-                for h, sim in zip(hits, similarities.tolist(), strict=True)]
+            titles = await self._title_similarities(question, [h.thread_title for h in hits],
+                                                    embedder)
+            relevances = with_meaning(relevances, similarities, self._meaning, titles)
+        return [replace(h, relevance=r, similarity=sim) for h, r, sim in
+                zip(hits, relevances.tolist(), similarities.tolist(), strict=True)]
+
+    async def _title_similarities(self, question: str, titles: list[str],
+                                  embedder: embedding.Embedder) -> np.ndarray:
+        """The cosine of each thread title's vector to the question's (the thread's evidence
+        in ``with_meaning``). Titles are embedded when first met, and kept."""
+        new = list(dict.fromkeys(t for t in titles if t not in self._titles))
+        if new:
+            for title, vector in zip(new, await asyncio.to_thread(embedder.embed, new),
+                                     strict=True):
+                self._titles[title] = vector
+            while len(self._titles) > _TITLE_VECTORS:
+                self._titles.pop(next(iter(self._titles)))
+        question_vector = self._vectors.get(question)
+        if question_vector is None:  # pushed out by other questions meanwhile
+            question_vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        return np.array([float(self._titles[t] @ question_vector) for t in titles]
+                        if titles else [], dtype=np.float64)
 
     async def _candidates(self, question: str, terms: list[str], n: int,
                           allowed: np.ndarray | None, dense: NearestIndex,

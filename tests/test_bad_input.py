@@ -112,12 +112,18 @@ def test_files_of_no_known_format_are_named_not_dropped_in_silence(tmp_path: Pat
         '<posts><row Id="1" PostTypeId="1" Title="Ferry" Body="&lt;p&gt;Sank.&lt;/p&gt;" />'
         "</posts>", encoding="utf-8")
     (corpus / "dump" / "Users.xml").write_text("<users />", encoding="utf-8")
+    (corpus / "beir").mkdir()  # a BEIR folder: its queries are no documents
+    (corpus / "beir" / "corpus.jsonl").write_text('{"_id": "d1", "text": "Ferries sink."}\n',
+                                                   encoding="utf-8")
+    (corpus / "beir" / "queries.jsonl").write_text('{"_id": "q1", "text": "Do ferries sink?"}\n',
+                                                    encoding="utf-8")
     (corpus / ".cache").mkdir()
     (corpus / ".cache" / "x.bin").write_bytes(b"\0")
     report = build(corpus, tmp_path / "sourced.db")
-    assert report.ignored == ["notes.csv", "papers/study.pdf"]
-    assert report.to_json()["ignored"] == ["notes.csv", "papers/study.pdf"]
-    assert "Ignored 2 file(s) of no format the index reads" in report.summary()
+    assert report.ignored == ["beir/queries.jsonl", "notes.csv", "papers/study.pdf"]
+    assert report.to_json()["ignored"] == report.ignored
+    assert "Ignored 3 file(s) the index does not read" in report.summary()
+    assert "beir/corpus.jsonl" in {f.path for f in report.files}
     assert not report.skipped  # not errors: the files are fine, only not read
 
 

@@ -119,11 +119,28 @@ def test_meaning_is_calibrated_and_weighted_by_hand() -> None:
         pytest.approx(lexical.tolist())
 
 
+def test_the_threads_title_counts_beside_the_passage_and_can_veto_it() -> None:
+    scale = MeaningScale(zero=0.3, full=1.0, weight=1.0, title_share=0.4, title_floor=0.5,
+                         alone=0.8)
+    passage, title = np.array([0.65, 0.65, 0.79, 0.81]), np.array([1.0, 0.49, 0.0, 0.0])
+    # The similarity is 0.6 of the passage's and 0.4 of the title's; a title under 0.5 leaves
+    # the passage nothing unless its own cosine reaches 0.8.
+    assert with_meaning(np.zeros(4), passage, scale, title).tolist() == pytest.approx(
+        [(0.6 * 0.65 + 0.4 - 0.3) / 0.7, 0.0, 0.0, (0.6 * 0.81 - 0.3) / 0.7])
+    # Without titles the passage's cosine stands for the title's.
+    assert with_meaning(np.zeros(1), np.array([0.65]), scale).tolist() == pytest.approx([0.5])
+
+
 def test_the_shipped_calibration_lets_neither_part_pass_alone_by_a_little() -> None:
     """With [answers] min_relevance at its default, the words alone never pass, and meaning
-    alone only from a cosine of 0.55: the calibration README gives."""
+    alone (title and passage alike) only from a cosine of 0.54: the calibration README gives.
+    A thread whose title is far from the question (0.43) gives nothing under a passage cosine
+    of 0.65."""
     scale = MEANING[DEFAULT_MODEL]
     threshold = AnswerSettings().min_relevance
     assert with_meaning(np.array([1.0]), np.array([0.2]), scale)[0] < threshold
-    assert with_meaning(np.array([0.0]), np.array([0.549]), scale)[0] < threshold
-    assert with_meaning(np.array([0.0]), np.array([0.551]), scale)[0] >= threshold
+    assert with_meaning(np.array([0.0]), np.array([0.538]), scale)[0] < threshold
+    assert with_meaning(np.array([0.0]), np.array([0.541]), scale)[0] >= threshold
+    far = np.array([0.43])
+    assert with_meaning(np.array([1.0]), np.array([0.64]), scale, far)[0] == 0
+    assert with_meaning(np.array([0.5]), np.array([0.66]), scale, far)[0] >= threshold

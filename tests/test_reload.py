@@ -67,7 +67,7 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
     assert report.passages == (25, 25)  # each file: a lead-in and a quote
     assert report.threads == (2, 2)
     assert any("broken.txt" in s and "binary data" in s for s in report.skipped)
-    assert "table.csv: not a format the index reads" in report.skipped
+    assert "table.csv: not a document the index reads" in report.skipped
     assert after[0].outlet == "Al Jazeera"
     assert old and old[0].outlet == "Associated Press"
 

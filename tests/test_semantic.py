@@ -98,9 +98,11 @@ def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> Non
     assert hybrid[0].thread_title == "Screen time and children"
     assert words.relevance is not None and words.relevance < threshold
     assert hybrid[0].relevance is not None and hybrid[0].relevance >= threshold
+    title, asked = embedding.load(embedding.DEFAULT_MODEL).embed([hybrid[0].thread_title,
+                                                                  question])
     assert hybrid[0].relevance == pytest.approx(float(with_meaning(
         np.array([words.relevance]), np.array([hybrid[0].similarity]),
-        MEANING[embedding.DEFAULT_MODEL])[0]), abs=1e-6)
+        MEANING[embedding.DEFAULT_MODEL], np.array([title @ asked]))[0]), abs=1e-5)
     for hit in run(ask(s.database, "how do I tune a guitar?")):
         assert hit.relevance is not None and hit.relevance < threshold
 

@@ -39,6 +39,8 @@ def loader_for(path: Path) -> Loader | None:
     name = path.name.lower()
     if name in _NOT_DOCUMENTS or name.startswith(".") or name.endswith(".meta.toml"):
         return None
+    if name == "queries.jsonl" and path.with_name("corpus.jsonl").exists():
+        return None  # a BEIR folder's questions, not documents: read, they would pass as quotes
     return BY_NAME.get(name) or LOADERS.get(path.suffix.lower())
 
 
