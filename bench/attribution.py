@@ -64,6 +64,7 @@ from index.loaders.plaintext import load as load_text  # noqa: E402
 from index.loaders.sedump import load as load_dump  # noqa: E402
 from index.model import Passage  # noqa: E402
 from index.outlets import DEFAULT_GAZETTEER, registrable_domain  # noqa: E402
+from index.quote_model import Model  # noqa: E402
 
 DATA = (ROOT / ".." / "shared" / "data").resolve()
 SEED = ROOT / "corpus" / "politics-se-why-was-soleimani-in-iraq.txt"
@@ -197,14 +198,15 @@ def site_base(folder: str) -> str:
     return f"https://{site}"
 
 
-def dump_gold(folder: str) -> list[Gold]:
+def dump_gold(folder: str, kind: str = "2") -> list[Gold]:
+    """The answers of a dump (``kind`` "1": its questions, addressed .../q/ID)."""
     base = site_base(folder)
     golds = []
     asked: dict[str | None, str] = {}
     parents = []
     for _, row in ET.iterparse(DATA / "stackexchange" / folder / "Posts.xml"):
-        if row.tag == "row" and row.get("PostTypeId") == "2":
-            gold = Gold(folder, f"{base}/a/{row.get('Id')}")
+        if row.tag == "row" and row.get("PostTypeId") == kind:
+            gold = Gold(folder, f"{base}/{'a' if kind == '2' else 'q'}/{row.get('Id')}")
             html_gold(row.get("Body") or "", base, gold)
             golds.append(gold)
             parents.append(row.get("ParentId"))
@@ -292,6 +294,16 @@ def outlet_domains(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
             for entry in _entries(path) for d in entry.get("domains", [])}
 
 
+def not_sources(path: Path = DEFAULT_GAZETTEER) -> set[str]:
+    """Domains of Q&A sites and file hosts: a link there cites a post or a file, no source."""
+    with path.open("rb") as f:
+        return {d.lower().removeprefix("www.") for e in tomllib.load(f).get("outlet", [])
+                if e.get("kind") in {"linked_post", "file_host"} for d in e.get("domains", [])}
+
+
+_PICTURE = re.compile(r"\.(?:png|jpe?g|gif|webp|bmp|svg)$", re.IGNORECASE)
+
+
 def outlet_names(path: Path = DEFAULT_GAZETTEER) -> set[str]:
     return {entry["name"] for entry in _entries(path)}
 
@@ -302,15 +314,18 @@ def outlet_aliases(path: Path = DEFAULT_GAZETTEER) -> dict[str, str]:
             for alias in (entry["name"], *entry.get("aliases", []))}
 
 
-def outlet_at(url: str, domains: dict[str, str]) -> str | None:
+def outlet_at(url: str, domains: dict[str, str], others: set[str] | None = None) -> str | None:
     """The source a cited link is on: the gazetteer's name for its site, else the site's
-    registrable domain (how a site nobody lists is shown: "ohandle.com · website")."""
+    registrable domain (how a site nobody lists is shown: "ohandle.com · website"); None for
+    a post of a Q&A site or a file (``others``: their domains) or a picture."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
     while host:
         if host in domains:
             return domains[host]
+        if host in (others or set()):
+            return None
         _, _, host = host.partition(".")
-    return registrable_domain(url)
+    return None if _PICTURE.search(urlsplit(url).path) else registrable_domain(url)
 
 
 def _fold(name: str) -> str:
@@ -339,7 +354,7 @@ def apply_judgments(golds: list[Gold], domains: dict[str, str]) -> None:
     for g in golds:
         for q in g.quotes:
             if q.url is not None:
-                q.outlet = outlet_at(q.url, domains) if q.url else None
+                q.outlet = outlet_at(q.url, domains, not_sources()) if q.url else None
     for quote, what, value in judged:
         if what == "outlet":
             quote.outlet = None if value == "-" else value
@@ -408,6 +423,7 @@ class Tally:
     named_ok: int = 0
     multi_quotes: int = 0    # multi-link lead-ins counted per quote
     multi_quotes_ok: int = 0
+    withheld: int = 0        # truly quoted, shown as a quote with no source, truth known
     errors: list[str] = field(default_factory=list)
 
     def add(self, gold: Gold, shown: list[Shown], aliases: dict[str, str], *,
@@ -436,6 +452,9 @@ class Tally:
                     multi[q] = multi.get(q, True) and right
                 if not right:
                     self.errors.append(f"{gold.answer} url {s.url} != {quote.url}")
+            if s.quote and not s.outlet and quote is not None and \
+                    quote.outlet not in (None, UNJUDGED):
+                self.withheld += 1
             if s.quote and s.outlet:
                 right = quote.outlet if quote is not None else None
                 if right == UNJUDGED:
@@ -466,7 +485,11 @@ class Tally:
 Runner = Callable[[LoadContext], Iterator[tuple[Gold, list[Passage]]]]
 
 
-def dump_sets(folder: str, golds: list[Gold]) -> dict[str, Runner]:
+# For each answer, other weights for the unmarked path (``--cross-fitted``); none: the committed.
+Models = dict[str, Model]
+
+
+def dump_sets(folder: str, golds: list[Gold], models: Models | None = None) -> dict[str, Runner]:
     def marked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
         by_url = {g.answer: g for g in golds}
         for thread in load_dump(DATA / "stackexchange" / folder / "Posts.xml", ctx):
@@ -474,25 +497,46 @@ def dump_sets(folder: str, golds: list[Gold]) -> dict[str, Runner]:
                 if a.url in by_url:
                     yield by_url[a.url], a.passages
 
+    return {f"{folder} marked": marked, f"{folder} unmarked": unmarked_runner(golds, models)}
+
+
+def question_sets(folder: str, golds: list[Gold]) -> dict[str, Runner]:
+    """The dump's questions through the answers' marked path: more lead-ins with several
+    links to choose the cited one from (their citations and quotes only; the bot shows a
+    question as text, so these rows stay out of the totals)."""
+    def marked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
+        from index.attribution import passages_from_blocks
+        from index.blocks import html_blocks
+
+        by_url = {g.answer: g for g in golds}
+        base = site_base(folder)
+        for _, row in ET.iterparse(DATA / "stackexchange" / folder / "Posts.xml"):
+            url = f"{base}/q/{row.get('Id')}"
+            if row.tag == "row" and url in by_url:
+                yield by_url[url], passages_from_blocks(
+                    html_blocks(row.get("Body") or ""), ctx.gazetteer, base_url=base,
+                    thread_url=f"{base}/questions/{row.get('Id')}")
+            row.clear()
+
+    return {f"{folder} questions": marked}
+
+
+def unmarked_runner(golds: list[Gold], models: Models | None) -> Runner:
     def unmarked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
         for g in golds:
-            yield g, answer_text_passages(g.flattened(), ctx, question=g.question)
+            yield g, answer_text_passages(g.flattened(), ctx, question=g.question or None,
+                                          model=(models or {}).get(g.answer))
+    return unmarked
 
-    return {f"{folder} marked": marked, f"{folder} unmarked": unmarked}
 
-
-def skeptics_sets(golds: list[Gold]) -> dict[str, Runner]:
+def skeptics_sets(golds: list[Gold], models: Models | None = None) -> dict[str, Runner]:
     def marked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
         by_id = {g.answer: g for g in golds}
         for thread in load_jsonl(DATA / SKEPTICS, ctx):
             answer_id = thread.key.rsplit("/", 1)[1]
             yield by_id[answer_id], thread.answers[0].passages
 
-    def unmarked(ctx: LoadContext) -> Iterator[tuple[Gold, list[Passage]]]:
-        for g in golds:
-            yield g, answer_text_passages(g.flattened(), ctx)
-
-    return {"skeptics marked": marked, "skeptics unmarked": unmarked}
+    return {"skeptics marked": marked, "skeptics unmarked": unmarked_runner(golds, models)}
 
 
 def seed_tally(ctx: LoadContext | None = None) -> Tally:
@@ -542,11 +586,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0,
                         help="print up to N errors per set (tuning split only)")
     parser.add_argument("--only", help="only the data sets whose name contains this")
+    parser.add_argument("--cross-fitted", action="store_true",
+                        help="the unmarked path detects quotes with weights fitted without "
+                        "the answer's fold (tuning split only; bench.quote_train.fold_models)")
     parser.add_argument("--pool", action="store_true",
                         help="list the quotes (both splits) whose outlet needs a hand judgment")
     args = parser.parse_args(argv)
     if args.errors and args.split != "tuning":
         parser.error("--errors shows mistakes to learn from: only on --split tuning")
+    if args.cross_fitted and args.split != "tuning":
+        parser.error("--cross-fitted is error analysis on the tuning half: --split tuning")
     if not DATA.is_dir():
         print(f"skipped: no shared data at {DATA}")
         return 0
@@ -554,12 +603,20 @@ def main(argv: list[str] | None = None) -> int:
     ctx = LoadContext(passage_chars=0)  # one passage per paragraph: nothing is packed
     domains, names, aliases = outlet_domains(), outlet_names(), outlet_aliases()
     golds = {f: dump_gold(f) for f in DUMPS}
+    questions = {f: dump_gold(f, "1") for f in DUMPS}
     skeptics = skeptics_gold()
-    apply_judgments([g for gs in golds.values() for g in gs] + skeptics, domains)
+    apply_judgments([g for gs in (*golds.values(), *questions.values()) for g in gs] + skeptics,
+                    domains)
+    models: Models | None = None
+    if args.cross_fitted:
+        from bench.quote_train import fold_models
+        models = fold_models()
     sets: dict[str, Runner] = {}
     for folder in DUMPS:
-        sets.update(dump_sets(folder, golds[folder]))
-    sets.update(skeptics_sets(skeptics))
+        sets.update(dump_sets(folder, golds[folder], models))
+    sets.update(skeptics_sets(skeptics, models))
+    for folder in DUMPS:
+        sets.update(question_sets(folder, questions[folder]))
 
     if args.pool:
         for name, run in sets.items():
@@ -576,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
           "quote's source (the others are Q&A sites and file hosts)")
     print(HEADER)
     print(row("seed (all of it)", seed_tally()))
-    totals = {"marked": Tally(), "unmarked": Tally()}
+    totals = {"marked": Tally(), "unmarked": Tally(), "questions": Tally()}
     for name, run in sets.items():
         if args.only and args.only not in name:
             continue
@@ -584,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
         for gold, passages in run(ctx):
             if keep(gold):
                 tally.add(gold, align(gold, passages), aliases,
-                          links=name.endswith(" marked"))
+                          links=not name.endswith(" unmarked"))
         print(row(name, tally))
         total = totals[name.rsplit(" ", 1)[1]]
         for f in Tally.__dataclass_fields__:
@@ -594,9 +651,16 @@ def main(argv: list[str] | None = None) -> int:
             print("   ", line)
     for kind, total in totals.items():
         print(row(f"all {kind}", total))
-    marked, unmarked = totals["marked"], totals["unmarked"]
+    marked, unmarked, asked = totals["marked"], totals["unmarked"], totals["questions"]
     print(f"\nmulti-link lead-ins counted per quote: URL right {marked.multi_quotes_ok} of "
-          f"{marked.multi_quotes} quotes")
+          f"{marked.multi_quotes} quotes of answers; with the questions' "
+          f"{marked.multi_quotes_ok + asked.multi_quotes_ok} of "
+          f"{marked.multi_quotes + asked.multi_quotes} (by paragraph "
+          f"{_pct(marked.multi_ok + asked.multi_ok, marked.multi_n + asked.multi_n).strip()} of "
+          f"{marked.multi_n + asked.multi_n})")
+    print("outlet pairs (paragraphs): shown with a source / right / right source known but "
+          f"not shown: marked {marked.outlet_n} / {marked.outlet_ok} / {marked.withheld}, "
+          f"unmarked {unmarked.outlet_n} / {unmarked.outlet_ok} / {unmarked.withheld}")
     print("naming alone (pairs whose paragraph is truly quoted; detection errors left out): "
           f"marked{_pct(marked.named_ok, marked.named_n)} ({marked.named_n}), "
           f"unmarked{_pct(unmarked.named_ok, unmarked.named_n)} ({unmarked.named_n})")

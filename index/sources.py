@@ -68,8 +68,12 @@ _NOT_A_JOURNAL = frozenset({
 })
 # Pages of a site that are never what an answerer quotes: profiles, tag lists, help, searches.
 _SITE_PAGE = re.compile(
-    r"^/(?:users?|u)/|^/questions/tagged/|^/tags?/|^/help(?:/|$)|/search(?:$|[/?])",
-    re.IGNORECASE)
+    r"^/(?:users?|u)/|^/questions/tagged/|^/tags?/|^/help(?:/|$)|^/faq(?:/|$)|"
+    r"/search(?:$|[/?])", re.IGNORECASE)
+# The pages among those whose own text an answerer quotes ("was tagged vikings, which
+# reads:", "the FAQ clearly states that:"): a tag's description, the help centre.
+_DESCRIBED_PAGE = re.compile(r"^/questions/tagged/|^/tags?/|^/help(?:/|$)|^/faq(?:/|$)",
+                             re.IGNORECASE)
 KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly",
               "government": "government", "linked_post": "linked post",
               "file_host": "image or file", "website": "website"}
@@ -79,6 +83,17 @@ def site_page(path: str) -> bool:
     """Whether an address's path is a site's own page (a profile, a tag, help, a search),
     never a source."""
     return _SITE_PAGE.search(path) is not None
+
+
+def described_page(url: str) -> bool:
+    """Whether a link is a tag or a help page: never a source, but what a quote after it
+    reads when the lead-in ends on it."""
+    return _DESCRIBED_PAGE.search(urlsplit(url).path) is not None
+
+
+def front_page(url: str) -> bool:
+    """Whether a link is a site's front page (no path)."""
+    return urlsplit(url).path in {"", "/"}
 
 
 # Whether a link can be what a quote cites: the one place that says it, for the link a

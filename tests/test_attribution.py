@@ -72,6 +72,26 @@ def test_a_block_quote_inside_a_list_item_is_a_quote(gazetteer: Gazetteer) -> No
     # Only pictures: no address at all.
     ("<p><a href='https://i.stack.imgur.com/a.png'>1</a> "
      "<a href='https://i.stack.imgur.com/b.png'>2</a></p>", None),
+    # A Wikipedia page on a term the lead-in uses defines it; the site named is cited, even
+    # by its front page.
+    ("<p>Some sites reward <a href='https://en.wikipedia.org/wiki/White_hat'>white hat "
+     "hackers</a>. The website <a href='https://llm-attacks.org/'>llm-attacks.org</a> "
+     "shows one. The authors say:</p>", "https://llm-attacks.org/"),
+    ("<p>Text replaced with <a href='https://en.wikipedia.org/wiki/Lorem'>lorem ipsum</a> "
+     "is described in <a href='https://b.example/post'>this post</a> as:</p>",
+     "https://b.example/post"),
+    # ... but not where the lead-in names Wikipedia as what it cites.
+    (f"<p>Your <a href='{BASE}/questions/41845/x'>question</a> is answered on "
+     "<a href='https://en.wikipedia.org/wiki/Pillars'>Wikipedia</a>:</p>",
+     "https://en.wikipedia.org/wiki/Pillars"),
+    # A front page whose link text does not name the site is no citation.
+    ("<p>I searched <a href='https://example.org/'>the web</a> and found "
+     "<a href='https://b.example/page'>this</a>:</p>", "https://b.example/page"),
+    # The lead-in ends on a tag or the help centre: the quote is that page's own text.
+    (f"<p>This question: <a href='{BASE}/questions/465/goths'>Goths?</a> was tagged "
+     f"<a href='{BASE}/questions/tagged/vikings'>vikings</a>, which reads:</p>", None),
+    (f"<p>It is well documented on <a href='https://en.wikipedia.org/wiki/Che'>Wikipedia</a> "
+     f"and the <a href='{BASE}/faq'>FAQ</a> clearly states that:</p>", None),
 ])
 def test_the_link_a_lead_in_cites(gazetteer: Gazetteer, lead: str, cited: str | None) -> None:
     [(_, url, _)] = quotes(f"{lead}<blockquote><p>Quoted words here.</p></blockquote>",
@@ -158,6 +178,10 @@ def test_an_outlet_the_lead_in_moves_past_is_not_the_source(gazetteer: Gazetteer
     # "There are those ..." does not point back at the article named before it.
     "The Wikipedia article you linked to describes the controversy. There are those that "
     "oppose it:",
+    # Two sources cited in the sentence that introduces the quote: which one it is from is a
+    # guess.
+    "As the BBC and CNN both reported:",
+    "The minister resigned, the Guardian reports, and Reuters adds that:",
 ])
 def test_no_source_is_cited(gazetteer: Gazetteer, lead: str) -> None:
     assert lead_in_outlet(lead, gazetteer) is None
@@ -280,7 +304,30 @@ def test_a_lead_in_that_points_forward(gazetteer: Gazetteer, lead: str, forward:
     ("Wikipedia", "They quote a Joe Nickell book that summarizes the conclusions:", None),
     ("FDA", "This quote from the same WHO document implies that washing helps:", None),
     ("Reuters", "The talks failed:", None),  # nothing carries it on
+    # A picture introduced: gone from plain text, what follows is as often the answerer's.
+    ("Apple Daily", "The only proof is this 1998 article in Apple Daily. It shows a monkey, "
+     "then a photo of the meal:", None),
 ])
 def test_a_source_is_kept_only_where_the_lead_in_says_it(gazetteer: Gazetteer, outlet: str,
                                                          lead: str, kept: str | None) -> None:
     assert confirmed(gazetteer, outlet, lead) == kept
+
+
+def test_a_run_carries_its_source_only_until_a_paragraph_introduces_more(
+        gazetteer: Gazetteer) -> None:
+    """A quoted run whose paragraph ends like a lead-in ("... quotes them as") may go on with
+    someone else's words: from there on, "outlet not named"."""
+    lead = "According to this BBC article:"
+    texts = ["The minister resigned on Monday after a week of protests.",
+             "Local papers covered the protests, and the Herald quotes the protesters as",
+             "We will not stop until the law is withdrawn.",
+             "Its second paragraph."]
+    passages = confirm_unmarked_outlets([Passage("quote", t, "BBC", None, lead) for t in texts],
+                                        gazetteer)
+    assert [p.outlet for p in passages] == ["BBC", None, None, None]
+    # A new run (another lead-in) starts afresh.
+    again = confirm_unmarked_outlets(
+        [Passage("quote", texts[1], "BBC", None, lead),
+         Passage("quote", "Words of the second report.", "BBC", None, "From the BBC:")],
+        gazetteer)
+    assert [p.outlet for p in again] == [None, "BBC"]

@@ -217,6 +217,7 @@ THREAD = "https://history.stackexchange.com/questions/100/why"
     ("https://history.stackexchange.com/users/71/someone", False, True),
     ("https://history.stackexchange.com/questions/tagged/rome", False, True),
     ("https://history.stackexchange.com/help/on-topic", False, True),
+    ("https://history.stackexchange.com/faq", False, True),           # the old help centre
     ("https://example.org/search?q=rome", False, True),
     ("https://history.stackexchange.com/questions/100", False, True),  # the thread's question
     ("https://history.stackexchange.com/questions/101", True, False),  # another question

@@ -23,7 +23,7 @@ from ..attribution import confirm_unmarked_outlets, http_url, pack, passages_fro
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
-from ..quote_model import unmarked_passages
+from ..quote_model import Model, unmarked_passages
 from .context import LoadContext, read_text
 
 _SCORE = re.compile(r"^-?\d+$")
@@ -242,12 +242,14 @@ def marks_quotes(paragraphs: list[Paragraph]) -> bool:
 
 
 def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
-                  marked: bool | None = None, question: str | None = None) -> list[Passage]:
+                  marked: bool | None = None, question: str | None = None,
+                  model: Model | None = None) -> list[Passage]:
     """An answer's passages: quotes marked by indentation when it (or, with ``marked``, the
     file it is in) marks them, else recognised from how each paragraph reads and from the
     answerer's lead-ins (``index.quote_model.unmarked_passages``). Where quotes are
     marked, an indented list is quoted too; an answer with nothing indented quotes nothing.
-    ``question``: the thread's question, whose words an answer may repeat as a quote."""
+    ``question``: the thread's question, whose words an answer may repeat as a quote.
+    ``model``: other weights than the committed ones (the bench's cross-fitted analysis)."""
     if marked is None:
         marked = marks_quotes(paragraphs)
     if marked:
@@ -260,7 +262,8 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
         passages = passages_from_blocks(blocks, ctx.gazetteer, question=question)
     else:
         passages = confirm_unmarked_outlets(
-            unmarked_passages([p.text for p in paragraphs], ctx.gazetteer, question=question),
+            unmarked_passages([p.text for p in paragraphs], ctx.gazetteer, model,
+                              question=question),
             ctx.gazetteer)
     return pack(passages, ctx.passage_chars)
 
@@ -271,6 +274,8 @@ def answer_paragraphs(text: str) -> list[Paragraph]:
 
 
 def answer_text_passages(text: str, ctx: LoadContext, *, marked: bool | None = None,
-                         question: str | None = None) -> list[Passage]:
+                         question: str | None = None,
+                         model: Model | None = None) -> list[Passage]:
     """``text_passages`` of an answer given as one string (JSON Lines records)."""
-    return text_passages(answer_paragraphs(text), ctx, marked=marked, question=question)
+    return text_passages(answer_paragraphs(text), ctx, marked=marked, question=question,
+                         model=model)
