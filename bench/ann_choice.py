@@ -171,13 +171,13 @@ def run_library(library: str, rows: np.ndarray, scales: np.ndarray, queries: np.
     return out
 
 
-def sweep(db: Path, expansions: list[int], n_questions: int) -> None:
+def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5) -> None:
     from bench.semantic_scale import exact_top
     from index import ann
 
     nearest = ann.NearestIndex.open(db)
-    queries = RandomProjection().embed(questions(random.Random(5), n_questions))
-    print(f"{n_questions} questions, {len(nearest.scales)} passages")
+    queries = RandomProjection().embed(questions(random.Random(seed), n_questions))
+    print(f"{n_questions} questions (seed {seed}), {len(nearest.scales)} passages")
     print("| candidates kept while searching | recall@10 | median ms | p99 ms | load average |")
     print("|---|---|---|---|---|")
     for expansion in expansions:
@@ -205,9 +205,11 @@ def main() -> None:
                         help="for an index of real vectors: its last N passages' vectors are "
                         "the questions, and are left out of the index searched")
     parser.add_argument("--sweep", type=int, nargs="+", metavar="EXPANSION")
+    parser.add_argument("--seed", type=int, default=5, help="of the sweep's questions "
+                        "(bench.semantic_scale's: 5; choose settings on another)")
     args = parser.parse_args()
     if args.sweep:
-        sweep(args.index, args.sweep, args.queries)
+        sweep(args.index, args.sweep, args.queries, args.seed)
         return
     rows, scales = load_vectors(args.index, args.sample or None)
     if args.passages_as_questions:

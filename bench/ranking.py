@@ -1,7 +1,8 @@
 """Ranking benchmark: this project against tantivy, bm25s (numba and numpy) and rank-bm25.
 
     python -m bench.ranking [--sizes 10000 100000 1000000] [--queries 1000] [--no-scifact]
-        [--no-served | --served-only] [--served-queries 300]
+        [--no-served | --served-only] [--served-queries 300] [--served-index DB]
+        [--served-rank-bm25-queries N]
 
 Two tables. The BM25 kernels (below), and the served path: what a user gets, question text
 in, the best 10 passages with their text out. For the served path each size is a synthetic
@@ -28,9 +29,11 @@ Needs the `bench` extra: `.venv/bin/pip install -e '.[bench]'`. Not part of the 
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -324,6 +327,7 @@ def run_served(engine: str, db: Path, questions: list[str]) -> dict[str, float]:
             builder.add_text_field("body", stored=False, tokenizer_name="whitespace")
             builder.add_text_field("text", stored=True, index_option="basic")
             folder = tempfile.mkdtemp(prefix="tantivy-")
+            atexit.register(shutil.rmtree, folder, True)  # 200 MB at a million passages
             index = tantivy.Index(builder.build(), path=folder)
             writer = index.writer(heap_size=1_000_000_000, num_threads=2)
             for body, text in zip(tokens, texts, strict=True):
@@ -390,7 +394,13 @@ def run_served(engine: str, db: Path, questions: list[str]) -> dict[str, float]:
     return result
 
 
-def served_table(sizes: list[int], n_questions: int, engines: list[str]) -> None:
+def served_table(sizes: list[int], n_questions: int, engines: list[str],
+                 index: Path | None = None, rank_bm25_queries: int | None = None) -> None:
+    """``index``: measure this built index of ``bench.synthetic_corpus``'s threads (one
+    ``bench.semantic_scale --keep`` kept: the same corpus as ``served_data``'s, built with
+    vectors, which BM25 alone ignores) instead of building one a size. rank-bm25 scores every
+    passage in Python (about 20 s a question at 1,000,000): above 100,000 passages it runs only
+    when ``rank_bm25_queries`` says how many questions."""
     print()
     print("served path: question text in, the best 10 passages with their text out (this "
           "project: IndexReader.search as the bot opens it; tantivy: a stored text field; "
@@ -400,13 +410,17 @@ def served_table(sizes: list[int], n_questions: int, engines: list[str]) -> None
           "the peers, reading the passages from it and building their index")
     print(f"{'corpus':>10} {'engine':>12} {'ready s':>8} {'median ms':>10} {'p99 ms':>8} "
           f"{'memory MB':>10}  load average (1, 5, 15 min)")
-    for n in sizes:
+    for n in [0] if index else sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            db = served_data(Path(tmp), n)
+            db = index or served_data(Path(tmp), n)
+            if index:
+                with closing(sqlite3.connect(f"{index.resolve().as_uri()}?mode=ro", uri=True)
+                             ) as con:
+                    n = int(dict(con.execute("SELECT key, value FROM meta").fetchall())["n_docs"])
             for engine in engines:
-                if engine == "rank-bm25" and n > 100_000:
+                if engine == "rank-bm25" and n > 100_000 and not rank_bm25_queries:
                     continue
-                count = 100 if engine == "rank-bm25" else n_questions
+                count = (rank_bm25_queries or 100) if engine == "rank-bm25" else n_questions
                 proc = subprocess.run(
                     [sys.executable, "-m", "bench.ranking", "--served-worker", engine,
                      "--data", str(db), "--queries", str(count)],
@@ -438,6 +452,12 @@ def main() -> None:
     parser.add_argument("--served-only", action="store_true",
                         help="only the served path, not the BM25 kernels")
     parser.add_argument("--served-queries", type=int, default=300)
+    parser.add_argument("--served-index", type=Path, metavar="DB",
+                        help="the served path on this built index of the synthetic threads "
+                        "(bench.semantic_scale --keep), not one built for each size")
+    parser.add_argument("--served-rank-bm25-queries", type=int, metavar="N",
+                        help="rank-bm25's questions in the served path (default 100; above "
+                        "100,000 passages it runs only when this is given)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--served-worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -454,7 +474,8 @@ def main() -> None:
                                     questions(random.Random(5), args.queries))))
         return
     if args.served_only:
-        served_table(args.sizes, args.served_queries, args.engines)
+        served_table(args.sizes, args.served_queries, args.engines, args.served_index,
+                     args.served_rank_bm25_queries)
         return
     sets: list[tuple[str, int | None]] = [(f"{n:,}", n) for n in args.sizes]
     if not args.no_scifact and args.scifact.is_dir():
@@ -501,7 +522,8 @@ def main() -> None:
                       f"{r['p99_ms']:>8.3f} {ratio:>10} {other} {r['memory_mb']:>10.0f}  "
                       f"{note}", flush=True)
     if not args.no_served:
-        served_table(args.sizes, args.served_queries, args.engines)
+        served_table(args.sizes, args.served_queries, args.engines, args.served_index,
+                     args.served_rank_bm25_queries)
 
 
 def cpu_model() -> str:

@@ -19,8 +19,13 @@ their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
 - the median and p99 of ``search(question, 3)``, and of embedding a question alone;
 - recall@10 of the vector stage (``index.ann``) against exact search over the same int8
   vectors, questions embedded by the same random projection;
+- how many MB of the nearest-neighbour file the OS page cache held after the questions, and
+  the median and p99 of the questions asked again with that file dropped from the cache
+  before each (but for the pages the process has mapped): the served path after memory
+  pressure;
 - the load average while the questions were asked (the machine is shared: say so).
-``--index DB`` measures an index already built (with its nearest-neighbour index).
+``--index DB`` measures an index already built, first embedding the passages that have no
+vector and building its nearest-neighbour index when they are missing (as a build would).
 """
 
 from __future__ import annotations
@@ -59,25 +64,35 @@ def questions(rng: random.Random, n: int) -> list[str]:
 
 
 class RandomProjection:
-    """Stands in for the model at build time: the same interface, vectors from the words."""
+    """Stands in for the model at build time: the same interface, vectors from the words.
+
+    A word's vector is drawn when the instance first meets it (so a fresh instance gives the
+    same words other vectors: the questions' and the passages' spaces agree only on words met
+    in the same order, such as the titles' opening "what happened with the")."""
 
     name = DEFAULT_MODEL
     dim = 384
 
     def __init__(self) -> None:
-        self._table: dict[str, np.ndarray] = {}
+        self._ids: dict[str, int] = {}
+        self._table = np.zeros((0, self.dim), dtype=np.float32)
         self._rng = np.random.default_rng(13)
 
-    def _vector(self, word: str) -> np.ndarray:
-        if word not in self._table:
-            self._table[word] = self._rng.standard_normal(self.dim).astype(np.float32)
-        return self._table[word]
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        from scipy import sparse  # sentence-transformers' dependency: in the `semantic` extra
+
+        rows, cols = [], []
+        ids = self._ids
         for i, text in enumerate(texts):
             for word in WORD.findall(text.lower()):
-                out[i] += self._vector(word)
+                cols.append(ids.setdefault(word, len(ids)))
+                rows.append(i)
+        if len(ids) > len(self._table):  # new words, drawn in the order they were met
+            drawn = self._rng.standard_normal((len(ids) - len(self._table), self.dim))
+            self._table = np.concatenate([self._table, drawn.astype(np.float32)])
+        counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                   shape=(len(texts), len(self._table)))
+        out = np.asarray(counts @ self._table, dtype=np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         return out
 
@@ -86,7 +101,7 @@ SERVE = """
 import asyncio, gc, json, os, random, statistics, sys, time
 from pathlib import Path
 import numpy as np
-from bench.semantic_scale import RandomProjection, memory, questions, exact_top
+from bench.semantic_scale import RandomProjection, cached_mb, memory, questions, exact_top
 import index.embedding, index.reader
 gc.collect(); before_model = memory()
 embedder = index.embedding.load()
@@ -121,6 +136,20 @@ async def main():
                 embedder.embed([q])
                 embed.append(1000 * (time.perf_counter() - t))
             out["embed_median_ms"], out["embed_p99_ms"] = statistics.median(embed), p99(embed)
+            # How much of the nearest-neighbour file the page cache holds now; then the
+            # questions again with none of its pages cached but those this process has mapped
+            # (as after memory pressure).
+            db = Path(sys.argv[1])
+            file = next(db.parent.glob(f".{db.name}.ann-*"))
+            out["file_cached_mb"] = cached_mb(file)
+            cold = []
+            with open(file, "rb") as f:
+                for q in asked:
+                    os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+                    t = time.perf_counter()
+                    await r.search(q, 3)
+                    cold.append(1000 * (time.perf_counter() - t))
+            out["cold_median_ms"], out["cold_p99_ms"] = statistics.median(cold), p99(cold)
             # The vector stage against exact search, with the build's own vectors.
             vectors = RandomProjection().embed(asked)
             found = [r._dense.top_k(v, 10)[0] for v in vectors]
@@ -137,6 +166,13 @@ def memory() -> dict[str, float]:
         fields = dict(line.split(":", 1) for line in f)
     return {name: int(fields[key].split()[0]) / 1024
             for name, key in (("rss", "VmRSS"), ("anon", "RssAnon"), ("file", "RssFile"))}
+
+
+def cached_mb(path: Path) -> float:
+    """MB of the file in the OS page cache (util-linux ``fincore``), NaN without it."""
+    out = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+                         capture_output=True, text=True)
+    return int(out.stdout.split()[0]) / 2**20 if out.returncode == 0 else float("nan")
 
 
 def exact_top(db: Path, vectors: np.ndarray, found: list[np.ndarray]) -> float:
@@ -175,9 +211,12 @@ def row(n: int, ranking: str, r: dict, build_s: str, vectors_s: str) -> str:  # 
     recall = f"{r['recall10']:.4f}" if "recall10" in r else "-"
     embed = (f"{r['embed_median_ms']:.2f} / {r['embed_p99_ms']:.2f}"
              if "embed_median_ms" in r else "-")
+    cold = (f"{r['cold_median_ms']:.2f} / {r['cold_p99_ms']:.2f} | {r['file_cached_mb']:.0f}"
+            if "cold_median_ms" in r else "- | -")
     return (f"| {n:,} | {ranking} | {index['rss']:.0f} ({index['anon']:.0f} + "
             f"{index['file']:.0f}) | {model['rss']:.0f} | {process['rss']:.0f} | "
-            f"{r['median_ms']:.2f} | {r['p99_ms']:.2f} | {embed} | {recall} | {build_s} | "
+            f"{r['median_ms']:.2f} | {r['p99_ms']:.2f} | {embed} | {recall} | {cold} | "
+            f"{build_s} | "
             f"{vectors_s} | "
             + " ".join(f"{x:.1f}" for x in r["load"]) + " |")
 
@@ -192,13 +231,21 @@ def main() -> None:
                         help="measure this index (built with vectors) instead of building")
     args = parser.parse_args()
     print("| passages | ranking | index MB (own + mapped) | model MB | process MB | median ms "
-          "| p99 ms | embedding a question: median / p99 ms | recall@10 | build s | "
-          "vectors s | load average 1/5/15 min |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| p99 ms | embedding a question: median / p99 ms | recall@10 | file not cached: "
+          "median / p99 ms | vector file cached MB | build s | vectors s | "
+          "load average 1/5/15 min |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if args.index:
+        # An index kept before its vectors or its graph were done (or by an older version of
+        # index.ann): finish them as the build would.
+        t = time.perf_counter()
+        report = embed_missing(args.index, RandomProjection())  # type: ignore[arg-type]
+        assert report.complete
+        built = ann.build(args.index) is not None
+        vectors_s = f"{time.perf_counter() - t:.1f}" if report.embedded or built else "-"
         for ranking in ("bm25", "hybrid"):
             r = serve(args.index, ranking, args.questions)
-            print(row(int(r["n"]), ranking, r, "-", "-"), flush=True)
+            print(row(int(r["n"]), ranking, r, "-", vectors_s), flush=True)
         return
     for n in args.passages:
         folder = Path(tempfile.mkdtemp(dir=args.keep, prefix=f"scale-{n}-"))
