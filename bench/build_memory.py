@@ -1,72 +1,233 @@
-"""Peak memory of a clean build: N passage records in one JSON Lines file.
+"""Peak memory of a build: N passage records in JSON Lines files.
 
-    python -m bench.build_memory [--passages 200000 1000000] [--semantic]
+    python -m bench.build_memory [--passages 200000 1000000] [--semantic | --carry]
+        [--keep FOLDER]
 
 Each size is written to a temporary folder, then built by ``python -m index build`` in a fresh
-process; the table shows the passages, the file's size, the build's seconds and its peak
-resident memory (``ru_maxrss`` of the child: the whole process, interpreter and libraries
-included). The build is BM25's alone (``[semantic] enabled = false``) unless ``--semantic``
-is given: embedding a million passages takes hours on a small machine.
+process (the command a person or ``/reload`` runs); the table shows the passages, the records'
+size, the build's seconds and its memory:
+
+- **peak RSS**: the largest peak resident memory (``ru_maxrss``) of the build's processes, the
+  interpreter and libraries included;
+- **tree peak**: the largest sum of resident memory of the build and every process it started,
+  sampled every 50 ms (it can miss a peak shorter than that; ``peak RSS`` cannot);
+- **before graph**: the build's peak resident memory (``VmHWM``) when it logs that it starts
+  the nearest-neighbour graph (``index.ann``), i.e. the peak of reading, BM25 and embedding;
+  "-" when no graph is built.
+
+Modes:
+
+- default: a clean build of one file, BM25 alone (``[semantic] enabled = false``);
+- ``--semantic``: the same clean build with ``[semantic]`` on: every passage is embedded by the
+  real model (about 28 passages a second on an idle two-core machine, far fewer when loaded),
+  then the graph is built;
+- ``--carry``: a rebuild with ``[semantic]`` on, where the previous index already holds a
+  vector for every passage. The N records are in ``FILES`` files; the previous index is built
+  first (not measured) by ``index.build.build`` with vector keys, and its vectors are
+  **synthetic** (random unit vectors, stored under the passages' real keys as the real model's,
+  through ``index.vectors.embed_missing``): embedding a million real passages takes about ten
+  hours here. Then ``CHANGED`` records of the first file get new text, and the measured build
+  carries every other vector from the previous index (by document for unchanged files, by key
+  for the changed file's unchanged passages), embeds the changed passages with the real model,
+  and builds the graph of all N vectors. ``--keep FOLDER`` keeps the previous index there and
+  reuses it on the next run (the preparation of a million takes tens of minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
+import os
 import random
-import resource
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FILES = 100      # --carry: the records are spread over this many files
+CHANGED = 20     # --carry: records of the first file whose text changes before the rebuild
+GRAPH_STARTS = re.compile(r"building the nearest-neighbour index")
 
 
-def write_records(path: Path, passages: int, *, seed: int = 7) -> None:
-    """Passage records of 20 to 80 words from a Zipf-like vocabulary of 20,000 words."""
+def _record(i: int, text: str) -> str:
+    return json.dumps({"_id": f"d{i}", "title": f"Report {i % 1000}", "text": text,
+                       "url": f"https://www.reuters.com/world/{i}"}) + "\n"
+
+
+def write_records(path: Path, passages: int, *, seed: int = 7, files: int = 1) -> None:
+    """Passage records of 20 to 80 words from a Zipf-like vocabulary of 20,000 words, in one
+    file at ``path``, or in ``files`` files in the folder ``path``."""
     rng = random.Random(seed)
     syllables = ["ka", "lo", "mi", "ra", "te", "su", "no", "ve", "da", "pi", "zo", "re"]
     words = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20_000)]
     weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(words))))
-    with path.open("w", encoding="utf-8") as f:
-        for i in range(passages):
-            text = " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(20, 80)))
-            f.write(json.dumps({"_id": f"d{i}", "title": f"Report {i % 1000}",
-                                "text": text.capitalize() + ".",
-                                "url": f"https://www.reuters.com/world/{i}"}) + "\n")
+    per_file = -(-passages // files)
+    outputs = [path] if files == 1 else [path / f"records-{f:03d}.jsonl" for f in range(files)]
+    for f, out in enumerate(outputs):
+        with out.open("w", encoding="utf-8") as w:
+            for i in range(f * per_file, min(passages, (f + 1) * per_file)):
+                text = " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(20, 80)))
+                w.write(_record(i, text.capitalize() + "."))
 
 
-def main(sizes: list[int], semantic: bool) -> None:
-    print(f"semantic embedding: {'on' if semantic else 'off'}")
-    print(f"{'passages':>10} {'file':>8} {'seconds':>8} {'peak RSS':>9}")
+def change_records(path: Path, count: int) -> None:
+    """Give the first ``count`` records of a file new text."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for n, line in enumerate(lines[:count]):
+        record = json.loads(line)
+        lines[n] = _record(int(record["_id"][1:]), f"Changed record {n}: {record['text']}")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _config(folder: Path, semantic: bool) -> Path:
+    config = folder / "config.toml"
+    config.write_text(f"[index]\noutlets = {json.dumps(str(ROOT / 'index/outlets.toml'))}"
+                      f"\n[semantic]\nenabled = {str(semantic).lower()}\n", encoding="utf-8")
+    return config
+
+
+def _rss_kb(pid: int, field: str = "VmRSS") -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # the process ended meanwhile
+                todo += [int(c) for c in task.read_text().split()]
+    return out
+
+
+def measure(command: Sequence[str]) -> tuple[float, float, float, float | None]:
+    """Run a build; its seconds, peak RSS (MB), sampled tree peak (MB), and its peak when the
+    graph starts (MB, None without a graph)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    before_graph: list[int] = []
+    tail: list[str] = []
+
+    def watch() -> None:
+        assert child.stderr is not None
+        for line in child.stderr:
+            tail[:] = [*tail, line][-20:]
+            if not before_graph and GRAPH_STARTS.search(line):
+                before_graph.append(_rss_kb(child.pid, "VmHWM"))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    tree_peak = 0
+    while True:
+        tree_peak = max(tree_peak, sum(_rss_kb(p) for p in _tree(child.pid)))
+        # This child's own usage (its reaped descendants included), not every child's so far.
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.05)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    watcher.join(timeout=10)  # a process it left behind may hold its standard error
+    seconds = time.perf_counter() - started
+    if child.returncode:
+        sys.exit(f"the build failed ({child.returncode}):\n{''.join(tail)}")
+    peak = usage.ru_maxrss / 1024
+    return seconds, peak, tree_peak / 1024, before_graph[0] / 1024 if before_graph else None
+
+
+def prepare(corpus: Path, db: Path) -> None:
+    """The previous index for ``--carry``: keys from the real passages, synthetic vectors."""
+    import numpy as np
+
+    from index.build import build
+    from index.embedding import DEFAULT_MODEL
+    from index.loaders import LoadContext
+    from index.outlets import Gazetteer
+    from index.vectors import embed_missing, work_file
+
+    class Synthetic:
+        """Random unit vectors under the real model's name: what the previous index holds."""
+
+        name, dim = DEFAULT_MODEL, 384
+        rng = np.random.default_rng(11)
+
+        def embed(self, texts: Sequence[str]) -> np.ndarray:
+            v = self.rng.standard_normal((len(texts), self.dim)).astype(np.float32)
+            return v / np.linalg.norm(v, axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+    build(corpus, db, ctx=LoadContext(Gazetteer.load(ROOT / "index/outlets.toml")),
+          vectors_model=DEFAULT_MODEL)
+    assert embed_missing(db, Synthetic()).complete  # type: ignore[arg-type]
+    work_file(db).unlink()  # the measured build finds its vectors in the index alone
+
+
+def main(sizes: list[int], mode: str, keep: Path | None) -> None:
+    semantic = mode != "off"
+    print(f"semantic embedding: {'on' if semantic else 'off'}"
+          + (f"; a rebuild carrying the previous index's synthetic vectors, {CHANGED} records "
+             f"of {FILES} files changed" if mode == "carry" else ""))
+    print(f"{'passages':>10} {'records':>8} {'seconds':>8} {'peak RSS':>9} {'tree peak':>9} "
+          f"{'before graph':>12}", flush=True)
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            corpus = Path(tmp) / "corpus"
+            folder = Path(tmp)
+            corpus = folder / "corpus"
             corpus.mkdir()
-            config = Path(tmp) / "config.toml"
-            config.write_text(f"[index]\noutlets = {json.dumps(str(ROOT / 'index/outlets.toml'))}"
-                              f"\n[semantic]\nenabled = {str(semantic).lower()}\n",
-                              encoding="utf-8")
-            write_records(corpus / "records.jsonl", n)
-            size = (corpus / "records.jsonl").stat().st_size / 2**20
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "index", "--config", str(config), "build",
-                            "--corpus", str(corpus),
-                            "--db", str(Path(tmp) / "i.db")], cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            seconds = time.perf_counter() - started
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"{n:>10,} {size:>5.0f} MB {seconds:>8.1f} {peak:>6.0f} MB", flush=True)
+            db = folder / "i.db"
+            if mode == "carry":
+                kept = keep / f"carry-{n}" if keep else folder / "previous"
+                if not (kept / "i.db").exists():
+                    kept.mkdir(parents=True, exist_ok=True)
+                    (kept / "corpus").mkdir(exist_ok=True)
+                    write_records(kept / "corpus", n, files=FILES)
+                    subprocess.run([sys.executable, "-m", "bench.build_memory", "--prepare",
+                                    str(kept / "corpus"), str(kept / "i.db")], cwd=ROOT,
+                                   check=True)
+                shutil.copytree(kept / "corpus", corpus, dirs_exist_ok=True)
+                shutil.copyfile(kept / "i.db", db)
+                change_records(corpus / "records-000.jsonl", CHANGED)
+            else:
+                write_records(corpus / "records.jsonl", n)
+            size = sum(f.stat().st_size for f in corpus.iterdir()) / 2**20
+            seconds, peak, tree, before = measure(
+                [sys.executable, "-m", "index", "--config", str(_config(folder, semantic)),
+                 "build", "--corpus", str(corpus), "--db", str(db)])
+            print(f"{n:>10,} {size:>5.0f} MB {seconds:>8.1f} {peak:>6.0f} MB {tree:>6.0f} MB "
+                  + (f"{before:>9.0f} MB" if before is not None else f"{'-':>12}"), flush=True)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, nargs="+", default=[200_000, 1_000_000])
-    parser.add_argument("--semantic", action="store_true",
-                        help="embed the passages too ([semantic] enabled)")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--semantic", action="store_true",
+                     help="embed the passages too ([semantic] enabled)")
+    how.add_argument("--carry", action="store_true", help="a rebuild carrying the previous "
+                     "index's (synthetic) vectors, a few passages changed")
+    parser.add_argument("--keep", type=Path, help="--carry: keep (and reuse) the previous "
+                        "index in this folder")
+    parser.add_argument("--prepare", nargs=2, type=Path, metavar=("CORPUS", "DB"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    main(args.passages, args.semantic)
+    if args.prepare:
+        prepare(*args.prepare)
+    else:
+        main(args.passages, "carry" if args.carry else "on" if args.semantic else "off",
+             args.keep)

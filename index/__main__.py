@@ -116,7 +116,7 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
     try:
         report = build_with(settings, corpus=corpus, database=db,
                             progress=_advance(bar) if bar else None,
-                            embed_progress=embedding)
+                            embed_progress=embedding, apart=True)
     except KeyboardInterrupt:
         print("stopped: the BM25 index is in place; the next build goes on embedding where "
               "this one stopped", file=sys.stderr)

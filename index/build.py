@@ -28,7 +28,14 @@ from .store import (
     replacing,
 )
 from .tokenize import Tokenizer
-from .vectors import EmbedReport, complete_with, embed_missing, key_of
+from .vectors import (
+    Deferred,
+    EmbedReport,
+    complete_with,
+    embed_apart,
+    embed_missing,
+    key_of,
+)
 from .writer import HeldTwice, IndexWriter, parsed_passages
 
 log = logging.getLogger(__name__)
@@ -307,11 +314,14 @@ def _format(path: Path) -> str:
 def build_with(settings: IndexSettings, *, corpus: Path | None = None,
                database: Path | None = None,
                progress: Callable[[Path], None] | None = None,
-               embed_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+               embed_progress: Callable[[int, int], None] | None = None,
+               apart: bool = False) -> BuildReport:
     """``build`` with the gazetteer, passage size and BM25 parameters of the config; then,
-    with ``[semantic]`` enabled, the passages' vectors (``index.vectors.embed_missing``). The
-    BM25 index is in place before embedding starts; a model that cannot be loaded leaves it
-    serving BM25 alone, with a warning."""
+    with ``[semantic]`` enabled, the passages' vectors (``index.vectors.embed_missing``; in a
+    process of its own with ``apart``, so that the model's memory is given back before
+    the graph is built: ``index.vectors.embed_apart``). The BM25 index is in place before
+    embedding starts; a model that cannot be loaded leaves it serving BM25 alone, with a
+    warning."""
     ctx = LoadContext(Gazetteer.load(settings.outlets), settings.passage_chars)
     semantic = settings.semantic
     database = database or settings.database
@@ -321,13 +331,15 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
         report.vectors = (EmbedReport(passages=passages, complete=True).summary() + "; "
                           + _nearest(database))
     elif semantic.enabled:
+        # Loaded only if a vector is in neither the index nor the cache.
+        model = Deferred(semantic.model, lambda: embedding.load(semantic.model))
         try:
-            embedder = embedding.load(semantic.model)
+            done = (embed_apart(database, semantic.model, progress=embed_progress)
+                    if apart else embed_missing(database, model, progress=embed_progress))
         except embedding.EmbeddingUnavailable as exc:
             log.warning("no passage vectors, search answers with BM25 alone: %s", exc)
             report.vectors = f"Vectors: none ({exc})"
         else:
-            done = embed_missing(database, embedder, progress=embed_progress)
             report.vectors = done.summary()
             report.seconds += done.seconds
             if done.complete:

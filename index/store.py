@@ -610,22 +610,57 @@ class PreviousIndex:
         return OldPostings(a.vocabulary, a["offsets"], a["lengths"], new_of_old, read,
                            found["tfs"][1] == np.dtype(np.uint16))
 
-    def vector_arrays(self) -> VectorArrays | None:
-        """The previous index's passage vectors, or None when it was built without them."""
+    def vector_keys(self) -> OldVectors | None:
+        """The previous index's passage keys and vector scales (not the rows:
+        ``vector_rows``), or None when it was built without vectors."""
         model = self.meta.get("vectors_model")
         if model is None:
             return None
+        a = self._arrays("vector_keys", "vector_scales")
+        keys, scales = a["vector_keys"], a["vector_scales"]
+        if keys.size != 16 * len(scales):
+            raise UnusableIndex(f"{self.path}: vector arrays of {keys.size} and {len(scales)} "
+                                "entries do not agree")
         try:
-            return VectorArrays.from_arrays(model, int(self.meta.get("vectors_dim", "0")),
-                                            self._arrays("vector_keys", "vectors",
-                                                         "vector_scales"))
+            dim = int(self.meta.get("vectors_dim", "0"))
         except ValueError as exc:
             raise UnusableIndex(f"{self.path}: {exc}") from exc
+        return OldVectors(model, dim, keys.reshape(-1, 16), scales)
+
+    @contextmanager
+    def vector_rows(self, dim: int) -> Iterator[Callable[[int, int], npt.NDArray[np.int8]]]:
+        """``read(first, count)``: that many vector rows from document ``first`` on, read from
+        the blob when asked, never all at once."""
+        try:
+            (rowid, length) = self._con.execute(
+                "SELECT rowid, length(data) FROM arrays WHERE name = 'vectors'").fetchone()
+            blob = self._con.blobopen("arrays", "data", rowid, readonly=True)
+        except (sqlite3.Error, TypeError) as exc:
+            raise UnusableIndex(f"{self.path}: no vectors array ({exc})") from exc
+
+        def read(first: int, count: int) -> npt.NDArray[np.int8]:
+            if (first + count) * dim > length:
+                raise UnusableIndex(f"{self.path}: the vectors array is too short")
+            blob.seek(first * dim)
+            return np.frombuffer(blob.read(count * dim), dtype=np.int8).reshape(count, dim)
+
+        with blob:
+            yield read
 
     def doc_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each old document's kind (1 = quote), outlet id and passage row id."""
         a = self._arrays("kinds", "outlets", "rowids")
         return a["kinds"], a["outlets"], a["rowids"]
+
+
+@dataclass(frozen=True, slots=True)
+class OldVectors:
+    """A previous index's vector keys and scales, by old document number."""
+
+    model: str
+    dim: int
+    keys: npt.NDArray[np.uint8]      # (n_docs, 16)
+    scales: npt.NDArray[np.float32]  # 0: no vector
 
 
 @dataclass(frozen=True, slots=True)

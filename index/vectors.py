@@ -11,38 +11,76 @@ starts where it stopped. When every passage has its vector, a new index file wit
 renamed into place, and the cache is trimmed to the index's passages. The cache stays: a build
 that cannot reuse the previous index (another version of Sourced, another gazetteer or passage
 size) takes its vectors from it instead of embedding everything again.
+
+Memory does not follow the corpus beyond a few numbers a passage (its 16-byte key, scale and
+source): vectors go from the previous index, the cache or the model to the new file
+``SLICE`` rows at a time, through SQLite's incremental blob I/O; passages are grouped by key
+with numpy. The model is loaded only when a passage's vector is in neither the index nor the
+cache.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import shutil
+import signal
 import sqlite3
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol, cast
 
 import numpy as np
+import numpy.typing as npt
 
-from .embedding import Embedder, content_key, embedded_text, quantize
+from .embedding import content_key, embedded_text, quantize
 from .model import Passage, Thread
-from .store import (
-    EMBED_ROWS,
-    META,
-    VECTOR_ARRAYS,
-    PreviousIndex,
-    VectorArrays,
-    arrays_from_rows,
-    replacing,
-)
+from .store import EMBED_ROWS, META, PreviousIndex, replacing
 
 log = logging.getLogger(__name__)
 
 # Passages embedded, then saved to the cache, at a time: what a stop can lose at most.
 CHUNK = 256
+# Vector rows read or written at a time (6 MB at 384 dimensions).
+SLICE = 16_384
+
+
+class Model(Protocol):
+    """What embedding needs of a model (``index.embedding.Embedder``, or a stand-in)."""
+
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class Deferred:
+    """A model loaded the first time a passage needs it: a build whose vectors are all in the
+    index or the cache never loads it (seconds, and about 500 MB of PyTorch)."""
+
+    def __init__(self, name: str, load: Callable[[], Model]) -> None:
+        self.name = name
+        self._load = load
+        self._model: Model | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def model(self) -> Model:
+        """Raises what ``load`` raises (``EmbeddingUnavailable``)."""
+        if self._model is None:
+            self._model = self._load()
+        return self._model
 
 
 def key_of(thread: Thread, passage: Passage) -> bytes:
@@ -50,37 +88,85 @@ def key_of(thread: Thread, passage: Passage) -> bytes:
     return content_key(embedded_text(thread.title, passage.text, passage.lead_in))
 
 
-def carry(model: str, n_docs: int, previous: PreviousIndex | None,
-          new_of_old: np.ndarray | None, parsed: Sequence[tuple[np.ndarray, int]]
-          ) -> VectorArrays:
-    """The new index's vector arrays: keys for every passage, and the vectors the previous
-    index has for them (made by the same model); the others wait for ``embed_missing``.
-    ``parsed`` is each parsed file's passage keys (an array of 16-byte rows) with its first
-    document number."""
-    old = previous.vector_arrays() if previous is not None else None
-    same = old is not None and old.model == model
-    dim = old.rows.shape[1] if same and old is not None else 0
+def _void(keys: npt.NDArray[np.uint8]) -> np.ndarray:
+    """16-byte keys as one comparable value each (sorted as SQLite sorts BLOBs)."""
+    return np.ascontiguousarray(keys, dtype=np.uint8).view("V16").reshape(-1)
+
+
+def _find(held: npt.NDArray[np.uint8], usable: npt.NDArray[np.bool_],
+          wanted: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """For each wanted key, the last place among ``held[usable]`` holding it, or -1."""
+    at = np.flatnonzero(usable)
+    values = _void(held[at])
+    order = np.argsort(values, kind="stable")
+    values = values[order]
+    want = _void(wanted)
+    pos = np.searchsorted(values, want, side="right") - 1
+    found = pos >= 0
+    found[found] = values[pos[found]] == want[found]
+    out = np.full(len(want), -1, dtype=np.int64)
+    out[found] = at[order[pos[found]]]
+    return out
+
+
+def _runs(sources: npt.NDArray[np.int64]) -> Iterator[tuple[int, int, int]]:
+    """(place, source, count) for each run of consecutive sources (>= 0) at consecutive
+    places: ``sources[place + i] == source + i``. Unchanged files are one run each."""
+    places = np.flatnonzero(sources >= 0)
+    if not len(places):
+        return
+    values = sources[places]
+    breaks = np.flatnonzero((np.diff(places) != 1) | (np.diff(values) != 1)) + 1
+    for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(places)], strict=True):
+        yield int(places[a]), int(values[a]), int(b - a)
+
+
+def carry(con: sqlite3.Connection, model: str, n_docs: int, previous: PreviousIndex | None,
+          new_of_old: npt.NDArray[np.int64] | None,
+          parsed: Sequence[tuple[npt.NDArray[np.uint8], int]]) -> dict[str, str]:
+    """Write the new index's vector arrays through ``con``: keys for every passage, and the
+    vectors the previous index has for them (made by the same model), copied ``SLICE`` rows
+    at a time; the others wait for ``embed_missing``. ``parsed`` is each parsed file's
+    passage keys (an array of 16-byte rows) with its first document number. Returns the meta
+    rows."""
+    old = previous.vector_keys() if previous is not None else None
+    same = previous is not None and old is not None and old.model == model
+    dim = old.dim if same and old is not None else 0
     keys = np.zeros((n_docs, 16), dtype=np.uint8)
-    rows = np.zeros((n_docs, dim), dtype=np.int8)
     scales = np.zeros(n_docs, dtype=np.float32)
+    sources = np.full(n_docs, -1, dtype=np.int64)  # the old document whose vector each takes
     if old is not None and new_of_old is not None:
-        moved = new_of_old >= 0
+        moved = np.flatnonzero(new_of_old >= 0)
         keys[new_of_old[moved]] = old.keys[moved]
         if same:
-            rows[new_of_old[moved]] = old.rows[moved]
-            scales[new_of_old[moved]] = old.scales[moved]
-    lookup: dict[bytes, int] | None = None
+            sources[new_of_old[moved]] = moved
     for file_keys, first in parsed:
         keys[first:first + len(file_keys)] = file_keys
-        if not (same and old is not None):
-            continue
-        if lookup is None:
-            lookup = {k.tobytes(): i for i, k in enumerate(old.keys) if old.scales[i] != 0}
-        for doc, key in enumerate(file_keys, start=first):
-            if (at := lookup.get(key.tobytes())) is not None:
-                rows[doc] = old.rows[at]
-                scales[doc] = old.scales[at]
-    return VectorArrays(model, keys, rows, scales)
+    if same and old is not None and parsed:
+        docs = np.concatenate([np.arange(first, first + len(k)) for k, first in parsed])
+        sources[docs] = _find(old.keys, old.scales != 0, keys[docs])
+    if same and old is not None:
+        has = sources >= 0
+        scales[has] = old.scales[sources[has]]
+    con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
+                    [("vector_keys", "uint8", keys.tobytes()),
+                     ("vector_scales", "float32", scales.tobytes())])
+    rowid = con.execute("INSERT INTO arrays (name, dtype, data) VALUES ('vectors', 'int8', "
+                        "zeroblob(?))", (n_docs * dim,)).lastrowid
+    if same and previous is not None and rowid is not None and (sources >= 0).any():
+        with previous.vector_rows(dim) as read, \
+                con.blobopen("arrays", "data", rowid) as out:
+            for lo in range(0, n_docs, SLICE):
+                part = sources[lo:lo + SLICE]
+                if not (part >= 0).any():
+                    continue  # zeros already
+                rows = np.zeros((len(part), dim), dtype=np.int8)
+                for at, source, count in _runs(part):
+                    rows[at:at + count] = read(source, count)
+                out.seek(lo * dim)
+                out.write(rows.tobytes())
+    return {"vectors_model": model, "vectors_dim": str(dim),
+            "vectors_missing": str(n_docs - int(np.count_nonzero(scales)))}
 
 
 @dataclass(slots=True)
@@ -122,10 +208,29 @@ def complete_with(database: Path, model: str) -> int | None:
     return None if row is None else int(row[0]) // np.dtype(np.int64).itemsize
 
 
-def embed_missing(database: Path, embedder: Embedder, *,
+def _small_arrays(con: sqlite3.Connection, database: Path
+                  ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float32],
+                             npt.NDArray[np.int64], int]:
+    """Keys, scales and row ids of an index, and the length of its vectors array."""
+    found = {name: (data, length) for name, data, length in con.execute(
+        "SELECT name, CASE WHEN name = 'vectors' THEN NULL ELSE data END, length(data) "
+        "FROM arrays WHERE name IN ('vector_keys', 'vector_scales', 'rowids', 'vectors')")}
+    if missing := {"vector_keys", "vector_scales", "rowids", "vectors"} - set(found):
+        raise ValueError(f"{database}: no {', '.join(sorted(missing))} array")
+    rowids = np.frombuffer(found["rowids"][0], dtype=np.int64)
+    scales = np.frombuffer(found["vector_scales"][0], dtype=np.float32).copy()
+    keys = np.frombuffer(found["vector_keys"][0], dtype=np.uint8)
+    if len(scales) != len(rowids) or len(keys) != 16 * len(rowids):
+        raise ValueError(f"{database}: vector arrays of {len(keys)} and {len(scales)} entries "
+                         f"for {len(rowids)} passages")
+    return keys.reshape(-1, 16), scales, rowids, int(found["vectors"][1])
+
+
+def embed_missing(database: Path, embedder: Model | Deferred, *,
                   progress: Callable[[int, int], None] | None = None) -> EmbedReport:
     """Embed the passages of the index at ``database`` that have no vector yet, then put a
-    complete index in its place. ``progress(done, total)`` follows the work.
+    complete index in its place. ``progress(done, total)`` follows the work. A ``Deferred``
+    model is loaded only if some passage's vector is in neither the index nor the cache.
 
     Stopping it (KeyboardInterrupt, SIGTERM, a kill) keeps every finished chunk in the work
     file, which the next call takes up. If the index is replaced meanwhile (another build),
@@ -133,110 +238,262 @@ def embed_missing(database: Path, embedder: Embedder, *,
     """
     started = time.perf_counter()
     before = _identity(database)
+    name = embedder.name
     uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         meta = dict(con.execute(META).fetchall())
         if "vectors_model" not in meta:
             raise ValueError(f"{database} was built without vectors ([semantic] enabled)")
-        arrays = arrays_from_rows(con.execute(VECTOR_ARRAYS).fetchall())
-        vectors = VectorArrays.from_arrays(meta["vectors_model"], int(meta["vectors_dim"]),
-                                           arrays)
-        (rowids_blob,) = con.execute("SELECT data FROM arrays WHERE name = 'rowids'").fetchone()
-        rowids = np.frombuffer(rowids_blob, dtype=np.int64)
-        report = EmbedReport(passages=len(rowids))
-        keys, scales = vectors.keys, vectors.scales.copy()
-        rows = vectors.rows.copy()
-        if vectors.model != embedder.name or rows.shape[1] != embedder.dim:
-            rows = np.zeros((len(rowids), embedder.dim), dtype=np.int8)
+        keys, scales, rowids, length = _small_arrays(con, database)
+        n = len(rowids)
+        report = EmbedReport(passages=n)
+        model = embedder if not isinstance(embedder, Deferred) else None
+        # The index's rows are kept when the same model made them (its dimension, when the
+        # model is not loaded yet: the same name is the same model).
+        dim = int(meta.get("vectors_dim", "0")) if meta["vectors_model"] == name else 0
+        if dim and (length != n * dim or (model is not None and model.dim != dim)):
+            dim = 0
+        keep_rows = dim > 0
+        if not keep_rows:
             scales[:] = 0
         missing = np.flatnonzero(scales == 0)
         if not len(missing):
             report.complete = True
             report.seconds = time.perf_counter() - started
             return report
+        if not keep_rows:
+            cached_dim = _cached_dim(work_file(database), name) if model is None else None
+            if cached_dim is not None:
+                dim = cached_dim
+            else:
+                if model is None:
+                    assert isinstance(embedder, Deferred)
+                    model = embedder.model()
+                dim = model.dim
         # One vector per distinct text: a passage repeated across threads is embedded once.
-        by_key: dict[bytes, list[int]] = {}
-        for doc in missing.tolist():
-            by_key.setdefault(keys[doc].tobytes(), []).append(doc)
-        with closing(_open_work(work_file(database), embedder)) as work:
-            for key, row, scale in work.execute("SELECT key, row, scale FROM vectors"):
-                for doc in by_key.pop(bytes(key), ()):
-                    rows[doc] = np.frombuffer(row, dtype=np.int8)
-                    scales[doc] = scale
-                    report.resumed += 1
-            todo = list(by_key)
+        unique, first, group = np.unique(_void(keys[missing]), return_index=True,
+                                         return_inverse=True)
+        per_key = np.bincount(group.reshape(-1), minlength=len(unique))
+        with closing(_open_work(work_file(database), name, dim)) as work:
+            cached = np.isin(unique, _cached_keys(work))
+            report.resumed = int(per_key[cached].sum())
+            todo = np.flatnonzero(~cached)
+            if len(todo) and model is None:
+                assert isinstance(embedder, Deferred)
+                model = embedder.model()
+                if model.dim != dim:  # the cache was another model's after all
+                    return embed_missing(database, model, progress=progress)
             total = len(todo)
             if progress:
                 progress(0, total)
             for at in range(0, total, CHUNK):
+                assert model is not None
                 chunk = todo[at:at + CHUNK]
-                first_docs = [by_key[k][0] for k in chunk]
-                texts = dict((rowid, embedded_text(title, text, lead_in)) for rowid, title, text,
-                             lead_in in con.execute(EMBED_ROWS, (json.dumps(
-                                 rowids[first_docs].tolist()),)))
-                q_rows, q_scales = quantize(embedder.embed(
-                    [texts[int(rowids[d])] for d in first_docs]))
+                docs = missing[first[chunk]]
+                texts = {rowid: embedded_text(title, text, lead_in) for rowid, title, text,
+                         lead_in in con.execute(EMBED_ROWS, (json.dumps(
+                             rowids[docs].tolist()),))}
+                q_rows, q_scales = quantize(model.embed([texts[int(rowids[d])] for d in docs]))
                 with work:  # one transaction a chunk: a stop keeps every chunk before it
                     work.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                                     [(k, r.tobytes(), float(s))
-                                      for k, r, s in zip(chunk, q_rows, q_scales, strict=True)])
-                for k, r, s in zip(chunk, q_rows, q_scales, strict=True):
-                    for doc in by_key[k]:
-                        rows[doc] = r
-                        scales[doc] = s
-                        report.embedded += 1
+                                     [(k.tobytes(), r.tobytes(), float(s)) for k, r, s
+                                      in zip(unique[chunk], q_rows, q_scales, strict=True)])
+                report.embedded += int(per_key[chunk].sum())
                 if progress:
                     progress(min(at + CHUNK, total), total)
-    if _identity(database) != before:
-        log.warning("%s was rebuilt while its passages were being embedded: the vectors made "
-                    "are kept in %s for the next build", database, work_file(database))
-        report.seconds = time.perf_counter() - started
-        return report
-    done = VectorArrays(embedder.name, keys, rows, scales)
-    with replacing(database) as tmp:
-        shutil.copyfile(database, tmp)
-        with closing(sqlite3.connect(tmp)) as out:
-            out.execute("PRAGMA journal_mode = OFF")
-            with out:
-                out.executemany("UPDATE arrays SET dtype = ?, data = ? WHERE name = ?",
-                                [(str(a.dtype), a.tobytes(), name)
-                                 for name, a in done.arrays().items()])
-                out.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                done.meta().items())
-            out.execute("PRAGMA journal_mode = DELETE")
-    _keep_only(work_file(database), embedder, done)
-    report.complete = True
+            if _identity(database) != before:
+                log.warning("%s was rebuilt while its passages were being embedded: the "
+                            "vectors made are kept in %s for the next build", database,
+                            work_file(database))
+                report.seconds = time.perf_counter() - started
+                return report
+            with replacing(database) as tmp:
+                shutil.copyfile(database, tmp)
+                with closing(sqlite3.connect(tmp)) as out:
+                    out.execute("PRAGMA journal_mode = OFF")
+                    with out:
+                        _fill(out, work, keys, scales, missing, dim, keep_rows)
+                        left = int(np.count_nonzero(scales == 0))
+                        out.execute("UPDATE arrays SET data = ? WHERE name = 'vector_scales'",
+                                    (scales.tobytes(),))
+                        out.executemany(
+                            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                            [("vectors_model", name), ("vectors_dim", str(dim)),
+                             ("vectors_missing", str(left))])
+                    out.execute("PRAGMA journal_mode = DELETE")
+            _keep_only(work, database, keys, dim)
+    report.complete = left == 0
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _keep_only(path: Path, embedder: Embedder, vectors: VectorArrays) -> None:
+def embed_apart(database: Path, model: str, *,
+                progress: Callable[[int, int], None] | None = None) -> EmbedReport:
+    """``embed_missing`` in a process of its own, which loads the model if anything needs it.
+
+    PyTorch and the model take about 500 MB, and a process never gives most of it back; in
+    a process of its own it is all given back when the embedding ends, so the nearest-neighbour
+    graph, built next, does not come on top of it. ``progress`` is called in this process.
+
+    Raises:
+        EmbeddingUnavailable: the model cannot be loaded.
+        KeyboardInterrupt: the embedding was stopped (its finished chunks are kept).
+        RuntimeError: the process ended without a result.
+    """
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of this one
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_embed_child, args=(database, model, send),
+                            name="sourced-embedding")
+    child.start()
+    send.close()
+    result: tuple[str, object] | None = None
+    try:
+        while True:
+            try:
+                kind, value = receive.recv()
+            except EOFError:
+                break
+            if kind == "progress":
+                if progress:
+                    progress(*cast(tuple[int, int], value))
+            else:
+                result = (kind, value)
+    finally:
+        child.join(timeout=None if result is not None else 10)  # a stopped one saves first
+        if child.is_alive():
+            child.terminate()
+            child.join()
+        receive.close()
+    if result is None:
+        if child.exitcode == -signal.SIGINT or child.exitcode == 130:
+            raise KeyboardInterrupt
+        raise RuntimeError(f"the embedding process ended without a result (exit code "
+                           f"{child.exitcode})")
+    kind, value = result
+    if kind == "error":
+        assert isinstance(value, BaseException)
+        raise value
+    assert isinstance(value, EmbedReport)
+    return value
+
+
+def _embed_child(database: Path, model: str, send: Connection) -> None:
+    from . import embedding
+    from .parent import EXIT_WITH_PARENT, exit_with_parent
+
+    os.environ[EXIT_WITH_PARENT] = str(os.getppid())
+    exit_with_parent()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        report = embed_missing(database, Deferred(model, lambda: embedding.load(model)),
+                               progress=lambda done, total: send.send(("progress",
+                                                                       (done, total))))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # back to the parent, which raises it as if it were its own
+        try:
+            send.send(("error", exc))
+        except Exception:  # not picklable
+            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        return
+    send.send(("done", report))
+
+
+def _fill(out: sqlite3.Connection, work: sqlite3.Connection, keys: npt.NDArray[np.uint8],
+          scales: npt.NDArray[np.float32], missing: npt.NDArray[np.int64], dim: int,
+          keep_rows: bool) -> None:
+    """Write the cache's vectors of the ``missing`` documents into the index ``out`` (whose
+    rows are kept, or all replaced by rows of ``dim``), ``SLICE`` documents at a time; set
+    their ``scales``."""
+    if not keep_rows:
+        out.execute("UPDATE arrays SET dtype = 'int8', data = zeroblob(?) WHERE name = "
+                    "'vectors'", (len(scales) * dim,))
+    (rowid,) = out.execute("SELECT rowid FROM arrays WHERE name = 'vectors'").fetchone()
+    work.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (doc INTEGER PRIMARY KEY, key BLOB)")
+    with out.blobopen("arrays", "data", rowid) as blob:
+        for lo in range(0, len(scales), SLICE):
+            docs = missing[np.searchsorted(missing, lo):np.searchsorted(missing, lo + SLICE)]
+            if not len(docs):
+                continue
+            hi = min(lo + SLICE, len(scales))
+            blob.seek(lo * dim)
+            rows = np.frombuffer(blob.read((hi - lo) * dim), dtype=np.int8).reshape(
+                hi - lo, dim).copy()
+            work.execute("DELETE FROM wanted")
+            work.executemany("INSERT INTO wanted VALUES (?, ?)",
+                             zip(docs.tolist(), (k.tobytes() for k in keys[docs]),
+                                 strict=True))
+            for doc, row, scale in work.execute("SELECT w.doc, v.row, v.scale FROM wanted w "
+                                                "JOIN vectors v ON v.key = w.key"):
+                rows[doc - lo] = np.frombuffer(row, dtype=np.int8)
+                scales[doc] = scale
+            blob.seek(lo * dim)
+            blob.write(rows.tobytes())
+    work.execute("DROP TABLE wanted")
+
+
+def _cached_dim(path: Path, name: str) -> int | None:
+    """The dimension of the cache's vectors, when ``name`` made them."""
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as con:
+            made_by = dict(con.execute("SELECT key, value FROM meta"))
+    except sqlite3.Error:
+        return None
+    dim = made_by.get("dim", "")
+    return int(dim) if made_by.get("model") == name and dim.isdigit() and int(dim) else None
+
+
+def _cached_keys(work: sqlite3.Connection) -> np.ndarray:
+    """Every key in the cache, as ``_void`` values."""
+    chunks = []
+    cursor = work.execute("SELECT key FROM vectors WHERE length(key) = 16")
+    while rows := cursor.fetchmany(65_536):
+        chunks.append(b"".join(k for (k,) in rows))
+    return _void(np.frombuffer(b"".join(chunks), dtype=np.uint8).reshape(-1, 16))
+
+
+def _keep_only(work: sqlite3.Connection, database: Path, keys: npt.NDArray[np.uint8],
+               dim: int) -> None:
     """The cache holds the index's vectors, and no others."""
-    unique = {k.tobytes(): i for i, k in enumerate(vectors.keys)}
-    with closing(_open_work(path, embedder)) as work, work:
+    uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
+    with work, closing(sqlite3.connect(uri, uri=True)) as con:
         work.execute("CREATE TEMP TABLE current (key BLOB PRIMARY KEY)")
-        work.executemany("INSERT INTO current VALUES (?)", ((k,) for k in unique))
+        work.executemany("INSERT OR IGNORE INTO current VALUES (?)",
+                         ((k.tobytes(),) for k in keys))
         work.execute("DELETE FROM vectors WHERE key NOT IN (SELECT key FROM current)")
-        work.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
-                         ((k, vectors.rows[i].tobytes(), float(vectors.scales[i]))
-                          for k, i in unique.items()))
+        work.execute("DROP TABLE current")
+        (rowid,) = con.execute("SELECT rowid FROM arrays WHERE name = 'vectors'").fetchone()
+        (scales,) = con.execute("SELECT data FROM arrays WHERE name = 'vector_scales'"
+                                ).fetchone()
+        scales = np.frombuffer(scales, dtype=np.float32)
+        with con.blobopen("arrays", "data", rowid, readonly=True) as blob:
+            for lo in range(0, len(keys), SLICE):
+                hi = min(lo + SLICE, len(keys))
+                rows = np.frombuffer(blob.read((hi - lo) * dim), dtype=np.int8).reshape(
+                    hi - lo, dim)
+                work.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                                 ((keys[d].tobytes(), rows[d - lo].tobytes(),
+                                   float(scales[d])) for d in range(lo, hi) if scales[d]))
 
 
-def _open_work(path: Path, embedder: Embedder) -> sqlite3.Connection:
-    """The cache of finished chunks, emptied when another model made them."""
+def _open_work(path: Path, name: str, dim: int) -> sqlite3.Connection:
+    """The cache of finished chunks, emptied when another model (``name``, ``dim``) made
+    them."""
     con = sqlite3.connect(path)
     try:
         con.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, row BLOB NOT "
                     "NULL, scale REAL NOT NULL)")
         con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         made_by = dict(con.execute("SELECT key, value FROM meta"))
-        if made_by.get("model") != embedder.name or made_by.get("dim") != str(embedder.dim):
+        if made_by.get("model") != name or made_by.get("dim") != str(dim):
             with con:
                 con.execute("DELETE FROM vectors")
                 con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                [("model", embedder.name), ("dim", str(embedder.dim))])
+                                [("model", name), ("dim", str(dim))])
     except sqlite3.Error:
         con.close()
         path.unlink(missing_ok=True)  # a damaged cache only costs its vectors
-        return _open_work(path, embedder)
+        return _open_work(path, name, dim)
     return con

@@ -223,12 +223,11 @@ class IndexWriter:
         arrays: dict[str, npt.NDArray[np.generic]] = {
             "kinds": kinds, "outlets": outlets, "rowids": rowids}
         if vectors_model is not None:
-            keys = np.frombuffer(bytes(self.writer.keys), dtype=np.uint8).reshape(-1, 16)
-            vectors = carry(vectors_model, n_docs, previous, new_of_old,
-                            [(keys[p.start:p.start + p.passages], p.first_doc)
-                             for p in self.placed if not p.reused])
-            arrays |= vectors.arrays()
-            meta = meta | vectors.meta()
+            keys = np.frombuffer(self.writer.keys, dtype=np.uint8).reshape(-1, 16)
+            meta = meta | carry(con, vectors_model, n_docs, previous, new_of_old,
+                                [(keys[p.start:p.start + p.passages], p.first_doc)
+                                 for p in self.placed if not p.reused])
+            del keys
         con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
                         [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()])
         con.executemany("INSERT OR IGNORE INTO ratings (name, status, url) VALUES (?,?,?)",
