@@ -1,6 +1,7 @@
 """How the nearest-neighbour graph is laid out, against the memory it needs while serving: the
-int8 vectors inside the graph (as ``index.ann`` first shipped it) or one bit a dimension, with
-the int8 rows read from a file for exact rescoring; and the links a node keeps.
+int8 vectors inside the graph (as ``index.ann`` first shipped it), one bit a dimension, or
+``index.ann``'s projection to fewer dimensions (``pD``), with the int8 rows read from a file
+for exact rescoring; and the links a node keeps.
 
     python -m bench.ann_layout INDEX.db [--layouts i8:16 b1:16 b1:12] [--queries 300]
         [--search 1536:0 2048:400] [--work FOLDER]
@@ -103,6 +104,22 @@ def build(db: Path, work: Path, dtype: str, links: int) -> float:
         for at in range(0, n, 100_000):
             part = rows[at:at + 100_000].astype(np.float32) * scales[at:at + 100_000, None]
             index.add(np.arange(at, at + len(part), dtype=np.uint64), part @ basis, threads=0)
+    elif _projected(dtype):
+        # ``index.ann``'s layout: the first D principal directions of a sample (its own
+        # ``fit``), int8 with one scale, ranked by inner product; rescoring uses the full rows.
+        from index import ann
+
+        step = max(1, n // ann.SAMPLE)
+        basis, scale = ann.fit(rows[::step].astype(np.float32) * scales[::step, None],
+                               int(dtype[1:]))
+        np.save(work / f"{dtype}.npy", basis)
+        np.save(work / f"{dtype}-scale.npy", np.float64(scale))
+        index = Index(ndim=basis.shape[1], metric="ip", dtype="i8", connectivity=links,
+                      expansion_add=128)
+        for at in range(0, n, 100_000):
+            part = rows[at:at + 100_000].astype(np.float32) * scales[at:at + 100_000, None]
+            index.add(np.arange(at, at + len(part), dtype=np.uint64),
+                      ann.project(part, basis, scale), threads=0)
     else:
         index = Index(ndim=dim, metric="cos", dtype="i8", connectivity=links, expansion_add=128)
         index.add(np.arange(n, dtype=np.uint64), rows, threads=0)
@@ -111,6 +128,11 @@ def build(db: Path, work: Path, dtype: str, links: int) -> float:
         rows.tofile(work / "rows.i8")
         scales.tofile(work / "scales.f32")
     return time.perf_counter() - t
+
+
+def _projected(dtype: str) -> bool:
+    """``pD``: ``index.ann``'s projection to D dimensions."""
+    return dtype.startswith("p") and dtype[1:].isdigit()
 
 
 def tuning_set(db: Path, n: int, seed: int = 8, as_built: bool = False) -> None:
@@ -178,10 +200,19 @@ def serve(work: Path, dtype: str, links: int, expansion: int, rescored: int,
     mean = np.load(work / f"mean-{dtype}.npy") if binary else None
     planes = hyperplanes(dtype, queries.shape[1])
     basis = np.load(work / f"{dtype}.npy") if dtype.startswith("pca") else None
+    if _projected(dtype):
+        from index import ann
+
+        basis = np.load(work / f"{dtype}.npy")
+        scale = float(np.load(work / f"{dtype}-scale.npy"))
 
     def ask(q: np.ndarray) -> np.ndarray:
         if mean is not None:
             found = graph.search(bits(q, mean, planes), max(expansion, 100), threads=1).keys
+            found = found[:rescored] if rescored else found
+        elif basis is not None and _projected(dtype):
+            found = graph.search(ann.project(q, basis, scale), max(expansion, 100),
+                                 threads=1).keys
             found = found[:rescored] if rescored else found
         elif basis is not None:
             found = graph.search(q @ basis, max(expansion, 100), threads=1).keys
