@@ -70,7 +70,7 @@ SAMPLE = 50_000
 EXACT_BELOW = 20_000
 # Rows read at a time while building: bounds the build's memory beside the graph's (each is
 # turned into float32 to be projected: 4 bytes a dimension).
-CHUNK = 25_000
+CHUNK = 16_384
 FORMAT = b"sourced-ann/3"
 # magic, dimension, reduced dimensions, passages, graph bytes, rows offset, projection offset,
 # the projection's int8 scale
@@ -125,13 +125,14 @@ def fit(units: np.ndarray, reduced: int) -> tuple[np.ndarray, float]:
     every inner product; Jolliffe, *Principal Component Analysis*, 2002, ch. 3), dim x
     reduced, and the scale that maps the largest projected component to 127."""
     moment = np.zeros((units.shape[1],) * 2, dtype=np.float64)
-    for at in range(0, len(units), CHUNK):
-        part = units[at:at + CHUNK].astype(np.float64)
+    step = 4096  # rows at a time: a small float32 product, summed in float64
+    for at in range(0, len(units), step):
+        part = units[at:at + step]
         moment += part.T @ part
     _, vectors = np.linalg.eigh(moment)  # ascending eigenvalues
     basis = np.ascontiguousarray(vectors[:, ::-1][:, :reduced], dtype=np.float32)
-    peak = max((float(np.abs(units[at:at + CHUNK] @ basis).max())
-                for at in range(0, len(units), CHUNK)), default=0.0)
+    peak = max((float(np.abs(units[at:at + step] @ basis).max())
+                for at in range(0, len(units), step)), default=0.0)
     return basis, 127.0 / peak if peak > 0 else 1.0
 
 
@@ -146,12 +147,11 @@ def project(units: np.ndarray, basis: np.ndarray, scale: float) -> np.ndarray:
 def _sample(database: Path, n: int, dim: int, scales: np.ndarray) -> np.ndarray:
     """About SAMPLE passages' unit vectors, evenly spread over the index (float32)."""
     step = max(1, n // SAMPLE)
-    parts = []
+    out = np.empty((len(range(0, n, step)), dim), dtype=np.float32)
     for at, rows in _chunks(database, n, dim):
-        first = -at % step  # the first multiple of ``step`` in this chunk
-        picked = np.arange(at + first, at + len(rows), step)
-        parts.append(rows[picked - at].astype(np.float32) * scales[picked, None])
-    return np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+        picked = np.arange(at + -at % step, at + len(rows), step)  # multiples of ``step``
+        out[picked // step] = rows[picked - at].astype(np.float32) * scales[picked, None]
+    return out
 
 
 def build(database: Path, *, progress: Callable[[int, int], None] | None = None
