@@ -6,8 +6,9 @@ tens of milliseconds a question (a forward pass over up to 40 titles), which a q
 latency budget cannot hold. So the embedding step of a build (``index.vectors.embed_missing``)
 embeds each distinct title once, beside the passages, into the same new file; a rebuild carries
 the vector of every title it still holds, as it carries passage vectors, so only new titles are
-embedded. The reader looks up the few titles a question needs; an index built before this (no
-table) or by another model is answered as before, titles embedded when met.
+embedded (and the build's vector cache keeps them, as it keeps passages', for an index that
+cannot be reused). The reader looks up the few titles a question needs; an index built before
+this (no table) or by another model is answered as before, titles embedded when met.
 
 Stored as float16: the cosines stay within about 1e-3 of float32's, in half the space.
 """
@@ -17,6 +18,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -30,6 +33,8 @@ BATCH = 1024
 _DTYPE = np.float16
 _MISSING_TITLES = ("SELECT DISTINCT title FROM threads WHERE title NOT IN "
                    "(SELECT title FROM title_vectors)")
+_CACHE = ("CREATE TABLE IF NOT EXISTS titles (model TEXT NOT NULL, title TEXT NOT NULL, "
+          "vector BLOB NOT NULL, PRIMARY KEY (model, title))")
 READ = "SELECT title, vector FROM title_vectors WHERE title IN (SELECT value FROM json_each(?))"
 
 
@@ -97,6 +102,41 @@ def write(con: sqlite3.Connection, rows: Sequence[tuple[str, bytes]], model: str
     (left,) = con.execute(f"SELECT count(*) FROM ({_MISSING_TITLES})").fetchone()
     con.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                     [(MODEL, model), (MISSING, str(left))])
+
+
+def cached(work: sqlite3.Connection, model: str, titles: Sequence[str]
+           ) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The rows of ``titles`` that the build's vector cache holds from ``model`` (an index
+    deleted or unusable is rebuilt without the model), and the titles it does not hold."""
+    work.execute(_CACHE)
+    found: dict[str, bytes] = {}
+    for at in range(0, len(titles), BATCH):
+        found.update(work.execute(
+            "SELECT title, vector FROM titles WHERE model = ? AND title IN "
+            "(SELECT value FROM json_each(?))", (model, json.dumps(list(titles[at:at + BATCH])))))
+    return list(found.items()), [t for t in titles if t not in found]
+
+
+def cache(work: sqlite3.Connection, model: str, rows: Sequence[tuple[str, bytes]]) -> None:
+    """Keep newly embedded ``rows`` in the build's vector cache."""
+    with work:
+        work.execute(_CACHE)
+        work.executemany("INSERT OR REPLACE INTO titles VALUES (?, ?, ?)",
+                         [(model, t, v) for t, v in rows])
+
+
+def keep_only(work: sqlite3.Connection, model: str, database: Path) -> None:
+    """The cache holds the titles of the index at ``database``, from ``model``, and no
+    others."""
+    uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
+    with work, closing(sqlite3.connect(uri, uri=True)) as index:
+        work.execute(_CACHE)
+        work.execute("CREATE TEMP TABLE current_titles (title TEXT PRIMARY KEY)")
+        work.executemany("INSERT OR IGNORE INTO current_titles VALUES (?)",
+                         index.execute("SELECT DISTINCT title FROM threads"))
+        work.execute("DELETE FROM titles WHERE model != ? OR title NOT IN "
+                     "(SELECT title FROM current_titles)", (model,))
+        work.execute("DROP TABLE current_titles")
 
 
 def complete(meta: dict[str, str], model: str) -> bool:

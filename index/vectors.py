@@ -283,6 +283,7 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
             cached = np.isin(unique, _cached_keys(work))
             report.resumed = int(per_key[cached].sum())
             todo = np.flatnonzero(~cached)
+            titles_found, titles = title_vectors.cached(work, name, titles)
             if (len(todo) or titles) and model is None:
                 assert isinstance(embedder, Deferred)
                 model = embedder.model()
@@ -308,6 +309,9 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
                     progress(min(at + CHUNK, total), total)
             assert model is not None or not titles
             title_rows = title_vectors.embed(model, titles) if model is not None else []
+            title_vectors.cache(work, name, title_rows)
+            report.titles = len(title_rows)
+            title_rows += titles_found
             if _identity(database) != before:
                 log.warning("%s was rebuilt while its passages were being embedded: the "
                             "vectors made are kept in %s for the next build", database,
@@ -330,7 +334,7 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
                              ("vectors_missing", str(left))])
                     out.execute("PRAGMA journal_mode = DELETE")
             _keep_only(work, database, keys, dim)
-    report.titles = len(title_rows)
+            title_vectors.keep_only(work, name, database)
     report.complete = left == 0
     report.seconds = time.perf_counter() - started
     return report
