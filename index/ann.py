@@ -324,10 +324,10 @@ class NearestIndex:
         among = int(np.count_nonzero(allowed))
         if among > EXACT_BELOW:
             # Ask for as many as an unrestricted search rescores, or enough that AT_LEAST
-            # allowed ones are very likely among them; rescore the allowed ones.
+            # allowed ones are very likely among them; rescore the best RESCORED allowed.
             count = max(RESCORED, math.ceil(max(k, AT_LEAST) * n / among * 2))
             found = self._search(query, min(n, count))
-            found = found[allowed[found]]
+            found = found[allowed[found]][:RESCORED]
             if len(found) >= min(k, among):
                 return self._best(found, query, k)
         docs = np.flatnonzero(allowed)
