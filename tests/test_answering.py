@@ -26,7 +26,7 @@ def test_nothing_relevant_shows_nothing() -> None:
 
 
 def test_quotes_first_and_answerers_words_after() -> None:
-    hits = [hit("t/a0/p0", 0.55, "answer"), hit("u/a0/p1", 0.5), hit("v/a0/p1", 0.4)]
+    hits = [hit("t/a0/p0", 0.55, "answer"), hit("u/a0/p1", 0.5), hit("v/a0/p1", 0.48)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == ["u/a0/p1", "v/a0/p1", "t/a0/p0"]
 
 
@@ -35,6 +35,15 @@ def test_an_answerers_passage_clearly_better_than_every_quote_leads() -> None:
     chosen = choose(hits, k=3, min_relevance=0.3)
     assert ids(chosen) == ["t/a0/p0", "u/a0/p1"]
     assert [h.rank for h in chosen] == [1, 2]
+
+
+def test_a_weak_quote_never_pushes_out_a_much_better_answer() -> None:
+    # The reviewer's "does ChatGPT know how to count?": one good quote, an answer nearly as
+    # good, then weak quotes from other threads; the answer comes before the weak quotes.
+    hits = [hit("t/a0/p0", 0.85, "answer"), hit("u/a0/p1", 0.81), hit("v/a0/p0", 0.7, "answer"),
+            hit("w/a0/p1", 0.46), hit("x/a0/p1", 0.41)]
+    assert ids(choose(hits, k=3, min_relevance=0.35)) == [
+        "u/a0/p1", "t/a0/p0", "v/a0/p0", "w/a0/p1", "x/a0/p1"]
 
 
 def test_a_lead_in_is_never_shown_on_its_own() -> None:
