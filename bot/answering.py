@@ -11,7 +11,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
 3. One passage per answer on the first page (several voices, not one answer cut in slices),
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
-5. An answerer's lead-in ("According to the BBC:") is never shown on its own: it introduces a
+5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
+   repeats what was asked.
+6. An answerer's lead-in ("According to the BBC:") is never shown on its own: it introduces a
    quote and answers nothing, though it is embedded with its thread's title and can seem close
    to a question about that thread.
 """
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.reader import Hit, IndexReader
+from index.sources import QUESTION
 
 from .render import Reply, render_answer
 
@@ -113,7 +116,9 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     """Every passage worth showing for a question, in the order of its pages of ``k``.
 
     ``hits`` are the ranking's candidates, best first, with their relevance."""
-    relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance]
+    # A quote of the thread's own question repeats what was asked: no evidence.
+    relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
+                and h.source_kind != QUESTION]
     relevant = _join_quote_runs(relevant)
     quotes = [h for h in relevant if h.kind == "quote"]
     own = [h for h in relevant if h.kind == "answer" and not _introduces(h)]

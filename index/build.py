@@ -17,8 +17,9 @@ from .errors import CorpusError, unexpected
 from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
 from .model import Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
+from .quote_model import mark_question_quotes
 from .settings import IndexSettings
-from .sources import KIND_WORDS, label
+from .sources import KIND_WORDS, QUESTION, label
 from .store import (
     FileCounts,
     LoadedFile,
@@ -75,7 +76,7 @@ class BuildReport:
     def by_kind(self) -> dict[str, int]:
         """Quotes by kind of source, every kind (in ``KINDS`` order), zeros included."""
         kinds = dict(self.totals.kinds)
-        return {k: kinds.get(k, 0) for k in KINDS}
+        return {k: kinds.get(k, 0) for k in (*KINDS, QUESTION)}
 
     def parsed_passages(self) -> list[Passage]:
         """The passages of the files parsed by this build (not those reused unchanged), as
@@ -114,7 +115,8 @@ class BuildReport:
             lines.append("Quotes by source: " + ", ".join(
                 f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
                 + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
-                                                for k in KINDS if k in NOT_SOURCES))
+                                                for k in (*KINDS, QUESTION)
+                                                if k in NOT_SOURCES or k == QUESTION))
         if self.vectors:
             lines.append(self.vectors)
         if self.skipped:
@@ -294,6 +296,7 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     try:
         for thread in loader(path, ctx):
             label([thread], ctx.gazetteer)
+            mark_question_quotes(thread, QUESTION)
             yield thread
     except CorpusError:
         raise

@@ -16,7 +16,7 @@ DEFAULT_PASSAGE_CHARS = 900
 
 
 # Bump when a loader changes what it makes of the same file: rebuilds then re-read every file.
-LOADERS_VERSION = 8  # 8: an address that is not http(s) is reported, not only left out
+LOADERS_VERSION = 9  # 9: quotes of the thread's question labelled "question" (build)
 
 
 # A file's addresses that are not http(s) are reported up to this many times, not each one.
