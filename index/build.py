@@ -42,7 +42,8 @@ from .writer import HeldTwice, IndexWriter, parsed_passages
 log = logging.getLogger(__name__)
 
 TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
-FORMATS = " ".join(sorted(LOADERS)) + " Posts.xml"
+FORMATS = (" ".join(sorted(LOADERS)) + " Posts.xml; a BEIR folder's queries.jsonl holds its "
+           "questions, not passages")
 
 
 @dataclass(slots=True)
@@ -282,7 +283,7 @@ def _add(writer: IndexWriter, path: Path, digest: str | CorpusError, corpus: Pat
     finally:
         if loaded:
             for record in ctx.skipped_records:
-                log.warning("skipped %s", record)
+                log.warning("left out of a file that loaded: %s", record)
             report.skipped_records += ctx.skipped_records
         ctx.skipped_records.clear()
 
