@@ -13,7 +13,7 @@ Which passages a reply shows, in order (``choose``, a pure function):
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
 5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
    repeats what was asked.
-6. An answerer's lead-in ("According to the BBC:") is never shown on its own: it introduces a
+6. An answerer's lead-in ("According to the BBC:", one paragraph) is never shown alone: it introduces a
    quote and answers nothing, though it is embedded with its thread's title and can seem close
    to a question about that thread.
 """
@@ -91,8 +91,10 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 
 
 def _introduces(hit: Hit) -> bool:
-    """An answerer's paragraph that ends in a colon: a lead-in to what follows it."""
-    return hit.text.rstrip().endswith(":")
+    """An answerer's passage that is one paragraph ending in a colon: a lead-in to what follows
+    it, and nothing more (several paragraphs ending so still say something first)."""
+    text = hit.text.strip()
+    return text.endswith(":") and "\n\n" not in text
 
 
 def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:

@@ -53,6 +53,10 @@ def test_a_lead_in_is_never_shown_on_its_own() -> None:
     hits = [lead_in, hit("t/a0/p1", 0.5), hit("u/a0/p0", 0.45, "answer")]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == ["t/a0/p1", "u/a0/p0"]
     assert choose([lead_in], k=3, min_relevance=0.3) == []
+    # An answer that says something, then introduces a picture, is no mere lead-in.
+    answer = dataclasses.replace(hit("t/a0/p0", 0.7, "answer"), text=(
+        "Not possible in the app; in the playground it is.\n\nThere you change it here:"))
+    assert ids(choose([answer], k=3, min_relevance=0.3)) == ["t/a0/p0"]
 
 
 def test_one_passage_per_answer_on_the_first_page() -> None:
