@@ -13,9 +13,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
 5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
    repeats what was asked.
-6. An answerer's lead-in ("According to the BBC:", one paragraph) is never shown alone: it introduces a
-   quote and answers nothing, though it is embedded with its thread's title and can seem close
-   to a question about that thread.
+6. An answerer's lead-in ("According to the BBC:", one paragraph) is never shown alone: it
+   introduces a quote and answers nothing, though it is embedded with its thread's title and
+   can seem close to a question about that thread.
 """
 
 from __future__ import annotations
