@@ -11,8 +11,8 @@ For every question it takes the candidates the shipped hybrid fuses (``IndexRead
 .fusion_inputs``, each list 200 deep; a smaller depth is the same set cut down), then ranks them
 with ``index.hybrid.fuse`` under each setting tried (then, where the setting says so, one
 passage per thread first: ``index.hybrid.one_per_thread``), and with reciprocal rank fusion,
-and prints SciFact train nDCG@10 / Recall@100 and the tune set's success@5 / MRR@10 for each. The choice
-rule: among the settings within ``TOLERANCE`` of the best SciFact train nDCG@10 and with
+and prints SciFact train nDCG@10 / Recall@100 and the tune set's success@5 / MRR@10 for each.
+The choice rule: among the settings within ``TOLERANCE`` of the best SciFact train nDCG@10 and with
 Recall@100 >= 0.95, the best tune-set MRR@10.
 """
 

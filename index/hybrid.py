@@ -52,7 +52,7 @@ class Fusion:
     dense_weight_uncovered: float = 0.8
     uncovered: float = 0.15
     # The first this many places go to as many different threads (0: the fused order as is).
-    distinct_threads: int = 5
+    distinct_threads: int = 10
 
     def weight(self, coverage: float) -> float:
         """The dense weight for a question whose best BM25 passage has relevance
