@@ -364,17 +364,18 @@ class IndexReader:
                                   embedder: embedding.Embedder) -> np.ndarray:
         """The cosine of each thread title's vector to the question's (the thread's evidence
         in ``with_meaning``). Titles are embedded when first met, and kept."""
-        new = list(dict.fromkeys(t for t in titles if t not in self._titles))
+        # This question's titles, apart: trimming the kept ones below may drop some of them.
+        found = {t: self._titles[t] for t in titles if t in self._titles}
+        new = list(dict.fromkeys(t for t in titles if t not in found))
         if new:
-            for title, vector in zip(new, await asyncio.to_thread(embedder.embed, new),
-                                     strict=True):
-                self._titles[title] = vector
-            while len(self._titles) > _TITLE_VECTORS:
-                self._titles.pop(next(iter(self._titles)))
+            found.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
+        self._titles.update(found)
+        while len(self._titles) > _TITLE_VECTORS:
+            self._titles.pop(next(iter(self._titles)))
         question_vector = self._vectors.get(question)
         if question_vector is None:  # pushed out by other questions meanwhile
             question_vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
-        return np.array([float(self._titles[t] @ question_vector) for t in titles]
+        return np.array([float(found[t] @ question_vector) for t in titles]
                         if titles else [], dtype=np.float64)
 
     async def _candidates(self, question: str, terms: list[str], n: int,
