@@ -198,10 +198,20 @@ def main() -> None:
     fused = [(label, f) for label, f in rows[1:] if not label.startswith("rrf")]
     best = max(f[0] for _, f in fused)
     eligible = [(label, f) for label, f in fused if f[0] >= best - TOLERANCE and f[1] >= 0.95]
-    label, f = max(eligible, key=lambda item: (item[1][3], item[1][0]))
-    print(f"\nchosen (SciFact train nDCG@10 >= {best - TOLERANCE:.4f}, the best less "
-          f"{TOLERANCE}, R@100 >= 0.95; then the best tune MRR@10): {label}: "
-          + " / ".join(f"{x:.4f}" for x in f))
+    # One passage per thread first is left out of the choice: it costs the bot answers
+    # (bench.answers, README); its best is printed apart.
+    for title, keep in (("chosen", lambda label: "distinct threads first" not in label
+                         or label.endswith(", 0 distinct threads first")),
+                        ("best with one passage per thread first (not shipped)",
+                         lambda label: "distinct threads first" in label
+                         and not label.endswith(", 0 distinct threads first"))):
+        pool = [(label, f) for label, f in eligible if keep(label)]
+        if not pool:
+            continue
+        label, f = max(pool, key=lambda item: (item[1][3], item[1][0]))
+        print(f"\n{title} (SciFact train nDCG@10 >= {best - TOLERANCE:.4f}, the best less "
+              f"{TOLERANCE}, R@100 >= 0.95; then the best tune MRR@10): {label}: "
+              + " / ".join(f"{x:.4f}" for x in f))
 
 
 if __name__ == "__main__":
