@@ -57,6 +57,8 @@ class BuildReport:
     vectors: str | None = None  # what became of the passage vectors, when asked for
     # Files under the corpus that no loader reads (a PDF, a CSV), relative to it: named, not read.
     ignored: list[str] = field(default_factory=list)
+    # Files the previous index held that this one does not (deleted or moved), relative paths.
+    removed: list[str] = field(default_factory=list)
 
     @property
     def totals(self) -> FileCounts:
@@ -94,7 +96,7 @@ class BuildReport:
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
             "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
             "seconds": round(self.seconds, 3), "vectors": self.vectors,
-            "ignored": self.ignored,
+            "ignored": self.ignored, "removed": self.removed,
         }
 
     def summary(self) -> str:
@@ -121,12 +123,19 @@ class BuildReport:
         if self.skipped_records:
             lines.append(f"Skipped {len(self.skipped_records)} record(s) of files that loaded:")
             lines += [f"  {err}" for err in self.skipped_records]
+        if self.removed:
+            lines.append(f"Removed {len(self.removed)} file(s) no longer in the corpus: "
+                         + _some(self.removed))
         if self.ignored:
-            shown = ", ".join(self.ignored[:10]) + (
-                f" and {len(self.ignored) - 10} more" if len(self.ignored) > 10 else "")
             lines.append(f"Ignored {len(self.ignored)} file(s) the index does not read "
-                         f"(formats read: {FORMATS}): {shown}")
+                         f"(formats read: {FORMATS}): {_some(self.ignored)}")
         return "\n".join(lines)
+
+
+def _some(names: list[str], limit: int = 10) -> str:
+    """The first ``limit`` names, and how many more."""
+    return ", ".join(names[:limit]) + (
+        f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def document_terms(tokenizer: Tokenizer, threads: Iterable[Thread]) -> Iterator[list[str]]:
@@ -159,7 +168,12 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
     if not corpus.is_dir():
         raise CorpusError(corpus, "the corpus folder does not exist or is not a folder")
     ctx = dataclasses.replace(ctx or LoadContext(), root=corpus, skipped_records=[])
-    previous = PreviousIndex.open(database) if reuse else None
+    previous = PreviousIndex.open(database)
+    before = set(previous.files) if previous is not None \
+        and previous.meta.get("corpus") == str(corpus) else set()
+    if not reuse and previous is not None:
+        previous.close()
+        previous = None
     if previous is not None and (previous.meta.get("loaders") != ctx.fingerprint
                                  or previous.meta.get("tokenizer") != TOKENIZER_NAME
                                  or (vectors_model is not None)
@@ -180,6 +194,10 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
             previous.close()
     report.seconds = time.perf_counter() - started
     report.ignored = [str(p.relative_to(corpus)) for p in ignored_files(corpus)]
+    # Only a build that replaced the index removed anything (a failed one raised above).
+    report.removed = sorted(before - {f.path for f in report.files}
+                            - {str(e.path.relative_to(corpus)) for e in report.skipped
+                               if e.path.is_relative_to(corpus)})
     return report
 
 

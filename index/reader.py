@@ -24,7 +24,7 @@ from typing import Any
 import aiosqlite
 import numpy as np
 
-from . import embedding, store
+from . import embedding, store, title_vectors
 from .ann import NearestIndex
 from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
@@ -161,6 +161,7 @@ class IndexReader:
         self._identity: tuple[int, int] | None = None  # the file this reader has open
         self._vectors: dict[str, np.ndarray] = {}
         self._titles: dict[str, np.ndarray] = {}
+        self._stored_titles = False  # whether the index holds the titles' vectors
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
         self._k1 = float(meta.get("k1", 1.5))
@@ -271,6 +272,7 @@ class IndexReader:
             if self._meaning is None:
                 log.info("no relevance calibration for the model %r: a passage's relevance "
                          "counts the question's words only (index/relevance.py)", model)
+            self._stored_titles = self.meta.get(title_vectors.MODEL) == model
             self._dense, self._embedder = dense, embedder
         except Exception as exc:  # whatever it was, BM25 answers on
             log.warning("semantic search is off for %s, answering with BM25 alone: %s",
@@ -363,11 +365,17 @@ class IndexReader:
     async def _title_similarities(self, question: str, titles: list[str],
                                   embedder: embedding.Embedder) -> np.ndarray:
         """The cosine of each thread title's vector to the question's (the thread's evidence
-        in ``with_meaning``). Titles are embedded when first met, and kept."""
+        in ``with_meaning``). Titles' vectors are read from the index when it holds them, else
+        embedded when first met; either way kept."""
         # This question's titles, apart: trimming the kept ones below may drop some of them.
         found = {t: self._titles[t] for t in titles if t in self._titles}
         new = list(dict.fromkeys(t for t in titles if t not in found))
-        if new:
+        if new and self._stored_titles:  # embedded by the build (index.title_vectors)
+            async with self._db.execute(*title_vectors.query(new)) as cur:
+                for title, blob in await cur.fetchall():
+                    found[title] = title_vectors.vector(blob)
+            new = [t for t in new if t not in found]
+        if new:  # an index built before title vectors, or by another model
             found.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
         self._titles.update(found)
         while len(self._titles) > _TITLE_VECTORS:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import title_vectors
 from .attribution import http_url
 from .bm25 import BM25Params, ImpactIndex
 from .model import Comment, Passage, Thread
@@ -631,6 +632,10 @@ class PreviousIndex:
         except ValueError as exc:
             raise UnusableIndex(f"{self.path}: {exc}") from exc
         return OldVectors(model, dim, keys.reshape(-1, 16), scales)
+
+    def title_vector_rows(self, model: str) -> Iterator[list[tuple[str, bytes]]]:
+        """The thread titles' vectors made by ``model`` (``index.title_vectors``), in batches."""
+        return title_vectors.rows_of(self._con, model)
 
     @contextmanager
     def vector_rows(self, dim: int) -> Iterator[Callable[[int, int], npt.NDArray[np.int8]]]:

@@ -40,6 +40,7 @@ from typing import Protocol, cast
 import numpy as np
 import numpy.typing as npt
 
+from . import title_vectors
 from .embedding import content_key, embedded_text, quantize
 from .model import Passage, Thread
 from .store import EMBED_ROWS, META, PreviousIndex, replacing
@@ -175,12 +176,14 @@ class EmbedReport:
     resumed: int = 0         # taken from the cache (a stopped build, an unusable index)
     passages: int = 0        # passages in the index
     complete: bool = False   # every passage has its vector in the index
+    titles: int = 0          # thread titles embedded now (index.title_vectors)
     seconds: float = 0.0
 
     def summary(self) -> str:
         if self.complete:
             return (f"Vectors: {self.passages} passage(s), {self.embedded} embedded now"
                     + (f", {self.resumed} from the vector cache" if self.resumed else "")
+                    + (f", {self.titles} thread title(s)" if self.titles else "")
                     + f", in {self.seconds:.1f} s")
         return (f"Vectors: incomplete ({self.embedded} embedded now): search answers with "
                 "BM25 alone until a build finishes them")
@@ -202,7 +205,8 @@ def complete_with(database: Path, model: str) -> int | None:
     uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         meta = dict(con.execute(META).fetchall())
-        if meta.get("vectors_model") != model or meta.get("vectors_missing") != "0":
+        if meta.get("vectors_model") != model or meta.get("vectors_missing") != "0" \
+                or not title_vectors.complete(meta, model):
             return None
         row = con.execute("SELECT length(data) FROM arrays WHERE name = 'rowids'").fetchone()
     return None if row is None else int(row[0]) // np.dtype(np.int64).itemsize
@@ -257,7 +261,8 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
         if not keep_rows:
             scales[:] = 0
         missing = np.flatnonzero(scales == 0)
-        if not len(missing):
+        titles = title_vectors.missing(con, name)  # embedded here too, into the same file
+        if not len(missing) and not titles:
             report.complete = True
             report.seconds = time.perf_counter() - started
             return report
@@ -278,7 +283,8 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
             cached = np.isin(unique, _cached_keys(work))
             report.resumed = int(per_key[cached].sum())
             todo = np.flatnonzero(~cached)
-            if len(todo) and model is None:
+            titles_found, titles = title_vectors.cached(work, name, titles)
+            if (len(todo) or titles) and model is None:
                 assert isinstance(embedder, Deferred)
                 model = embedder.model()
                 if model.dim != dim:  # the cache was another model's after all
@@ -301,6 +307,11 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
                 report.embedded += int(per_key[chunk].sum())
                 if progress:
                     progress(min(at + CHUNK, total), total)
+            assert model is not None or not titles
+            title_rows = title_vectors.embed(model, titles) if model is not None else []
+            title_vectors.cache(work, name, title_rows)
+            report.titles = len(title_rows)
+            title_rows += titles_found
             if _identity(database) != before:
                 log.warning("%s was rebuilt while its passages were being embedded: the "
                             "vectors made are kept in %s for the next build", database,
@@ -313,6 +324,7 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
                     out.execute("PRAGMA journal_mode = OFF")
                     with out:
                         _fill(out, work, keys, scales, missing, dim, keep_rows)
+                        title_vectors.write(out, title_rows, name)
                         left = int(np.count_nonzero(scales == 0))
                         out.execute("UPDATE arrays SET data = ? WHERE name = 'vector_scales'",
                                     (scales.tobytes(),))
@@ -322,6 +334,7 @@ def embed_missing(database: Path, embedder: Model | Deferred, *,
                              ("vectors_missing", str(left))])
                     out.execute("PRAGMA journal_mode = DELETE")
             _keep_only(work, database, keys, dim)
+            title_vectors.keep_only(work, name, database)
     report.complete = left == 0
     report.seconds = time.perf_counter() - started
     return report

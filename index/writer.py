@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from . import title_vectors
 from .bm25 import BM25Params
 from .errors import CorpusError
 from .model import Passage, Thread
@@ -228,6 +229,9 @@ class IndexWriter:
                                 [(keys[p.start:p.start + p.passages], p.first_doc)
                                  for p in self.placed if not p.reused])
             del keys
+            meta = meta | title_vectors.carry(
+                con, vectors_model,
+                previous.title_vector_rows(vectors_model) if previous is not None else ())
         con.executemany("INSERT INTO arrays (name, dtype, data) VALUES (?,?,?)",
                         [(n, str(a.dtype), a.tobytes()) for n, a in arrays.items()])
         con.executemany("INSERT OR IGNORE INTO ratings (name, status, url) VALUES (?,?,?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tomllib
 from dataclasses import fields
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from index.config import AnswerSettings, BotSettings, DiscordSettings, load_config
+from index.outlets import DEFAULT_GAZETTEER
 from index.settings import ConfigError, IndexSettings, SemanticSettings
 
 from .conftest import PYTHON, ROOT, python_env
@@ -25,13 +27,35 @@ def test_example_config_loads_with_defaults() -> None:
     assert config.discord.api_base == "https://discord.com/api/v10"
 
 
+def example_keys() -> dict[str, set[str]]:
+    """Each table's keys in the example, set or shown commented out (``# key = value``)."""
+    keys: dict[str, set[str]] = {}
+    table = ""
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if match := re.fullmatch(r"\[(\w+)\]", line):
+            table = match[1]
+        elif match := re.match(r"(?:# )?(\w+) = ", line):
+            keys.setdefault(table, set()).add(match[1])
+    return keys
+
+
 def test_every_key_is_in_the_example() -> None:
     data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    documented = example_keys()
     for table, cls in {"index": IndexSettings, "semantic": SemanticSettings,
                        "discord": DiscordSettings, "answers": AnswerSettings,
                        "bot": BotSettings}.items():
         # IndexSettings.semantic is the [semantic] table, not a key of [index].
-        assert set(data[table]) == {f.name for f in fields(cls) if f.name != "semantic"}, table
+        assert documented[table] == {f.name for f in fields(cls) if f.name != "semantic"}, table
+        assert set(data[table]) <= documented[table], table
+
+
+def test_a_copied_example_keeps_the_shipped_gazetteer(tmp_path: Path) -> None:
+    # The example leaves outlets unset, so a copy elsewhere does not look for index/ beside it.
+    copy = tmp_path / "elsewhere" / "config.toml"
+    copy.parent.mkdir()
+    copy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_config(copy).index.outlets == DEFAULT_GAZETTEER
 
 
 @pytest.mark.parametrize(("text", "message"), [

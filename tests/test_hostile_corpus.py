@@ -169,6 +169,28 @@ def test_only_http_addresses_are_stored(tmp_path: Path) -> None:
                        "UNION ALL SELECT url FROM passages").fetchall()
     con.close()
     assert urls and all(u is None or u.startswith(("http://", "https://")) for (u,) in urls)
+    # Each left-out address is named, so an admin sees why a thread has no link.
+    said = sorted((e.path.name, e.record, e.problem.split(" is not")[0])
+                  for e in report.skipped_records)
+    assert said == [("cup.meta.toml", "sidecar", "url 'data:text/html,<b>x</b>'"),
+                     ("ferry.meta.toml", "sidecar", "url 'javascript:alert(1)'"),
+                     ("note.md", "front matter", "url 'javascript:alert(2)'"),
+                     ("qa.jsonl", "line 1", "answerUrl 'file:///etc/passwd'"),
+                     ("qa.jsonl", "line 1", "questionUrl 'javascript:x'")]
+    assert all(e.problem.endswith("http(s) address: left out, the rest kept")
+               for e in report.skipped_records)
+
+
+def test_left_out_addresses_are_reported_a_few_times_a_file(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {"qa.jsonl": "".join(
+        f'{{"question": "Q{i}", "answer": "A{i}", "questionUrl": "/q/{i}"}}\n'
+        for i in range(15))})
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.counts.threads for f in report.files] == [15]
+    assert [e.record for e in report.skipped_records] == [f"line {i}" for i in range(1, 11)]
+    assert report.skipped_records[-1].problem.endswith("(so are any more in this file, "
+                                                       "unreported)")
 
 
 def test_the_store_refuses_what_a_loader_let_through(tmp_path: Path) -> None:

@@ -80,6 +80,14 @@ def test_rebuild_equals_clean_build(tmp_path: Path, shared_data: Path) -> None:
     reused = {f.path: f.reused for f in again.files}
     assert reused == {"ferry.txt": False, "genai/Posts.xml": True, "new.md": False,
                       "politics-se-why-was-soleimani-in-iraq.txt": True}
+    # The deleted file is named, in the summary and for scripts; a build reading all anew too.
+    assert first.removed == [] and again.removed == ["gone.md"]
+    assert "Removed 1 file(s) no longer in the corpus: gone.md" in again.summary()
+    assert again.to_json()["removed"] == ["gone.md"]
+    (corpus / "new.md").unlink()
+    assert build(corpus, tmp_path / "index.db", reuse=False).removed == ["new.md"]
+    (corpus / "new.md").write_text("Reuters reports:\n\n> A new quote.\n", encoding="utf-8")
+    build(corpus, db)
 
     clean = tmp_path / "clean.db"
     fresh = build(corpus, clean, reuse=False)

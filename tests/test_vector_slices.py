@@ -147,10 +147,11 @@ def test_vectors_moved_in_tiny_slices_equal_the_whole(tmp_path: Path, model: Has
         assert stored(db)["arrays"] == {"vectors": rows, "vector_scales": scales,
                                         "vector_keys": stored(db)["arrays"]["vector_keys"]}
         assert stored(db)["meta"]["vectors_missing"] == "0"
-    # Each distinct text once: 24 of the first build's 48 passages, then the changed note's 5
-    # new texts and the new note's 1; the build from scratch embedded nothing.
+    # Each distinct text once: 24 of the first build's 48 passages and its 4 thread titles
+    # (index.title_vectors), then the changed note's 5 new texts and the new note's 1; the
+    # build from scratch embedded nothing.
     assert sorted(set(model.texts)) == sorted(model.texts)
-    assert len(model.texts) == 24 + 5 + 1
+    assert len(model.texts) == 24 + 4 + 5 + 1
 
 
 def test_the_model_is_loaded_only_for_what_is_nowhere_else(

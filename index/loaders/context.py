@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CorpusError
+from ..attribution import http_url
+from ..errors import CorpusError, excerpt
 from ..outlets import Gazetteer
 from ..quote_model import fingerprint as quote_model_fingerprint
 
@@ -15,7 +16,12 @@ DEFAULT_PASSAGE_CHARS = 900
 
 
 # Bump when a loader changes what it makes of the same file: rebuilds then re-read every file.
-LOADERS_VERSION = 7  # 7: JSON Lines passage records link no thread; bad records skipped alone
+LOADERS_VERSION = 8  # 8: an address that is not http(s) is reported, not only left out
+
+
+# A file's addresses that are not http(s) are reported up to this many times, not each one.
+MAX_LINK_REPORTS = 10
+_NOT_HTTP = " is not an http(s) address"
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,21 @@ class LoadContext:
     # Records a loader left out of a file it loaded (a dump's oversized row), for the build to
     # report and clear after each file.
     skipped_records: list[CorpusError] = field(default_factory=list, compare=False, repr=False)
+
+    def link(self, value: str | None, path: Path, *, key: str, record: str) -> str | None:
+        """A document's own address (``url`` of a sidecar, front matter or record) if it is
+        http(s); any other is left out and reported as left out, so an admin sees why the
+        thread has no link."""
+        url = http_url(value)
+        if url is None and value and value.strip():
+            said = sum(1 for e in self.skipped_records if _NOT_HTTP in e.problem)
+            if said < MAX_LINK_REPORTS:
+                more = " (so are any more in this file, unreported)" \
+                    if said == MAX_LINK_REPORTS - 1 else ""
+                self.skipped_records.append(CorpusError(
+                    path, f"{key} {excerpt(value.strip(), 60)}{_NOT_HTTP}: left out, the "
+                    f"rest kept{more}", record=record))
+        return url
 
     def name(self, path: Path) -> str:
         """The name a document's keys are made from: its path under the corpus folder, without

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..attribution import MAX_RECORD_CHARS, bounded, http_url, outlet_of
+from ..attribution import MAX_RECORD_CHARS, bounded, outlet_of
 from ..dates import iso_date
 from ..errors import CorpusError, unexpected
 from ..model import Answer, Passage, Thread
@@ -117,7 +117,7 @@ def _thread(path: Path, line: int, record: dict[str, Any], ctx: LoadContext,
     if get("answer") is not None:
         return _qa_thread(path, line, get, ctx, marked)
     if get("text") is not None and (get("_id") or get("id")):
-        return _passage_thread(path, get, ctx)
+        return _passage_thread(path, line, get, ctx)
     raise CorpusError(path, "a record needs `answer` (a Q&A record) or `text` with `_id` or "
                       "`id` (a passage record)", record=f"line {line}")
 
@@ -151,17 +151,19 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext, marked: bool) 
         key=f"{ctx.name(path)}/{question_id}/{answer_id}",
         title=html.unescape(get("question") or get("title") or f"Question {question_id}"),
         question=asked,
-        url=http_url(get("questionUrl")),
+        url=ctx.link(get("questionUrl"), path, key="questionUrl", record=f"line {line}"),
         answers=[Answer(passages=answer_text_passages(answer, ctx, marked=marked,
                                                       question=asked),
                         score=int(score) if score and score.lstrip("-").isdigit() else None,
-                        url=http_url(get("answerUrl")), date=iso_date(get("date")))],
+                        url=ctx.link(get("answerUrl"), path, key="answerUrl",
+                                     record=f"line {line}"),
+                        date=iso_date(get("date")))],
     )
 
 
-def _passage_thread(path: Path, get: Any, ctx: LoadContext) -> Thread:
+def _passage_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
     pid = get("_id") or get("id")
-    url = http_url(get("url"))
+    url = ctx.link(get("url"), path, key="url", record=f"line {line}")
     outlet = get("outlet") or outlet_of(url, None, ctx.gazetteer)
     title = get("title") or ""
     # The record's url is the article's, not a thread's: no "thread" link points at it.

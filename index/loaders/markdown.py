@@ -15,7 +15,7 @@ import frontmatter
 import yaml
 from markdown_it import MarkdownIt
 
-from ..attribution import http_url, pack, passages_from_blocks
+from ..attribution import pack, passages_from_blocks
 from ..blocks import html_blocks
 from ..dates import iso_date
 from ..errors import CorpusError, excerpt
@@ -47,7 +47,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             if not isinstance(value := post.metadata[key], str):
                 raise CorpusError(path, f"{key!r} must be text", record="front matter")
             meta[key] = value
-    url = http_url(meta.get("url"))
+    url = ctx.link(meta.get("url"), path, key="url", record="front matter")
     has_date = "date" in post.metadata
     date = iso_date(post.metadata["date"]) if has_date else None
     if has_date and date is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..attribution import confirm_unmarked_outlets, http_url, pack, passages_from_blocks
+from ..attribution import confirm_unmarked_outlets, pack, passages_from_blocks
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Passage, Thread
@@ -76,7 +76,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         key=meta.get("key") or ctx.name(path),
         title=meta.get("title") or path.stem.replace("-", " ").replace("_", " "),
         question=asked,
-        url=http_url(meta.get("url")),
+        url=ctx.link(meta.get("url"), path.with_name(path.stem + ".meta.toml"), key="url",
+                     record="sidecar"),
         site=meta.get("site"),
         score=question.score,
         comments=question.comments,
