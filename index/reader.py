@@ -34,7 +34,16 @@ from .hybrid import FUSION, fuse, one_per_thread
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
-from .relevance import MEANING, IdfTable, MeaningScale, question_words, relevance, with_meaning
+from .relevance import (
+    MEANING,
+    IdfTable,
+    MeaningScale,
+    pull,
+    question_parts,
+    question_words,
+    relevance,
+    with_meaning,
+)
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -160,6 +169,7 @@ class IndexReader:
         self._dense_thread: threading.Thread | None = None
         self._identity: tuple[int, int] | None = None  # the file this reader has open
         self._vectors: dict[str, np.ndarray] = {}
+        self._parts: dict[str, np.ndarray] = {}  # the question's parts' vectors (relevance)
         self._titles: dict[str, np.ndarray] = {}
         self._stored_titles = False  # whether the index holds the titles' vectors
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
@@ -358,9 +368,35 @@ class IndexReader:
         if self._meaning is not None:
             titles = await self._title_similarities(question, [h.thread_title for h in hits],
                                                     embedder)
-            relevances = with_meaning(relevances, similarities, self._meaning, titles)
+            pulled = None
+            if self._meaning.pull:
+                parts = await self._part_vectors(question, embedder)
+                pulled = pull(similarities, np.array(
+                    [dense.similarity(v, docs) for v in parts]).reshape(len(parts), len(docs)))
+            relevances = with_meaning(relevances, similarities, self._meaning, titles, pulled)
         return [replace(h, relevance=r, similarity=sim) for h, r, sim in
                 zip(hits, relevances.tolist(), similarities.tolist(), strict=True)]
+
+    async def _part_vectors(self, question: str, embedder: embedding.Embedder) -> np.ndarray:
+        """The vectors of the question with each of its rarest words left out
+        (``index.relevance.question_parts``); the last few questions' are kept."""
+        vectors = self._parts.get(question)
+        if vectors is None:  # pushed out by other questions meanwhile
+            vectors = await asyncio.to_thread(embedder.embed, self._question_parts(question))
+            self._keep_parts(question, vectors)
+        return vectors
+
+    def _question_parts(self, question: str) -> list[str]:
+        def weight(word: str) -> float:  # the word's idf: the rarest words are left out
+            terms = self._tokenize(word)
+            idf = self._idf(terms[0]) if terms else None
+            return self._idf.unseen if idf is None else idf
+        return question_parts(question, self._tokenize.words(question), weight)
+
+    def _keep_parts(self, question: str, vectors: np.ndarray) -> None:
+        self._parts[question] = vectors
+        while len(self._parts) > _QUESTION_VECTORS:
+            self._parts.pop(next(iter(self._parts)))
 
     async def _title_similarities(self, question: str, titles: list[str],
                                   embedder: embedding.Embedder) -> np.ndarray:
@@ -397,8 +433,14 @@ class IndexReader:
         bm25_docs, _ = await self._top_k(query, n, allowed)
         vector = self._vectors.get(question)
         if vector is None:  # the last few are kept: the bot's next page asks again
-            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+            # With the question's parts, for the relevance's pull: one forward pass for all.
+            parts = self._question_parts(question) if self._meaning is not None \
+                and self._meaning.pull else []
+            vectors = await asyncio.to_thread(embedder.embed, [question, *parts])
+            vector = vectors[0]
             self._vectors[question] = vector
+            if parts:
+                self._keep_parts(question, vectors[1:])
             while len(self._vectors) > _QUESTION_VECTORS:
                 self._vectors.pop(next(iter(self._vectors)))
         dense_docs, _ = await asyncio.to_thread(dense.top_k, vector, n, allowed)
