@@ -4,14 +4,18 @@ Which passages a reply shows, in order (``choose``, a pure function):
 
 1. Only relevant ones: ``Hit.relevance`` (index.relevance, the same scale for every question
    and corpus) at least ``min_relevance``. None relevant: the reply says so.
-2. Quotes first; the answerers' own words after them, except an answerer's passage that
-   matches clearly better (``ANSWER_LEAD`` more relevance) than every quote, which leads.
+2. Quotes first: the quotes and the answerers' own words, each in ranking order, are merged
+   so that a quote goes before an answerer's passage unless that passage matches clearly
+   better (``ANSWER_LEAD`` more relevance). So a weak quote never pushes out a much better
+   answer, and an answer that beats every quote leads.
 3. One passage per answer on the first page (several voices, not one answer cut in slices),
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
-5. An answerer's lead-in ("According to the BBC:") is never shown on its own: it introduces a
-   quote and answers nothing, though it is embedded with its thread's title and can seem close
-   to a question about that thread.
+5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
+   repeats what was asked.
+6. An answerer's lead-in ("According to the BBC:", one paragraph) is never shown alone: it
+   introduces a quote and answers nothing, though it is embedded with its thread's title and
+   can seem close to a question about that thread.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.reader import Hit, IndexReader
+from index.sources import QUESTION
 
 from .render import Reply, render_answer
 
@@ -86,8 +91,26 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 
 
 def _introduces(hit: Hit) -> bool:
-    """An answerer's paragraph that ends in a colon: a lead-in to what follows it."""
-    return hit.text.rstrip().endswith(":")
+    """An answerer's passage that is one paragraph ending in a colon: a lead-in to what follows
+    it, and nothing more (several paragraphs ending so still say something first)."""
+    text = hit.text.strip()
+    return text.endswith(":") and "\n\n" not in text
+
+
+def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:
+    """Both lists merged, each kept in its order: the next quote goes first unless the next
+    answerer's passage is ``ANSWER_LEAD`` more relevant."""
+    ordered: list[Hit] = []
+    q = a = 0
+    while q < len(quotes) or a < len(own):
+        if a == len(own) or (q < len(quotes) and (own[a].relevance or 0.0)
+                             < (quotes[q].relevance or 0.0) + ANSWER_LEAD):
+            ordered.append(quotes[q])
+            q += 1
+        else:
+            ordered.append(own[a])
+            a += 1
+    return ordered
 
 
 def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: float = 0.0
@@ -95,14 +118,13 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     """Every passage worth showing for a question, in the order of its pages of ``k``.
 
     ``hits`` are the ranking's candidates, best first, with their relevance."""
-    relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance]
+    # A quote of the thread's own question repeats what was asked: no evidence.
+    relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
+                and h.source_kind != QUESTION]
     relevant = _join_quote_runs(relevant)
     quotes = [h for h in relevant if h.kind == "quote"]
     own = [h for h in relevant if h.kind == "answer" and not _introduces(h)]
-    best_quote = max((h.relevance or 0.0 for h in quotes), default=None)
-    leading = [h for h in own if best_quote is None
-               or (h.relevance or 0.0) >= best_quote + ANSWER_LEAD][:1]
-    ordered = leading + quotes + [h for h in own if h not in leading]
+    ordered = _quotes_first(quotes, own)
     # The first page: one passage per answer; others of the same answer wait, unless nothing
     # else matches.
     first: list[Hit] = []

@@ -17,8 +17,9 @@ from .errors import CorpusError, unexpected
 from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
 from .model import Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
+from .quote_model import mark_question_quotes
 from .settings import IndexSettings
-from .sources import KIND_WORDS, label
+from .sources import KIND_WORDS, QUESTION, label
 from .store import (
     FileCounts,
     LoadedFile,
@@ -41,7 +42,8 @@ from .writer import HeldTwice, IndexWriter, parsed_passages
 log = logging.getLogger(__name__)
 
 TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
-FORMATS = " ".join(sorted(LOADERS)) + " Posts.xml"
+FORMATS = (" ".join(sorted(LOADERS)) + " Posts.xml; a BEIR folder's queries.jsonl holds its "
+           "questions, not passages")
 
 
 @dataclass(slots=True)
@@ -75,7 +77,7 @@ class BuildReport:
     def by_kind(self) -> dict[str, int]:
         """Quotes by kind of source, every kind (in ``KINDS`` order), zeros included."""
         kinds = dict(self.totals.kinds)
-        return {k: kinds.get(k, 0) for k in KINDS}
+        return {k: kinds.get(k, 0) for k in (*KINDS, QUESTION)}
 
     def parsed_passages(self) -> list[Passage]:
         """The passages of the files parsed by this build (not those reused unchanged), as
@@ -114,7 +116,8 @@ class BuildReport:
             lines.append("Quotes by source: " + ", ".join(
                 f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
                 + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
-                                                for k in KINDS if k in NOT_SOURCES))
+                                                for k in (*KINDS, QUESTION)
+                                                if k in NOT_SOURCES or k == QUESTION))
         if self.vectors:
             lines.append(self.vectors)
         if self.skipped:
@@ -280,7 +283,7 @@ def _add(writer: IndexWriter, path: Path, digest: str | CorpusError, corpus: Pat
     finally:
         if loaded:
             for record in ctx.skipped_records:
-                log.warning("skipped %s", record)
+                log.warning("left out of a file that loaded: %s", record)
             report.skipped_records += ctx.skipped_records
         ctx.skipped_records.clear()
 
@@ -294,6 +297,7 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     try:
         for thread in loader(path, ctx):
             label([thread], ctx.gazetteer)
+            mark_question_quotes(thread, QUESTION)
             yield thread
     except CorpusError:
         raise

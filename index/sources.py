@@ -74,9 +74,12 @@ _SITE_PAGE = re.compile(
 # reads:", "the FAQ clearly states that:"): a tag's description, the help centre.
 _DESCRIBED_PAGE = re.compile(r"^/questions/tagged/|^/tags?/|^/help(?:/|$)|^/faq(?:/|$)",
                              re.IGNORECASE)
+# A quote of the thread's own question (``quote_model.mark_question_quotes``): no source, no
+# evidence; counted, never shown as an answer.
+QUESTION = "question"
 KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly",
               "government": "government", "linked_post": "linked post",
-              "file_host": "image or file", "website": "website"}
+              "file_host": "image or file", "website": "website", QUESTION: "the question"}
 
 
 def site_page(path: str) -> bool:
@@ -204,6 +207,8 @@ def source_label(kind: str, outlet: str | None, source_kind: str | None) -> str:
         return "The answerer's own words"
     if source_kind == "linked_post":
         return "Linked post"
+    if source_kind == QUESTION:
+        return "Quote of the question"
     if not outlet:
         return ("Quote (image or file link, source not named)" if source_kind == "file_host"
                 else "Quote (outlet not named)")

@@ -26,7 +26,7 @@ def test_nothing_relevant_shows_nothing() -> None:
 
 
 def test_quotes_first_and_answerers_words_after() -> None:
-    hits = [hit("t/a0/p0", 0.55, "answer"), hit("u/a0/p1", 0.5), hit("v/a0/p1", 0.4)]
+    hits = [hit("t/a0/p0", 0.55, "answer"), hit("u/a0/p1", 0.5), hit("v/a0/p1", 0.48)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == ["u/a0/p1", "v/a0/p1", "t/a0/p0"]
 
 
@@ -37,6 +37,15 @@ def test_an_answerers_passage_clearly_better_than_every_quote_leads() -> None:
     assert [h.rank for h in chosen] == [1, 2]
 
 
+def test_a_weak_quote_never_pushes_out_a_much_better_answer() -> None:
+    # The reviewer's "does ChatGPT know how to count?": one good quote, an answer nearly as
+    # good, then weak quotes from other threads; the answer comes before the weak quotes.
+    hits = [hit("t/a0/p0", 0.85, "answer"), hit("u/a0/p1", 0.81), hit("v/a0/p0", 0.7, "answer"),
+            hit("w/a0/p1", 0.46), hit("x/a0/p1", 0.41)]
+    assert ids(choose(hits, k=3, min_relevance=0.35)) == [
+        "u/a0/p1", "t/a0/p0", "v/a0/p0", "w/a0/p1", "x/a0/p1"]
+
+
 def test_a_lead_in_is_never_shown_on_its_own() -> None:
     """"According to the BBC:" embedded with its thread's title once led the reply above the
     very quote it introduces."""
@@ -44,6 +53,10 @@ def test_a_lead_in_is_never_shown_on_its_own() -> None:
     hits = [lead_in, hit("t/a0/p1", 0.5), hit("u/a0/p0", 0.45, "answer")]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == ["t/a0/p1", "u/a0/p0"]
     assert choose([lead_in], k=3, min_relevance=0.3) == []
+    # An answer that says something, then introduces a picture, is no mere lead-in.
+    answer = dataclasses.replace(hit("t/a0/p0", 0.7, "answer"), text=(
+        "Not possible in the app; in the playground it is.\n\nThere you change it here:"))
+    assert ids(choose([answer], k=3, min_relevance=0.3)) == ["t/a0/p0"]
 
 
 def test_one_passage_per_answer_on_the_first_page() -> None:

@@ -181,6 +181,24 @@ def test_only_http_addresses_are_stored(tmp_path: Path) -> None:
                for e in report.skipped_records)
 
 
+def test_an_outlet_name_holding_an_address_is_left_out(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, {
+        "note.md": "---\noutlet: 'Evil](https://evil.example) ('\n---\nThey said:\n\n"
+                   "> The ferry sank.\n",
+        "p.jsonl": '{"_id": "1", "text": "The ferry sank.", "outlet": "see www.evil.example"}\n'
+                   '{"_id": "2", "text": "The cup broke.", "outlet": "  Cup   Times "}\n'})
+    db = tmp_path / "i.db"
+    report = build(corpus, db)
+    con = sqlite3.connect(db)
+    outlets = {name for (name,) in con.execute("SELECT name FROM outlets")}
+    con.close()
+    assert outlets == {"Cup Times"}
+    assert sorted((e.path.name, e.record) for e in report.skipped_records) == [
+        ("note.md", "front matter"), ("p.jsonl", "line 1")]
+    assert all("holds a web address, not a name" in e.problem for e in report.skipped_records)
+
+
 def test_left_out_addresses_are_reported_a_few_times_a_file(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write(corpus, {"qa.jsonl": "".join(

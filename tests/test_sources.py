@@ -5,15 +5,25 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import tldextract
 
+from bot.answering import choose
 from index.build import build
 from index.outlets import Gazetteer, registrable_domain
-from index.reader import IndexReader
-from index.sources import Source, citable, kind_word, never_cited, site_of, source_of
+from index.reader import Hit, IndexReader
+from index.sources import (
+    Source,
+    citable,
+    kind_word,
+    never_cited,
+    site_of,
+    source_label,
+    source_of,
+)
 
 from .conftest import PYTHON, ROOT, python_env
 
@@ -150,7 +160,7 @@ def test_build_counts_quotes_by_kind(kinds_db: tuple[Path, Path]) -> None:
     corpus, db = kinds_db
     report = build(corpus, db)
     assert report.by_kind == {"news": 1, "reference": 1, "scholarly": 1, "government": 1,
-                              "linked_post": 1, "file_host": 1, "website": 1}
+                              "linked_post": 1, "file_host": 1, "website": 1, "question": 0}
     assert report.totals.sourced_quotes == 5  # a linked post and a screenshot are not sources
     assert report.to_json()["quotes_by_source_kind"] == report.by_kind
     assert "Quotes by source: news 1, reference 1, scholarly 1, government 1, website 1; " \
@@ -180,6 +190,47 @@ def test_hits_and_sources_carry_the_kind(kinds_db: tuple[Path, Path], run: objec
     reuters = next(s for s in sources if s.name == "Reuters")
     assert reuters.reliability == "Generally reliable"
     assert reuters.reliability_url is not None and "Perennial_sources" in reuters.reliability_url
+
+
+FERRY_NOTE = """---
+title: Why did the ferry sink on its last crossing?
+---
+The question was:
+
+> Why did the ferry sink on its last crossing?
+
+According to [Reuters](https://www.reuters.com/world/ferry):
+
+> The ferry sank on its last crossing in a storm.
+"""
+
+
+def test_a_quote_of_the_question_is_no_source_and_never_shown(tmp_path: Path,
+                                                               run: object) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferry.md").write_text(FERRY_NOTE, encoding="utf-8")
+    # Other threads, so that the ferry's words weigh something in BM25 (idf).
+    for n in range(3):
+        (corpus / f"cup{n}.md").write_text(f"---\ntitle: Cups {n}\n---\nSaid [the BBC]"
+                                            f"(https://www.bbc.com/{n}):\n\n> Cups {n}.\n",
+                                            encoding="utf-8")
+    db = tmp_path / "index.db"
+    report = build(corpus, db)
+    assert report.by_kind["question"] == 1 and report.by_kind["news"] == 4
+    assert "not sources: linked post 0, image or file 0, the question 1" in report.summary()
+
+    async def read() -> list[Hit]:
+        async with await IndexReader.open(db) as reader:
+            return await reader.search("why did the ferry sink on its last crossing", 10,
+                                       kind="quote")
+
+    hits = run(read())  # type: ignore[operator]
+    asked = next(h for h in hits if h.text.startswith("Why did"))
+    assert (asked.outlet, asked.source_kind) == (None, "question")
+    assert source_label(asked.kind, asked.outlet, asked.source_kind) == "Quote of the question"
+    shown = choose([replace(h, relevance=0.9) for h in hits], k=3, min_relevance=0.35)
+    assert [h.outlet for h in shown] == ["Reuters"]
 
 
 def test_search_json_has_source_kind(kinds_db: tuple[Path, Path]) -> None:

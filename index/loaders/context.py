@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,12 +17,14 @@ DEFAULT_PASSAGE_CHARS = 900
 
 
 # Bump when a loader changes what it makes of the same file: rebuilds then re-read every file.
-LOADERS_VERSION = 8  # 8: an address that is not http(s) is reported, not only left out
+LOADERS_VERSION = 9  # 9: quotes of the thread's question labelled "question" (build)
 
 
 # A file's addresses that are not http(s) are reported up to this many times, not each one.
 MAX_LINK_REPORTS = 10
 _NOT_HTTP = " is not an http(s) address"
+# What makes an outlet's name given by a document an address: refused.
+_ADDRESS = re.compile(r"://|\bwww\.|\]\(", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,19 @@ class LoadContext:
                     path, f"{key} {excerpt(value.strip(), 60)}{_NOT_HTTP}: left out, the "
                     f"rest kept{more}", record=record))
         return url
+
+    def outlet_name(self, value: str | None, path: Path, *, key: str, record: str
+                    ) -> str | None:
+        """An outlet named by the document itself (front matter's or a record's ``outlet``),
+        spaces tidied; one that holds a web address (which Discord would make a link of,
+        under what reads as a source's name) is left out and reported."""
+        name = " ".join((value or "").split())
+        if name and _ADDRESS.search(name):
+            self.skipped_records.append(CorpusError(
+                path, f"{key} {excerpt(name, 60)} holds a web address, not a name: left out, "
+                "the rest kept", record=record))
+            return None
+        return name or None
 
     def name(self, path: Path) -> str:
         """The name a document's keys are made from: its path under the corpus folder, without

@@ -164,7 +164,8 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext, marked: bool) 
 def _passage_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread:
     pid = get("_id") or get("id")
     url = ctx.link(get("url"), path, key="url", record=f"line {line}")
-    outlet = get("outlet") or outlet_of(url, None, ctx.gazetteer)
+    outlet = ctx.outlet_name(get("outlet"), path, key="outlet", record=f"line {line}") \
+        or outlet_of(url, None, ctx.gazetteer)
     title = get("title") or ""
     # The record's url is the article's, not a thread's: no "thread" link points at it.
     return Thread(

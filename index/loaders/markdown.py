@@ -55,7 +55,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
                           f"{excerpt(str(post.metadata['date']))}", record="front matter")
     blocks = html_blocks(_markdown.render(post.content))
     passages = passages_from_blocks(blocks, ctx.gazetteer, base_url=url)
-    if outlet := meta.get("outlet"):
+    if outlet := ctx.outlet_name(meta.get("outlet"), path, key="outlet", record="front matter"):
         for p in passages:
             if p.kind == "quote" and p.outlet is None:
                 p.outlet = outlet
