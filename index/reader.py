@@ -30,7 +30,7 @@ from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
-from .hybrid import FUSION, fuse
+from .hybrid import FUSION, fuse, one_per_thread
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
@@ -358,6 +358,9 @@ class IndexReader:
         candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates)
+        if FUSION.distinct_threads:
+            order = one_per_thread(await self.threads_of(fused), FUSION.distinct_threads)
+            fused, fused_scores = fused[order], fused_scores[order]
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
         similarities, relevances = candidates[2][at], candidates[3][at]
@@ -460,6 +463,13 @@ class IndexReader:
         if dense is None or embedder is None or not terms:
             return None
         return await self._candidates(question, terms, n, None, dense, embedder)
+
+    async def threads_of(self, docs: np.ndarray) -> np.ndarray:
+        """The thread (its row id) of each document in ``docs``."""
+        rowids = self._rowids[docs].tolist()
+        async with self._db.execute(store.THREAD_OF, (json.dumps(rowids),)) as cur:
+            thread = {rowid: t for rowid, t in await cur.fetchall()}
+        return np.array([thread[r] for r in rowids], dtype=np.int64)
 
     async def passage_ids(self) -> list[str]:
         """Every passage's id, by document number (for evaluations)."""

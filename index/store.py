@@ -117,6 +117,11 @@ LEFT JOIN ratings r ON r.name = o.name
 WHERE p.answer_id IN (SELECT answer_id FROM passages WHERE pid IN (SELECT value FROM json_each(?)))
 ORDER BY p.id
 """
+# The thread of each of a list of passage ids (a JSON array): the hybrid's one passage per thread.
+THREAD_OF = """
+SELECT p.id, a.thread_id FROM json_each(?) AS j
+JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
+"""
 # The words of the best first-pass passages, for pseudo-relevance feedback.
 # Bounded (passages are, since issue 15; an index built before may hold longer ones).
 FEEDBACK_TEXT = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.hybrid import Fusion, fuse, normalised, rrf
+from index.hybrid import Fusion, fuse, normalised, one_per_thread, rrf
 
 
 def test_normalisations() -> None:
@@ -71,3 +71,16 @@ def test_rrf() -> None:
     assert docs.tolist() == [2, 3, 1]
     assert scores.tolist() == pytest.approx([1 / 3 + 2 / 2, 2 / 3, 1 / 2])
     assert rrf([])[0].size == 0
+
+
+def test_one_passage_per_thread_first_then_the_rest_in_order() -> None:
+    # Ranked passages of threads 7, 7, 7, 2, 7, 4, 2.
+    threads = np.array([7, 7, 7, 2, 7, 4, 2])
+    # Two distinct threads first (7's best, then 2's), then all the others as they were.
+    assert one_per_thread(threads, 2).tolist() == [0, 3, 1, 2, 4, 5, 6]
+    # Three: 7, 2 and 4 first; a thread's second passage waits, never dropped.
+    assert one_per_thread(threads, 3).tolist() == [0, 3, 5, 1, 2, 4, 6]
+    # More places than threads: each thread's best, then the others.
+    assert one_per_thread(threads, 10).tolist() == [0, 3, 5, 1, 2, 4, 6]
+    assert one_per_thread(threads, 0).tolist() == list(range(7))
+    assert one_per_thread(np.zeros(0, dtype=np.int64), 5).tolist() == []

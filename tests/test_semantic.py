@@ -16,6 +16,7 @@ from index import embedding, vectors
 from index.build import build, build_with
 from index.config import AnswerSettings, load_config
 from index.embedding import quantize
+from index.hybrid import fuse
 from index.reader import IndexReader
 from index.relevance import MEANING, with_meaning
 from index.settings import ConfigError, IndexSettings, SemanticSettings
@@ -82,6 +83,40 @@ def test_a_question_in_other_words_finds_the_passage(tmp_path: Path, run) -> Non
     assert all(h.similarity is None for h in bm25)
     kids = run(ask(s.database, "are schoolchildren glued to iPads getting worse marks?"))
     assert kids[0].thread_title == "Screen time and children"
+
+
+def test_the_hybrid_shows_one_passage_per_thread_first(tmp_path: Path, run) -> None:
+    """A thread whose every passage is near the question (they are embedded with its title)
+    does not fill the first places: the next thread's best comes second, and the first
+    thread's other passages follow, none dropped."""
+    notes = {
+        "heart.md": ("Heart attacks in young adults",
+                     "The BBC wrote:\n\n> A heart attack before forty is rare.\n\n"
+                     "Reuters reported:\n\n> Smoking raises the risk of a heart attack in "
+                     "young adults.\n\nThe Guardian added:\n\n> Cocaine use can bring on a "
+                     "heart attack at any age."),
+        "stroke.md": ("Strokes and the heart",
+                      "An irregular heartbeat makes a stroke five times likelier."),
+        "harbour.md": NOTES["harbour.md"],
+    }
+    s = settings(tmp_path)
+    write_corpus(s.corpus, notes)
+    build_with(s)
+    question = "can young people have a heart attack?"
+    hits = run(ask(s.database, question, k=5))
+    by_thread = [h.thread_title for h in hits]
+    assert by_thread[:3] == ["Heart attacks in young adults", "Strokes and the heart",
+                             "Harbour traffic in Rotterdam"]
+    assert by_thread[3:] == ["Heart attacks in young adults"] * 2
+    # Without the step (the fused order as it is) the heart thread's passages lead together.
+    async def fused_order() -> list[int]:
+        async with await IndexReader.open(s.database) as reader:
+            await reader.semantic_ready()
+            inputs = await reader.fusion_inputs(question, 100)
+            assert inputs is not None
+            return (await reader.threads_of(fuse(*inputs)[0])).tolist()
+    threads = run(fused_order())
+    assert threads[0] == threads[1] == threads[2]
 
 
 def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> None:
