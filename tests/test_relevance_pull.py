@@ -15,7 +15,7 @@ from index import reader as reader_module
 from index.build import build_with
 from index.embedding import DEFAULT_MODEL
 from index.reader import IndexReader
-from index.relevance import MEANING, MeaningScale, pull, question_parts, with_meaning
+from index.relevance import WITH_PULL, MeaningScale, pull, question_parts, with_meaning
 from index.settings import IndexSettings, SemanticSettings
 from index.tokenize import Tokenizer
 
@@ -87,9 +87,11 @@ def test_the_real_model_pulls_a_neighbour_and_not_an_answer(tmp_path: Path, run,
     neighbour = "is it safe to eat sushi while pregnant?"
     answered = "which day of the week should I avoid ordering sushi?"
     sushi = NOTES["sushi.md"][0]
+    # The pull is measured but off by default (index.relevance.WITH_PULL turns it on).
+    monkeypatch.setattr(reader_module, "MEANING", WITH_PULL)
     with_pull = run(relevances(settings.database, [neighbour, answered]))
     monkeypatch.setattr(reader_module, "MEANING", {
-        DEFAULT_MODEL: dataclasses.replace(MEANING[DEFAULT_MODEL], pull=0.0)})
+        DEFAULT_MODEL: dataclasses.replace(WITH_PULL[DEFAULT_MODEL], pull=0.0)})
     without = run(relevances(settings.database, [neighbour, answered]))
     # The neighbour's passage loses relevance (its question without "pregnant" is nearer it),
     # several times what the answer loses, which stays well above the bot's threshold.
