@@ -16,12 +16,12 @@ question's words well, the words are to be trusted and ``w`` is ``dense_weight``
 them poorly (the question is in other words than the corpus), ``w`` is
 ``dense_weight_uncovered``; linearly in between.
 
-Then one passage per thread first (``Fusion.distinct_threads``, ``one_per_thread``): the best
-passage of each of the first 3 threads, then the others in their order. A thread's passages
-are all embedded with its title, so a thread near the question brings several at once and
-pushed the next one (often the thread asked about) down. With more than 3, the right thread's
-other passages fell behind other threads' and the bot showed the answering passage for fewer
-questions (README).
+One passage per thread first (``Fusion.distinct_threads``, ``one_per_thread``: the best
+passage of each of the first N threads, then the others in their order) finds the thread
+asked about higher (a thread's passages are all embedded with its title, so a near thread
+brings several at once), but pushes the right thread's other passages behind other threads':
+with 3, 5 or 10 the bot showed the answering passage for fewer questions (README). Off
+(0) by default.
 
 Every choice here was made on SciFact's train judgments and the two paraphrase tune sets
 (``python -m bench.hybrid_tune``); the README gives the figures, with the held-out ones (on
@@ -54,7 +54,7 @@ class Fusion:
     dense_weight_uncovered: float = 0.8
     uncovered: float = 0.15
     # The first this many places go to as many different threads (0: the fused order as is).
-    distinct_threads: int = 3
+    distinct_threads: int = 0
 
     def weight(self, coverage: float) -> float:
         """The dense weight for a question whose best BM25 passage has relevance

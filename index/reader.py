@@ -359,7 +359,7 @@ class IndexReader:
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates)
         if FUSION.distinct_threads:
-            order = one_per_thread(await self.threads_of(fused), FUSION.distinct_threads)
+            order = await self._distinct_first(fused, FUSION.distinct_threads)
             fused, fused_scores = fused[order], fused_scores[order]
         docs, scores = fused[offset:offset + k], fused_scores[offset:offset + k]
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
@@ -463,6 +463,18 @@ class IndexReader:
         if dense is None or embedder is None or not terms:
             return None
         return await self._candidates(question, terms, n, None, dense, embedder)
+
+    async def _distinct_first(self, docs: np.ndarray, n: int) -> np.ndarray:
+        """``one_per_thread`` of the ranked ``docs``, looking up only the threads of a first
+        part of the list: past the ``n``-th thread met, the order does not change."""
+        head = 16
+        while True:
+            threads = await self.threads_of(docs[:head])
+            if len(set(threads.tolist())) >= n or head >= len(docs):
+                break
+            head *= 4
+        return np.concatenate([one_per_thread(threads, n),
+                               np.arange(len(threads), len(docs), dtype=np.int64)])
 
     async def threads_of(self, docs: np.ndarray) -> np.ndarray:
         """The thread (its row id) of each document in ``docs``."""

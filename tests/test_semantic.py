@@ -4,6 +4,7 @@ BM25 whenever vectors are missing."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from pathlib import Path
@@ -12,11 +13,12 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+import index.reader
 from index import embedding, vectors
 from index.build import build, build_with
 from index.config import AnswerSettings, load_config
 from index.embedding import quantize
-from index.hybrid import fuse
+from index.hybrid import FUSION
 from index.reader import IndexReader
 from index.relevance import MEANING, with_meaning
 from index.settings import ConfigError, IndexSettings, SemanticSettings
@@ -85,10 +87,12 @@ def test_a_question_in_other_words_finds_the_passage(tmp_path: Path, run) -> Non
     assert kids[0].thread_title == "Screen time and children"
 
 
-def test_the_hybrid_shows_one_passage_per_thread_first(tmp_path: Path, run) -> None:
-    """A thread whose every passage is near the question (they are embedded with its title)
-    does not fill the first places: the next thread's best comes second, and the first
-    thread's other passages follow, none dropped."""
+def test_one_passage_per_thread_first_when_asked(tmp_path: Path, run,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default the fused order stands: a thread whose every passage is near the question
+    (they are embedded with its title) fills the first places. With ``distinct_threads`` (off
+    by default, measured in bench.hybrid_tune) the next thread's best comes second, and the
+    first thread's other passages follow, none dropped."""
     notes = {
         "heart.md": ("Heart attacks in young adults",
                      "The BBC wrote:\n\n> A heart attack before forty is rare.\n\n"
@@ -103,20 +107,18 @@ def test_the_hybrid_shows_one_passage_per_thread_first(tmp_path: Path, run) -> N
     write_corpus(s.corpus, notes)
     build_with(s)
     question = "can young people have a heart attack?"
+    heart = "Heart attacks in young adults"
+    default = [h.thread_title for h in run(ask(s.database, question, k=5))]
+    assert default[:3] == [heart] * 3
+    monkeypatch.setattr(index.reader, "FUSION", dataclasses.replace(FUSION, distinct_threads=3))
     hits = run(ask(s.database, question, k=5))
     by_thread = [h.thread_title for h in hits]
-    assert by_thread[:3] == ["Heart attacks in young adults", "Strokes and the heart",
-                             "Harbour traffic in Rotterdam"]
-    assert by_thread[3:] == ["Heart attacks in young adults"] * 2
-    # Without the step (the fused order as it is) the heart thread's passages lead together.
-    async def fused_order() -> list[int]:
-        async with await IndexReader.open(s.database) as reader:
-            await reader.semantic_ready()
-            inputs = await reader.fusion_inputs(question, 100)
-            assert inputs is not None
-            return (await reader.threads_of(fuse(*inputs)[0])).tolist()
-    threads = run(fused_order())
-    assert threads[0] == threads[1] == threads[2]
+    assert by_thread[:3] == [heart, "Strokes and the heart", "Harbour traffic in Rotterdam"]
+    assert by_thread[3:] == [heart] * 2
+    # The first thread's passages keep their order among themselves.
+    assert [h.passage_id for h in hits if h.thread_title == heart] == \
+        [h.passage_id for h in run(ask(s.database, question, k=9))
+         if h.thread_title == heart][:3]
 
 
 def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> None:
