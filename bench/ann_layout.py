@@ -1,6 +1,7 @@
 """How the nearest-neighbour graph is laid out, against the memory it needs while serving: the
-int8 vectors inside the graph (as ``index.ann`` first shipped it) or one bit a dimension, with
-the int8 rows read from a file for exact rescoring; and the links a node keeps.
+int8 vectors inside the graph (as ``index.ann`` ships it), one bit a dimension, or a
+projection to fewer dimensions (``pD``: principal directions, int8), with the int8 rows read
+from a file for exact rescoring; and the links a node keeps.
 
     python -m bench.ann_layout INDEX.db [--layouts i8:16 b1:16 b1:12] [--queries 300]
         [--search 1536:0 2048:400] [--work FOLDER]
@@ -103,6 +104,20 @@ def build(db: Path, work: Path, dtype: str, links: int) -> float:
         for at in range(0, n, 100_000):
             part = rows[at:at + 100_000].astype(np.float32) * scales[at:at + 100_000, None]
             index.add(np.arange(at, at + len(part), dtype=np.uint64), part @ basis, threads=0)
+    elif _projected(dtype):
+        # The first D principal directions of a sample (``fit``), int8 with one scale, ranked
+        # by inner product; rescoring uses the full rows.
+        step = max(1, n // 50_000)
+        basis, scale = fit(rows[::step].astype(np.float32) * scales[::step, None],
+                           int(dtype[1:]))
+        np.save(work / f"{dtype}.npy", basis)
+        np.save(work / f"{dtype}-scale.npy", np.float64(scale))
+        index = Index(ndim=basis.shape[1], metric="ip", dtype="i8", connectivity=links,
+                      expansion_add=128)
+        for at in range(0, n, 100_000):
+            part = rows[at:at + 100_000].astype(np.float32) * scales[at:at + 100_000, None]
+            index.add(np.arange(at, at + len(part), dtype=np.uint64),
+                      project(part, basis, scale), threads=0)
     else:
         index = Index(ndim=dim, metric="cos", dtype="i8", connectivity=links, expansion_add=128)
         index.add(np.arange(n, dtype=np.uint64), rows, threads=0)
@@ -111,6 +126,35 @@ def build(db: Path, work: Path, dtype: str, links: int) -> float:
         rows.tofile(work / "rows.i8")
         scales.tofile(work / "scales.f32")
     return time.perf_counter() - t
+
+
+def _projected(dtype: str) -> bool:
+    """``pD``: the projection to D dimensions (``fit``, ``project``)."""
+    return dtype.startswith("p") and dtype[1:].isdigit()
+
+
+def fit(units: np.ndarray, reduced: int) -> tuple[np.ndarray, float]:
+    """The ``reduced`` directions along which the unit vectors ``units`` vary most (the
+    eigenvectors of their uncentred second moment, largest first), dim x reduced, and one
+    int8 scale mapping the largest projected component to 127. At 1,000,000 synthetic
+    passages this failed (README): one common direction dominates, and one scale for all
+    leaves the others a few int8 steps; centring first is the next thing to try."""
+    moment = np.zeros((units.shape[1],) * 2, dtype=np.float64)
+    for at in range(0, len(units), 4096):
+        part = units[at:at + 4096]
+        moment += part.T @ part
+    _, vectors = np.linalg.eigh(moment)  # ascending eigenvalues
+    basis = np.ascontiguousarray(vectors[:, ::-1][:, :reduced], dtype=np.float32)
+    peak = max((float(np.abs(units[at:at + 4096] @ basis).max())
+                for at in range(0, len(units), 4096)), default=0.0)
+    return basis, 127.0 / peak if peak > 0 else 1.0
+
+
+def project(units: np.ndarray, basis: np.ndarray, scale: float) -> np.ndarray:
+    """Unit vectors (n x dim, or one) as the graph holds them: int8 over the basis."""
+    projected = np.einsum("j,jk->k", units, basis) if units.ndim == 1 else units @ basis
+    out: np.ndarray = np.rint(projected * scale).clip(-127, 127).astype(np.int8)
+    return out
 
 
 def tuning_set(db: Path, n: int, seed: int = 8, as_built: bool = False) -> None:
@@ -178,10 +222,17 @@ def serve(work: Path, dtype: str, links: int, expansion: int, rescored: int,
     mean = np.load(work / f"mean-{dtype}.npy") if binary else None
     planes = hyperplanes(dtype, queries.shape[1])
     basis = np.load(work / f"{dtype}.npy") if dtype.startswith("pca") else None
+    if _projected(dtype):
+        basis = np.load(work / f"{dtype}.npy")
+        scale = float(np.load(work / f"{dtype}-scale.npy"))
 
     def ask(q: np.ndarray) -> np.ndarray:
         if mean is not None:
             found = graph.search(bits(q, mean, planes), max(expansion, 100), threads=1).keys
+            found = found[:rescored] if rescored else found
+        elif basis is not None and _projected(dtype):
+            found = graph.search(project(q, basis, scale), max(expansion, 100),
+                                 threads=1).keys
             found = found[:rescored] if rescored else found
         elif basis is not None:
             found = graph.search(q @ basis, max(expansion, 100), threads=1).keys
