@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -66,9 +67,10 @@ def questions(rng: random.Random, n: int) -> list[str]:
 class RandomProjection:
     """Stands in for the model at build time: the same interface, vectors from the words.
 
-    A word's vector is drawn when the instance first meets it (so a fresh instance gives the
-    same words other vectors: the questions' and the passages' spaces agree only on words met
-    in the same order, such as the titles' opening "what happened with the")."""
+    A word's vector is drawn from a generator seeded by the word itself, so every instance (the
+    build's, the questions') gives a word the same vector whatever it met before. (Until
+    2026-12-05 it was drawn in the order words were met, so the questions' space agreed with
+    the passages' only on words met in the same order.)"""
 
     name = DEFAULT_MODEL
     dim = 384
@@ -76,7 +78,6 @@ class RandomProjection:
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
         self._table = np.zeros((0, self.dim), dtype=np.float32)
-        self._rng = np.random.default_rng(13)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         from scipy import sparse  # sentence-transformers' dependency: in the `semantic` extra
@@ -87,8 +88,10 @@ class RandomProjection:
             for word in WORD.findall(text.lower()):
                 cols.append(ids.setdefault(word, len(ids)))
                 rows.append(i)
-        if len(ids) > len(self._table):  # new words, drawn in the order they were met
-            drawn = self._rng.standard_normal((len(ids) - len(self._table), self.dim))
+        if len(ids) > len(self._table):  # new words: each its own vector, seeded by the word
+            new = list(ids)[len(self._table):]
+            drawn = np.stack([np.random.default_rng(zlib.crc32(w.encode())).standard_normal(
+                self.dim) for w in new])
             self._table = np.concatenate([self._table, drawn.astype(np.float32)])
         counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                    shape=(len(texts), len(self._table)))
