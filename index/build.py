@@ -15,11 +15,11 @@ from . import ann, embedding
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
 from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
-from .model import Passage, Thread
+from .model import QUESTION, Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
 from .quote_model import mark_question_quotes
 from .settings import IndexSettings
-from .sources import KIND_WORDS, QUESTION, label
+from .sources import KIND_WORDS, label
 from .store import (
     FileCounts,
     LoadedFile,
@@ -42,6 +42,8 @@ from .writer import HeldTwice, IndexWriter, parsed_passages
 log = logging.getLogger(__name__)
 
 TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
+# Kinds of quote a build counts: every source kind, and quotes of the question.
+COUNTED_KINDS = (*KINDS, QUESTION)
 FORMATS = (" ".join(sorted(LOADERS)) + " Posts.xml; a BEIR folder's queries.jsonl holds its "
            "questions, not passages")
 
@@ -77,7 +79,7 @@ class BuildReport:
     def by_kind(self) -> dict[str, int]:
         """Quotes by kind of source, every kind (in ``KINDS`` order), zeros included."""
         kinds = dict(self.totals.kinds)
-        return {k: kinds.get(k, 0) for k in (*KINDS, QUESTION)}
+        return {k: kinds.get(k, 0) for k in COUNTED_KINDS}
 
     def parsed_passages(self) -> list[Passage]:
         """The passages of the files parsed by this build (not those reused unchanged), as
@@ -116,7 +118,7 @@ class BuildReport:
             lines.append("Quotes by source: " + ", ".join(
                 f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
                 + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
-                                                for k in (*KINDS, QUESTION)
+                                                for k in COUNTED_KINDS
                                                 if k in NOT_SOURCES or k == QUESTION))
         if self.vectors:
             lines.append(self.vectors)
@@ -297,7 +299,7 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     try:
         for thread in loader(path, ctx):
             label([thread], ctx.gazetteer)
-            mark_question_quotes(thread, QUESTION)
+            mark_question_quotes(thread)
             yield thread
     except CorpusError:
         raise

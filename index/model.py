@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["quote", "answer"]
+# The ``source_kind`` of a quote that only repeats its thread's question (``index.quote_model.
+# mark_question_quotes``): no source and no evidence; counted, never shown as an answer.
+QUESTION = "question"
 
 
 @dataclass(slots=True)

@@ -31,7 +31,7 @@ from .attribution import (
     lead_in_outlet,
     speaks_in_first_person,
 )
-from .model import Passage, Thread
+from .model import QUESTION, Passage, Thread
 from .outlets import Gazetteer
 
 MODEL = Path(__file__).with_name("quote_model.json")
@@ -252,16 +252,16 @@ def quotes_question(paragraphs: Sequence[str], question: str | None) -> list[boo
     return found
 
 
-def mark_question_quotes(thread: Thread, kind: str) -> None:
-    """Give ``kind`` to every quote that only repeats the thread's question (or its title)
-    word for word and cites nothing: the answerer quoting what was asked, marked or not. It
-    is no evidence, and no source should be claimed for it."""
+def mark_question_quotes(thread: Thread) -> None:
+    """Give the ``QUESTION`` source kind to every quote that only repeats the thread's
+    question (or its title) word for word and cites nothing: the answerer quoting what was
+    asked, marked or not. It is no evidence, and no source should be claimed for it."""
     for answer in thread.answers:
         for p in answer.passages:
             if p.kind == "quote" and p.outlet is None and p.url is None and any(
                     quotes_question([p.text], asked)[0] for asked in (thread.question,
                                                                       thread.title)):
-                p.source_kind = kind
+                p.source_kind = QUESTION
 
 
 def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,

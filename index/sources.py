@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .model import Passage, Thread
+from .model import QUESTION, Passage, Thread
 from .outlets import NOT_SOURCES, Gazetteer, normalise_domain, registrable_domain
 
 
@@ -74,9 +74,6 @@ _SITE_PAGE = re.compile(
 # reads:", "the FAQ clearly states that:"): a tag's description, the help centre.
 _DESCRIBED_PAGE = re.compile(r"^/questions/tagged/|^/tags?/|^/help(?:/|$)|^/faq(?:/|$)",
                              re.IGNORECASE)
-# A quote of the thread's own question (``quote_model.mark_question_quotes``): no source, no
-# evidence; counted, never shown as an answer.
-QUESTION = "question"
 KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly",
               "government": "government", "linked_post": "linked post",
               "file_host": "image or file", "website": "website", QUESTION: "the question"}
