@@ -16,7 +16,7 @@ size, the build's seconds and its memory:
   "-" when no graph is built;
 - **build**, **embedding**, **others**: the peak resident memory (``VmHWM``, sampled) of the
   build process itself, of its embedding process (``index.vectors.embed_apart``) and of any
-  other process it started (multiprocessing's resource tracker), each on its own;
+  other process it started, each on its own;
 - **graph stage**: the largest sampled sum of all of them from the graph's start to the end.
 
 Modes:
@@ -128,7 +128,8 @@ def _role(pid: int, build: int) -> str:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "others"
-    return "embedding" if b"spawn_main" in command else "others"
+    # The embedding process: started directly (now) or through multiprocessing (before).
+    return "embedding" if b"_embed_child" in command or b"spawn_main" in command else "others"
 
 
 @dataclass
