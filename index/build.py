@@ -357,9 +357,9 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
                    progress=progress, vectors_model=semantic.model if semantic.enabled else None)
     if semantic.enabled and (passages := complete_with(database, semantic.model)) is not None:
         done = EmbedReport(passages=passages, complete=True)
-        nearest = _nearest(database)
-        report.vectors = done.summary() + "; " + nearest.line
-        report.vector_outcome = _outcome(done, nearest)
+        built = _nearest(database)
+        report.vectors = done.summary() + "; " + built.line
+        report.vector_outcome = _outcome(done, built)
     elif semantic.enabled:
         # Loaded only if a vector is in neither the index nor the cache.
         model = Deferred(semantic.model, lambda: embedding.load(semantic.model))
