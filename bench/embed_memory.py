@@ -1,13 +1,15 @@
 """Memory and speed of the embedding process, and that its vectors are sentence-transformers'.
 
-    python -m bench.embed_memory [--passages 512] [--runtime sourced sentence-transformers]
+    python -m bench.embed_memory [--passages 512] [--offset 0] [--tokens N]
+        [--runtime sourced sentence-transformers]
 
-Each runtime runs in a fresh process, as a build's embedding process does (``index.vectors.
-embed_apart``), over SciFact's first N passages (title and abstract as ``index.embedding.
-embedded_text`` joins them: long ones, many cut at the model's 256 tokens), in chunks of
-``index.vectors.CHUNK`` as ``embed_missing`` hands them over:
+Each runtime runs in a fresh process, as a build's embedding process does
+(``index.vectors.embed_apart``), over N SciFact passages from the ``--offset``-th (title and
+abstract as ``index.embedding.embedded_text`` joins them: long ones, many cut at the model's
+256 tokens), in chunks of ``index.vectors.CHUNK`` as ``embed_missing`` hands them over:
 
-- ``sourced``: ``index.embedding.load()`` and ``Embedder.embed``, what the build runs;
+- ``sourced``: ``index.embedding.load()`` and ``Embedder.embed``, what the build runs
+  (``--tokens``: with ``index.embedding.TOKENS`` set to N, to try another batch bound);
 - ``sentence-transformers``: the reference, ``SentenceTransformer(...).encode`` with
   ``index.embedding.BATCH`` texts a batch, normalized (the build's runtime before).
 
@@ -43,12 +45,14 @@ def status_mb() -> dict[str, float]:
     return out
 
 
-def passages(n: int) -> list[str]:
+def passages(n: int, offset: int = 0) -> list[str]:
     from index.embedding import embedded_text
 
     texts = []
     with SCIFACT.open(encoding="utf-8") as f:
-        for line in f:
+        for number, line in enumerate(f):
+            if number < offset:
+                continue
             record = json.loads(line)
             texts.append(embedded_text(record["title"], record["text"]))
             if len(texts) == n:
@@ -56,12 +60,14 @@ def passages(n: int) -> list[str]:
     return texts
 
 
-def child(runtime: str, n: int, out: Path) -> None:
+def child(runtime: str, n: int, out: Path, offset: int, tokens: int | None) -> None:
     """Embed in this process; print one JSON line of figures."""
     from index import embedding
     from index.vectors import CHUNK
 
-    texts = passages(n)
+    texts = passages(n, offset)
+    if tokens:
+        embedding.TOKENS = tokens
     if runtime == REFERENCE:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -86,9 +92,10 @@ def child(runtime: str, n: int, out: Path) -> None:
                       "per_second": n / seconds}))
 
 
-def main(runtimes: list[str], n: int) -> None:
-    print(f"{n} SciFact passages, chunks of 256; {os.getloadavg()[0]:.1f} load average at the "
-          "start")
+def main(runtimes: list[str], n: int, offset: int, tokens: int | None) -> None:
+    print(f"{n} SciFact passages from the {offset}th, chunks of 256"
+          + (f", batches of at most {tokens} tokens" if tokens else "")
+          + f"; {os.getloadavg()[0]:.1f} load average at the start")
     print(f"{'runtime':<22} {'loaded':>8} {'peak':>8} {'end':>8} {'of it file':>10} "
           f"{'passages/s':>10} {'max |diff|':>11} {'least cos':>10}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,8 +103,8 @@ def main(runtimes: list[str], n: int) -> None:
         for runtime in [REFERENCE, *(r for r in runtimes if r != REFERENCE)]:
             out = Path(tmp) / f"{runtime}.npy"
             done = subprocess.run([sys.executable, "-m", "bench.embed_memory", "--child",
-                                   runtime, str(n), str(out)], cwd=ROOT, check=True,
-                                  capture_output=True, text=True)
+                                   runtime, str(n), str(out), str(offset), str(tokens or 0)],
+                                  cwd=ROOT, check=True, capture_output=True, text=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])
             got[runtime] = figures, np.load(out)
         reference = got[REFERENCE][1]
@@ -116,12 +123,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, default=512)
+    parser.add_argument("--offset", type=int, default=0, help="the first SciFact passage")
+    parser.add_argument("--tokens", type=int, help="index.embedding.TOKENS for this run")
     parser.add_argument("--runtime", nargs="+", default=["sourced", REFERENCE],
                         choices=["sourced", REFERENCE])
-    parser.add_argument("--child", nargs=3, metavar=("RUNTIME", "N", "OUT"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), Path(args.child[2]))
+        child(args.child[0], int(args.child[1]), Path(args.child[2]), int(args.child[3]),
+              int(args.child[4]) or None)
     else:
-        main(args.runtime, args.passages)
+        main(args.runtime, args.passages, args.offset, args.tokens)
