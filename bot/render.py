@@ -261,9 +261,13 @@ BROWSE_HINTS = {
 
 
 def render_nothing(question: str, *, surface: str = "discord") -> Reply:
-    """The honest "no good match", with a way to look further where the reader is."""
-    text = ("No good match: nothing in the corpus answers that question well enough. Try "
-            f"other words, or {BROWSE_HINTS[surface]}.")
+    """The honest "no good match", with a way to look further where the reader is. In the
+    terminal it names the question: piped questions' answers follow one another there, while
+    in Discord it replies to the question."""
+    asked = (f" for “{escaped_within(question.strip(), 200)}”" if surface == "terminal"
+             else "")
+    text = (f"No good match{asked}: nothing in the corpus answers that question well enough. "
+            f"Try other words, or {BROWSE_HINTS[surface]}.")
     return Reply(content=text)
 
 
