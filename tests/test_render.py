@@ -262,10 +262,10 @@ def test_an_answerers_passage_ends_before_its_closing_lead_in() -> None:
     """The lead-in introduces a quote that is another passage (or none): shown at the end of
     the answerer's words it introduces nothing, so it is left out, with the mark."""
     own = replace(hit(kind="answer", outlet=None, url=None),
-                  text="The ferry sank in calm weather.\n\nI've added this comment to the question:")
+                  text="The ferry sank in calm weather.\n\nI've added this comment to it:")
     [field] = render_answer("what happened?", [own]).embeds[0]["fields"]
     assert field["value"].startswith("> The ferry sank in calm weather. […]\n— ")
-    assert "comment to the question" not in field["value"]
+    assert "comment to it" not in field["value"]
     # A quote's own paragraphs are never cut so.
     quote = replace(hit(), text="The ferry sank.\n\nOfficials said:")
     [field] = render_answer("what happened?", [quote]).embeds[0]["fields"]
