@@ -432,8 +432,16 @@ class IndexReader:
         if embedder is None or not len(docs):
             return np.zeros(0, dtype=np.float64)
         rowids = self._rowids[docs].tolist()
-        async with self._db.execute(store.TITLE_OF, (json.dumps(rowids),)) as cur:
-            title = {rowid: t for rowid, t in await cur.fetchall()}
+        if self._stored_titles:  # the titles and their vectors in one query
+            async with self._db.execute(store.TITLE_VECTOR_OF, (json.dumps(rowids),)) as cur:
+                rows = await cur.fetchall()
+            title = {rowid: t for rowid, t, _ in rows}
+            for _, t, blob in rows:
+                if blob is not None and t not in self._titles:
+                    self._titles[t] = title_vectors.vector(blob)
+        else:
+            async with self._db.execute(store.TITLE_OF, (json.dumps(rowids),)) as cur:
+                title = {rowid: t for rowid, t in await cur.fetchall()}
         return await self._title_similarities(question, [title[r] for r in rowids], embedder)
 
     async def _candidates(self, question: str, terms: list[str], n: int,
