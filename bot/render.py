@@ -198,12 +198,19 @@ def _credit(hit: Hit, room: int) -> str:
                   reliability_note(hit, linked=linked),
                   f"answered {date}" if date else None,
                   f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
-                  link("thread", hit.thread_url) if linked and safe_url(hit.thread_url)
+                  link(_page_word(hit), hit.thread_url) if linked and safe_url(hit.thread_url)
                   else None]
         tail = "— " + " · ".join(c for c in credit if c) if any(credit) else ""
         if len(tail) <= room // 2:
             break
     return tail
+
+
+def _page_word(hit: Hit) -> str:
+    """What the passage's page is: a Markdown note's own address (front matter ``url``) or a
+    saved page that is no Q&A thread is not a "thread" (the loaders' keys say which)."""
+    return ("note" if hit.passage_id.startswith("note:")
+            else "page" if hit.passage_id.startswith("page:") else "thread")
 
 
 def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:

@@ -480,7 +480,12 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     help page ("was tagged [vikings], which reads:") quotes that page: no address."""
     if len(lead.links) == 1:
         # Its one link is where the words are from, even a help page ("As the Help Center
-        # says: [link]"); index.sources counts such a page as no source.
+        # says: [link]"); index.sources counts such a page as no source. Unless, as for an
+        # outlet named (lead_in_outlet), the link is in an earlier sentence and the last one
+        # introduces something else ("We can use [Composable Diffusion] to get a similar
+        # effect. We can also see the output has the same fire lines.").
+        if lead.anchors and _before_last_sentence(lead.text, lead.anchors[0]):
+            return None
         return http_url(lead.links[0], base_url)
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
@@ -509,6 +514,21 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     if last is not None and described_page(last):
         return None
     return min(candidates)[1] if candidates else None
+
+
+def _before_last_sentence(text: str, anchor: str) -> bool:
+    """The link's text is in a sentence before the lead-in's last, and that last sentence
+    neither introduces a quote (": ") nor points back at what it cited ("The article says")."""
+    text = text.rstrip()
+    if text.endswith(":"):
+        return False
+    at = text.rfind(anchor) if anchor else -1
+    if at < 0:
+        return False
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)]
+    if sum(end <= at for end in ends) == len(ends):
+        return False
+    return not _POINTS_BACK.match(_SENTENCE_END.split(text)[-1])
 
 
 def _names_site(anchor: str, url: str) -> bool:

@@ -92,6 +92,16 @@ def test_a_block_quote_inside_a_list_item_is_a_quote(gazetteer: Gazetteer) -> No
      f"<a href='{BASE}/questions/tagged/vikings'>vikings</a>, which reads:</p>", None),
     (f"<p>It is well documented on <a href='https://en.wikipedia.org/wiki/Che'>Wikipedia</a> "
      f"and the <a href='{BASE}/faq'>FAQ</a> clearly states that:</p>", None),
+    # A lead-in's one link, a sentence before the one that introduces the quote, which
+    # speaks of something else (genai 51: the answerer's own prompt follows): no citation;
+    # a last sentence that points back at it or ends with ":" keeps it.
+    ("<p>We can instead use <a href='https://github.com/a/b/wiki/Features#c'>Composable "
+     "Diffusion</a> to get a similar effect. We can also see the output has the same fire "
+     "lines.</p>", None),
+    ("<p>This was covered by <a href='https://b.example/story'>a local paper</a>. The "
+     "article says</p>", "https://b.example/story"),
+    ("<p>The <a href='https://b.example/act'>Union with Ireland Act</a> united the kingdoms. "
+     "The act states that:</p>", "https://b.example/act"),
 ])
 def test_the_link_a_lead_in_cites(gazetteer: Gazetteer, lead: str, cited: str | None) -> None:
     [(_, url, _)] = quotes(f"{lead}<blockquote><p>Quoted words here.</p></blockquote>",

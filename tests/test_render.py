@@ -64,6 +64,16 @@ def test_a_quote_with_its_outlet_link_and_thread() -> None:
     assert embed["footer"]["text"] == "From: What happened to the ferry?"
 
 
+@pytest.mark.parametrize(("passage_id", "word"), [
+    ("note:baghdad-strike/a0/p1", "note"), ("page:saved-article/a0/p2", "page"),
+    ("genai.stackexchange.com/q/8/a0/p1", "thread")])
+def test_the_page_link_says_what_the_page_is(passage_id: str, word: str) -> None:
+    note = replace(hit(), passage_id=passage_id, answer_score=None,
+                   thread_url="https://example.org/notes/baghdad-strike")
+    [field] = render_answer("what happened?", [note]).embeds[0]["fields"]
+    assert field["value"].endswith(f" · [{word}](https://example.org/notes/baghdad-strike)")
+
+
 def test_own_words_are_labelled() -> None:
     reply = render_answer("q", [hit(kind="answer", outlet=None, url=None)])
     [embed] = reply.embeds

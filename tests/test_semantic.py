@@ -183,6 +183,12 @@ def test_a_build_with_nothing_to_embed_does_not_load_the_model(
     assert report.vectors is not None
     assert report.vectors.startswith("Vectors: 3 passage(s), 0 embedded now"), report.vectors
     assert "nearest-neighbour index: unchanged" in report.vectors
+    # Scripts read the same as an object (`build --json`), not a sentence.
+    assert report.to_json()["vectors"] == {
+        "state": "complete", "passages": 3, "embedded": 0, "from_cache": 0,
+        "titles_embedded": 0, "seconds": 0.0,
+        "nearest_index": {"state": "unchanged", "seconds": None, "problem": None},
+        "summary": report.vectors}
 
 
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
@@ -256,6 +262,9 @@ def test_without_the_model_the_build_and_search_use_bm25(tmp_path: Path, run,
     with caplog.at_level(logging.WARNING):
         report = build_with(s)
     assert report.vectors is not None and report.vectors.startswith("Vectors: none")
+    outcome = report.to_json()["vectors"]
+    assert isinstance(outcome, dict) and outcome["state"] == "none", outcome
+    assert "no-such-model" in str(outcome["problem"])
     assert any("BM25 alone" in r.getMessage() for r in caplog.records)
     hits = run(ask(s.database, "harbour strike"))
     assert hits[0].thread_title == "Harbour traffic in Rotterdam"
