@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ann, embedding
+from . import ann, embedding, memory
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
 from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
@@ -355,6 +355,9 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
     database = database or settings.database
     report = build(corpus or settings.corpus, database, ctx=ctx, params=settings.bm25,
                    progress=progress, vectors_model=semantic.model if semantic.enabled else None)
+    # The BM25 stage's memory is freed but kept by malloc: give it back before the embedding
+    # process starts beside this one and the graph is built in it (README, "build memory").
+    memory.give_back()
     if semantic.enabled and (passages := complete_with(database, semantic.model)) is not None:
         done = EmbedReport(passages=passages, complete=True)
         built = _nearest(database)
@@ -396,6 +399,7 @@ def _nearest(database: Path) -> Nearest:
     """Build the nearest-neighbour index of the vectors (``index.ann``); what became of it.
     Without it the reader answers with BM25 alone, so a failure is said, not raised."""
     log.info("building the nearest-neighbour index of the passage vectors")
+    memory.give_back()
     try:
         took = ann.build(database)
     except (ImportError, OSError, ValueError, RuntimeError) as exc:
