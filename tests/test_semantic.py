@@ -20,7 +20,7 @@ from index.config import AnswerSettings, load_config
 from index.embedding import quantize
 from index.hybrid import FUSION
 from index.reader import IndexReader
-from index.relevance import MEANING, with_meaning
+from index.relevance import GATES, MEANING, with_meaning
 from index.settings import ConfigError, IndexSettings, SemanticSettings
 from index.tokenize import Tokenizer
 
@@ -53,6 +53,14 @@ async def ask(db: Path, question: str, k: int = 3, **kwargs: bool) -> list:
     async with await IndexReader.open(db, **kwargs) as reader:
         await reader.semantic_ready()
         return await reader.search(question, k)
+
+
+async def ask_evidence(db: Path, question: str, k: int = 3) -> tuple[list, dict]:
+    async with await IndexReader.open(db) as reader:
+        assert await reader.semantic_ready()
+        found = await reader.evidence(question, k)
+        assert found is not None
+        return found
 
 
 def vector_rows(db: Path) -> dict[str, bytes]:
@@ -168,9 +176,20 @@ def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> Non
     assert hybrid[0].relevance is not None and hybrid[0].relevance >= threshold
     title, asked = embedding.load(embedding.DEFAULT_MODEL).embed([hybrid[0].thread_title,
                                                                   question])
-    assert hybrid[0].relevance == pytest.approx(float(with_meaning(
+    # The relevance is the fitted gate's, over the evidence the reader gathers: the words'
+    # measure of the BM25 path, the passage's cosine and its thread title's.
+    gate = GATES[embedding.DEFAULT_MODEL]
+    hits, evidence = run(ask_evidence(s.database, question))
+    assert [h.passage_id for h in hits] == [h.passage_id for h in hybrid]
+    assert evidence["words"][0] == pytest.approx(words.relevance)
+    assert evidence["cosine"][0] == pytest.approx(hybrid[0].similarity)
+    assert evidence["title"][0] == pytest.approx(float(title @ asked), abs=1e-3)
+    assert hybrid[0].relevance == pytest.approx(float(gate(evidence)[0]))
+    # What it replaced, the calibration, passes it too.
+    assert hits[0].relevance == pytest.approx(float(with_meaning(
         np.array([words.relevance]), np.array([hybrid[0].similarity]),
-        MEANING[embedding.DEFAULT_MODEL], np.array([title @ asked]))[0]), abs=1e-5)
+        MEANING[embedding.DEFAULT_MODEL], np.array([title @ asked]))[0]), abs=1e-3)
+    assert (hits[0].relevance or 0.0) >= threshold
     for hit in run(ask(s.database, "how do I tune a guitar?")):
         assert hit.relevance is not None and hit.relevance < threshold
 
