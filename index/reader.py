@@ -393,8 +393,8 @@ class IndexReader:
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates, FUSION)
         if FUSION.title_weight > 0:  # the thread's title, for the first few only (cheap)
-            titles = await self.title_similarities(question, fused[:FUSION.title_head])
-            fused, fused_scores = with_titles(fused, fused_scores, candidates, titles, FUSION)
+            head = await self.title_similarities(question, fused[:FUSION.title_head])
+            fused, fused_scores = with_titles(fused, fused_scores, candidates, head, FUSION)
         if FUSION.distinct_threads:
             order = await self._distinct_first(fused, FUSION.distinct_threads)
             fused, fused_scores = fused[order], fused_scores[order]
