@@ -256,3 +256,17 @@ def test_line_breaks_of_code_are_kept() -> None:
     value = render_answer("q", [hit(text=lines)]).embeds[0]["fields"][0]
     assert "> \\[user1@host \\~\\]$ who\n> user1 tty1   2018-01-03 18:43\n> user2 pts/0" in \
         value["value"]
+
+
+def test_an_answerers_passage_ends_before_its_closing_lead_in() -> None:
+    """The lead-in introduces a quote that is another passage (or none): shown at the end of
+    the answerer's words it introduces nothing, so it is left out, with the mark."""
+    own = replace(hit(kind="answer", outlet=None, url=None),
+                  text="The ferry sank in calm weather.\n\nI've added this comment to it:")
+    [field] = render_answer("what happened?", [own]).embeds[0]["fields"]
+    assert field["value"].startswith("> The ferry sank in calm weather. […]\n— ")
+    assert "comment to it" not in field["value"]
+    # A quote's own paragraphs are never cut so.
+    quote = replace(hit(), text="The ferry sank.\n\nOfficials said:")
+    [field] = render_answer("what happened?", [quote]).embeds[0]["fields"]
+    assert "Officials said:" in field["value"]

@@ -376,3 +376,27 @@ def test_semantic_config_is_checked(tmp_path: Path, table: str, message: str) ->
     with pytest.raises(ConfigError) as err:
         load_config(config)
     assert message in str(err.value)
+
+
+def test_semantic_search_turned_off_is_off_when_answering_too(tmp_path: Path) -> None:
+    """An index built with vectors, then `[semantic] enabled = false` (a reviewer found the
+    readers used the vectors and loaded the model all the same): BM25 alone, no similarity."""
+    import json
+    import subprocess
+
+    from .conftest import PYTHON, ROOT, python_env
+
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    configs = []
+    for enabled in ("true", "false"):
+        configs.append(tmp_path / f"semantic-{enabled}.toml")
+        configs[-1].write_text(f"[semantic]\nenabled = {enabled}\n", encoding="utf-8")
+    searched = [subprocess.run(
+        [PYTHON, "-m", "index", "--config", str(config), "search", "--db", str(s.database),
+         "--json", "heart attack in young people"], capture_output=True, text=True, cwd=ROOT,
+        env=python_env(), timeout=120) for config in configs]
+    on, off = (json.loads(r.stdout) for r in searched)
+    assert on and all(h["similarity"] is not None for h in on)
+    assert off and all(h["similarity"] is None for h in off)
