@@ -13,7 +13,11 @@ size, the build's seconds and its memory:
   sampled every 50 ms (it can miss a peak shorter than that; ``peak RSS`` cannot);
 - **before graph**: the build's peak resident memory (``VmHWM``) when it logs that it starts
   the nearest-neighbour graph (``index.ann``), i.e. the peak of reading, BM25 and embedding;
-  "-" when no graph is built.
+  "-" when no graph is built;
+- **build**, **embedding**, **others**: the peak resident memory (``VmHWM``, sampled) of the
+  build process itself, of its embedding process (``index.vectors.embed_apart``) and of any
+  other process it started, each on its own;
+- **graph stage**: the largest sampled sum of all of them from the graph's start to the end.
 
 Modes:
 
@@ -49,6 +53,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,9 +121,29 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def measure(command: Sequence[str]) -> tuple[float, float, float, float | None]:
-    """Run a build; its seconds, peak RSS (MB), sampled tree peak (MB), and its peak when the
-    graph starts (MB, None without a graph)."""
+def _role(pid: int, build: int) -> str:
+    if pid == build:
+        return "build"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "others"
+    # The embedding process: started directly (now) or through multiprocessing (before).
+    return "embedding" if b"_embed_child" in command or b"spawn_main" in command else "others"
+
+
+@dataclass
+class Figures:
+    seconds: float
+    peak: float                  # MB: ru_maxrss, the largest of the build's processes
+    tree: float                  # MB: the largest sampled sum of all of them
+    before_graph: float | None   # MB: the build's VmHWM when the graph starts
+    roles: dict[str, float]      # MB: each kind of process's VmHWM, sampled
+    graph_stage: float | None    # MB: the largest sampled sum from the graph's start
+
+
+def measure(command: Sequence[str]) -> Figures:
+    """Run a build and sample its processes' memory."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
@@ -135,8 +160,17 @@ def measure(command: Sequence[str]) -> tuple[float, float, float, float | None]:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     tree_peak = 0
+    graph_peak: int | None = None
+    roles: dict[str, int] = {}
     while True:
-        tree_peak = max(tree_peak, sum(_rss_kb(p) for p in _tree(child.pid)))
+        pids = _tree(child.pid)
+        now = sum(_rss_kb(p) for p in pids)
+        tree_peak = max(tree_peak, now)
+        if before_graph:
+            graph_peak = max(graph_peak or 0, now)
+        for p in pids:
+            role = _role(p, child.pid)
+            roles[role] = max(roles.get(role, 0), _rss_kb(p, "VmHWM"))
         # This child's own usage (its reaped descendants included), not every child's so far.
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
@@ -147,8 +181,10 @@ def measure(command: Sequence[str]) -> tuple[float, float, float, float | None]:
     seconds = time.perf_counter() - started
     if child.returncode:
         sys.exit(f"the build failed ({child.returncode}):\n{''.join(tail)}")
-    peak = usage.ru_maxrss / 1024
-    return seconds, peak, tree_peak / 1024, before_graph[0] / 1024 if before_graph else None
+    return Figures(seconds, usage.ru_maxrss / 1024, tree_peak / 1024,
+                   before_graph[0] / 1024 if before_graph else None,
+                   {role: kb / 1024 for role, kb in roles.items()},
+                   graph_peak / 1024 if graph_peak is not None else None)
 
 
 def prepare(corpus: Path, db: Path) -> None:
@@ -183,7 +219,8 @@ def main(sizes: list[int], mode: str, keep: Path | None) -> None:
           + (f"; a rebuild carrying the previous index's synthetic vectors, {CHANGED} records "
              f"of {FILES} files changed" if mode == "carry" else ""))
     print(f"{'passages':>10} {'records':>8} {'seconds':>8} {'peak RSS':>9} {'tree peak':>9} "
-          f"{'before graph':>12}", flush=True)
+          f"{'before graph':>12} {'build':>7} {'embedding':>9} {'others':>7} "
+          f"{'graph stage':>11}  load", flush=True)
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -205,11 +242,18 @@ def main(sizes: list[int], mode: str, keep: Path | None) -> None:
             else:
                 write_records(corpus / "records.jsonl", n)
             size = sum(f.stat().st_size for f in corpus.iterdir()) / 2**20
-            seconds, peak, tree, before = measure(
-                [sys.executable, "-m", "index", "--config", str(_config(folder, semantic)),
-                 "build", "--corpus", str(corpus), "--db", str(db)])
-            print(f"{n:>10,} {size:>5.0f} MB {seconds:>8.1f} {peak:>6.0f} MB {tree:>6.0f} MB "
-                  + (f"{before:>9.0f} MB" if before is not None else f"{'-':>12}"), flush=True)
+            load = os.getloadavg()[0]
+            f = measure([sys.executable, "-m", "index", "--config",
+                         str(_config(folder, semantic)), "build", "--corpus", str(corpus),
+                         "--db", str(db)])
+            print(f"{n:>10,} {size:>5.0f} MB {f.seconds:>8.1f} {f.peak:>6.0f} MB "
+                  f"{f.tree:>6.0f} MB {_mb(f.before_graph, 12)} {_mb(f.roles.get('build'), 7)} "
+                  f"{_mb(f.roles.get('embedding'), 9)} {_mb(f.roles.get('others'), 7)} "
+                  f"{_mb(f.graph_stage, 11)}  {load:.1f}-{os.getloadavg()[0]:.1f}", flush=True)
+
+
+def _mb(value: float | None, width: int) -> str:
+    return f"{value:>{width - 3}.0f} MB" if value is not None else f"{'-':>{width}}"
 
 
 if __name__ == "__main__":

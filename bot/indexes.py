@@ -104,7 +104,8 @@ async def _open_or_build(settings: IndexSettings, config_path: Path | None) -> I
         log.info("no index at %s yet: building it from %s", settings.database, settings.corpus)
     else:
         try:
-            return await IndexReader.open(settings.database)
+            return await IndexReader.open(settings.database,
+                                          semantic=settings.semantic.enabled)
         except IndexOutdated as exc:
             log.info("%s; rebuilding it from %s", exc, settings.corpus)
     if config_path is None:
@@ -119,7 +120,8 @@ async def _open_or_build(settings: IndexSettings, config_path: Path | None) -> I
         log.info("indexed %d file(s): %d passage(s), %d skipped file(s) -> %s",
                  len(built["files"]), built["passages"], len(built["skipped"]),
                  built["database"])
-    return await IndexReader.open(settings.database)
+    # `[semantic] enabled = false`: BM25 alone, no model loaded, whatever the index holds.
+    return await IndexReader.open(settings.database, semantic=settings.semantic.enabled)
 
 
 class BuildFailed(Exception):
@@ -223,7 +225,8 @@ class Indexes:
             old = await Snapshot.of(self.current)
             report = await self._build()
             try:
-                reader = await IndexReader.open(self.settings.database)
+                reader = await IndexReader.open(
+                    self.settings.database, semantic=self.settings.semantic.enabled)
             except IndexNotFound as exc:
                 raise ReloadError(f"the new index could not be opened: {exc}") from exc
             previous, self.current = self.current, reader

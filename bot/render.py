@@ -198,7 +198,7 @@ def _credit(hit: Hit, room: int) -> str:
                   reliability_note(hit, linked=linked),
                   f"answered {date}" if date else None,
                   f"answer score {hit.answer_score}" if hit.answer_score is not None else None,
-                  link("thread", hit.thread_url) if linked and safe_url(hit.thread_url)
+                  link(_page_word(hit), hit.thread_url) if linked and safe_url(hit.thread_url)
                   else None]
         tail = "— " + " · ".join(c for c in credit if c) if any(credit) else ""
         if len(tail) <= room // 2:
@@ -206,12 +206,34 @@ def _credit(hit: Hit, room: int) -> str:
     return tail
 
 
+def _page_word(hit: Hit) -> str:
+    """What the passage's page is: a Markdown note's own address (front matter ``url``) or a
+    saved page that is no Q&A thread is not a "thread" (the loaders' keys say which)."""
+    return ("note" if hit.passage_id.startswith("note:")
+            else "page" if hit.passage_id.startswith("page:") else "thread")
+
+
+def _without_closing_lead_in(hit: Hit) -> tuple[str, bool]:
+    """An answerer's passage without its last paragraph when that one ends in a colon: it
+    introduces a quote shown elsewhere, or not at all ("I've added the following comment:").
+    Returns the text and whether a paragraph was left out."""
+    if hit.kind != "answer":
+        return hit.text, False
+    head, sep, last = hit.text.strip().rpartition("\n\n")
+    if sep and head.strip() and last.rstrip().endswith(":"):
+        return head.rstrip(), True
+    return hit.text, False
+
+
 def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
     """A passage as an embed field, and whether its text was cut to fit."""
     room = min(FIELD_VALUE_MAX, budget)
     tail = _credit(hit, room)
     room -= len(tail) + 1
-    text, trimmed = escaped_sentences_within(hit.text, max(room - 40, 20))
+    shown, dropped = _without_closing_lead_in(hit)
+    text, trimmed = escaped_sentences_within(shown, max(room - 40, 20))
+    if dropped and not trimmed:
+        text, trimmed = text + CUT_MARK, True
     lines = text.splitlines()
     body = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
     if len(body) > max(room, 0):
@@ -254,9 +276,13 @@ BROWSE_HINTS = {
 
 
 def render_nothing(question: str, *, surface: str = "discord") -> Reply:
-    """The honest "no good match", with a way to look further where the reader is."""
-    text = ("No good match: nothing in the corpus answers that question well enough. Try "
-            f"other words, or {BROWSE_HINTS[surface]}.")
+    """The honest "no good match", with a way to look further where the reader is. In the
+    terminal it names the question: piped questions' answers follow one another there, while
+    in Discord it replies to the question."""
+    asked = (f" for “{escaped_within(question.strip(), 200)}”" if surface == "terminal"
+             else "")
+    text = (f"No good match{asked}: nothing in the corpus answers that question well enough. "
+            f"Try other words, or {BROWSE_HINTS[surface]}.")
     return Reply(content=text)
 
 

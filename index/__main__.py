@@ -65,17 +65,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(settings, args.corpus, args.db, as_json=args.json)
         db = args.db or settings.database
+        # `[semantic] enabled = false`: BM25 alone when answering too, no model loaded.
+        semantic = not args.bm25_only and settings.semantic.enabled
         if args.queries or args.run:
             if not (args.queries and args.run) or args.question:
                 parser.error("batch mode takes --queries FILE and --run OUT, and no question")
             if args.json:
                 parser.error("--json does not apply to batch mode: it writes a TREC run file")
             return asyncio.run(_batch(db, args.queries, args.run, args.k, args.tag,
-                                      stages=not args.bm25_only))
+                                      stages=not args.bm25_only, semantic=semantic))
         if not args.question:
             parser.error("search needs a question (or --queries and --run)")
         return asyncio.run(_search(db, args.question, args.k, args.json,
-                                   stages=not args.bm25_only))
+                                   stages=not args.bm25_only, semantic=semantic))
     except (ConfigError, CorpusError, IndexNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -130,11 +132,12 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
     return 0
 
 
-async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool) -> int:
+async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: bool,
+                  semantic: bool) -> int:
     from .reader import IndexReader
 
     async with await IndexReader.open(db, spelling=stages, feedback=stages,
-                                      semantic=stages) as reader:
+                                      semantic=semantic) as reader:
         await reader.semantic_ready()  # one question: wait for the model rather than skip it
         hits = await reader.search(question, k)
     if as_json:
@@ -146,12 +149,13 @@ async def _search(db: Path, question: str, k: int, as_json: bool, *, stages: boo
     return 0
 
 
-async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages: bool) -> int:
+async def _batch(db: Path, queries: Path, run: Path, k: int, tag: str, *, stages: bool,
+                 semantic: bool) -> int:
     from .reader import IndexReader
 
     asked = read_queries(queries)
     async with await IndexReader.open(db, spelling=stages, feedback=stages,
-                                      semantic=stages) as reader:
+                                      semantic=semantic) as reader:
         await reader.semantic_ready()
         with run.open("w", encoding="utf-8") as out:
             for qid, text in asked:

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .blocks import Block
 from .model import Passage
-from .outlets import Gazetteer, Mention, registrable_domain
+from .outlets import NOT_SOURCES, Gazetteer, Mention, registrable_domain
 from .sources import (
     QUESTION_PATH,
     citable,
@@ -192,6 +192,13 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
     chosen = next(m for m in cited if sentence[m] == last)
     if _PASSES_ON.search(text[chosen.end:]):
         return None  # "Wikipedia cites the study ...:": the quote is the study's
+    if any(m.outlet != chosen.outlet and not m.ordinary and m.start >= chosen.end
+           and sum(end <= m.start for end in ends) > last
+           and gazetteer.kind_of(m.outlet) == "news" for m in mentions):
+        # "... an article in Science ... . The article is behind a paywall, but Phys.org
+        # has a good summary. Here's the finding:": another outlet named in a later
+        # sentence may be where the words are from.
+        return None
     return chosen.outlet
 
 
@@ -211,7 +218,8 @@ _POINTS_BACK = re.compile(
     r"^\W*(?:(?:and|but|so|also),?\s+)?(?:it|they|he|she|here|there,?\s+(?:it|they)|"
     r"(?:the|this|that)\s+"
     r"(?:same\s+)?(?:article|page|report|piece|story|post|site|entry|editorial|interview|"
-    r"column|text|author|writer|reporter|magazine|newspaper|website))\b", re.IGNORECASE)
+    r"column|text|author|writer|reporter|magazine|newspaper|website|act|law|document|"
+    r"statement|letter))\b", re.IGNORECASE)
 
 
 # A lead-in that carries an earlier lead-in's source on: "The article goes on:", "It also
@@ -480,8 +488,17 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     help page ("was tagged [vikings], which reads:") quotes that page: no address."""
     if len(lead.links) == 1:
         # Its one link is where the words are from, even a help page ("As the Help Center
-        # says: [link]"); index.sources counts such a page as no source.
-        return http_url(lead.links[0], base_url)
+        # says: [link]"); index.sources counts such a page as no source. Unless, as for an
+        # outlet named (lead_in_outlet), the link is in an earlier sentence and the last one
+        # introduces something else ("We can use [Composable Diffusion] to get a similar
+        # effect. We can also see the output has the same fire lines.").
+        # A link to another Q&A post or a picture names no source, so it stays either way.
+        url = http_url(lead.links[0], base_url)
+        if url and lead.anchors and _before_last_sentence(lead.text, lead.anchors[0]):
+            site = site_of(url, gazetteer)
+            if site is not None and site.kind not in NOT_SOURCES:
+                return None
+        return url
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
     candidates = []
@@ -509,6 +526,41 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     if last is not None and described_page(last):
         return None
     return min(candidates)[1] if candidates else None
+
+
+def _before_last_sentence(text: str, anchor: str) -> bool:
+    """The link's text is in a sentence before the lead-in's last, and that last sentence does
+    not point back at what it cited ("The article says")."""
+    text = text.rstrip()
+    at = text.rfind(anchor) if anchor else -1
+    if at < 0:
+        return False
+    # An end inside the link's own text ("What are community wikis? we find:") ends nothing.
+    ends = [e.end() for e in _SENTENCE_END.finditer(text)
+            if not at < e.end() <= at + len(anchor) + 1]
+    if sum(end <= at for end in ends) == len(ends):
+        return False
+    return not _POINTS_BACK.match(_SENTENCE_END.split(text)[-1])
+
+
+# The answerer made the text that follows: a prompt, a query, a comment of their own.
+_ANSWERER_WROTE = re.compile(
+    r"\b(?:I|I['’]ve|I\s+have|we|we['’]ve)\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|"
+    r"entered|wrote|written|posted|added|submitted|used\s+(?:the|this|a)\s+prompt|gave\s+it|"
+    r"fed\s+it|told\s+it)\b|\bmy\s+(?:own\s+)?(?:prompt|query|comment|input)\b",
+    re.IGNORECASE)
+# ... unless the last sentence goes on to what came back ("I asked it and it replied:").
+_REPLIED = re.compile(r"\b(?:repl(?:y|ied|ies)|answer(?:ed|s)?|respon(?:se|ded|ds)|said|says|"
+                      r"output|returned|got|gave\s+me|came\s+back|wrote\s+back)\b",
+                      re.IGNORECASE)
+
+
+def answerer_wrote(lead: str) -> bool:
+    """The lead-in's last sentence says the answerer wrote what follows ("I asked [ChatGPT]
+    this.", "I used the prompt on [Bard]:", "I've added the following comment:")."""
+    last = _SENTENCE_END.split(lead.rstrip())[-1]
+    found = _ANSWERER_WROTE.search(last)
+    return found is not None and not _REPLIED.search(last[found.end():])
 
 
 def _names_site(anchor: str, url: str) -> bool:
@@ -559,12 +611,21 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             passages.extend(Passage("quote", text, None, None, lead_text)
                             for text in block.paragraphs)
             continue
+        if lead_text and answerer_wrote(lead_text):
+            # "I asked [ChatGPT] this.", "I used the prompt on [Bard]:": the answerer's own
+            # words, which the linked site never wrote.
+            passages.extend(Passage("quote", text, None, None, lead_text)
+                            for text in block.paragraphs)
+            continue
         url = _cited_link(lead, base_url, thread_url, gazetteer) if lead else None
         if url is None:
             # A link inside the quote (a quoted comment's "see our on-topic page") is what
-            # it cites only when it could be a source at all.
+            # it cites only when it could be a source at all, and not a reference work's page
+            # on one of its terms ("[American English]").
+            quoted = " ".join(block.paragraphs)
             inside = {u for h in block.links
-                      if (u := http_url(h, base_url)) and not never_cited(u, thread_url)}
+                      if (u := http_url(h, base_url)) and not never_cited(u, thread_url)
+                      and not _defines_a_term(u, quoted, gazetteer)}
             url = inside.pop() if len(inside) == 1 else None
         outlet = outlet_of(url, lead_text, gazetteer)
         passages.extend(Passage("quote", text, outlet, url, lead_text)

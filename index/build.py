@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ann, embedding
+from . import ann, embedding, memory
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
 from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
@@ -59,6 +59,8 @@ class BuildReport:
     skipped_records: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0
     vectors: str | None = None  # what became of the passage vectors, when asked for
+    # The same for scripts (``--json``'s ``vectors``): counts and states, not a sentence.
+    vector_outcome: dict[str, object] | None = None
     # Files under the corpus that no loader reads (a PDF, a CSV), relative to it: named, not read.
     ignored: list[str] = field(default_factory=list)
     # Files the previous index held that this one does not (deleted or moved), relative paths.
@@ -99,7 +101,9 @@ class BuildReport:
                                  "problem": e.problem} for e in self.skipped_records],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
             "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
-            "seconds": round(self.seconds, 3), "vectors": self.vectors,
+            "seconds": round(self.seconds, 3),
+            "vectors": (None if self.vector_outcome is None else self.vector_outcome
+                        | ({"summary": self.vectors} if self.vectors else {})),
             "ignored": self.ignored, "removed": self.removed,
         }
 
@@ -351,9 +355,14 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
     database = database or settings.database
     report = build(corpus or settings.corpus, database, ctx=ctx, params=settings.bm25,
                    progress=progress, vectors_model=semantic.model if semantic.enabled else None)
+    # The BM25 stage's memory is freed but kept by malloc: give it back before the embedding
+    # process starts beside this one and the graph is built in it (README, "build memory").
+    memory.give_back()
     if semantic.enabled and (passages := complete_with(database, semantic.model)) is not None:
-        report.vectors = (EmbedReport(passages=passages, complete=True).summary() + "; "
-                          + _nearest(database))
+        done = EmbedReport(passages=passages, complete=True)
+        built = _nearest(database)
+        report.vectors = done.summary() + "; " + built.line
+        report.vector_outcome = _outcome(done, built)
     elif semantic.enabled:
         # Loaded only if a vector is in neither the index nor the cache.
         model = Deferred(semantic.model, lambda: embedding.load(semantic.model))
@@ -363,25 +372,52 @@ def build_with(settings: IndexSettings, *, corpus: Path | None = None,
         except embedding.EmbeddingUnavailable as exc:
             log.warning("no passage vectors, search answers with BM25 alone: %s", exc)
             report.vectors = f"Vectors: none ({exc})"
+            report.vector_outcome = {"state": "none", "problem": str(exc)}
         else:
             report.vectors = done.summary()
             report.seconds += done.seconds
-            if done.complete:
-                report.vectors += "; " + _nearest(database)
+            nearest = _nearest(database) if done.complete else None
+            if nearest is not None:
+                report.vectors += "; " + nearest.line
+            report.vector_outcome = _outcome(done, nearest)
+    else:
+        report.vector_outcome = {"state": "off"}
     return report
 
 
-def _nearest(database: Path) -> str:
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """What became of the nearest-neighbour index: "built", "unchanged" or "none"."""
+
+    state: str
+    line: str
+    seconds: float | None = None
+    problem: str | None = None
+
+
+def _nearest(database: Path) -> Nearest:
     """Build the nearest-neighbour index of the vectors (``index.ann``); what became of it.
     Without it the reader answers with BM25 alone, so a failure is said, not raised."""
     log.info("building the nearest-neighbour index of the passage vectors")
+    memory.give_back()
     try:
         took = ann.build(database)
     except (ImportError, OSError, ValueError, RuntimeError) as exc:
         log.warning("no nearest-neighbour index, search answers with BM25 alone: %s", exc)
-        return f"nearest-neighbour index: none ({exc})"
-    return ("nearest-neighbour index: unchanged" if took is None
-            else f"nearest-neighbour index built in {took:.1f} s")
+        return Nearest("none", f"nearest-neighbour index: none ({exc})", problem=str(exc))
+    if took is None:
+        return Nearest("unchanged", "nearest-neighbour index: unchanged")
+    return Nearest("built", f"nearest-neighbour index built in {took:.1f} s", round(took, 3))
+
+
+def _outcome(done: EmbedReport, nearest: Nearest | None) -> dict[str, object]:
+    """``--json``'s ``vectors``: "complete" (every passage has its vector) or "incomplete"
+    (search answers with BM25 alone until a build finishes them), with the counts."""
+    return {"state": "complete" if done.complete else "incomplete",
+            "passages": done.passages, "embedded": done.embedded, "from_cache": done.resumed,
+            "titles_embedded": done.titles, "seconds": round(done.seconds, 3),
+            "nearest_index": None if nearest is None else {
+                "state": nearest.state, "seconds": nearest.seconds, "problem": nearest.problem}}
 
 
 def _digest(path: Path) -> str:

@@ -35,12 +35,17 @@ from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
 from .relevance import (
+    GATES,
     MEANING,
+    Gate,
     IdfTable,
     MeaningScale,
+    Word,
+    holds,
     pull,
     question_parts,
     question_words,
+    rarest_word,
     relevance,
     with_meaning,
 )
@@ -165,6 +170,9 @@ class IndexReader:
         self._embedder: embedding.Embedder | None = None
         # How the vectors' similarity counts in a hit's relevance (None: words only).
         self._meaning: MeaningScale | None = None
+        # The fitted accept/refuse decision that gives hybrid hits their relevance (None: the
+        # calibration above does).
+        self._gate: Gate | None = None
         self._dense_ready = threading.Event()
         self._dense_thread: threading.Thread | None = None
         self._identity: tuple[int, int] | None = None  # the file this reader has open
@@ -279,7 +287,8 @@ class IndexReader:
                                  f"holds {dense.dim}")
             dense.top_k(embedder.embed(["warm up"])[0], 1)
             self._meaning = MEANING.get(model)
-            if self._meaning is None:
+            self._gate = GATES.get(model)
+            if self._meaning is None and self._gate is None:
                 log.info("no relevance calibration for the model %r: a passage's relevance "
                          "counts the question's words only (index/relevance.py)", model)
             self._stored_titles = self.meta.get(title_vectors.MODEL) == model
@@ -355,6 +364,31 @@ class IndexReader:
                       embedder: embedding.Embedder) -> list[Hit]:
         """BM25 on the question's words (without the query stages: in the hybrid they cost
         time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
+        hits, evidence = await self._hybrid_evidence(question, terms, k, offset, allowed,
+                                                     dense, embedder)
+        if self._gate is None or evidence is None:
+            return hits
+        relevances = self._gate(evidence)
+        return [replace(h, relevance=r) for h, r in zip(hits, relevances.tolist(), strict=True)]
+
+    async def evidence(self, question: str, k: int
+                       ) -> tuple[list[Hit], dict[str, np.ndarray]] | None:
+        """The hybrid ranking's first ``k`` hits for ``question`` with what the gate weighs for
+        each (``index.relevance.Gate.evidence``; their ``relevance`` is the calibration's,
+        ``MEANING``), for fitting the gate; None without vectors or a gate."""
+        dense, embedder, terms = self._dense, self._embedder, self._tokenize(question)
+        if dense is None or embedder is None or self._gate is None or not terms:
+            return None
+        hits, evidence = await self._hybrid_evidence(question, terms, k, 0, None, dense,
+                                                     embedder)
+        return (hits, evidence) if evidence is not None else None
+
+    async def _hybrid_evidence(self, question: str, terms: list[str], k: int, offset: int,
+                               allowed: np.ndarray | None, dense: NearestIndex,
+                               embedder: embedding.Embedder
+                               ) -> tuple[list[Hit], dict[str, np.ndarray] | None]:
+        """The hybrid hits, their relevance by the calibration (``MEANING``), and the gate's
+        evidence for them (None without a gate)."""
         candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates)
@@ -365,9 +399,15 @@ class IndexReader:
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
         similarities, relevances = candidates[2][at], candidates[3][at]
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
-        if self._meaning is not None:
+        titles, evidence = None, None
+        if self._meaning is not None or self._gate is not None:
             titles = await self._title_similarities(question, [h.thread_title for h in hits],
                                                     embedder)
+        if self._gate is not None and titles is not None:
+            rare, rare_in_title = await self._rarest_held(question, terms, docs, hits)
+            evidence = self._gate.evidence(relevances, similarities, titles, rare,
+                                           rare_in_title)
+        if self._meaning is not None:
             pulled = None
             if self._meaning.pull:
                 parts = await self._part_vectors(question, embedder)
@@ -375,7 +415,23 @@ class IndexReader:
                     [dense.similarity(v, docs) for v in parts]).reshape(len(parts), len(docs)))
             relevances = with_meaning(relevances, similarities, self._meaning, titles, pulled)
         return [replace(h, relevance=r, similarity=sim) for h, r, sim in
-                zip(hits, relevances.tolist(), similarities.tolist(), strict=True)]
+                zip(hits, relevances.tolist(), similarities.tolist(), strict=True)], evidence
+
+    async def _rarest_held(self, question: str, terms: list[str], docs: np.ndarray,
+                           hits: list[Hit]) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each hit holds the question's rarest word the index knows, and whether its
+        thread's title holds it too (``index.relevance.rarest_word``)."""
+        word = rarest_word(self._question_words(question, terms))
+        if word is None:
+            none = np.zeros(len(docs), dtype=bool)
+            return none, none
+        index = self._postings.index_for(word.terms)
+        held = holds(docs, word, index.postings, self._k1, await self._length_norms(docs))
+        forms = set(word.terms)
+        # Only the titles of passages that hold the word matter: the others are not tokenized.
+        in_title = np.array([bool(h_held) and not forms.isdisjoint(self._tokenize(h.thread_title))
+                             for h, h_held in zip(hits, held.tolist(), strict=True)], dtype=bool)
+        return held, in_title
 
     async def _part_vectors(self, question: str, embedder: embedding.Embedder) -> np.ndarray:
         """The vectors of the question with each of its rarest words left out
@@ -530,15 +586,18 @@ class IndexReader:
         norms: np.ndarray = 1 - b + b * self._lengths[docs]
         return norms
 
-    def _relevance(self, question: str, terms: list[str], docs: np.ndarray, norms: np.ndarray
-                   ) -> np.ndarray:
+    def _question_words(self, question: str, terms: list[str]) -> list[Word]:
         variants = self._variants
-        words = question_words(
+        return question_words(
             terms, self._idf,
             # A variant's similarity, without the half weight the ranking gives it.
             (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
             if variants else None,
             self._joined(question))
+
+    def _relevance(self, question: str, terms: list[str], docs: np.ndarray, norms: np.ndarray
+                   ) -> np.ndarray:
+        words = self._question_words(question, terms)
         index = self._postings.index_for(t for w in words for t in w.terms)
         return relevance(docs, words, index.postings, self._k1, norms)
 

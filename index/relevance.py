@@ -42,10 +42,13 @@ that answers the question loses similarity whichever word is taken out.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -261,3 +264,105 @@ def with_meaning(lexical: npt.NDArray[np.floating], similarity: npt.NDArray[np.f
     meaning = (1 - scale.title_share) * passage + scale.title_share * title
     out = np.clip((1 - scale.weight) * words + scale.weight * scale(meaning), 0.0, 1.0)
     return np.where((title >= scale.title_floor) | (passage >= scale.alone), out, 0.0)
+
+
+def rarest_word(words: Sequence[Word]) -> Word | None:
+    """The question's word of most weight (idf) that the index can match at all: the term a
+    passage must hold to be about what the question asks (None: no such word)."""
+    weights = np.array([w.weight for w in words])
+    # numpy's order among equal weights, as the gate was fitted with.
+    order = [int(i) for i in np.argsort(-weights) if words[int(i)].options]
+    return words[order[0]] if order else None
+
+
+def holds(docs: npt.NDArray[np.integer], word: Word | None, postings: PostingsOf, k1: float,
+          norms: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Whether each of ``docs`` holds ``word`` (itself, a variant, or its joined or split
+    forms): its share of ``relevance`` is above 0."""
+    if word is None:
+        return np.zeros(len(docs), dtype=bool)
+    held: npt.NDArray[np.bool_] = relevance(docs, [word], postings, k1, norms) > 0
+    return held
+
+
+GATE_FILE = Path(__file__).with_name("relevance_gate.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The accept/refuse decision of the hybrid path: a logistic model over each candidate's
+    evidence (``evidence``), its log-odds placed so that the fitted operating point
+    (``threshold``, a probability chosen by cross-validation) falls at ``shown_at``, the
+    default ``[answers] min_relevance``: at the default the bot shows what the fit chose, a
+    higher ``min_relevance`` shows less, a lower one more."""
+
+    features: tuple[str, ...]
+    coefficients: tuple[float, ...]
+    intercept: float
+    threshold: float
+    shown_at: float
+    # The thread's test, one feature: a title at least this close, or the passage this close.
+    title_floor: float
+    alone: float
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Gate:
+        fields = {k: data[k] for k in ("intercept", "threshold", "shown_at", "title_floor",
+                                       "alone")}
+        return cls(features=tuple(data["features"]),  # type: ignore[arg-type]
+                   coefficients=tuple(data["coefficients"]),  # type: ignore[arg-type]
+                   **fields)  # type: ignore[arg-type]
+
+    def evidence(self, words: npt.NDArray[np.floating], cosine: npt.NDArray[np.floating],
+                 title: npt.NDArray[np.floating], rare: npt.NDArray[np.bool_],
+                 rare_in_title: npt.NDArray[np.bool_]) -> dict[str, npt.NDArray[np.float64]]:
+        """The features, by name, of each candidate: the words' measure (``relevance``), the
+        passage's and its title's cosine, the title's test, whether it holds the question's
+        rarest word (``rarest_word``), and whether its thread's title holds it too."""
+        cos = np.asarray(cosine, dtype=np.float64)
+        tcos = np.asarray(title, dtype=np.float64)
+        return {"words": np.asarray(words, dtype=np.float64), "cosine": cos, "title": tcos,
+                "thread_or_close": ((tcos >= self.title_floor) | (cos >= self.alone)
+                                    ).astype(np.float64),
+                "rare": np.asarray(rare, dtype=np.float64),
+                "rare_in_title": np.asarray(rare_in_title, dtype=np.float64)}
+
+    def probability(self, evidence: Mapping[str, npt.NDArray[np.floating]]
+                    ) -> npt.NDArray[np.float64]:
+        """The fitted probability that each candidate answers the question."""
+        return _sigmoid(self._log_odds(evidence))
+
+    def __call__(self, evidence: Mapping[str, npt.NDArray[np.floating]]
+                 ) -> npt.NDArray[np.float64]:
+        """Each candidate's relevance, 0 to 1: at least ``shown_at`` exactly when its
+        probability is at least ``threshold``."""
+        shift = _logit(self.shown_at) - _logit(self.threshold)
+        return _sigmoid(self._log_odds(evidence) + shift)
+
+    def _log_odds(self, evidence: Mapping[str, npt.NDArray[np.floating]]
+                  ) -> npt.NDArray[np.float64]:
+        z = np.full(len(next(iter(evidence.values()))), self.intercept, dtype=np.float64)
+        for name, c in zip(self.features, self.coefficients, strict=True):
+            z += c * np.asarray(evidence[name], dtype=np.float64)
+        return z
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    out: npt.NDArray[np.float64] = 1 / (1 + np.exp(-z))
+    return out
+
+
+def load_gates(path: Path = GATE_FILE) -> dict[str, Gate]:
+    """The fitted gates by model (none when the file is missing: ``MEANING`` answers)."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {model: Gate.from_json(gate) for model, gate in data["models"].items()}
+
+
+# The hybrid path's decision by model; a model without one counts meaning as ``MEANING`` says.
+GATES = load_gates()

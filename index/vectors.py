@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -347,18 +347,26 @@ def embed_apart(database: Path, model: str, *,
     PyTorch and the model take about 500 MB, and a process never gives most of it back; in
     a process of its own it is all given back when the embedding ends, so the nearest-neighbour
     graph, built next, does not come on top of it. ``progress`` is called in this process.
+    The process is a fresh interpreter started directly, not through multiprocessing, whose
+    start would leave a resource-tracker process of 13 MB beside the build until it ends.
 
     Raises:
         EmbeddingUnavailable: the model cannot be loaded.
         KeyboardInterrupt: the embedding was stopped (its finished chunks are kept).
         RuntimeError: the process ended without a result.
     """
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of this one
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_embed_child, args=(database, model, send),
-                            name="sourced-embedding")
-    child.start()
-    send.close()
+    read_end, write_end = os.pipe()
+    # The child imports this very package, wherever it is installed or run from.
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from index.vectors import _embed_child; _embed_child()",
+             str(write_end), str(database), model], pass_fds=(write_end,), env=env)
+    finally:
+        os.close(write_end)
+    receive = Connection(read_end, writable=False)
     result: tuple[str, object] | None = None
     try:
         while True:
@@ -372,16 +380,17 @@ def embed_apart(database: Path, model: str, *,
             else:
                 result = (kind, value)
     finally:
-        child.join(timeout=None if result is not None else 10)  # a stopped one saves first
-        if child.is_alive():
+        try:  # a stopped one saves its finished chunk first
+            child.wait(timeout=None if result is not None else 10)
+        except subprocess.TimeoutExpired:
             child.terminate()
-            child.join()
+            child.wait()
         receive.close()
     if result is None:
-        if child.exitcode == -signal.SIGINT or child.exitcode == 130:
+        if child.returncode in (-signal.SIGINT, 130):
             raise KeyboardInterrupt
         raise RuntimeError(f"the embedding process ended without a result (exit code "
-                           f"{child.exitcode})")
+                           f"{child.returncode})")
     kind, value = result
     if kind == "error":
         assert isinstance(value, BaseException)
@@ -390,10 +399,14 @@ def embed_apart(database: Path, model: str, *,
     return value
 
 
-def _embed_child(database: Path, model: str, send: Connection) -> None:
+def _embed_child() -> None:
+    """The embedding process (``embed_apart``): arguments are the pipe's end to write to, the
+    index and the model."""
     from . import embedding
     from .parent import EXIT_WITH_PARENT, exit_with_parent
 
+    fd, database, model = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    send = Connection(fd, readable=False)
     os.environ[EXIT_WITH_PARENT] = str(os.getppid())
     exit_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -92,6 +92,16 @@ def test_a_block_quote_inside_a_list_item_is_a_quote(gazetteer: Gazetteer) -> No
      f"<a href='{BASE}/questions/tagged/vikings'>vikings</a>, which reads:</p>", None),
     (f"<p>It is well documented on <a href='https://en.wikipedia.org/wiki/Che'>Wikipedia</a> "
      f"and the <a href='{BASE}/faq'>FAQ</a> clearly states that:</p>", None),
+    # A lead-in's one link, a sentence before the one that introduces the quote, which
+    # speaks of something else (genai 51: the answerer's own prompt follows): no citation;
+    # a last sentence that points back at it or ends with ":" keeps it.
+    ("<p>We can instead use <a href='https://github.com/a/b/wiki/Features#c'>Composable "
+     "Diffusion</a> to get a similar effect. We can also see the output has the same fire "
+     "lines.</p>", None),
+    ("<p>This was covered by <a href='https://b.example/story'>a local paper</a>. The "
+     "article says</p>", "https://b.example/story"),
+    ("<p>The <a href='https://b.example/act'>Union with Ireland Act</a> united the kingdoms. "
+     "The act states that:</p>", "https://b.example/act"),
 ])
 def test_the_link_a_lead_in_cites(gazetteer: Gazetteer, lead: str, cited: str | None) -> None:
     [(_, url, _)] = quotes(f"{lead}<blockquote><p>Quoted words here.</p></blockquote>",
@@ -165,6 +175,10 @@ def test_outlets_named_where_the_text_cites_them(gazetteer: Gazetteer, lead: str
     # The lead-in moves on to what the outlet cites, or to someone else's words.
     "Wikipedia cites the study Huperzine-A capsules enhance memory:",
     "It is on the Wikipedia page you cited, but is more clearly defined by writer, William Hay:",
+    # Another outlet named in a later sentence may be where the words are from (Skeptics
+    # 43914: Phys.org's summary, not the journal's words).
+    "This was documented in an article in Science published in 2018. The article is behind a "
+    "paywall, but Phys.org has a good summary. Here's the most significant finding:",
 ])
 def test_an_outlet_the_lead_in_moves_past_is_not_the_source(gazetteer: Gazetteer,
                                                             lead: str) -> None:
@@ -331,3 +345,48 @@ def test_a_run_carries_its_source_only_until_a_paragraph_introduces_more(
          Passage("quote", "Words of the second report.", "BBC", None, "From the BBC:")],
         gazetteer)
     assert [p.outlet for p in again] == [None, "BBC"]
+
+
+@pytest.mark.parametrize("lead", [
+    "<p>I asked <a href='https://chat.openai.com/'>ChatGPT</a> this.</p>",
+    "<p>I used the prompt on <a href='https://bard.google.com/'>https://bard.google.com/</a>:</p>",
+    "<p>I've added the following comment to the question:</p>",
+    "<p>Here is my prompt for <a href='https://www.bbc.co.uk/news/1'>the BBC piece</a>:</p>",
+])
+def test_what_the_answerer_wrote_cites_nothing(gazetteer: Gazetteer, lead: str) -> None:
+    """genai 271, 413 and history-meta 659: the answerer's own prompt or comment, which the
+    site linked (or a reference page linked inside it) never wrote."""
+    [(_, url, outlet)] = quotes(
+        f"{lead}<blockquote><p>Do please and thank you change your answers? See "
+        "<a href='https://en.wikipedia.org/wiki/Politeness'>politeness</a>.</p></blockquote>",
+        gazetteer)
+    assert (url, outlet) == (None, None)
+
+
+def test_what_came_back_is_still_cited(gazetteer: Gazetteer) -> None:
+    [(_, url, _)] = quotes("<p>I asked <a href='https://b.example/bot'>the bot</a> and it "
+                           "replied:</p><blockquote><p>Words it wrote.</p></blockquote>",
+                           gazetteer)
+    assert url == "https://b.example/bot"
+
+
+def test_a_reference_page_on_a_term_inside_a_quote_is_not_its_citation(
+        gazetteer: Gazetteer) -> None:
+    """history-meta 618: a parody whose footnote links Wikiquote is not Wikiquote's text;
+    a quote that names the work it links is."""
+    parody = quotes("<p>An unnamed pundit suggested that</p><blockquote><p>Rule one: do not "
+                    "do it.<a href='https://en.wikiquote.org/wiki/M_A_Jackson'>[1]</a>"
+                    "</p></blockquote>", gazetteer)
+    named = quotes("<p>An unnamed pundit suggested that</p><blockquote><p>As Wikipedia "
+                   "puts it, rule one.<a href='https://en.wikipedia.org/wiki/Rule'>[1]</a>"
+                   "</p></blockquote>", gazetteer)
+    assert [(url, outlet) for _, url, outlet in parody + named] == [
+        (None, None), ("https://en.wikipedia.org/wiki/Rule", "Wikipedia")]
+
+
+def test_a_midjourney_image_link_is_no_source(gazetteer: Gazetteer) -> None:
+    [(_, url, outlet)] = quotes("<p>So altogether it might look like this...</p><blockquote>"
+                                "<p>/imagine a martial artist <a href='https://s.mj.run/y7Ig'>"
+                                "https://s.mj.run/y7Ig</a> high kick</p></blockquote>",
+                                gazetteer)
+    assert (url, outlet) == ("https://s.mj.run/y7Ig", None)

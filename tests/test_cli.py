@@ -38,6 +38,15 @@ def built(tmp_path_factory: pytest.TempPathFactory, seed_corpus: Path) -> Path:
     return db
 
 
+def test_build_json_says_what_became_of_the_vectors(tmp_path: Path, seed_corpus: Path) -> None:
+    result = index_cli("--config", bm25_config(tmp_path), "build", "--corpus",
+                       str(seed_corpus), "--db", str(tmp_path / "index.db"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["vectors"] == {"state": "off"}
+    assert report["passages"] == 23
+
+
 def test_search_json(built: Path) -> None:
     result = index_cli("search", "--db", str(built), "--json", "-k", "3", QUESTION)
     assert result.returncode == 0, result.stderr

@@ -14,10 +14,16 @@ from index.config import AnswerSettings
 from index.embedding import DEFAULT_MODEL
 from index.reader import IndexReader
 from index.relevance import (
+    GATE_FILE,
+    GATES,
     MEANING,
+    Gate,
     IdfTable,
     MeaningScale,
+    holds,
+    load_gates,
     question_words,
+    rarest_word,
     relevance,
     with_meaning,
 )
@@ -144,3 +150,50 @@ def test_the_shipped_calibration_lets_neither_part_pass_alone_by_a_little() -> N
     far = np.array([0.43])
     assert with_meaning(np.array([1.0]), np.array([0.64]), scale, far)[0] == 0
     assert with_meaning(np.array([0.5]), np.array([0.66]), scale, far)[0] >= threshold
+
+
+def test_the_rarest_word_the_index_knows_and_who_holds_it() -> None:
+    index = ImpactIndex.build(DOCS)
+    params = BM25Params()
+    idf = IdfTable(index.vocabulary, index.offsets, index.n_docs, params.epsilon)
+    # "guitar" is unseen (no option): the rarest word that can match is "sank" (1 document).
+    words = question_words(["ferry", "sank", "guitar"], idf)
+    word = rarest_word(words)
+    assert word is not None and word.terms == ["sank"]
+    norms = np.ones(5)
+    assert holds(np.arange(5), word, index.postings, params.k1, norms).tolist() == [
+        True, False, False, False, False]
+    # A variant holds for its word; nothing known: no rarest word, nobody holds it.
+    variant = rarest_word(question_words(["sankk"], idf, lambda t: [("sank", 0.8)]))
+    assert holds(np.array([0, 1]), variant, index.postings, params.k1, norms[:2]).tolist() == [
+        True, False]
+    assert rarest_word(question_words(["guitar"], idf)) is None
+    assert not holds(np.array([0]), None, index.postings, params.k1, norms[:1]).any()
+
+
+def test_the_gate_by_hand() -> None:
+    gate = Gate(features=("cosine", "rare"), coefficients=(10.0, 2.0), intercept=-6.0,
+                threshold=0.6, shown_at=0.35, title_floor=0.44, alone=0.65)
+    evidence = gate.evidence(words=np.array([0.2, 0.2, 0.0]), cosine=np.array([0.5, 0.3, 0.7]),
+                             title=np.array([0.5, 0.3, 0.1]), rare=np.array([True, True, False]),
+                             rare_in_title=np.array([True, False, False]))
+    assert evidence["thread_or_close"].tolist() == [1.0, 0.0, 1.0]
+    z = np.array([-6 + 5 + 2, -6 + 3 + 2, -6 + 7])
+    assert gate.probability(evidence).tolist() == pytest.approx((1 / (1 + np.exp(-z))).tolist())
+    # Placed so that a probability of exactly the threshold is shown at exactly 0.35.
+    at_threshold = gate.evidence(np.zeros(1), np.array([(math.log(0.6 / 0.4) + 6) / 10]),
+                                 np.zeros(1), np.zeros(1, bool), np.zeros(1, bool))
+    assert gate.probability(at_threshold)[0] == pytest.approx(0.6)
+    assert gate(at_threshold)[0] == pytest.approx(0.35)
+    # Monotone: the order of the candidates is the probability's.
+    assert np.argsort(gate(evidence)).tolist() == np.argsort(gate.probability(evidence)).tolist()
+
+
+def test_the_shipped_gate_is_placed_at_the_default_threshold(tmp_path: Path) -> None:
+    gate = GATES[DEFAULT_MODEL]
+    assert gate.shown_at == AnswerSettings().min_relevance
+    assert set(gate.features) <= {"words", "cosine", "title", "thread_or_close", "rare",
+                                  "rare_in_title"}
+    assert load_gates(GATE_FILE)[DEFAULT_MODEL] == gate
+    # No file: no gate, and the calibration (MEANING) answers.
+    assert load_gates(tmp_path / "none.json") == {}

@@ -87,7 +87,9 @@ def test_the_real_model_pulls_a_neighbour_and_not_an_answer(tmp_path: Path, run,
     neighbour = "is it safe to eat sushi while pregnant?"
     answered = "which day of the week should I avoid ordering sushi?"
     sushi = NOTES["sushi.md"][0]
-    # The pull is measured but off by default (index.relevance.WITH_PULL turns it on).
+    # The pull is measured but off by default (index.relevance.WITH_PULL turns it on, in the
+    # calibration the fitted gate replaces by default).
+    monkeypatch.setattr(reader_module, "GATES", {})
     monkeypatch.setattr(reader_module, "MEANING", WITH_PULL)
     with_pull = run(relevances(settings.database, [neighbour, answered]))
     monkeypatch.setattr(reader_module, "MEANING", {

@@ -64,6 +64,16 @@ def test_a_quote_with_its_outlet_link_and_thread() -> None:
     assert embed["footer"]["text"] == "From: What happened to the ferry?"
 
 
+@pytest.mark.parametrize(("passage_id", "word"), [
+    ("note:baghdad-strike/a0/p1", "note"), ("page:saved-article/a0/p2", "page"),
+    ("genai.stackexchange.com/q/8/a0/p1", "thread")])
+def test_the_page_link_says_what_the_page_is(passage_id: str, word: str) -> None:
+    note = replace(hit(), passage_id=passage_id, answer_score=None,
+                   thread_url="https://example.org/notes/baghdad-strike")
+    [field] = render_answer("what happened?", [note]).embeds[0]["fields"]
+    assert field["value"].endswith(f" · [{word}](https://example.org/notes/baghdad-strike)")
+
+
 def test_own_words_are_labelled() -> None:
     reply = render_answer("q", [hit(kind="answer", outlet=None, url=None)])
     [embed] = reply.embeds
@@ -246,3 +256,17 @@ def test_line_breaks_of_code_are_kept() -> None:
     value = render_answer("q", [hit(text=lines)]).embeds[0]["fields"][0]
     assert "> \\[user1@host \\~\\]$ who\n> user1 tty1   2018-01-03 18:43\n> user2 pts/0" in \
         value["value"]
+
+
+def test_an_answerers_passage_ends_before_its_closing_lead_in() -> None:
+    """The lead-in introduces a quote that is another passage (or none): shown at the end of
+    the answerer's words it introduces nothing, so it is left out, with the mark."""
+    own = replace(hit(kind="answer", outlet=None, url=None),
+                  text="The ferry sank in calm weather.\n\nI've added this comment to it:")
+    [field] = render_answer("what happened?", [own]).embeds[0]["fields"]
+    assert field["value"].startswith("> The ferry sank in calm weather. […]\n— ")
+    assert "comment to it" not in field["value"]
+    # A quote's own paragraphs are never cut so.
+    quote = replace(hit(), text="The ferry sank.\n\nOfficials said:")
+    [field] = render_answer("what happened?", [quote]).embeds[0]["fields"]
+    assert "Officials said:" in field["value"]

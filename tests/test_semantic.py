@@ -20,7 +20,7 @@ from index.config import AnswerSettings, load_config
 from index.embedding import quantize
 from index.hybrid import FUSION
 from index.reader import IndexReader
-from index.relevance import MEANING, with_meaning
+from index.relevance import GATES, MEANING, with_meaning
 from index.settings import ConfigError, IndexSettings, SemanticSettings
 from index.tokenize import Tokenizer
 
@@ -53,6 +53,14 @@ async def ask(db: Path, question: str, k: int = 3, **kwargs: bool) -> list:
     async with await IndexReader.open(db, **kwargs) as reader:
         await reader.semantic_ready()
         return await reader.search(question, k)
+
+
+async def ask_evidence(db: Path, question: str, k: int = 3) -> tuple[list, dict]:
+    async with await IndexReader.open(db) as reader:
+        assert await reader.semantic_ready()
+        found = await reader.evidence(question, k)
+        assert found is not None
+        return found
 
 
 def vector_rows(db: Path) -> dict[str, bytes]:
@@ -137,9 +145,20 @@ def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> Non
     assert hybrid[0].relevance is not None and hybrid[0].relevance >= threshold
     title, asked = embedding.load(embedding.DEFAULT_MODEL).embed([hybrid[0].thread_title,
                                                                   question])
-    assert hybrid[0].relevance == pytest.approx(float(with_meaning(
+    # The relevance is the fitted gate's, over the evidence the reader gathers: the words'
+    # measure of the BM25 path, the passage's cosine and its thread title's.
+    gate = GATES[embedding.DEFAULT_MODEL]
+    hits, evidence = run(ask_evidence(s.database, question))
+    assert [h.passage_id for h in hits] == [h.passage_id for h in hybrid]
+    assert evidence["words"][0] == pytest.approx(words.relevance)
+    assert evidence["cosine"][0] == pytest.approx(hybrid[0].similarity)
+    assert evidence["title"][0] == pytest.approx(float(title @ asked), abs=1e-3)
+    assert hybrid[0].relevance == pytest.approx(float(gate(evidence)[0]))
+    # What it replaced, the calibration, passes it too.
+    assert hits[0].relevance == pytest.approx(float(with_meaning(
         np.array([words.relevance]), np.array([hybrid[0].similarity]),
-        MEANING[embedding.DEFAULT_MODEL], np.array([title @ asked]))[0]), abs=1e-5)
+        MEANING[embedding.DEFAULT_MODEL], np.array([title @ asked]))[0]), abs=1e-3)
+    assert (hits[0].relevance or 0.0) >= threshold
     for hit in run(ask(s.database, "how do I tune a guitar?")):
         assert hit.relevance is not None and hit.relevance < threshold
 
@@ -183,6 +202,12 @@ def test_a_build_with_nothing_to_embed_does_not_load_the_model(
     assert report.vectors is not None
     assert report.vectors.startswith("Vectors: 3 passage(s), 0 embedded now"), report.vectors
     assert "nearest-neighbour index: unchanged" in report.vectors
+    # Scripts read the same as an object (`build --json`), not a sentence.
+    assert report.to_json()["vectors"] == {
+        "state": "complete", "passages": 3, "embedded": 0, "from_cache": 0,
+        "titles_embedded": 0, "seconds": 0.0,
+        "nearest_index": {"state": "unchanged", "seconds": None, "problem": None},
+        "summary": report.vectors}
 
 
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
@@ -256,6 +281,9 @@ def test_without_the_model_the_build_and_search_use_bm25(tmp_path: Path, run,
     with caplog.at_level(logging.WARNING):
         report = build_with(s)
     assert report.vectors is not None and report.vectors.startswith("Vectors: none")
+    outcome = report.to_json()["vectors"]
+    assert isinstance(outcome, dict) and outcome["state"] == "none", outcome
+    assert "no-such-model" in str(outcome["problem"])
     assert any("BM25 alone" in r.getMessage() for r in caplog.records)
     hits = run(ask(s.database, "harbour strike"))
     assert hits[0].thread_title == "Harbour traffic in Rotterdam"
@@ -317,3 +345,27 @@ def test_semantic_config_is_checked(tmp_path: Path, table: str, message: str) ->
     with pytest.raises(ConfigError) as err:
         load_config(config)
     assert message in str(err.value)
+
+
+def test_semantic_search_turned_off_is_off_when_answering_too(tmp_path: Path) -> None:
+    """An index built with vectors, then `[semantic] enabled = false` (a reviewer found the
+    readers used the vectors and loaded the model all the same): BM25 alone, no similarity."""
+    import json
+    import subprocess
+
+    from .conftest import PYTHON, ROOT, python_env
+
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    configs = []
+    for enabled in ("true", "false"):
+        configs.append(tmp_path / f"semantic-{enabled}.toml")
+        configs[-1].write_text(f"[semantic]\nenabled = {enabled}\n", encoding="utf-8")
+    searched = [subprocess.run(
+        [PYTHON, "-m", "index", "--config", str(config), "search", "--db", str(s.database),
+         "--json", "heart attack in young people"], capture_output=True, text=True, cwd=ROOT,
+        env=python_env(), timeout=120) for config in configs]
+    on, off = (json.loads(r.stdout) for r in searched)
+    assert on and all(h["similarity"] is not None for h in on)
+    assert off and all(h["similarity"] is None for h in off)

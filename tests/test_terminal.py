@@ -38,7 +38,8 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     labels = re.findall(r"^(\d+) · (.+)$", first, re.MULTILINE)
     assert "BBC" in [label for _, label in labels[:3]], labels
     assert "I was scheduled to meet martyr Soleimani at 08:30" in first
-    assert "No good match: nothing in the corpus answers that question well enough" in rest
+    assert ("No good match for “what is the capital of Mongolia”: nothing in the corpus "
+            "answers that question well enough") in rest
     assert ".venv/bin/python -m index search" in rest  # how to browse, in the terminal
     assert "/sources" not in result.stdout  # the terminal has no slash commands
     # Set-up messages (the first run builds the index) go to standard error, not among answers.

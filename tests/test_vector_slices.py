@@ -264,3 +264,31 @@ def test_embedding_apart_gives_the_model_s_memory_back(tmp_path: Path) -> None:
                                       "progress": [[0, 6], [6, 6]], "torch": False}
     assert stored(tmp_path / "i.db")["meta"] == {
         "vectors_model": embedding.DEFAULT_MODEL, "vectors_dim": "384", "vectors_missing": "0"}
+
+
+def test_a_killed_embedding_process_loses_only_its_unfinished_chunk(tmp_path: Path) -> None:
+    """The embedding process (the real model) is killed once its first chunk is saved: the
+    build says so, and the next one embeds only the rest, taking the first chunk from the
+    cache."""
+    import os
+    import signal
+
+    corpus_dir = tmp_path / "corpus"
+    write_notes(corpus_dir, distinct(1, vectors.CHUNK + 120))  # the rest: seconds
+    db = tmp_path / "i.db"
+    build(corpus_dir, db, vectors_model=embedding.DEFAULT_MODEL)
+
+    def kill_after_the_first_chunk(done: int, total: int) -> None:
+        if done == 0:
+            return
+        for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+            for pid in (task / "children").read_text().split():
+                if b"_embed_child" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(int(pid), signal.SIGKILL)
+
+    with pytest.raises(RuntimeError, match="exit code -9"):
+        vectors.embed_apart(db, embedding.DEFAULT_MODEL, progress=kill_after_the_first_chunk)
+    assert stored(db)["meta"]["vectors_missing"] == str(vectors.CHUNK + 120)  # not replaced
+    report = vectors.embed_apart(db, embedding.DEFAULT_MODEL)
+    assert (report.complete, report.resumed, report.embedded) == (True, vectors.CHUNK, 120)
+    assert stored(db)["meta"]["vectors_missing"] == "0"
