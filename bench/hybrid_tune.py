@@ -1,6 +1,6 @@
 """Choosing the fusion of BM25 and dense candidates, on TUNING data only.
 
-    python -m bench.hybrid_tune [--data ../shared/data] [--grid full|threads]
+    python -m bench.hybrid_tune [--data ../shared/data] [--grid full|threads|titles]
 
 Tuning sets only: SciFact's TRAIN judgments (809 claims) and ``bench/paraphrases_tune.tsv`` with
 ``bench/paraphrases_tune2.tsv`` (45 + 50 questions about Skeptics threads worded unlike the
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scifact_eval import paraphrases, scifact  # noqa: E402
-from index.hybrid import FUSION, Fusion, fuse, one_per_thread, rrf  # noqa: E402
+from index.hybrid import FUSION, Fusion, fuse, one_per_thread, rrf, with_titles  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
 
 TUNE_SETS = (ROOT / "bench" / "paraphrases_tune.tsv",
@@ -53,9 +53,9 @@ TOLERANCE = 0.003
 # unseen3, once relevance had the pull; 10: eight fewer).
 MAX_DISTINCT = 0
 
-# docs, BM25 scores, cosines, relevances, coverage (as ``IndexReader.fusion_inputs``), and
-# each candidate's thread.
-Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]
+# docs, BM25 scores, cosines, relevances, coverage (as ``IndexReader.fusion_inputs``), each
+# candidate's thread and its thread title's cosine to the question.
+Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]
 
 
 async def collect(db: Path, queries: list[tuple[str, str]]
@@ -72,28 +72,30 @@ async def collect(db: Path, queries: list[tuple[str, str]]
             inputs = await reader.fusion_inputs(text, DEPTH)
             times.append(time.perf_counter() - started)
             if inputs is not None:
-                out[qid] = (*inputs, await reader.threads_of(inputs[0]))
+                out[qid] = (*inputs, await reader.threads_of(inputs[0]),
+                            await reader.title_similarities(text, inputs[0]))
         pids = await reader.passage_ids()
     return out, pids, times
 
 
 def cut(inputs: Inputs, n: int) -> Inputs:
     """The inputs with each list ``n`` deep instead of ``DEPTH``."""
-    docs, bm25, cosine, relevance, coverage, threads = inputs
+    docs, bm25, cosine, relevance, coverage, threads, titles = inputs
     if n >= DEPTH:
         return inputs
     keep = np.zeros(len(docs), dtype=bool)
     lexical = np.flatnonzero(bm25 > 0)
     keep[lexical[np.lexsort((docs[lexical], -bm25[lexical]))[:n]]] = True
     keep[np.lexsort((docs, -cosine))[:n]] = True
-    return docs[keep], bm25[keep], cosine[keep], relevance[keep], coverage, threads[keep]
+    return (docs[keep], bm25[keep], cosine[keep], relevance[keep], coverage, threads[keep],
+            titles[keep])
 
 
 def ranked(inputs: dict[str, Inputs], pids: list[str], how: str, fusion: Fusion,
            rrf_k: float = 60.0, rrf_weight: float = 1.0) -> list[ir_measures.ScoredDoc]:
     run = []
     for qid, full in inputs.items():
-        docs, bm25, cosine, relevance, coverage, threads = cut(full, fusion.candidates)
+        docs, bm25, cosine, relevance, coverage, threads, titles = cut(full, fusion.candidates)
         if how == "before":  # the fusion shipped before: each list's own min-max, missing 0
             lexical = np.flatnonzero(bm25 > 0)
             fused: dict[int, float] = {}
@@ -112,7 +114,11 @@ def ranked(inputs: dict[str, Inputs], pids: list[str], how: str, fusion: Fusion,
             by_dense = docs[np.lexsort((docs, -cosine))]
             order, _ = rrf([(by_bm25, 1.0), (by_dense, rrf_weight)], k=rrf_k)
         else:
-            order, _ = fuse(docs, bm25, cosine, relevance, coverage, fusion)
+            candidates = docs, bm25, cosine, relevance, coverage
+            order, scores = fuse(*candidates, fusion)
+            head = order[:fusion.title_head]  # as the reader does: the first few's titles
+            order, _ = with_titles(order, scores, candidates,
+                                   titles[np.searchsorted(docs, head)], fusion)
             thread_of = dict(zip(docs.tolist(), threads.tolist(), strict=True))
             order = order[one_per_thread(np.array([thread_of[d] for d in order.tolist()],
                                                   dtype=np.int64), fusion.distinct_threads)]
@@ -124,7 +130,7 @@ def ranked(inputs: dict[str, Inputs], pids: list[str], how: str, fusion: Fusion,
 def full_grid(row: Callable[..., None]) -> None:
     """The settings measured before one passage per thread existed (each with the fused order
     as it is): reciprocal rank fusion, and the three sums at fixed and coverage weights."""
-    plain = functools.partial(Fusion, distinct_threads=0)
+    plain = functools.partial(Fusion, distinct_threads=0, title_weight=0)
     row("before: min-max of each list's own 100 best, 0 where missing, half and half",
         "before", plain())
     for k, weight in itertools.product((10, 30, 60), (0.75, 1.0, 1.5)):
@@ -147,13 +153,27 @@ def full_grid(row: Callable[..., None]) -> None:
                   uncovered=lo))
 
 
+def titles_grid(row: Callable[..., None]) -> None:
+    """The absolute sums at coverage weights (the family of the shipped setting and of the
+    best SciFact train figures), with the thread title's cosine taking 0 to 0.3 of the meaning
+    (``Fusion.title_weight``, for the first ``title_head`` passages)."""
+    for t, w, wu, (lo, hi) in itertools.product(
+            (0.0, 0.1, 0.2, 0.3), (0.45, 0.5, 0.55), (0.7, 0.8, 1.0),
+            ((0.1, 0.2), (0.15, 0.25), (0.2, 0.4))):
+        row(f"absolute depth 100 dense {w} (relevance >= {hi}) .. {wu} (<= {lo}), title "
+            f"{t}", "fuse", Fusion(dense_weight=w, dense_weight_uncovered=wu, covered=hi,
+                                   uncovered=lo, distinct_threads=0, title_weight=t))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--grid", choices=["full", "threads"], default="full",
+    parser.add_argument("--grid", choices=["full", "threads", "titles"], default="full",
                         help="threads: the shipped setting, the absolute sums and one passage "
-                             "per thread only (about a third of the time)")
+                             "per thread only (about a third of the time); titles: the "
+                             "absolute sums at coverage weights with the thread title's "
+                             "cosine in the meaning")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -184,20 +204,24 @@ def main() -> None:
     print("| setting | SciFact train nDCG@10 | R@100 | tune success@5 | tune MRR@10 |")
     print("|---|---|---|---|---|")
     row(f"shipped: {FUSION}", "fuse", FUSION)
-    if args.grid == "full":
+    if args.grid == "titles":
+        titles_grid(row)
+    elif args.grid == "full":
         full_grid(row)
     else:  # the families that hold the best SciFact train settings (see full_grid's output)
         for n, w in itertools.product((50, 100, 200), (0.4, 0.5, 0.6, 0.7)):
             row(f"absolute depth {n} dense {w}", "fuse",
                 Fusion(candidates=n, dense_weight=w, dense_weight_uncovered=w,
-                       distinct_threads=0))
+                       distinct_threads=0, title_weight=0))
     # One passage per thread first (index.hybrid.one_per_thread), over the absolute sums.
     for threads, w, wu, (lo, hi) in itertools.product(
             (0, 3, 5, 10), (0.5, 0.55, 0.6), (0.8, 0.9, 1.0), ((0.1, 0.3), (0.15, 0.25))):
+        if args.grid == "titles":
+            break
         row(f"absolute depth 100 dense {w} (relevance >= {hi}) .. {wu} (<= {lo}), "
             f"{threads} distinct threads first", "fuse",
             Fusion(dense_weight=w, dense_weight_uncovered=wu, covered=hi, uncovered=lo,
-                   distinct_threads=threads))
+                   distinct_threads=threads, title_weight=0))
     # SciFact first (the issue's benchmark): near its best nDCG@10 and Recall@100 >= 0.95;
     # among those, the paraphrases' MRR@10.
     fused = [(label, f) for label, f in rows[1:] if not label.startswith("rrf")]

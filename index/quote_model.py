@@ -253,15 +253,28 @@ def quotes_question(paragraphs: Sequence[str], question: str | None) -> list[boo
 
 
 def mark_question_quotes(thread: Thread) -> None:
-    """Give the ``QUESTION`` source kind to every quote that only repeats the thread's
-    question (or its title) word for word and cites nothing: the answerer quoting what was
-    asked, marked or not. It is no evidence, and no source should be claimed for it."""
+    """Give the ``QUESTION`` source kind to every quote that cites nothing and only repeats
+    the thread's question (or its title) word for word, or only asks a question (one sentence
+    ending in "?", another thread's or the claim's: "Is there any scientific evidence that
+    marijuana has any effect on lobsters?"): what was asked, marked or not. It is no evidence,
+    and no source should be claimed for it."""
     for answer in thread.answers:
         for p in answer.passages:
-            if p.kind == "quote" and p.outlet is None and p.url is None and any(
-                    quotes_question([p.text], asked)[0] for asked in (thread.question,
-                                                                      thread.title)):
+            if p.kind == "quote" and p.outlet is None and p.url is None and (
+                    only_asks(p.text) or any(quotes_question([p.text], asked)[0]
+                                             for asked in (thread.question, thread.title))):
                 p.source_kind = QUESTION
+
+
+# A sentence ends inside the text: . ! ? or … (closing quotes and brackets after it), a space.
+_ENDS_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
+
+
+def only_asks(text: str) -> bool:
+    """The text is one question and nothing more (4 to 60 words)."""
+    asked = text.strip().rstrip("\"'”’)] ")
+    return asked.endswith("?") and 4 <= len(asked.split()) <= 60 and \
+        not _ENDS_INSIDE.search(asked)
 
 
 def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,

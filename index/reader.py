@@ -30,7 +30,7 @@ from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
-from .hybrid import FUSION, fuse, one_per_thread
+from .hybrid import FUSION, fuse, one_per_thread, with_titles
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
@@ -391,7 +391,10 @@ class IndexReader:
         evidence for them (None without a gate)."""
         candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
                                             allowed, dense, embedder)
-        fused, fused_scores = fuse(*candidates)
+        fused, fused_scores = fuse(*candidates, FUSION)
+        if FUSION.title_weight > 0:  # the thread's title, for the first few only (cheap)
+            head = await self.title_similarities(question, fused[:FUSION.title_head])
+            fused, fused_scores = with_titles(fused, fused_scores, candidates, head, FUSION)
         if FUSION.distinct_threads:
             order = await self._distinct_first(fused, FUSION.distinct_threads)
             fused, fused_scores = fused[order], fused_scores[order]
@@ -477,6 +480,25 @@ class IndexReader:
             question_vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
         return np.array([float(found[t] @ question_vector) for t in titles]
                         if titles else [], dtype=np.float64)
+
+    async def title_similarities(self, question: str, docs: np.ndarray) -> np.ndarray:
+        """The cosine of the thread title of each passage in ``docs`` to ``question`` (whose
+        vector the hybrid search has made); empty without vectors."""
+        embedder = self._embedder
+        if embedder is None or not len(docs):
+            return np.zeros(0, dtype=np.float64)
+        rowids = self._rowids[docs].tolist()
+        if self._stored_titles:  # the titles and their vectors in one query
+            async with self._db.execute(store.TITLE_VECTOR_OF, (json.dumps(rowids),)) as cur:
+                rows = await cur.fetchall()
+            title = {rowid: t for rowid, t, _ in rows}
+            for _, t, blob in rows:
+                if blob is not None and t not in self._titles:
+                    self._titles[t] = title_vectors.vector(blob)
+        else:
+            async with self._db.execute(store.TITLE_OF, (json.dumps(rowids),)) as cur:
+                title = {rowid: t for rowid, t in await cur.fetchall()}
+        return await self._title_similarities(question, [title[r] for r in rowids], embedder)
 
     async def _candidates(self, question: str, terms: list[str], n: int,
                           allowed: np.ndarray | None, dense: NearestIndex,

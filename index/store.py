@@ -122,6 +122,18 @@ THREAD_OF = """
 SELECT p.id, a.thread_id FROM json_each(?) AS j
 JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
 """
+# The thread title of each of a list of passage ids (a JSON array): the hybrid's title cosine.
+TITLE_OF = """
+SELECT p.id, t.title FROM json_each(?) AS j
+JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id
+"""
+# The same with each title's stored vector (index.title_vectors), in one query.
+TITLE_VECTOR_OF = """
+SELECT p.id, t.title, v.vector FROM json_each(?) AS j
+JOIN passages p ON p.id = j.value JOIN answers a ON a.id = p.answer_id
+JOIN threads t ON t.id = a.thread_id LEFT JOIN title_vectors v ON v.title = t.title
+"""
 # The words of the best first-pass passages, for pseudo-relevance feedback.
 # Bounded (passages are, since issue 15; an index built before may hold longer ones).
 FEEDBACK_TEXT = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.hybrid import Fusion, fuse, normalised, one_per_thread, rrf
+from index.hybrid import Fusion, fuse, normalised, one_per_thread, rrf, with_titles
 
 
 def test_normalisations() -> None:
@@ -84,3 +84,37 @@ def test_one_passage_per_thread_first_then_the_rest_in_order() -> None:
     assert one_per_thread(threads, 10).tolist() == [0, 3, 5, 1, 2, 4, 6]
     assert one_per_thread(threads, 0).tolist() == list(range(7))
     assert one_per_thread(np.zeros(0, dtype=np.int64), 5).tolist() == []
+
+
+def test_the_title_counts_in_the_meaning_of_the_first_passages_only() -> None:
+    docs = np.array([2, 4, 6, 8])
+    bm25 = np.zeros(4)  # not used by the absolute fusion
+    relevance = np.array([0.5, 0.5, 0.0, 0.5])
+    cosine = np.array([0.6, 0.4, 0.3, -0.2])
+    f = Fusion(dense_weight=0.5, covered=0.0, title_weight=0.5)
+    ranked, scores = fuse(docs, bm25, cosine, relevance, 1.0, f)
+    assert ranked.tolist() == [2, 4, 8, 6]
+    assert scores.tolist() == pytest.approx([0.55, 0.45, 0.25, 0.15])
+    # The first three's thread titles: 4's is the question's, 2's far from it.
+    titles = np.array([0.0, 1.0, 0.5])
+    order, fused = with_titles(ranked, scores, (docs, bm25, cosine, relevance, 1.0), titles, f)
+    # meaning: 2: 0.5*0.6 + 0 = 0.3; 4: 0.5*0.4 + 0.5 = 0.7; 8: 0 (negative) + 0.25
+    assert order.tolist() == [4, 2, 8, 6]
+    assert fused.tolist() == pytest.approx([0.25 + 0.35, 0.25 + 0.15, 0.25 + 0.125, 0.15])
+    # 6, after the head, keeps its place and a score no higher than the head's last.
+    titles = np.array([0.0, 0.0, 0.0])
+    order, fused = with_titles(ranked, scores, (docs, bm25, cosine, relevance, 1.0), titles, f)
+    assert order.tolist() == [2, 4, 8, 6]
+    assert fused.tolist() == pytest.approx([0.4, 0.35, 0.25, 0.15])
+    assert list(fused) == sorted(fused, reverse=True)
+    # A head of one: 4, after it, keeps its place, its score brought down to the head's.
+    order, fused = with_titles(ranked, scores, (docs, bm25, cosine, relevance, 1.0),
+                               np.array([0.0]), f)
+    assert order.tolist() == [2, 4, 8, 6]
+    assert fused.tolist() == pytest.approx([0.4, 0.4, 0.25, 0.15])
+    # No title weight, or no titles: the list as it was.
+    plain = Fusion(dense_weight=0.5, covered=0.0)
+    assert with_titles(ranked, scores, (docs, bm25, cosine, relevance, 1.0), titles,
+                       plain)[0].tolist() == ranked.tolist()
+    assert with_titles(ranked, scores, (docs, bm25, cosine, relevance, 1.0), titles[:0],
+                       f)[1].tolist() == scores.tolist()

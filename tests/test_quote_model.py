@@ -12,12 +12,15 @@ from bench.quote_train import _best_threshold
 from index.attribution import classify
 from index.loaders import LoadContext
 from index.loaders.plaintext import answer_text_passages
+from index.model import QUESTION, Answer, Passage, Thread
 from index.outlets import Gazetteer
 from index.quote_model import (
     MODEL,
     Model,
     features,
+    mark_question_quotes,
     named_evidence,
+    only_asks,
     quotes_question,
     style,
     unmarked_passages,
@@ -129,6 +132,22 @@ def test_a_paragraph_repeating_the_question_is_a_quote_of_it(gazetteer: Gazettee
     assert (passages[1].lead_in, passages[1].outlet, passages[1].url) == \
         ("In your question you write:", None, None)
     assert [p.kind for p in unmarked_passages(paragraphs, gazetteer, never)] == ["answer"] * 5
+
+
+def test_a_quote_that_only_asks_a_question_is_no_evidence() -> None:
+    """Skeptics: an answer about passive marijuana smoke quotes another thread's question
+    ("... on lobsters?"); a reviewer saw it shown as a quote in an answer."""
+    texts = ["Is there any scientific evidence that marijuana has any effect on lobsters?",
+             "The study found no effect. Why would it?", "Why not?",
+             "Lobsters exposed to vapour were calmer, the study found.",
+             "“Did the minister know about the strike?”"]
+    assert [only_asks(t) for t in texts] == [True, False, False, False, True]
+    thread = Thread(key="t", title="Does second-hand marijuana smoke make you high?",
+                    answers=[Answer(passages=[Passage("quote", t) for t in texts] + [
+                        Passage("quote", "Why did the ferry sink?", "BBC", None)])])
+    mark_question_quotes(thread)
+    assert [p.source_kind for p in thread.answers[0].passages] == [
+        QUESTION, None, None, None, QUESTION, None]  # a named source's words are its own
 
 
 def test_the_committed_model_is_used_by_the_plain_text_path() -> None:

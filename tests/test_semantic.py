@@ -129,6 +129,37 @@ def test_one_passage_per_thread_first_when_asked(tmp_path: Path, run,
          if h.thread_title == heart][:3]
 
 
+def test_the_hybrid_reads_each_passage_thread_title_cosine(tmp_path: Path, run) -> None:
+    """The cosine of each passage's thread title to the question (the title's share of the
+    hybrid's meaning, index.hybrid.with_titles) is the model's, whether the index stores the
+    titles' vectors (read in one query with the titles) or not (an older index: embedded)."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    question = "can a heart attack hit people under 40?"
+    titles = [title for title, _ in NOTES.values()]
+    model = embedding.load(embedding.DEFAULT_MODEL)
+    *title_vectors, asked = model.embed([*titles, question])
+    expected = dict(zip(titles, (float(v @ asked) for v in title_vectors), strict=True))
+
+    async def cosines() -> dict[str, float]:
+        async with await IndexReader.open(s.database) as reader:
+            assert await reader.semantic_ready()
+            hits = await reader.search(question, 3)  # makes the question's vector
+            pids = await reader.passage_ids()
+            docs = np.array([pids.index(h.passage_id) for h in hits])
+            found = await reader.title_similarities(question, docs)
+            return dict(zip([h.thread_title for h in hits], found.tolist(), strict=True))
+
+    stored = run(cosines())
+    assert stored == pytest.approx(expected, abs=2e-3)  # stored as float16
+    con = sqlite3.connect(s.database)  # as an index built before titles' vectors
+    with con:
+        con.execute("DELETE FROM meta WHERE key = 'title_vectors_model'")
+    con.close()
+    assert run(cosines()) == pytest.approx(expected, abs=1e-5)
+
+
 def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> None:
     """A passage that answers in other words passes [answers] min_relevance with the vectors,
     not without them; a question the corpus knows nothing of passes with neither."""
