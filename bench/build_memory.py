@@ -169,8 +169,9 @@ def measure(command: Sequence[str]) -> Figures:
         if before_graph:
             graph_peak = max(graph_peak or 0, now)
         for p in pids:
-            role = _role(p, child.pid)
-            roles[role] = max(roles.get(role, 0), _rss_kb(p, "VmHWM"))
+            if hwm := _rss_kb(p, "VmHWM"):  # 0: it ended meanwhile
+                role = _role(p, child.pid)
+                roles[role] = max(roles.get(role, 0), hwm)
         # This child's own usage (its reaped descendants included), not every child's so far.
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:

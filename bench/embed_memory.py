@@ -100,22 +100,22 @@ def main(runtimes: list[str], n: int, offset: int, tokens: int | None) -> None:
           f"{'passages/s':>10} {'max |diff|':>11} {'least cos':>10}")
     with tempfile.TemporaryDirectory() as tmp:
         got: dict[str, tuple[dict[str, float], np.ndarray]] = {}
-        for runtime in [REFERENCE, *(r for r in runtimes if r != REFERENCE)]:
+        # The reference first, when asked for: the others are compared to it.
+        for runtime in sorted(runtimes, key=lambda r: r != REFERENCE):
             out = Path(tmp) / f"{runtime}.npy"
             done = subprocess.run([sys.executable, "-m", "bench.embed_memory", "--child",
                                    runtime, str(n), str(out), str(offset), str(tokens or 0)],
                                   cwd=ROOT, check=True, capture_output=True, text=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])
             got[runtime] = figures, np.load(out)
-        reference = got[REFERENCE][1]
+        reference = got[REFERENCE][1] if REFERENCE in got else None
         for runtime, (f, v) in got.items():
-            if runtime not in runtimes:
-                continue
-            diff = float(np.abs(v - reference).max())
-            cos = float(np.min(np.sum(v * reference, axis=1)))
+            compared = "-".rjust(11) + " " + "-".rjust(10) if reference is None else (
+                f"{float(np.abs(v - reference).max()):>11.2e} "
+                f"{float(np.min(np.sum(v * reference, axis=1))):>10.7f}")
             print(f"{runtime:<22} {f['loaded']:>5.0f} MB {f['peak']:>5.0f} MB "
                   f"{f['end']:>5.0f} MB {f['end_file']:>7.0f} MB {f['per_second']:>10.1f} "
-                  f"{diff:>11.2e} {cos:>10.7f}", flush=True)
+                  f"{compared}", flush=True)
     print(f"{os.getloadavg()[0]:.1f} load average at the end")
 
 
