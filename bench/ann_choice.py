@@ -171,12 +171,14 @@ def run_library(library: str, rows: np.ndarray, scales: np.ndarray, queries: np.
     return out
 
 
-def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5) -> None:
+def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5,
+          source: str = "stand-in") -> None:
+    from bench.ann_layout import asked
     from bench.semantic_scale import exact_top
     from index import ann
 
     nearest = ann.NearestIndex.open(db)
-    queries = RandomProjection().embed(questions(random.Random(seed), n_questions))
+    queries = asked(source, seed, n_questions)
     print(f"{n_questions} questions (seed {seed}), {len(nearest.scales)} passages")
     print("| candidates kept while searching | recall@10 | median ms | p99 ms | load average |")
     print("|---|---|---|---|---|")
@@ -207,9 +209,11 @@ def main() -> None:
     parser.add_argument("--sweep", type=int, nargs="+", metavar="EXPANSION")
     parser.add_argument("--seed", type=int, default=5, help="of the sweep's questions "
                         "(bench.semantic_scale's: 5; choose settings on another)")
+    parser.add_argument("--questions-from", choices=["stand-in", "tune", "report"],
+                        default="stand-in", help="the sweep's questions (bench.ann_layout)")
     args = parser.parse_args()
     if args.sweep:
-        sweep(args.index, args.sweep, args.queries, args.seed)
+        sweep(args.index, args.sweep, args.queries, args.seed, args.questions_from)
         return
     rows, scales = load_vectors(args.index, args.sample or None)
     if args.passages_as_questions:

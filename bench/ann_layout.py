@@ -106,18 +106,22 @@ def build(db: Path, work: Path, dtype: str, links: int) -> float:
             index.add(np.arange(at, at + len(part), dtype=np.uint64), part @ basis, threads=0)
     elif _projected(dtype):
         # The first D principal directions of a sample (``fit``), int8 with one scale, ranked
-        # by inner product; rescoring uses the full rows.
+        # by inner product; rescoring uses the full rows. ``cD``: the vectors centred first
+        # (the mean's inner product with a question is the same for every passage, so the
+        # ranking is the same) and the graph by cosine over the centred projection.
         step = max(1, n // 50_000)
-        basis, scale = fit(rows[::step].astype(np.float32) * scales[::step, None],
-                           int(dtype[1:]))
+        sample = rows[::step].astype(np.float32) * scales[::step, None]
+        centre = sample.mean(axis=0) if dtype[0] == "c" else np.zeros(dim, dtype=np.float32)
+        basis, scale = fit(sample - centre, int(dtype[1:]))
         np.save(work / f"{dtype}.npy", basis)
         np.save(work / f"{dtype}-scale.npy", np.float64(scale))
-        index = Index(ndim=basis.shape[1], metric="ip", dtype="i8", connectivity=links,
-                      expansion_add=128)
+        np.save(work / f"{dtype}-centre.npy", centre)
+        index = Index(ndim=basis.shape[1], metric="cos" if dtype[0] == "c" else "ip",
+                      dtype="i8", connectivity=links, expansion_add=128)
         for at in range(0, n, 100_000):
             part = rows[at:at + 100_000].astype(np.float32) * scales[at:at + 100_000, None]
             index.add(np.arange(at, at + len(part), dtype=np.uint64),
-                      project(part, basis, scale), threads=0)
+                      project(part - centre, basis, scale), threads=0)
     else:
         index = Index(ndim=dim, metric="cos", dtype="i8", connectivity=links, expansion_add=128)
         index.add(np.arange(n, dtype=np.uint64), rows, threads=0)
@@ -129,8 +133,8 @@ def build(db: Path, work: Path, dtype: str, links: int) -> float:
 
 
 def _projected(dtype: str) -> bool:
-    """``pD``: the projection to D dimensions (``fit``, ``project``)."""
-    return dtype.startswith("p") and dtype[1:].isdigit()
+    """``pD``: the projection to D dimensions (``fit``, ``project``); ``cD``: centred first."""
+    return dtype[:1] in ("p", "c") and dtype[1:].isdigit()
 
 
 def fit(units: np.ndarray, reduced: int) -> tuple[np.ndarray, float]:
@@ -195,6 +199,18 @@ def tuning_set(db: Path, n: int, seed: int = 8, as_built: bool = False) -> None:
     con.close()
 
 
+def asked(source: str, seed: int, n: int) -> np.ndarray:
+    """The questions' vectors: the stand-in's, or ``n`` real ones of a ``bench.real_vectors``
+    set (shuffled by ``seed``; 0: all)."""
+    if source == "stand-in":
+        return RandomProjection().embed(questions(random.Random(seed), n))
+    from bench.real_vectors import questions as real
+
+    _, vectors = real(source)
+    order = np.random.default_rng(seed).permutation(len(vectors))
+    return vectors[order[:n] if n else order]
+
+
 def memory() -> dict[str, float]:
     with open("/proc/self/status") as f:
         fields = dict(line.split(":", 1) for line in f)
@@ -231,6 +247,7 @@ def serve(work: Path, dtype: str, links: int, expansion: int, rescored: int,
             found = graph.search(bits(q, mean, planes), max(expansion, 100), threads=1).keys
             found = found[:rescored] if rescored else found
         elif basis is not None and _projected(dtype):
+            # A question is not centred: its inner product with the centre is a constant.
             found = graph.search(project(q, basis, scale), max(expansion, 100),
                                  threads=1).keys
             found = found[:rescored] if rescored else found
@@ -278,6 +295,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "ann_layout")
     parser.add_argument("--seed", type=int, default=5, help="of the questions (as "
                         "bench.semantic_scale's: 5)")
+    parser.add_argument("--questions-from", choices=["stand-in", "tune", "report"],
+                        default="stand-in", help="stand-in: questions from the synthetic "
+                        "corpus's words, embedded by its random projection; tune, report: "
+                        "bench.real_vectors' real questions, embedded by the real model (for "
+                        "an index given realistic vectors; choose on tune)")
     parser.add_argument("--tuning-set", type=int, metavar="N",
                         help="first write INDEX.db: a tuning set of N synthetic passages' "
                         "vectors alone (corpus seed 8)")
@@ -293,7 +315,7 @@ def main() -> None:
                                queries)))
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    queries = RandomProjection().embed(questions(random.Random(args.seed), args.queries))
+    queries = asked(args.questions_from, args.seed, args.queries)
     np.save(args.work / "queries.npy", queries)
     from index.dense import DenseIndex
     rows, scales = load_vectors(args.index, None)

@@ -1,16 +1,23 @@
 """Hybrid search at scale: serving memory and the served path's latency with passage vectors.
 
     python -m bench.semantic_scale [--passages 10000 100000 1000000] [--questions 300]
-        [--keep FOLDER] [--index DB]
+        [--keep FOLDER] [--index DB] [--vectors realistic|stand-in]
 
-Embedding a million real passages takes hours on two cores (README), so the passages here are
-synthetic (``bench.synthetic_corpus``) and so are their vectors: each passage's vector is a
-random projection of its words (a fixed Gaussian vector per word, summed, normalised), stored
-through the project's own ``embed_missing`` as int8 rows, as real ones are, and indexed by
-``index.ann.build`` as a build does. Questions are drawn from the synthetic corpus's words (a
-topic and 2 to 5 of its words, as ``bench.rebuild``'s are), embedded by the real model on
-every search: the path the bot takes, ``IndexReader.search``, from question text to hits with
-their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
+Embedding a million real passages takes hours on two cores (README), so the passages are
+synthetic (``bench.synthetic_corpus``): their BM25 side is real text, their vectors are not.
+``--vectors realistic`` (the default since 2026-12-05, ``bench.real_vectors``): the index's
+vectors are the real model's vectors of the shared data's real passages (about 13,000, spread
+evenly through the index) and, for the rest, draws from a Gaussian with those vectors' mean and
+covariance; the questions are real people's (SciFact's test queries, the paraphrase set and
+``make answers``' questions, shuffled), embedded by the real model on every search, and
+recall@10 is measured for the vectors the reader computed. ``--vectors stand-in`` is the
+benchmark before that date, kept to reproduce its figures: each passage's vector a random
+projection of its words (a fixed Gaussian vector per word, summed, normalised), questions drawn
+from the synthetic corpus's words (a topic and 2 to 5 of its words) and, for recall, embedded by
+the same projection. Either way the vectors are stored through the project's own
+``embed_missing`` as int8 rows, as real ones are, and indexed by ``index.ann.build`` as a build
+does; questions go through the path the bot takes, ``IndexReader.search``, from question text
+to hits with their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
 
 - memory, resident MB: the index's (after the questions, above the process with the project
   imported and the model loaded), split into the process's own pages and pages of mapped
@@ -18,14 +25,15 @@ their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
   and the whole process's;
 - the median and p99 of ``search(question, 3)``, and of embedding a question alone;
 - recall@10 of the vector stage (``index.ann``) against exact search over the same int8
-  vectors, questions embedded by the same random projection;
+  vectors (a passage scoring at least the exact 10th best counts: ties at the cut);
 - how many MB of the nearest-neighbour file the OS page cache held after the questions, and
   the median and p99 of the questions asked again with that file dropped from the cache
   before each (but for the pages the process has mapped): the served path after memory
   pressure;
 - the load average while the questions were asked (the machine is shared: say so).
-``--index DB`` measures an index already built, first embedding the passages that have no
-vector and building its nearest-neighbour index when they are missing (as a build would).
+``--index DB`` measures an index already built, first giving it the chosen vectors (realistic:
+replacing whatever it holds, unless ``bench.real_vectors`` made them) and building its
+nearest-neighbour index when it is missing (as a build would).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import real_vectors  # noqa: E402
 from bench.synthetic_corpus import TOPICS, _vocabulary, write_corpus  # noqa: E402
 from index import ann  # noqa: E402
 from index.build import build  # noqa: E402
@@ -55,6 +64,14 @@ from index.embedding import DEFAULT_MODEL  # noqa: E402
 from index.vectors import embed_missing  # noqa: E402
 
 WORD = re.compile(r"\w+")
+
+
+def real_questions(n: int) -> list[str]:
+    """The first ``n`` (0: all) of the real questions of ``bench.real_vectors``' "report" set,
+    shuffled (seed 5) so that each kind is among the first."""
+    texts = real_vectors.question_texts("report")
+    random.Random(5).shuffle(texts)
+    return texts[:n] if n else texts
 
 
 def questions(rng: random.Random, n: int) -> list[str]:
@@ -104,13 +121,16 @@ SERVE = """
 import asyncio, gc, json, os, random, statistics, sys, time
 from pathlib import Path
 import numpy as np
-from bench.semantic_scale import RandomProjection, cached_mb, memory, questions, exact_top
+from bench.semantic_scale import (RandomProjection, cached_mb, memory, questions,
+                                  real_questions, exact_top)
 import index.embedding, index.reader
+realistic = sys.argv[4] == "realistic"
+asked = (real_questions(int(sys.argv[3])) if realistic
+         else questions(random.Random(5), int(sys.argv[3])))
 gc.collect(); before_model = memory()
 embedder = index.embedding.load()
 embedder.embed(["warm up"])
 gc.collect(); base = memory()
-asked = questions(random.Random(5), int(sys.argv[3]))
 def p99(times):
     return sorted(times)[int(0.99 * (len(times) - 1))]
 async def main():
@@ -131,7 +151,7 @@ async def main():
         out = {"index": {k: now[k] - base[k] for k in now},
                "model": {k: base[k] - before_model[k] for k in base}, "process": now,
                "median_ms": statistics.median(times), "p99_ms": p99(times),
-               "load": load, "n": r.n_passages}
+               "load": load, "n": r.n_passages, "questions": len(asked)}
         if semantic:
             embed = []
             for q in asked:
@@ -153,8 +173,9 @@ async def main():
                     await r.search(q, 3)
                     cold.append(1000 * (time.perf_counter() - t))
             out["cold_median_ms"], out["cold_p99_ms"] = statistics.median(cold), p99(cold)
-            # The vector stage against exact search, with the build's own vectors.
-            vectors = RandomProjection().embed(asked)
+            # The vector stage against exact search: realistic, with the vectors the reader
+            # computed (the real model's); the stand-in, with the build's own projection.
+            vectors = embedder.embed(asked) if realistic else RandomProjection().embed(asked)
             found = [r._dense.top_k(v, 10)[0] for v in vectors]
             out["recall10"] = exact_top(Path(sys.argv[1]), vectors, found)
     print(json.dumps(out))
@@ -200,8 +221,9 @@ def exact_top(db: Path, vectors: np.ndarray, found: list[np.ndarray]) -> float:
     return float(np.mean(recalls))
 
 
-def serve(db: Path, ranking: str, n_questions: int) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-c", SERVE, str(db), ranking, str(n_questions)],
+def serve(db: Path, ranking: str, n_questions: int, vectors: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-c", SERVE, str(db), ranking, str(n_questions),
+                          vectors],
                          capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
         raise SystemExit(f"serving {db} ({ranking}) failed:\n{out.stderr[-3000:]}")
@@ -221,33 +243,51 @@ def row(n: int, ranking: str, r: dict, build_s: str, vectors_s: str) -> str:  # 
             f"{r['median_ms']:.2f} | {r['p99_ms']:.2f} | {embed} | {recall} | {cold} | "
             f"{build_s} | "
             f"{vectors_s} | "
-            + " ".join(f"{x:.1f}" for x in r["load"]) + " |")
+            + " ".join(f"{x:.1f}" for x in r["load"]) + f" | {r['questions']} |")
+
+
+def give_vectors(db: Path, vectors: str) -> bool:
+    """Complete the vectors of the index at ``db`` as ``vectors`` says; True if any changed."""
+    if vectors == "stand-in":
+        report = embed_missing(db, RandomProjection())  # type: ignore[arg-type]
+        assert report.complete
+        return bool(report.embedded)
+    if real_vectors.is_installed(db):
+        return False
+    # Passages and titles first get draws from the Gaussian (the titles keep theirs), then
+    # the passages' are replaced, real ones spread among them.
+    report = embed_missing(db, real_vectors.GaussianModel())  # type: ignore[arg-type]
+    assert report.complete
+    real_vectors.install(db)
+    return True
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--questions", type=int, default=300,
+                        help="how many questions (0: every realistic one)")
     parser.add_argument("--keep", type=Path, help="keep the built indexes in this folder")
     parser.add_argument("--index", type=Path,
                         help="measure this index (built with vectors) instead of building")
+    parser.add_argument("--vectors", choices=["realistic", "stand-in"], default="realistic")
     args = parser.parse_args()
+    print(f"vectors: {args.vectors}")
     print("| passages | ranking | index MB (own + mapped) | model MB | process MB | median ms "
           "| p99 ms | embedding a question: median / p99 ms | recall@10 | file not cached: "
           "median / p99 ms | vector file cached MB | build s | vectors s | "
-          "load average 1/5/15 min |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "load average 1/5/15 min | questions |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if args.index:
         # An index kept before its vectors or its graph were done (or by an older version of
-        # index.ann): finish them as the build would.
+        # index.ann, or with other vectors): finish them as the build would.
         t = time.perf_counter()
-        report = embed_missing(args.index, RandomProjection())  # type: ignore[arg-type]
-        assert report.complete
+        changed = give_vectors(args.index, args.vectors)
         built = ann.build(args.index) is not None
-        vectors_s = f"{time.perf_counter() - t:.1f}" if report.embedded or built else "-"
+        vectors_s = f"{time.perf_counter() - t:.1f}" if changed or built else "-"
         for ranking in ("bm25", "hybrid"):
-            r = serve(args.index, ranking, args.questions)
+            r = serve(args.index, ranking, args.questions, args.vectors)
             print(row(int(r["n"]), ranking, r, "-", vectors_s), flush=True)
         return
     for n in args.passages:
@@ -259,12 +299,11 @@ def main() -> None:
             build(folder / "corpus", db, vectors_model=DEFAULT_MODEL)
             build_s = time.perf_counter() - t
             t = time.perf_counter()
-            report = embed_missing(db, RandomProjection())  # type: ignore[arg-type]
-            assert report.complete
+            give_vectors(db, args.vectors)
             ann.build(db)  # the nearest-neighbour index with them, as a build makes it
             vectors_s = time.perf_counter() - t
             for ranking in ("bm25", "hybrid"):
-                r = serve(db, ranking, args.questions)
+                r = serve(db, ranking, args.questions, args.vectors)
                 print(row(n, ranking, r, f"{build_s:.1f}", f"{vectors_s:.1f}"), flush=True)
         finally:
             if args.keep is None:
