@@ -38,7 +38,6 @@ import argparse
 import os
 import sqlite3
 import sys
-import time
 import tomllib
 from contextlib import closing
 from pathlib import Path
@@ -72,8 +71,7 @@ def _build(name: str, data: Path) -> Path:
     what its vector cache lacks)."""
     import shutil
 
-    from index.build import build_with
-    from index.settings import IndexSettings, SemanticSettings
+    from bench.vector_index import build_with_vectors
 
     corpus = WORK / f"{name}-corpus"
     for source, copy in SOURCES[name]:
@@ -81,14 +79,7 @@ def _build(name: str, data: Path) -> Path:
         if not target.exists() or target.stat().st_size != (data / source).stat().st_size:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(data / source, target)
-    settings = IndexSettings(corpus=corpus, database=WORK / f"{name}.db",
-                             semantic=SemanticSettings())
-    started = time.perf_counter()
-    report = build_with(settings, embed_progress=lambda done, total: print(
-        f"\r{name}: embedded {done}/{total}", end="", file=sys.stderr, flush=True))
-    print(f"\n{name}: {report.vectors} ({time.perf_counter() - started:.0f} s)",
-          file=sys.stderr)
-    return settings.database
+    return build_with_vectors(name, corpus, WORK / f"{name}.db")
 
 
 def _index_vectors(db: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -36,10 +36,9 @@ from ir_measures import RR, R, Success, nDCG
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index.build import build_with  # noqa: E402
+from bench.vector_index import build_with_vectors  # noqa: E402
 from index.queries import read_queries  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
-from index.settings import IndexSettings, SemanticSettings  # noqa: E402
 
 MEASURES = [nDCG @ 10, R @ 100, Success @ 5, RR @ 10]
 RANKINGS = {  # name -> (spelling and feedback, semantic, dense alone)
@@ -68,14 +67,7 @@ def indexed(name: str, source: Path) -> Path:
     if copy.is_symlink() or not copy.exists() or copy.stat().st_size != source.stat().st_size:
         copy.unlink(missing_ok=True)
         shutil.copyfile(source, copy)
-    settings = IndexSettings(corpus=corpus, database=WORK / f"{name}.db",
-                             semantic=SemanticSettings())
-    started = time.perf_counter()
-    report = build_with(settings, embed_progress=lambda done, total: print(
-        f"\r{name}: embedded {done}/{total}", end="", file=sys.stderr, flush=True))
-    print(f"\n{name}: {report.vectors} ({time.perf_counter() - started:.0f} s)",
-          file=sys.stderr)
-    return settings.database
+    return build_with_vectors(name, corpus, WORK / f"{name}.db")
 
 
 async def run_queries(db: Path, queries: list[tuple[str, str]], k: int, ranking: str, *,
