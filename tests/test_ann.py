@@ -43,7 +43,9 @@ def unit(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_it_finds_what_exact_search_finds_with_exact_scores(tmp_path: Path) -> None:
+def test_it_finds_what_exact_search_finds_with_exact_scores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)  # the graph's search, on a small set
     rng = np.random.default_rng(1)
     db = fake_index(tmp_path, unit(rng, 3000))
     assert ann.build(db) is not None
@@ -153,6 +155,7 @@ def test_a_graph_over_fewer_dimensions_still_gives_exact_scores(
     # the best 50 it finds rescored: the best 10 are still exact search's, with its scores.
     monkeypatch.setattr(ann, "DIMS", 8)
     monkeypatch.setattr(ann, "RESCORED", 50)
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
     rng = np.random.default_rng(5)
     mixing = rng.standard_normal((8, 32)).astype(np.float32)
     raw = rng.standard_normal((3000, 8)).astype(np.float32) @ mixing + \
@@ -187,6 +190,7 @@ def test_passages_sharing_one_large_component_are_centred_and_still_found(
     # stand-in's did), so by inner product all passages look alike to the graph; centred, the
     # graph sees how they differ. The file keeps the centre it used: the passages' mean.
     monkeypatch.setattr(ann, "DIMS", 16)
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
     rng = np.random.default_rng(7)
     common = unit(rng, 1)[0]
     raw = 2.0 * common + 0.8 * unit(rng, 3000)
@@ -205,3 +209,22 @@ def test_passages_sharing_one_large_component_are_centred_and_still_found(
         np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
         agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
     assert np.mean(agree) >= 0.98
+
+
+def test_a_small_index_is_searched_exactly(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # A graph over 2 of 32 dimensions, rescoring only its best 10, would miss most of the
+    # exact best 10; an index of fewer than EXACT_BELOW passages is not searched through it.
+    monkeypatch.setattr(ann, "DIMS", 2)
+    monkeypatch.setattr(ann, "RESCORED", 10)
+    rng = np.random.default_rng(8)
+    vectors = unit(rng, 2000)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    exact = DenseIndex(*quantize(vectors))
+    for query in unit(rng, 20):
+        docs, scores = nearest.top_k(query, 10)
+        want, want_scores = exact.top_k(query, 10)
+        assert docs.tolist() == want.tolist()
+        np.testing.assert_allclose(scores, want_scores, rtol=1e-5, atol=1e-6)
