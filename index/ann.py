@@ -29,9 +29,9 @@ The file: the usearch graph (its own format, from offset 0); the int8 rows, n x 
 4,096-byte boundary; the projection (float32, dim x reduced dimensions) and the centre
 (float32, dim); a trailer saying where each part is and the projection's int8 scale.
 
-While building, usearch holds the whole graph (about 410 bytes a passage with its own tables;
-its key-to-node table is off, about 55 bytes a passage more) and the build CHUNK rows: at a
-million passages about 500 MB in all (README, "Build memory").
+While building, usearch holds the whole graph (it grew by 371 bytes a passage at a million;
+its key-to-node table, off, would add about 55) beside CHUNK rows in float32 (README, "The
+graph's stage").
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ log = logging.getLogger(__name__)
 # kept while inserting and while searching, and how many of the best found are rescored
 # exactly. Chosen with bench.ann_layout on 200,000 realistic vectors (bench.real_vectors) and
 # the "tune" questions: centred, recall@10 0.9990 keeping 2,048 candidates and 1.0000 keeping
-# 3,072 (uncentred, by inner product: 0.9983 and 0.9993), the best 1,024 rescored; the
-# candidates kept at 1,000,000 chosen on the same questions (README "Vector search at scale").
+# 3,072 (uncentred, by inner product: 0.9983 and 0.9993), the best 1,024 rescored. At
+# 1,000,000 (bench.ann_choice --sweep, the same questions): 0.9783 keeping 1,536, 0.9837
+# keeping 2,048, 0.9900 keeping 3,072 (README "Vector search at scale").
 DIMS = 192
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
@@ -149,7 +150,8 @@ def fit(units: np.ndarray, reduced: int) -> tuple[np.ndarray, float]:
 
 
 def project(units: np.ndarray, basis: np.ndarray, scale: float) -> np.ndarray:
-    """Unit vectors (n x dim, or one) as the graph holds them: int8 over the basis."""
+    """Vectors (n x dim, or one; passages centred) as the graph holds them: int8 over the
+    basis."""
     # One vector: einsum, not BLAS, whose threads contend on a busy machine.
     projected = np.einsum("j,jk->k", units, basis) if units.ndim == 1 else units @ basis
     projected *= scale  # in place: no more float32 copies of a build's chunk than needed
