@@ -9,8 +9,8 @@ abstract as ``index.embedding.embedded_text`` joins them: long ones, many cut at
 256 tokens), in chunks of ``index.vectors.CHUNK`` as ``embed_missing`` hands them over:
 
 - ``sourced``: ``index.embedding.load()`` and ``Embedder.embed``, what the build runs (ONNX
-  Runtime since 2026-12-05; ``--tokens``: with ``index.encoders.TOKENS`` set to N, to try
-  another batch bound);
+  Runtime since 2026-12-05; ``--tokens``: with ``index.encoders.ONNX_TOKENS`` and ``TOKENS``
+  set to N, to try another batch bound);
 - ``transformers``: ``index.encoders.transformers_encoder``, the same batches on PyTorch (what
   the build ran before ONNX Runtime, and its fallback);
 - ``sentence-transformers``: the reference, ``SentenceTransformer(...).encode`` with
@@ -75,7 +75,7 @@ def child(runtime: str, n: int, out: Path, offset: int, tokens: int | None) -> N
 
     texts = passages(n, offset)
     if tokens:
-        encoders.TOKENS = tokens
+        encoders.TOKENS = encoders.ONNX_TOKENS = tokens
     if runtime == REFERENCE:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -142,7 +142,8 @@ if __name__ == "__main__":
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, default=512)
     parser.add_argument("--offset", type=int, default=0, help="the first SciFact passage")
-    parser.add_argument("--tokens", type=int, help="index.encoders.TOKENS for this run")
+    parser.add_argument("--tokens", type=int,
+                        help="index.encoders.TOKENS and ONNX_TOKENS for this run")
     parser.add_argument("--runtime", nargs="+", default=["sourced", REFERENCE],
                         choices=["sourced", "transformers", REFERENCE])
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)

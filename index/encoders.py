@@ -19,6 +19,11 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # included (32 short passages, 8 of 256 tokens): attention's memory grows with a batch's
 # passages times the square of its longest, so a batch of 32 long ones held about 400 MB more.
 TOKENS = 2048
+# Through ONNX Runtime the same bound is 512 tokens (two passages of 256): a pass's activations
+# are freed when it ends, each 256-token passage holds about 20 MB of them at the peak, and
+# smaller passes were no slower (bench.embed_memory on SciFact 0-255, 2026-12-05: 512 tokens
+# 258-275 MB at the peak, 6.5-7.1 passages a second; 2,048: 497-575 MB, 5.7-6.3).
+ONNX_TOKENS = 512
 
 
 def sentence_transformers_encoder(model: Any) -> tuple[Callable[[list[str]], np.ndarray], int]:
@@ -29,13 +34,13 @@ def sentence_transformers_encoder(model: Any) -> tuple[Callable[[list[str]], np.
             int(dimension()))
 
 
-def batches(lengths: list[int]) -> list[list[int]]:
-    """Texts' positions in forward passes: longest first, each pass at most ``TOKENS``
-    tokens with its padding (the first text's length is the pass's padded length)."""
+def batches(lengths: list[int], bound: int) -> list[list[int]]:
+    """Texts' positions in forward passes: longest first, each pass at most ``bound`` tokens
+    with its padding (the first text's length is the pass's padded length)."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     passes, at = [], 0
     while at < len(order):
-        size = max(1, min(BATCH, TOKENS // max(1, lengths[order[at]])))
+        size = max(1, min(BATCH, bound // max(1, lengths[order[at]])))
         passes.append(order[at:at + size])
         at += size
     return passes
@@ -57,7 +62,7 @@ def transformers_encoder(folder: str, longest: int
         tokens = tokenizer([t.strip() for t in texts], truncation="longest_first",
                            max_length=longest)
         out = np.zeros((len(texts), int(network.config.hidden_size)), dtype=np.float32)
-        for batch in batches([len(ids) for ids in tokens["input_ids"]]):
+        for batch in batches([len(ids) for ids in tokens["input_ids"]], TOKENS):
             inputs = tokenizer.pad({k: [v[i] for i in batch] for k, v in tokens.items()},
                                    return_tensors="pt")
             with torch.inference_mode():
@@ -103,7 +108,7 @@ def onnx_encoder(folder: str, network_file: Path, longest: int
     def encode(texts: list[str]) -> np.ndarray:
         encodings = tokenizer.encode_batch([t.strip() for t in texts])
         out: np.ndarray | None = None
-        for batch in batches([len(e.ids) for e in encodings]):
+        for batch in batches([len(e.ids) for e in encodings], ONNX_TOKENS):
             width = len(encodings[batch[0]].ids)
             feed = {name: np.zeros((len(batch), width), dtype=np.int64) for name in INPUTS}
             feed["input_ids"][:] = pad

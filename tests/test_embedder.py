@@ -46,6 +46,7 @@ def test_its_vectors_are_sentence_transformers_vectors(reference: np.ndarray,
     assert np.abs(got - reference).max() < 1e-5
     # Batches of a few tokens only (one text each here): the same vectors.
     monkeypatch.setattr(encoders, "TOKENS", 8)
+    monkeypatch.setattr(encoders, "ONNX_TOKENS", 8)
     assert np.abs(model.embed(TEXTS) - reference).max() < 1e-5
     # Each text alone, in another order: the same vectors, each in its own row.
     alone = np.concatenate([model.embed([t]) for t in reversed(TEXTS)])[::-1]

@@ -50,6 +50,7 @@ def test_the_default_model_runs_on_onnx_runtime_with_pytorchs_vectors(
     assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5)
     # Small batches (one text each) and each text alone: the same rows.
     monkeypatch.setattr(encoders, "TOKENS", 8)
+    monkeypatch.setattr(encoders, "ONNX_TOKENS", 8)
     assert np.abs(model.embed(TEXTS) - torch_vectors).max() < 1e-5
     alone = np.concatenate([model.embed([t]) for t in TEXTS])
     assert np.abs(alone - torch_vectors).max() < 1e-5
