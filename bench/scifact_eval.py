@@ -2,7 +2,7 @@
 
     python -m bench.scifact_eval [--split test|train] [--sets scifact paraphrases]
                                  [--rankings bm25 bm25+stages dense hybrid]
-                                 [--data ../shared/data]
+                                 [--data ../shared/data] [--paraphrases FILE]
 
 Builds the indexes through the project's own loaders and build, with passage vectors
 (``data/bench/``: kept between runs, so a rerun embeds nothing; the first run embeds about
@@ -16,6 +16,8 @@ RM3 feedback: the ranking of an index without vectors), ``dense`` (the passage v
 The paraphrase set (``bench/paraphrases.tsv``): questions about Skeptics threads worded unlike
 the thread's title; a passage of the thread is relevant. Never tuned on. Tune on SciFact's
 ``--split train``; report ``test``. Needs the ``relevance`` extra (``make relevance``).
+``--paraphrases FILE`` asks another set of the same format instead (for example the blind
+``bench/paraphrases_unseen.tsv``); its rows are then labelled with the file's name.
 """
 
 from __future__ import annotations
@@ -131,16 +133,22 @@ def main() -> None:
                         choices=["scifact", "paraphrases"])
     parser.add_argument("--rankings", nargs="+", default=list(RANKINGS), choices=list(RANKINGS))
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--paraphrases", type=Path, default=PARAPHRASES, metavar="FILE",
+                        help="the paraphrase set to ask (default bench/paraphrases.tsv)")
     args = parser.parse_args()
+    if "paraphrases" in args.sets and not args.paraphrases.is_file():
+        parser.error(f"--paraphrases {args.paraphrases}: no such file")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     print("| set | ranking | nDCG@10 | Recall@100 | success@5 | MRR@10 | mean ms a query |")
     print("|---|---|---|---|---|---|---|")
     for name in args.sets:
         db, queries, qrels = scifact(args.data, args.split) if name == "scifact" \
-            else paraphrases(args.data)
+            else paraphrases(args.data, args.paraphrases)
+        # Another set's rows name its file, so two sets' figures are never confused.
+        other = "" if args.paraphrases.resolve() == PARAPHRASES else f" {args.paraphrases.name}"
         label = f"SciFact {args.split} ({len(queries)})" if name == "scifact" \
-            else f"paraphrases ({len(queries)})"
+            else f"paraphrases{other} ({len(queries)})"
         for ranking in args.rankings:
             run, times = asyncio.run(run_queries(db, queries, 100, ranking))
             s = ir_measures.calc_aggregate(MEASURES, qrels, run)

@@ -579,6 +579,10 @@ def _defines_a_term(url: str, lead: str, gazetteer: Gazetteer) -> bool:
         site.name.casefold() not in lead.casefold()
 
 
+# "TL;DR", "TLDR:", "tl;dr -", "Too long; didn't read": an answerer's summary of their answer.
+_SUMMARY = re.compile(r"\s*(?:tl;?\s?dr\b|too long;? didn.?t read\b)", re.IGNORECASE)
+
+
 def _quotes_the_question(paragraphs: Sequence[str], question: str | None) -> bool:
     """A block quote of the thread's own question (the answerer restating what was asked)."""
     if not question:
@@ -627,6 +631,11 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
                       if (u := http_url(h, base_url)) and not never_cited(u, thread_url)
                       and not _defines_a_term(u, quoted, gazetteer)}
             url = inside.pop() if len(inside) == 1 else None
+        if url is None and _SUMMARY.match(block.paragraphs[0] if block.paragraphs else ""):
+            # "TLDR: scrapy is a framework ...": the answerer's own summary, set in a
+            # blockquote for emphasis; no source is cited for it.
+            passages.extend(Passage("answer", text) for text in block.paragraphs)
+            continue
         outlet = outlet_of(url, lead_text, gazetteer)
         passages.extend(Passage("quote", text, outlet, url, lead_text)
                         for text in block.paragraphs)

@@ -363,6 +363,21 @@ def test_what_the_answerer_wrote_cites_nothing(gazetteer: Gazetteer, lead: str) 
     assert (url, outlet) == (None, None)
 
 
+@pytest.mark.parametrize("summary", ["TLDR: scrapy is a framework.", "<b>TL;DR</b> it works.",
+                                     "tl;dr - it works."])
+def test_an_answerers_tldr_in_a_blockquote_is_their_own_words(gazetteer: Gazetteer,
+                                                               summary: str) -> None:
+    """stackoverflow 19687421: the answer ends with its own summary set in a blockquote."""
+    html = f"<p>Scrapy handles cookies.</p><blockquote><p>{summary}</p></blockquote>"
+    passages = passages_from_blocks(html_blocks(html), gazetteer, base_url=BASE,
+                                    thread_url=THREAD)
+    assert [p.kind for p in passages] == ["answer", "answer"]
+    # The same summary from a cited page is that page's.
+    [(_, url, _)] = quotes("<p>From <a href='https://www.bbc.co.uk/news/1'>the BBC</a>:</p>"
+                           f"<blockquote><p>{summary}</p></blockquote>", gazetteer)
+    assert url == "https://www.bbc.co.uk/news/1"
+
+
 def test_what_came_back_is_still_cited(gazetteer: Gazetteer) -> None:
     [(_, url, _)] = quotes("<p>I asked <a href='https://b.example/bot'>the bot</a> and it "
                            "replied:</p><blockquote><p>Words it wrote.</p></blockquote>",

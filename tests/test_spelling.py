@@ -72,3 +72,17 @@ def test_expansion_keeps_the_words_asked() -> None:
     weights = variants.expand(["suleimani", "suleimani", "other"])
     assert weights["suleimani"] == 2 and weights["other"] == 1
     assert weights["soleimani"] < 2
+
+
+def test_the_best_variants_across_lengths_in_order() -> None:
+    """Each length's terms are searched apart: the best of all lengths win (a longer one
+    first here), equal ones in the order of the vocabulary, as when they were one list."""
+    corpus = [["soleiman"], ["soleimanii"], ["soleimann"], ["soleimano"], ["suleymani"],
+              ["solemani"]]
+    variants = SpellingVariants(ImpactIndex.build(corpus))
+    found = variants.variants("soleimani")
+    # 94.7, then two of 94.1 in the order they were indexed; 88.9 ("soleimann") is fourth.
+    assert [t for t, _ in found] == ["soleimanii", "soleiman", "solemani"]
+    assert found == variants.variants("soleimani")  # kept, and the same
+    found.clear()  # a caller's copy: what is kept stays whole
+    assert len(variants.variants("soleimani")) == 3
