@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@# Compile the ranking kernel into numba's cache now, not on the first question.
 	@$(BIN)/python -c "from index.kernels import warm_up; warm_up().join()"
+	@# Export the sentence model to ONNX once (about 10 s, into ~/.cache/sourced), not on the
+	@# first build or question; without it, the first load does it.
+	@$(BIN)/python -c "from index.embedding import warm_up; warm_up()"
 	@touch $(STAMP)
 
 $(BENCH_STAMP): pyproject.toml

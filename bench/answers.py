@@ -120,9 +120,11 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     """What computing ``relevance`` costs a question, timed where the reader computes it: the
     words' measure for the candidates (``IndexReader._relevance``), the thread titles'
     similarity (``IndexReader._title_similarities``: embedding the titles not met before,
-    timed on the first pass, then kept), the meaning folded in (``with_meaning``) and the
-    gate's rarest word (``IndexReader._rarest_held``), for the bot's number of candidates."""
-    spent = {"words": 0.0, "titles": 0.0, "meaning": 0.0, "gate": 0.0}
+    timed on the first pass, then kept), the meaning folded in (``with_meaning``), the
+    gate's rarest word (``IndexReader._rarest_held``) and, when the gate reads them, the
+    sentences holding it (``IndexReader._sentence_similarities``: embedding those of the first
+    candidates, timed on the first pass, then kept), for the bot's number of candidates."""
+    spent = {"words": 0.0, "titles": 0.0, "meaning": 0.0, "gate": 0.0, "sentences": 0.0}
 
     def timed(name: str, f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         def call(*args: object) -> np.ndarray:
@@ -153,12 +155,23 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
             spent["gate"] += time.perf_counter() - started
 
     reader._rarest_held = timed_rarest  # type: ignore[method-assign]
+    sentences = reader._sentence_similarities
+
+    async def timed_sentences(*args: Any) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return await sentences(*args)
+        finally:
+            spent["sentences"] += time.perf_counter() - started
+
+    reader._sentence_similarities = timed_sentences  # type: ignore[method-assign]
     # The first pass: passage lengths read, kernels compiled, every title embedded once.
     started = time.perf_counter()
     for q in questions:
         await reader.search(q.text, CANDIDATES)
     first, first_titles = time.perf_counter() - started, spent["titles"]
-    spent["titles"] = spent["gate"] = 0.0
+    first_sentences = spent["sentences"]
+    spent["titles"] = spent["gate"] = spent["sentences"] = 0.0
     reader._relevance = timed("words", reader._relevance)  # type: ignore[method-assign]
     original = index.reader.with_meaning
     index.reader.with_meaning = timed("meaning", original)
@@ -172,12 +185,14 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     n = rounds * len(questions)
     total = (time.perf_counter() - started) / n * 1000
     print(f"first pass ({len(questions)} questions): {first / len(questions) * 1000:.1f} ms a "
-          f"question, of which the titles' vectors {first_titles / len(questions) * 1000:.1f} ms")
+          f"question, of which the titles' vectors {first_titles / len(questions) * 1000:.1f} ms"
+          f", the gate's sentences {first_sentences / len(questions) * 1000:.1f} ms")
     print(f"{n} searches of {CANDIDATES} candidates ({len(questions)} questions x {rounds}): "
           f"{total:.1f} ms a question in all, of which relevance {spent['words'] / n * 1000:.2f}"
           f" ms (the words) + {spent['titles'] / n * 1000:.2f} ms (the titles, kept) + "
           f"{spent['meaning'] / n * 1000:.3f} ms (meaning) + {spent['gate'] / n * 1000:.2f} ms "
-          f"(the gate's rarest word: who holds it, in which titles)")
+          f"(the gate's rarest word: who holds it, in which titles) + "
+          f"{spent['sentences'] / n * 1000:.2f} ms (the gate's sentences, kept)")
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -1,17 +1,25 @@
 """Memory and speed of the embedding process, and that its vectors are sentence-transformers'.
 
     python -m bench.embed_memory [--passages 512] [--offset 0] [--tokens N]
-        [--runtime sourced sentence-transformers]
+        [--runtime sourced transformers sentence-transformers]
 
 Each runtime runs in a fresh process, as a build's embedding process does
 (``index.vectors.embed_apart``), over N SciFact passages from the ``--offset``-th (title and
 abstract as ``index.embedding.embedded_text`` joins them: long ones, many cut at the model's
 256 tokens), in chunks of ``index.vectors.CHUNK`` as ``embed_missing`` hands them over:
 
-- ``sourced``: ``index.embedding.load()`` and ``Embedder.embed``, what the build runs
-  (``--tokens``: with ``index.embedding.TOKENS`` set to N, to try another batch bound);
+- ``sourced``: ``index.embedding.load()`` and ``Embedder.embed``, what the build runs (ONNX
+  Runtime since 2026-12-05; ``--tokens``: with ``index.encoders.ONNX_TOKENS`` and ``TOKENS``
+  set to N, to try another batch bound);
+- ``transformers``: ``index.encoders.transformers_encoder``, the same batches on PyTorch (what
+  the build ran before ONNX Runtime, and its fallback);
 - ``sentence-transformers``: the reference, ``SentenceTransformer(...).encode`` with
-  ``index.embedding.BATCH`` texts a batch, normalized (the build's runtime before).
+  ``index.encoders.BATCH`` texts a batch, normalized (the build's runtime before).
+
+Sets of passages: ``--offset 0 --passages 256`` tunes (the batch bound); ``--offset 2000
+--passages 512`` is the README's memory and speed figures; ``--offset 4500 --passages 512``
+(SciFact's passages 4,500-5,011) is held out for the check that ONNX Runtime's vectors are
+PyTorch's (written down before its first run, on 2026-12-05, and run once).
 
 It prints resident memory after loading the model, at the end and at its peak (``VmHWM``: the
 interpreter and libraries included), passages embedded a second, and the largest absolute
@@ -62,12 +70,12 @@ def passages(n: int, offset: int = 0) -> list[str]:
 
 def child(runtime: str, n: int, out: Path, offset: int, tokens: int | None) -> None:
     """Embed in this process; print one JSON line of figures."""
-    from index import embedding
+    from index import embedding, encoders
     from index.vectors import CHUNK
 
     texts = passages(n, offset)
     if tokens:
-        embedding.TOKENS = tokens
+        encoders.TOKENS = encoders.ONNX_TOKENS = tokens
     if runtime == REFERENCE:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -76,11 +84,21 @@ def child(runtime: str, n: int, out: Path, offset: int, tokens: int | None) -> N
         model = SentenceTransformer(embedding._resolve(embedding.DEFAULT_MODEL), device="cpu")
 
         def embed(chunk: list[str]) -> np.ndarray:
-            return np.asarray(model.encode(chunk, batch_size=embedding.BATCH,
+            return np.asarray(model.encode(chunk, batch_size=encoders.BATCH,
                                            normalize_embeddings=True, convert_to_numpy=True,
                                            show_progress_bar=False), dtype=np.float32)
+    elif runtime == "transformers":
+        import torch
+
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        folder = embedding._resolve(embedding.DEFAULT_MODEL)
+        longest = embedding.mean_pooled(Path(folder))
+        assert longest is not None
+        embed = encoders.transformers_encoder(folder, longest)[0]
     else:
-        embed = embedding.load().embed  # type: ignore[assignment]
+        model = embedding.load()
+        print(f"sourced: {model.runtime}", file=sys.stderr)
+        embed = model.embed  # type: ignore[assignment]
     loaded = status_mb()
     started = time.perf_counter()
     vectors = np.concatenate([embed(texts[at:at + CHUNK]) for at in range(0, n, CHUNK)])
@@ -124,9 +142,10 @@ if __name__ == "__main__":
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, default=512)
     parser.add_argument("--offset", type=int, default=0, help="the first SciFact passage")
-    parser.add_argument("--tokens", type=int, help="index.embedding.TOKENS for this run")
+    parser.add_argument("--tokens", type=int,
+                        help="index.encoders.TOKENS and ONNX_TOKENS for this run")
     parser.add_argument("--runtime", nargs="+", default=["sourced", REFERENCE],
-                        choices=["sourced", REFERENCE])
+                        choices=["sourced", "transformers", REFERENCE])
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

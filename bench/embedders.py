@@ -1,10 +1,14 @@
 """How fast, how big, how good: ways to run all-MiniLM-L6-v2 on this machine's CPU.
 
-    python -m bench.embedders --runtime sentence-transformers|onnxruntime|model2vec
-        [--model DIR] [--onnx FILE] [--static DIR] [--passages 2000] [--quality]
+    python -m bench.embedders --runtime sourced|transformers|sentence-transformers|onnxruntime|
+        model2vec [--model DIR] [--onnx FILE] [--static DIR] [--passages 2000] [--quality]
 
 Each runtime runs in an environment of its own (the README's "Choosing the runtime" gives the
-install lines); this script only times what is installed. It prints the load time, passages
+install lines); this script only times what is installed. ``sourced`` is what the bot and the
+build run (``index.embedding.load()``: ONNX Runtime for this model since 2026-12-05, batches
+bounded by tokens), ``transformers`` the same batches on PyTorch (``index.encoders``), the
+build's runtime before and its fallback; ``onnxruntime`` is the first trial of 2026-12-04
+(batches of 32, the default arena). It prints the load time, passages
 embedded a second (SciFact title and abstract, in batches of 32), the latency of one question
 at a time (SciFact's test queries; median and p99), the resident memory after loading, and
 with ``--quality`` nDCG@10 and Recall@100 of the model alone on SciFact test (ir-measures).
@@ -35,6 +39,20 @@ def rss_mb() -> float:
 
 
 def runtime(name: str, args: argparse.Namespace) -> Callable[[Sequence[str]], np.ndarray]:
+    if name == "sourced":
+        from index import embedding
+
+        model = embedding.load()
+        print(f"sourced: {model.runtime}", file=sys.stderr)
+        return model.embed
+    if name == "transformers":
+        import torch
+
+        from index import encoders
+
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        encode = encoders.transformers_encoder(str(args.model), 256)[0]
+        return lambda texts: encode(list(texts))
     if name == "sentence-transformers":
         from sentence_transformers import SentenceTransformer
 

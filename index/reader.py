@@ -37,6 +37,7 @@ from .model import Kind
 from .relevance import (
     GATES,
     MEANING,
+    SENTENCE_HEAD,
     Gate,
     IdfTable,
     MeaningScale,
@@ -47,6 +48,7 @@ from .relevance import (
     question_words,
     rarest_word,
     relevance,
+    sentences,
     with_meaning,
 )
 from .tokenize import Tokenizer
@@ -59,6 +61,8 @@ _OFF_LOOP_POSTINGS = 200_000
 _QUESTION_VECTORS = 64
 # Thread titles' vectors kept (1.5 KB each): the titles the questions' candidates meet.
 _TITLE_VECTORS = 4096
+# Sentences' vectors kept (the gate's ``sentence``): the next page, or a question asked again.
+_SENTENCE_VECTORS = 4096
 
 
 def _file_identity(path: Path) -> tuple[int, int]:
@@ -179,6 +183,7 @@ class IndexReader:
         self._vectors: dict[str, np.ndarray] = {}
         self._parts: dict[str, np.ndarray] = {}  # the question's parts' vectors (relevance)
         self._titles: dict[str, np.ndarray] = {}
+        self._sentences: dict[str, np.ndarray] = {}
         self._stored_titles = False  # whether the index holds the titles' vectors
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
@@ -364,8 +369,9 @@ class IndexReader:
                       embedder: embedding.Embedder) -> list[Hit]:
         """BM25 on the question's words (without the query stages: in the hybrid they cost
         time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
-        hits, evidence = await self._hybrid_evidence(question, terms, k, offset, allowed,
-                                                     dense, embedder)
+        hits, evidence = await self._hybrid_evidence(
+            question, terms, k, offset, allowed, dense, embedder,
+            sentences=self._gate is not None and self._gate.reads_sentences)
         if self._gate is None or evidence is None:
             return hits
         relevances = self._gate(evidence)
@@ -375,20 +381,21 @@ class IndexReader:
                        ) -> tuple[list[Hit], dict[str, np.ndarray]] | None:
         """The hybrid ranking's first ``k`` hits for ``question`` with what the gate weighs for
         each (``index.relevance.Gate.evidence``; their ``relevance`` is the calibration's,
-        ``MEANING``), for fitting the gate; None without vectors or a gate."""
+        ``MEANING``), for fitting the gate; None without vectors or a gate. The sentences'
+        evidence is read whether the gate weighs it or not."""
         dense, embedder, terms = self._dense, self._embedder, self._tokenize(question)
         if dense is None or embedder is None or self._gate is None or not terms:
             return None
         hits, evidence = await self._hybrid_evidence(question, terms, k, 0, None, dense,
-                                                     embedder)
+                                                     embedder, sentences=True)
         return (hits, evidence) if evidence is not None else None
 
     async def _hybrid_evidence(self, question: str, terms: list[str], k: int, offset: int,
                                allowed: np.ndarray | None, dense: NearestIndex,
-                               embedder: embedding.Embedder
+                               embedder: embedding.Embedder, *, sentences: bool = False
                                ) -> tuple[list[Hit], dict[str, np.ndarray] | None]:
         """The hybrid hits, their relevance by the calibration (``MEANING``), and the gate's
-        evidence for them (None without a gate)."""
+        evidence for them (None without a gate), its ``sentences`` read or not."""
         candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates, FUSION)
@@ -407,9 +414,13 @@ class IndexReader:
             titles = await self._title_similarities(question, [h.thread_title for h in hits],
                                                     embedder)
         if self._gate is not None and titles is not None:
-            rare, rare_in_title = await self._rarest_held(question, terms, docs, hits)
+            forms, rare, rare_in_title = await self._rarest_held(question, terms, docs, hits)
+            sentence = None
+            if sentences:
+                sentence = await self._sentence_similarities(question, hits, forms, offset,
+                                                             embedder)
             evidence = self._gate.evidence(relevances, similarities, titles, rare,
-                                           rare_in_title)
+                                           rare_in_title, sentence)
         if self._meaning is not None:
             pulled = None
             if self._meaning.pull:
@@ -421,20 +432,51 @@ class IndexReader:
                 zip(hits, relevances.tolist(), similarities.tolist(), strict=True)], evidence
 
     async def _rarest_held(self, question: str, terms: list[str], docs: np.ndarray,
-                           hits: list[Hit]) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each hit holds the question's rarest word the index knows, and whether its
-        thread's title holds it too (``index.relevance.rarest_word``)."""
+                           hits: list[Hit]) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
+        """The index terms of the question's rarest word the index knows
+        (``index.relevance.rarest_word``), whether each hit holds it, and whether its thread's
+        title holds it too."""
         word = rarest_word(self._question_words(question, terms))
         if word is None:
             none = np.zeros(len(docs), dtype=bool)
-            return none, none
+            return frozenset(), none, none
         index = self._postings.index_for(word.terms)
         held = holds(docs, word, index.postings, self._k1, await self._length_norms(docs))
         forms = set(word.terms)
         # Only the titles of passages that hold the word matter: the others are not tokenized.
         in_title = np.array([bool(h_held) and not forms.isdisjoint(self._tokenize(h.thread_title))
                              for h, h_held in zip(hits, held.tolist(), strict=True)], dtype=bool)
-        return held, in_title
+        return frozenset(forms), held, in_title
+
+    async def _sentence_similarities(self, question: str, hits: list[Hit],
+                                     forms: frozenset[str], offset: int,
+                                     embedder: embedding.Embedder) -> np.ndarray:
+        """For each of the ranking's first ``SENTENCE_HEAD`` hits (by rank, past ``offset``
+        as well), the best cosine to the question of its sentences that hold one of ``forms``
+        (the rarest word's terms); NaN for the others and where no sentence holds it. A
+        passage's vector mixes its title, lead-in and every sentence: the one sentence that
+        answers a question about a term inside a broader thread is diluted there."""
+        out = np.full(len(hits), np.nan, dtype=np.float64)
+        head = max(0, min(len(hits), SENTENCE_HEAD - offset))
+        if not forms or not head:
+            return out
+        held = [[s for s in sentences(h.text) if not forms.isdisjoint(self._tokenize(s))]
+                for h in hits[:head]]
+        # This question's sentences, apart: trimming the kept ones below may drop some.
+        found = {s: self._sentences[s] for group in held for s in group if s in self._sentences}
+        new = list(dict.fromkeys(s for group in held for s in group if s not in found))
+        if new:  # in a worker thread: the model must not hold up the event loop
+            found.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
+            self._sentences.update(found)
+            while len(self._sentences) > _SENTENCE_VECTORS:
+                self._sentences.pop(next(iter(self._sentences)))
+        vector = self._vectors.get(question)
+        if vector is None:  # pushed out by other questions meanwhile
+            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        for i, group in enumerate(held):
+            if group:
+                out[i] = max(float(found[s] @ vector) for s in group)
+        return out
 
     async def _part_vectors(self, question: str, embedder: embedding.Embedder) -> np.ndarray:
         """The vectors of the question with each of its rarest words left out

@@ -275,6 +275,34 @@ def rarest_word(words: Sequence[Word]) -> Word | None:
     return words[order[0]] if order else None
 
 
+# The candidates, best ranked first, whose sentences the gate reads (``sentence``), and the
+# sentences read in each: embedding is the cost, and only sentences holding the question's
+# rarest word are embedded (none for a passage without it).
+SENTENCE_HEAD = 5
+SENTENCES = 12
+# And each cut to this many characters: about the model's 256-token window, so a long line
+# without a full stop costs no more than the model reads (the longest sentence held by the
+# tuning questions' candidates has 780).
+SENTENCE_CHARS = 1000
+# A sentence's end, or a line's (lists end their lines without a full stop): bot.render's,
+# which index/ cannot import.
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
+
+
+def sentences(text: str, most: int = SENTENCES, chars: int = SENTENCE_CHARS) -> list[str]:
+    """The first ``most`` sentences of ``text`` (a line counts as one), stripped, none empty,
+    each cut to ``chars`` characters."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if piece := text[start:m.end()].strip():
+            out.append(piece[:chars])
+        start = m.end()
+    if piece := text[start:].strip():
+        out.append(piece[:chars])
+    return out[:most]
+
+
 def holds(docs: npt.NDArray[np.integer], word: Word | None, postings: PostingsOf, k1: float,
           norms: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     """Whether each of ``docs`` holds ``word`` (itself, a variant, or its joined or split
@@ -313,19 +341,33 @@ class Gate:
                    coefficients=tuple(data["coefficients"]),  # type: ignore[arg-type]
                    **fields)  # type: ignore[arg-type]
 
+    @property
+    def reads_sentences(self) -> bool:
+        """Whether the gate weighs the candidates' sentences (they must be embedded)."""
+        return "sentence" in self.features or "sentence_found" in self.features
+
     def evidence(self, words: npt.NDArray[np.floating], cosine: npt.NDArray[np.floating],
                  title: npt.NDArray[np.floating], rare: npt.NDArray[np.bool_],
-                 rare_in_title: npt.NDArray[np.bool_]) -> dict[str, npt.NDArray[np.float64]]:
+                 rare_in_title: npt.NDArray[np.bool_],
+                 sentence: npt.NDArray[np.floating] | None = None
+                 ) -> dict[str, npt.NDArray[np.float64]]:
         """The features, by name, of each candidate: the words' measure (``relevance``), the
         passage's and its title's cosine, the title's test, whether it holds the question's
-        rarest word (``rarest_word``), and whether its thread's title holds it too."""
+        rarest word (``rarest_word``), and whether its thread's title holds it too; with
+        ``sentence`` (each candidate's best cosine of a sentence holding that word, NaN where
+        none was read), that cosine (the passage's where NaN) and whether there was one."""
         cos = np.asarray(cosine, dtype=np.float64)
         tcos = np.asarray(title, dtype=np.float64)
-        return {"words": np.asarray(words, dtype=np.float64), "cosine": cos, "title": tcos,
-                "thread_or_close": ((tcos >= self.title_floor) | (cos >= self.alone)
-                                    ).astype(np.float64),
-                "rare": np.asarray(rare, dtype=np.float64),
-                "rare_in_title": np.asarray(rare_in_title, dtype=np.float64)}
+        out = {"words": np.asarray(words, dtype=np.float64), "cosine": cos, "title": tcos,
+               "thread_or_close": ((tcos >= self.title_floor) | (cos >= self.alone)
+                                   ).astype(np.float64),
+               "rare": np.asarray(rare, dtype=np.float64),
+               "rare_in_title": np.asarray(rare_in_title, dtype=np.float64)}
+        if sentence is not None:
+            found = ~np.isnan(np.asarray(sentence, dtype=np.float64))
+            out["sentence"] = np.where(found, sentence, cos)
+            out["sentence_found"] = found.astype(np.float64)
+        return out
 
     def probability(self, evidence: Mapping[str, npt.NDArray[np.floating]]
                     ) -> npt.NDArray[np.float64]:

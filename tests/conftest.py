@@ -31,6 +31,21 @@ SEED_FILES = (SEED, CORPUS / "politics-se-why-was-soleimani-in-iraq.meta.toml") 
 SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The model's ONNX export goes to a folder of the session's (through the environment, so
+    the build's and the bot's processes share it): exported once per session (about 10 s),
+    never into the user's cache. A session started by another (test_corpus_independence.py)
+    reuses that one's, as any explicitly set ``SOURCED_CACHE``."""
+    if os.environ.get("SOURCED_CACHE"):
+        yield Path(os.environ["SOURCED_CACHE"])
+        return
+    folder = tmp_path_factory.mktemp("sourced-cache")
+    os.environ["SOURCED_CACHE"] = str(folder)
+    yield folder
+    os.environ.pop("SOURCED_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def gazetteer() -> Gazetteer:
     return Gazetteer.load()

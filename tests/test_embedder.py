@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import embedding, memory
+from index import embedding, encoders, memory
 
 TEXTS = [
     "The prime minister met the general at the airport.",
@@ -45,7 +45,8 @@ def test_its_vectors_are_sentence_transformers_vectors(reference: np.ndarray,
     assert got.shape == (len(TEXTS), 384) and got.dtype == np.float32
     assert np.abs(got - reference).max() < 1e-5
     # Batches of a few tokens only (one text each here): the same vectors.
-    monkeypatch.setattr(embedding, "TOKENS", 8)
+    monkeypatch.setattr(encoders, "TOKENS", 8)
+    monkeypatch.setattr(encoders, "ONNX_TOKENS", 8)
     assert np.abs(model.embed(TEXTS) - reference).max() < 1e-5
     # Each text alone, in another order: the same vectors, each in its own row.
     alone = np.concatenate([model.embed([t]) for t in reversed(TEXTS)])[::-1]

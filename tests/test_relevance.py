@@ -25,6 +25,7 @@ from index.relevance import (
     question_words,
     rarest_word,
     relevance,
+    sentences,
     with_meaning,
 )
 
@@ -193,7 +194,44 @@ def test_the_shipped_gate_is_placed_at_the_default_threshold(tmp_path: Path) -> 
     gate = GATES[DEFAULT_MODEL]
     assert gate.shown_at == AnswerSettings().min_relevance
     assert set(gate.features) <= {"words", "cosine", "title", "thread_or_close", "rare",
-                                  "rare_in_title"}
+                                  "rare_in_title", "sentence", "sentence_found"}
+    assert gate.reads_sentences
     assert load_gates(GATE_FILE)[DEFAULT_MODEL] == gate
     # No file: no gate, and the calibration (MEANING) answers.
     assert load_gates(tmp_path / "none.json") == {}
+
+
+def test_sentences_end_at_a_stop_or_a_line() -> None:
+    text = ('REM sleep is when most dreams happen. It returns every 90 minutes!\n'
+            '- a list item without a stop\nThe "rapid eye movement" stage.) Then   more?')
+    assert sentences(text) == ["REM sleep is when most dreams happen.",
+                               "It returns every 90 minutes!", "- a list item without a stop",
+                               'The "rapid eye movement" stage.)', "Then   more?"]
+    # A decimal point or an abbreviation's stop without a space after it ends nothing.
+    assert sentences("It costs 3.5 dollars (e.g.x) here") == ["It costs 3.5 dollars (e.g.x) here"]
+    assert sentences("One. Two. Three.", most=2) == ["One.", "Two."]
+    # Bounded in length too: a long line without a stop is cut.
+    assert sentences("word " * 500) == [("word " * 500).strip()[:1000]]
+    assert sentences("Short one. " + "x" * 50, chars=8) == ["Short on", "x" * 8]
+    assert sentences(" \n\n ") == []
+
+
+def test_the_gate_reads_the_sentence_holding_the_rare_word_by_hand() -> None:
+    gate = Gate(features=("cosine", "sentence", "sentence_found"),
+                coefficients=(2.0, 10.0, -1.0), intercept=-5.0, threshold=0.5, shown_at=0.35,
+                title_floor=0.44, alone=0.65)
+    assert gate.reads_sentences
+    evidence = gate.evidence(words=np.zeros(3), cosine=np.array([0.3, 0.4, 0.5]),
+                             title=np.zeros(3), rare=np.zeros(3, bool),
+                             rare_in_title=np.zeros(3, bool),
+                             sentence=np.array([0.7, np.nan, np.nan]))
+    # No sentence read (or none holding the word): the passage's own cosine stands for it.
+    assert evidence["sentence"].tolist() == pytest.approx([0.7, 0.4, 0.5])
+    assert evidence["sentence_found"].tolist() == [1.0, 0.0, 0.0]
+    z = np.array([-5 + 0.6 + 7 - 1, -5 + 0.8 + 4, -5 + 1 + 5])
+    assert gate.probability(evidence).tolist() == pytest.approx((1 / (1 + np.exp(-z))).tolist())
+    # Without sentences the evidence has no such features, and a gate of the six never asks.
+    six = gate.evidence(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, bool),
+                        np.zeros(1, bool))
+    assert "sentence" not in six and "sentence_found" not in six
+    assert not Gate(("cosine",), (1.0,), 0.0, 0.5, 0.35, 0.44, 0.65).reads_sentences

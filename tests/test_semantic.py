@@ -194,6 +194,39 @@ def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> Non
         assert hit.relevance is not None and hit.relevance < threshold
 
 
+def test_the_gate_reads_the_best_sentence_holding_the_rarest_word(tmp_path: Path,
+                                                                    run) -> None:
+    """The gate's ``sentence``: for the first candidates, the model's cosine of the passage's
+    best sentence holding the question's rarest word (not the passage's, which mixes in the
+    title and every other sentence); the passage's own cosine where none holds it."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    question = "what does cocaine do to the heart?"
+    hits, evidence = run(ask_evidence(s.database, question, k=3))
+    holding = "Myocardial infarction is rare before forty, but smoking and cocaine use raise " \
+              "the incidence sharply."
+    other = "Coronary arteries blocked by a clot starve the cardiac muscle of oxygen."
+    asked, first, second = embedding.load(embedding.DEFAULT_MODEL).embed(
+        [question, holding, other])
+    [at] = [i for i, h in enumerate(hits) if holding in h.text]
+    assert evidence["sentence_found"][at] == 1.0
+    assert evidence["sentence"][at] == pytest.approx(float(first @ asked), abs=1e-5)
+    assert evidence["sentence"][at] != pytest.approx(float(second @ asked), abs=1e-3)
+    # The passages without "cocaine": their own cosine, and nothing found.
+    for i, hit in enumerate(hits):
+        if i != at:
+            assert "cocaine" not in hit.text.lower()
+            assert evidence["sentence_found"][i] == 0.0
+            assert evidence["sentence"][i] == evidence["cosine"][i]
+    # The search gives each hit the shipped gate's relevance over this same evidence.
+    gate = GATES[embedding.DEFAULT_MODEL]
+    assert gate.reads_sentences
+    searched = run(ask(s.database, question))
+    assert [h.passage_id for h in searched] == [h.passage_id for h in hits]
+    assert [h.relevance for h in searched] == pytest.approx(gate(evidence).tolist())
+
+
 def test_the_terminal_answers_with_the_model_from_the_first_question(tmp_path: Path,
                                                                      run) -> None:
     """``make run`` piped a question: answered with the model's meaning, not by BM25 alone
