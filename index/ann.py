@@ -29,7 +29,7 @@ The file: the usearch graph (its own format, from offset 0); the int8 rows, n x 
 4,096-byte boundary; the projection (float32, dim x reduced dimensions) and the centre
 (float32, dim); a trailer saying where each part is and the projection's int8 scale.
 
-While building, usearch holds the whole graph (it grew by about 390 bytes a passage at a million;
+While building, usearch holds the whole graph (it grew by about 400 bytes a passage at a million;
 its key-to-node table, off, would add about 55) beside CHUNK rows in float32 (README, "The
 graph's stage").
 """
