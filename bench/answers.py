@@ -135,36 +135,20 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
                 spent[name] += time.perf_counter() - started
         return call
 
-    titles = reader._title_similarities
+    def timed_async(name: str, f: Callable[..., Any]) -> Callable[..., Any]:
+        async def call(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await f(*args)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return call
 
-    async def timed_titles(*args: Any) -> np.ndarray:
-        started = time.perf_counter()
-        try:
-            return await titles(*args)
-        finally:
-            spent["titles"] += time.perf_counter() - started
-
-    reader._title_similarities = timed_titles  # type: ignore[method-assign]
-    rarest = reader._rarest_held
-
-    async def timed_rarest(*args: Any) -> tuple[np.ndarray, np.ndarray]:
-        started = time.perf_counter()
-        try:
-            return await rarest(*args)
-        finally:
-            spent["gate"] += time.perf_counter() - started
-
-    reader._rarest_held = timed_rarest  # type: ignore[method-assign]
-    sentences = reader._sentence_similarities
-
-    async def timed_sentences(*args: Any) -> np.ndarray:
-        started = time.perf_counter()
-        try:
-            return await sentences(*args)
-        finally:
-            spent["sentences"] += time.perf_counter() - started
-
-    reader._sentence_similarities = timed_sentences  # type: ignore[method-assign]
+    reader._title_similarities = timed_async(  # type: ignore[method-assign]
+        "titles", reader._title_similarities)
+    reader._rarest_held = timed_async("gate", reader._rarest_held)  # type: ignore[method-assign]
+    reader._sentence_similarities = timed_async(  # type: ignore[method-assign]
+        "sentences", reader._sentence_similarities)
     # The first pass: passage lengths read, kernels compiled, every title embedded once.
     started = time.perf_counter()
     for q in questions:
