@@ -470,13 +470,20 @@ class IndexReader:
             self._sentences.update(found)
             while len(self._sentences) > _SENTENCE_VECTORS:
                 self._sentences.pop(next(iter(self._sentences)))
-        vector = self._vectors.get(question)
-        if vector is None:  # pushed out by other questions meanwhile
-            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        vector = await self._question_vector(question, embedder)
         for i, group in enumerate(held):
             if group:
                 out[i] = max(float(found[s] @ vector) for s in group)
         return out
+
+    async def _question_vector(self, question: str, embedder: embedding.Embedder
+                               ) -> np.ndarray:
+        """The question's vector, as the ranking embedded it (kept for the last few
+        questions), or embedded again if other questions pushed it out meanwhile."""
+        vector = self._vectors.get(question)
+        if vector is None:
+            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        return vector
 
     async def _part_vectors(self, question: str, embedder: embedding.Embedder) -> np.ndarray:
         """The vectors of the question with each of its rarest words left out
@@ -517,9 +524,7 @@ class IndexReader:
         self._titles.update(found)
         while len(self._titles) > _TITLE_VECTORS:
             self._titles.pop(next(iter(self._titles)))
-        question_vector = self._vectors.get(question)
-        if question_vector is None:  # pushed out by other questions meanwhile
-            question_vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
+        question_vector = await self._question_vector(question, embedder)
         return np.array([float(found[t] @ question_vector) for t in titles]
                         if titles else [], dtype=np.float64)
 
