@@ -280,21 +280,26 @@ def rarest_word(words: Sequence[Word]) -> Word | None:
 # rarest word are embedded (none for a passage without it).
 SENTENCE_HEAD = 5
 SENTENCES = 12
+# And each cut to this many characters: about the model's 256-token window, so a long line
+# without a full stop costs no more than the model reads (the longest sentence held by the
+# tuning questions' candidates has 780).
+SENTENCE_CHARS = 1000
 # A sentence's end, or a line's (lists end their lines without a full stop): bot.render's,
 # which index/ cannot import.
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
 
 
-def sentences(text: str, most: int = SENTENCES) -> list[str]:
-    """The first ``most`` sentences of ``text`` (a line counts as one), stripped, none empty."""
+def sentences(text: str, most: int = SENTENCES, chars: int = SENTENCE_CHARS) -> list[str]:
+    """The first ``most`` sentences of ``text`` (a line counts as one), stripped, none empty,
+    each cut to ``chars`` characters."""
     out: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
         if piece := text[start:m.end()].strip():
-            out.append(piece)
+            out.append(piece[:chars])
         start = m.end()
     if piece := text[start:].strip():
-        out.append(piece)
+        out.append(piece[:chars])
     return out[:most]
 
 

@@ -210,6 +210,9 @@ def test_sentences_end_at_a_stop_or_a_line() -> None:
     # A decimal point or an abbreviation's stop without a space after it ends nothing.
     assert sentences("It costs 3.5 dollars (e.g.x) here") == ["It costs 3.5 dollars (e.g.x) here"]
     assert sentences("One. Two. Three.", most=2) == ["One.", "Two."]
+    # Bounded in length too: a long line without a stop is cut.
+    assert sentences("word " * 500) == [("word " * 500).strip()[:1000]]
+    assert sentences("Short one. " + "x" * 50, chars=8) == ["Short on", "x" * 8]
     assert sentences(" \n\n ") == []
 
 
