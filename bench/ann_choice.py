@@ -3,7 +3,7 @@ time, memory and query time, on the vectors of a built index.
 
     python -m bench.ann_choice INDEX.db [--sample 200000] [--queries 200]
         [--libraries usearch hnswlib faiss-hnsw faiss-ivf exact] [--passages-as-questions]
-    python -m bench.ann_choice INDEX.db --sweep 128 192 256 384
+    python -m bench.ann_choice INDEX.db --sweep 128 192 256 384 [--rescored 512 1024]
 
 ``--sweep``: the index's own graph (``index.ann``, made by ``python -m index build`` or
 ``bench.semantic_scale --keep``) searched as the reader searches it, keeping each number of
@@ -25,6 +25,7 @@ hnswlib faiss-cpu``. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -172,7 +173,7 @@ def run_library(library: str, rows: np.ndarray, scales: np.ndarray, queries: np.
 
 
 def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5,
-          source: str = "stand-in") -> None:
+          source: str = "stand-in", rescored: list[int] | None = None) -> None:
     from bench.ann_layout import asked
     from bench.semantic_scale import exact_top
     from index import ann
@@ -180,10 +181,11 @@ def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5,
     nearest = ann.NearestIndex.open(db)
     queries = asked(source, seed, n_questions)
     print(f"{n_questions} questions (seed {seed}), {len(nearest.scales)} passages")
-    print("| candidates kept while searching | recall@10 | median ms | p99 ms | load average |")
-    print("|---|---|---|---|---|")
-    for expansion in expansions:
-        ann.EXPANSION_SEARCH = expansion
+    print("| candidates kept while searching | rescored | recall@10 | median ms | p99 ms "
+          "| load average |")
+    print("|---|---|---|---|---|---|")
+    for expansion, rescore in itertools.product(expansions, rescored or [ann.RESCORED]):
+        ann.EXPANSION_SEARCH, ann.RESCORED = expansion, rescore
         times, found = [], []
         for q in queries:
             t = time.perf_counter()
@@ -191,7 +193,7 @@ def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5,
             times.append(1000 * (time.perf_counter() - t))
         times.sort()
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"| {expansion} | {exact_top(db, queries, found):.4f} | "
+        print(f"| {expansion} | {rescore} | {exact_top(db, queries, found):.4f} | "
               f"{np.median(times):.2f} | {times[int(0.99 * (len(times) - 1))]:.2f} | {load} |",
               flush=True)
 
@@ -207,13 +209,17 @@ def main() -> None:
                         help="for an index of real vectors: its last N passages' vectors are "
                         "the questions, and are left out of the index searched")
     parser.add_argument("--sweep", type=int, nargs="+", metavar="EXPANSION")
+    parser.add_argument("--rescored", type=int, nargs="+", metavar="N", help="with --sweep: "
+                        "how many of the best candidates are rescored exactly (index.ann's "
+                        "RESCORED), each in turn")
     parser.add_argument("--seed", type=int, default=5, help="of the sweep's questions "
                         "(bench.semantic_scale's: 5; choose settings on another)")
     parser.add_argument("--questions-from", choices=["stand-in", "tune", "report"],
                         default="stand-in", help="the sweep's questions (bench.ann_layout)")
     args = parser.parse_args()
     if args.sweep:
-        sweep(args.index, args.sweep, args.queries, args.seed, args.questions_from)
+        sweep(args.index, args.sweep, args.queries, args.seed, args.questions_from,
+              args.rescored)
         return
     rows, scales = load_vectors(args.index, args.sample or None)
     if args.passages_as_questions:

@@ -1,17 +1,37 @@
 """The passages nearest a question's vector, found through an approximate index (usearch HNSW).
 
 Exact search reads every vector: at a million passages that is 384 MB a question, tens of ms
-on two cores, and the vectors held in memory. So the build writes an HNSW graph over the
-passages' int8 vectors (usearch, chosen by measurement: README, "Vector search at scale") to a
-file beside the index, and the reader memory-maps it: the operating system pages in the parts
-questions visit, and pages them out again under pressure. The candidates it finds are scored
-exactly (int8 row times its scale, as ``index.dense``), so scores equal exact search's.
+on two cores, and the vectors held in memory. So the build writes, beside the index, one file
+with an HNSW graph (usearch, chosen by measurement: README, "Vector search at scale") and the
+passages' int8 rows. The graph holds each passage over fewer dimensions than the model's: its
+unit vector minus the passages' mean (the centre), projected on the DIMS directions along which
+the passages vary most (principal components, fitted at build time on a sample of the
+passages and stored in the file), quantized to int8 with one scale for all. The graph links
+and walks them by cosine, a true distance (by inner product, over vectors sharing one large
+component, HNSW's walk lost most of the nearest at a million passages: README), and a
+question, projected as it is, is compared with them by that cosine. The mean's inner product
+with a question is the same for every passage, so centring changes no exact ranking; the
+graph's order only has to put the exact best among its first RESCORED, which are then scored
+exactly from their full int8 rows, read from the file (``pread``: a question reads a few
+hundred KB through the operating system's page cache, never mapped into the process), as
+``index.dense`` scores them; so scores equal exact search's. The reader memory-maps the graph,
+and the operating system pages in the parts questions visit. The graph is what has to stay in
+memory, and it is about two thirds of what it was with the full int8 rows inside it
+(README, "Vector search at scale": the layouts measured).
 
-The file is named for the vectors it holds: a digest of the model, the dimension and every
-passage's key (``index.embedding.content_key``) in document order. A rebuild that changes any
-passage, or their order, changes the digest, so a reader never opens a graph whose numbers are
-another index's; without a file of the right name it answers with BM25 alone (``python -m
-index build`` makes it).
+The file is named for the vectors it holds: a digest of the format, the model, the dimension
+and every passage's key (``index.embedding.content_key``) in document order. A rebuild that
+changes any passage, or their order, changes the digest, so a reader never opens a graph
+whose numbers are another index's; without a file of the right name it answers with BM25
+alone (``python -m index build`` makes it).
+
+The file: the usearch graph (its own format, from offset 0); the int8 rows, n x dim, from a
+4,096-byte boundary; the projection (float32, dim x reduced dimensions) and the centre
+(float32, dim); a trailer saying where each part is and the projection's int8 scale.
+
+While building, usearch holds the whole graph (it grew by about 400 bytes a passage at a million;
+its key-to-node table, off, would add about 55) beside CHUNK rows in float32 (README, "The
+graph's stage").
 """
 
 from __future__ import annotations
@@ -19,45 +39,65 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import mmap
 import os
 import sqlite3
+import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from . import memory
 from .store import META
 
 log = logging.getLogger(__name__)
 
-# HNSW's parameters: 16 links a node, 128 candidates kept while inserting, 1,536 while
-# searching. At 1,000,000 synthetic passages (bench.semantic_scale's), recall@10 against exact
-# search was 0.667 searching with 256, 0.967 with 1,024, 0.988 with 1,536 and 0.993 with
-# 2,048, for a served-path median of 18.7, 21.8, 23.8 and 25.9 ms (README, "Vector search at
-# scale"); at 100,000, 256 already gave 0.9947.
+# The graph's layout and HNSW's parameters: dimensions kept, links a node keeps, candidates
+# kept while inserting and while searching, and how many of the best found are rescored
+# exactly. Chosen with bench.ann_layout on 200,000 realistic vectors (bench.real_vectors) and
+# the "tune" questions: centred, recall@10 0.9990 keeping 2,048 candidates and 1.0000 keeping
+# 3,072 (uncentred, by inner product: 0.9983 and 0.9993), the best 1,024 rescored. At
+# 1,000,000 (bench.ann_choice --sweep, the same questions): 0.9783 keeping 1,536, 0.9837
+# keeping 2,048, 0.9900 keeping 3,072 (README "Vector search at scale").
+DIMS = 192
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 1536
-# Questions ask for at least this many candidates, rescored exactly: the best 10 of 100 found
-# approximately are the exact best 10 far more often than the 10 found directly.
+EXPANSION_SEARCH = 3072
+RESCORED = 1024
+# A restricted search (quotes only, one outlet) asks the graph for enough candidates that at
+# least this many allowed ones are very likely among them.
 AT_LEAST = 100
-# A restriction (quotes only, one outlet) leaving fewer passages than this is searched
-# exactly over them; above it, the graph is asked for more and the rest filtered out.
+# Passages the projection is fitted on, evenly spread over the index (float32 while fitting:
+# 77 MB at 384 dimensions, given back before the graph is built).
+SAMPLE = 50_000
+# An index, or a restriction (quotes only, one outlet), of fewer passages than this is searched
+# exactly over them (their rows read in one run: a few ms at most); above it, the graph is
+# asked, for more under a restriction and the rest filtered out. Exactly, a small index loses
+# nothing to the projection: with the graph, SciFact's 5,183 passages lost 0.0017 of the
+# vectors' Recall@100 (bench.scifact_eval).
 EXACT_BELOW = 20_000
-# Rows read at a time while building: bounds the build's memory beside the graph's.
-CHUNK = 100_000
-FORMAT = b"sourced-ann/1"
+# Rows read at a time while building: bounds the build's memory beside the graph's (each is
+# turned into float32 to be projected: 4 bytes a dimension).
+CHUNK = 16_384
+FORMAT = b"sourced-ann/4"
+# magic, dimension, reduced dimensions, passages, graph bytes, rows offset, projection offset
+# (the centre follows it), the projection's int8 scale
+TRAILER = struct.Struct("<16s6Qd")
+MAGIC = FORMAT.ljust(16, b"\0")
+ALIGN = 4096
 
 KEYS_AND_SCALES = ("SELECT name, data FROM arrays WHERE name IN "
                    "('vector_keys', 'vector_scales')")
 
 
 def digest(model: str, dim: int, keys: bytes) -> str:
-    """What names a graph: its model, dimension and passages (keys in document order)."""
+    """What names a graph: its format, model, dimension and passages (keys in document
+    order)."""
     h = hashlib.blake2b(FORMAT, digest_size=12)
     h.update(f"{model}\n{dim}\n".encode())
     h.update(keys)
@@ -80,6 +120,57 @@ def _read(database: Path) -> tuple[dict[str, str], bytes, np.ndarray]:
                                                              dtype=np.float32)
 
 
+def _chunks(database: Path, n: int, dim: int) -> Iterator[tuple[int, np.ndarray]]:
+    """The index's int8 rows, CHUNK at a time, streamed from the SQLite blob."""
+    uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
+    with closing(sqlite3.connect(uri, uri=True)) as con:
+        (rowid,) = con.execute("SELECT rowid FROM arrays WHERE name = 'vectors'").fetchone()
+        with con.blobopen("arrays", "data", rowid, readonly=True) as blob:
+            for at in range(0, n, CHUNK):
+                part = min(CHUNK, n - at)
+                blob.seek(at * dim)
+                yield at, np.frombuffer(blob.read(part * dim), dtype=np.int8).reshape(part, dim)
+
+
+def fit(units: np.ndarray, reduced: int) -> tuple[np.ndarray, float]:
+    """The ``reduced`` directions along which the vectors ``units`` vary most (the
+    eigenvectors of their second moment, largest first: the subspace that keeps the most of
+    every inner product; Jolliffe, *Principal Component Analysis*, 2002, ch. 3), dim x
+    reduced, and the scale that maps the largest projected component to 127."""
+    moment = np.zeros((units.shape[1],) * 2, dtype=np.float64)
+    step = 4096  # rows at a time: a small float32 product, summed in float64
+    for at in range(0, len(units), step):
+        part = units[at:at + step]
+        moment += part.T @ part
+    _, vectors = np.linalg.eigh(moment)  # ascending eigenvalues
+    basis = np.ascontiguousarray(vectors[:, ::-1][:, :reduced], dtype=np.float32)
+    peak = max((float(np.abs(units[at:at + step] @ basis).max())
+                for at in range(0, len(units), step)), default=0.0)
+    return basis, 127.0 / peak if peak > 0 else 1.0
+
+
+def project(units: np.ndarray, basis: np.ndarray, scale: float) -> np.ndarray:
+    """Vectors (n x dim, or one; passages centred) as the graph holds them: int8 over the
+    basis."""
+    # One vector: einsum, not BLAS, whose threads contend on a busy machine.
+    projected = np.einsum("j,jk->k", units, basis) if units.ndim == 1 else units @ basis
+    projected *= scale  # in place: no more float32 copies of a build's chunk than needed
+    np.rint(projected, out=projected)
+    np.clip(projected, -127, 127, out=projected)
+    out: np.ndarray = projected.astype(np.int8)
+    return out
+
+
+def _sample(database: Path, n: int, dim: int, scales: np.ndarray) -> np.ndarray:
+    """About SAMPLE passages' unit vectors, evenly spread over the index (float32)."""
+    step = max(1, n // SAMPLE)
+    out = np.empty((len(range(0, n, step)), dim), dtype=np.float32)
+    for at, rows in _chunks(database, n, dim):
+        picked = np.arange(at + -at % step, at + len(rows), step)  # multiples of ``step``
+        out[picked // step] = rows[picked - at].astype(np.float32) * scales[picked, None]
+    return out
+
+
 def build(database: Path, *, progress: Callable[[int, int], None] | None = None
           ) -> float | None:
     """Write the graph for the index at ``database`` unless its file is there already; remove
@@ -98,26 +189,47 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
         raise ValueError(f"{database}: {meta.get('vectors_missing')} passage(s) have no "
                          "vector yet")
     target = path_for(database, digest(meta["vectors_model"], dim, keys))
+    del keys  # 16 bytes a passage, needed only for the name
     n = len(scales)
     took = None
     if not target.exists():
-        index = Index(ndim=dim, metric="cos", dtype="i8", connectivity=CONNECTIVITY,
-                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
-        uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
-        with closing(sqlite3.connect(uri, uri=True)) as con:
-            (rowid,) = con.execute("SELECT rowid FROM arrays WHERE name = 'vectors'").fetchone()
-            with con.blobopen("arrays", "data", rowid, readonly=True) as blob:
-                for at in range(0, n, CHUNK):
-                    part = min(CHUNK, n - at)
-                    blob.seek(at * dim)
-                    rows = np.frombuffer(blob.read(part * dim), dtype=np.int8).reshape(part, dim)
-                    # Cosine on the int8 rows as stored: a row's scale does not change it.
-                    index.add(np.arange(at, at + part, dtype=np.uint64), rows, threads=0)
-                    if progress:
-                        progress(at + part, n)
+        reduced = min(DIMS, dim)
+        sample = _sample(database, n, dim, scales)
+        centre = sample.mean(axis=0, dtype=np.float64).astype(np.float32)
+        sample -= centre
+        basis, scale = fit(sample, reduced)
+        del sample
+        # No key lookups: keys are document numbers, and rows are read from the file. They
+        # would cost about 55 bytes a passage while building (bench.ann_build_memory).
+        index = Index(ndim=reduced, metric="cos", dtype="i8", connectivity=CONNECTIVITY,
+                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH,
+                      enable_key_lookups=False)
+        for at, rows in _chunks(database, n, dim):
+            units = rows.astype(np.float32)
+            units *= scales[at:at + len(rows), None]
+            units -= centre
+            index.add(np.arange(at, at + len(rows), dtype=np.uint64),
+                      project(units, basis, scale), threads=0)
+            del units
+            # The chunk's float32 copies are freed, but malloc keeps them (about 120 MB of
+            # its heap at a million passages, measured): hand them back as the graph grows.
+            memory.give_back(collect=False)
+            if progress:
+                progress(at + len(rows), n)
         tmp = target.with_name(target.name + ".tmp")
         index.save(str(tmp))
         del index
+        with tmp.open("r+b") as f:
+            graph_bytes = f.seek(0, os.SEEK_END)
+            rows_at = -(-graph_bytes // ALIGN) * ALIGN
+            f.write(bytes(rows_at - graph_bytes))
+            for _, rows in _chunks(database, n, dim):
+                f.write(rows.tobytes())
+            basis_at = f.tell()
+            f.write(basis.tobytes())
+            f.write(centre.tobytes())
+            f.write(TRAILER.pack(MAGIC, dim, reduced, n, graph_bytes, rows_at, basis_at,
+                                 scale))
         os.replace(tmp, target)  # whole or not at all: a stopped build leaves only a .tmp
         took = time.perf_counter() - started
     # A running reader that mapped an older graph keeps its mapping (POSIX): removing is safe.
@@ -128,14 +240,27 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
 
 
 class NearestIndex:
-    """The graph of an index's vectors, memory-mapped; ``top_k`` and ``similarity`` as
-    ``index.dense.DenseIndex``'s (the exact search it replaces)."""
+    """The graph of an index's vectors, memory-mapped, and its rows, read as needed;
+    ``top_k`` and ``similarity`` as ``index.dense.DenseIndex``'s (the exact search it
+    replaces)."""
 
-    def __init__(self, graph: Any, scales: np.ndarray, dim: int) -> None:
+    def __init__(self, graph: Any, file: BinaryIO, mapped: mmap.mmap, view: memoryview,
+                 trailer: tuple[Any, ...], scales: np.ndarray) -> None:
+        # In this order: the graph (which points into the mapping) goes before the mapping.
         self._graph = graph
+        self._view = view
+        self._map = mapped
+        self._file = file
+        self.path = Path(file.name)  # the file: graph and rows
+        _, self.dim, self.reduced, _, _, self._rows_at, basis_at, self._scale = trailer
         self.scales = scales
-        self.dim = dim
-        # One search at a time on the graph; each takes about a millisecond.
+        self._basis = np.frombuffer(mapped, np.float32, self.dim * self.reduced, basis_at
+                                    ).reshape(self.dim, self.reduced).copy()
+        # What the graph's passages were centred on. Questions are not: a question's inner
+        # product with the centre is the same for every passage, so it would only shift them.
+        self.centre = np.frombuffer(mapped, np.float32, self.dim,
+                                    basis_at + 4 * self.dim * self.reduced).copy()
+        # One search at a time on the graph; each takes a few milliseconds.
         self._lock = threading.Lock()
 
     @classmethod
@@ -154,23 +279,56 @@ class NearestIndex:
         if not path.exists():
             raise FileNotFoundError(f"no nearest-neighbour index {path.name} for these "
                                     "vectors: `python -m index build` makes it")
-        graph = Index.restore(str(path), view=True)
-        if graph is None or graph.size != len(scales) or graph.ndim != dim:
-            raise ValueError(f"{path} does not fit {database}: rebuild with `python -m index "
-                             "build`")
-        return cls(graph, scales.copy(), dim)
+        file = path.open("rb")
+        try:
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            trailer = TRAILER.unpack_from(mapped, len(mapped) - TRAILER.size) \
+                if len(mapped) >= TRAILER.size else (b"",) + (0,) * 6 + (0.0,)
+            magic, file_dim, reduced, n, graph_bytes, rows_at, basis_at, _ = trailer
+            if magic != MAGIC or file_dim != dim or n != len(scales) or \
+                    not 0 < reduced <= dim or \
+                    not graph_bytes <= rows_at <= rows_at + n * dim <= basis_at or \
+                    basis_at + 4 * dim * (reduced + 1) + TRAILER.size != len(mapped):
+                raise ValueError(f"{path} does not fit {database}: rebuild with `python -m "
+                                 "index build`")
+            view = memoryview(mapped)[:graph_bytes]
+            # No key lookups: keys are document numbers, and rows are read from the file.
+            graph = Index(ndim=reduced, metric="cos", dtype="i8", enable_key_lookups=False)
+            graph.view(view)
+            if graph.size != n:
+                raise ValueError(f"{path} does not fit {database}: rebuild with `python -m "
+                                 "index build`")
+        except Exception:
+            file.close()
+            raise
+        return cls(graph, file, mapped, view, trailer, scales.copy())
 
     def _rows(self, docs: np.ndarray) -> np.ndarray:
+        """The int8 rows of ``docs``, read from the file (runs of neighbours at once)."""
+        docs = np.asarray(docs, dtype=np.int64)
+        out = np.empty((len(docs), self.dim), dtype=np.int8)
         if not len(docs):
-            return np.zeros((0, self.dim), dtype=np.int8)
-        with self._lock:
-            got = self._graph.get(docs.astype(np.uint64), dtype=np.int8)
-        return np.stack(got) if isinstance(got, tuple) else np.asarray(got).reshape(-1, self.dim)
+            return out
+        order = np.argsort(docs, kind="stable")
+        ordered = docs[order]
+        breaks = np.flatnonzero(np.diff(ordered) != 1) + 1
+        starts = np.concatenate(([0], breaks)).tolist()
+        ends = np.concatenate((breaks, [len(docs)])).tolist()
+        fd, dim, at = self._file.fileno(), self.dim, self._rows_at
+        first = ordered.tolist()
+        data = b"".join([os.pread(fd, (e - s) * dim, at + first[s] * dim)
+                         for s, e in zip(starts, ends, strict=True)])
+        if len(data) != len(docs) * dim:
+            raise OSError(f"{self._file.name}: short read of passage vectors")
+        out[order] = np.frombuffer(data, dtype=np.int8).reshape(-1, dim)
+        return out
 
     def similarity(self, query: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """The cosine similarity of ``docs`` to the unit vector ``query``."""
-        similarities: np.ndarray = (self._rows(docs).astype(np.float32) @ query) * \
-            self.scales[docs]
+        docs = np.asarray(docs, dtype=np.int64)
+        query = np.ascontiguousarray(query, dtype=np.float32)
+        similarities: np.ndarray = np.einsum("ij,j->i", self._rows(docs).astype(np.float32),
+                                             query) * self.scales[docs]
         return similarities
 
     def _best(self, docs: np.ndarray, query: np.ndarray, k: int
@@ -181,9 +339,12 @@ class NearestIndex:
         return docs[order].astype(np.int64), scores[order]
 
     def _search(self, query: np.ndarray, count: int) -> np.ndarray:
+        """The ``count`` passages nearest ``query`` in the graph's projection, nearest
+        first."""
+        projected = project(query, self._basis, self._scale)
         with self._lock:
             self._graph.expansion_search = max(EXPANSION_SEARCH, count)
-            found = self._graph.search(query, count, threads=1).keys
+            found = self._graph.search(projected, count, threads=1).keys
         return np.asarray(found, dtype=np.int64)
 
     def top_k(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -195,16 +356,20 @@ class NearestIndex:
         if k <= 0 or n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if allowed is None:
-            return self._best(self._search(query, min(n, max(k, AT_LEAST))), query, k)
-        among = int(np.count_nonzero(allowed))
-        if among > EXACT_BELOW:
-            # Ask for enough that ``k`` allowed ones are very likely among them.
-            count = min(n, math.ceil(max(k, AT_LEAST) * n / among * 2))
-            found = self._search(query, count)
-            found = found[allowed[found]]
-            if len(found) >= min(k, among):
-                return self._best(found, query, k)
-        docs = np.flatnonzero(allowed)
+            if n > EXACT_BELOW:
+                return self._best(self._search(query, min(n, max(k, RESCORED))), query, k)
+            docs = np.arange(n, dtype=np.int64)
+        else:
+            among = int(np.count_nonzero(allowed))
+            if among > EXACT_BELOW:
+                # Ask for as many as an unrestricted search rescores, or enough that AT_LEAST
+                # allowed ones are very likely among them; rescore the best RESCORED allowed.
+                count = max(RESCORED, math.ceil(max(k, AT_LEAST) * n / among * 2))
+                found = self._search(query, min(n, count))
+                found = found[allowed[found]][:RESCORED]
+                if len(found) >= min(k, among):
+                    return self._best(found, query, k)
+            docs = np.flatnonzero(allowed)
         best: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=np.int64),
                                                np.zeros(0, dtype=np.float32))
         for at in range(0, len(docs), EXACT_BELOW):

@@ -43,7 +43,9 @@ def unit(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_it_finds_what_exact_search_finds_with_exact_scores(tmp_path: Path) -> None:
+def test_it_finds_what_exact_search_finds_with_exact_scores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)  # the graph's search, on a small set
     rng = np.random.default_rng(1)
     db = fake_index(tmp_path, unit(rng, 3000))
     assert ann.build(db) is not None
@@ -131,3 +133,98 @@ def test_without_its_graph_the_index_answers_with_bm25(tmp_path: Path, run,
     assert len(list(tmp_path.glob(".i.db.ann-*"))) == 1
     hits = run(ask(s.database, "can a heart attack hit people under 40?"))
     assert "Myocardial infarction" in hits[0].text and hits[0].similarity is not None
+
+
+def test_the_projection_keeps_inner_products_of_vectors_in_its_subspace() -> None:
+    # Unit vectors that all lie in a 4-dimensional subspace of 16 dimensions: the 4 directions
+    # ``fit`` finds span it, so inner products there are the full vectors' own.
+    rng = np.random.default_rng(4)
+    subspace = np.linalg.qr(rng.standard_normal((16, 4)))[0].astype(np.float32)
+    units = unit(rng, 500, 4) @ subspace.T
+    basis, scale = ann.fit(units, 4)
+    assert basis.shape == (16, 4)
+    projected = units @ basis
+    np.testing.assert_allclose(projected @ projected.T, units @ units.T, atol=1e-5)
+    # The largest component over the sample maps to 127, and none beyond.
+    assert np.abs(ann.project(units, basis, scale)).max() == 127
+
+
+def test_a_graph_over_fewer_dimensions_still_gives_exact_scores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Passages near an 8-dimensional subspace of 32, the graph over 8 dimensions, and only
+    # the best 50 it finds rescored: the best 10 are still exact search's, with its scores.
+    monkeypatch.setattr(ann, "DIMS", 8)
+    monkeypatch.setattr(ann, "RESCORED", 50)
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
+    rng = np.random.default_rng(5)
+    mixing = rng.standard_normal((8, 32)).astype(np.float32)
+    raw = rng.standard_normal((3000, 8)).astype(np.float32) @ mixing + \
+        0.05 * rng.standard_normal((3000, 32)).astype(np.float32)
+    vectors = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    assert nearest.reduced == 8
+    exact = DenseIndex(*quantize(vectors))
+    agree = []
+    for query in vectors[rng.choice(3000, 30, replace=False)]:
+        docs, scores = nearest.top_k(query, 10)
+        want, _ = exact.top_k(query, 10)
+        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
+        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
+    assert np.mean(agree) >= 0.98
+
+
+def test_a_damaged_file_is_refused_not_read(tmp_path: Path) -> None:
+    db = fake_index(tmp_path, unit(np.random.default_rng(6), 300))
+    ann.build(db)
+    graph = next(tmp_path.glob(".i.db.ann-*"))
+    graph.write_bytes(graph.read_bytes()[:-8])  # a build stopped mid-write would look so
+    with pytest.raises(ValueError, match="does not fit"):
+        ann.NearestIndex.open(db)
+
+
+def test_passages_sharing_one_large_component_are_centred_and_still_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every vector leans on one common direction (mean vector's length about 0.8, as the old
+    # stand-in's did), so by inner product all passages look alike to the graph; centred, the
+    # graph sees how they differ. The file keeps the centre it used: the passages' mean.
+    monkeypatch.setattr(ann, "DIMS", 16)
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
+    rng = np.random.default_rng(7)
+    common = unit(rng, 1)[0]
+    raw = 2.0 * common + 0.8 * unit(rng, 3000)
+    vectors = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    mean = vectors.mean(axis=0)
+    assert np.linalg.norm(mean) > 0.7
+    np.testing.assert_allclose(nearest.centre, mean, atol=0.02)
+    exact = DenseIndex(*quantize(vectors))
+    agree = []
+    for query in unit(rng, 30):
+        docs, scores = nearest.top_k(query, 10)
+        want, _ = exact.top_k(query, 10)
+        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
+        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
+    assert np.mean(agree) >= 0.98
+
+
+def test_a_small_index_is_searched_exactly(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # A graph over 2 of 32 dimensions, rescoring only its best 10, would miss most of the
+    # exact best 10; an index of fewer than EXACT_BELOW passages is not searched through it.
+    monkeypatch.setattr(ann, "DIMS", 2)
+    monkeypatch.setattr(ann, "RESCORED", 10)
+    rng = np.random.default_rng(8)
+    vectors = unit(rng, 2000)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    exact = DenseIndex(*quantize(vectors))
+    for query in unit(rng, 20):
+        docs, scores = nearest.top_k(query, 10)
+        want, want_scores = exact.top_k(query, 10)
+        assert docs.tolist() == want.tolist()
+        np.testing.assert_allclose(scores, want_scores, rtol=1e-5, atol=1e-6)
