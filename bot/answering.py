@@ -13,9 +13,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
 5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
    repeats what was asked.
-6. An answerer's lead-in ("According to the BBC:", one paragraph) is never shown alone: it
-   introduces a quote and answers nothing, though it is embedded with its thread's title and
-   can seem close to a question about that thread.
+6. An answerer's lead-in ("According to the BBC:", one paragraph) or a lone source line
+   ("Source: Reuters") is never shown alone: it points at a quote and answers nothing, though
+   it is embedded with its thread's title and can seem close to a question about that thread.
 """
 
 from __future__ import annotations
@@ -90,11 +90,21 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
     return joined
 
 
+# "Source: [Reuters](...)", "Sources - BBC, CNN": a line that names where the answer's quote
+# came from says nothing itself ("Sources close to the minister say" is no such line).
+_SOURCE_LINE = re.compile(r"(?i)(?:sources?|credits?|references?)\s*[:\-\u2013]\s*\S")
+SOURCE_LINE_CHARS = 200
+
+
 def _introduces(hit: Hit) -> bool:
-    """An answerer's passage that is one paragraph ending in a colon: a lead-in to what follows
-    it, and nothing more (several paragraphs ending so still say something first)."""
+    """An answerer's passage that is one paragraph ending in a colon (a lead-in to what follows
+    it; several paragraphs ending so still say something first), or one short line naming a
+    source ("Source: Reuters"): it points at a quote, and answers nothing itself."""
     text = hit.text.strip()
-    return text.endswith(":") and "\n\n" not in text
+    if "\n\n" in text:
+        return False
+    return text.endswith(":") or (len(text) <= SOURCE_LINE_CHARS
+                                  and _SOURCE_LINE.match(text) is not None)
 
 
 def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:

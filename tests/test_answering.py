@@ -59,6 +59,20 @@ def test_a_lead_in_is_never_shown_on_its_own() -> None:
     assert ids(choose([answer], k=3, min_relevance=0.3)) == ["t/a0/p0"]
 
 
+def test_a_lone_source_line_is_never_shown() -> None:
+    """A note's closing "Source: [Reuters](...)" scored above the quote it credits (review4)."""
+    line = dataclasses.replace(hit("n/a0/p2", 0.98, "answer"), text="Source: Reuters")
+    hits = [line, hit("n/a0/p1", 0.56)]
+    assert ids(choose(hits, k=3, min_relevance=0.3)) == ["n/a0/p1"]
+    for text in ("Sources: BBC, CNN", "Credit - The Guardian", "References: Nature 2019"):
+        assert choose([dataclasses.replace(line, text=text)], k=3, min_relevance=0.3) == []
+    # Words that merely begin so, or a source line with more said after it, are shown.
+    for text in ("Sources close to the minister say he resigned.",
+                 "Source: Reuters\n\nThe talks failed, as every report since agrees."):
+        said = dataclasses.replace(line, text=text)
+        assert ids(choose([said], k=3, min_relevance=0.3)) == ["n/a0/p2"]
+
+
 def test_one_passage_per_answer_on_the_first_page() -> None:
     hits = [hit("t/a0/p1", 0.9), hit("t/a0/p5", 0.8), hit("t/a1/p0", 0.7), hit("u/a0/p0", 0.6)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == [
