@@ -265,9 +265,10 @@ class IndexReader:
                      "with BM25 alone", self.path)
             return
         if self.meta.get("vectors_missing") != "0":
-            log.warning("%s: %s passage(s) have no vector yet (a build stopped or still "
-                        "embedding): answering with BM25 alone until `python -m index build` "
-                        "finishes them", self.path, self.meta.get("vectors_missing"))
+            log.warning("%s: %s passage(s) have no vector yet (a build stopped, still "
+                        "embedding, or unable to load the model: its log says which): "
+                        "answering with BM25 alone until `python -m index build` embeds them",
+                        self.path, self.meta.get("vectors_missing"))
             return
         self._dense_thread = threading.Thread(target=self._load_dense, args=(model,),
                                               daemon=True, name="sourced-load-vectors")
