@@ -20,6 +20,7 @@ from discord.utils import escape_markdown
 
 from index import sources
 from index.reader import CitedSource, Hit, Stats
+from index.relevance import SENTENCE_END  # a sentence's end, or a line's
 
 from .state import REASONS, Gap
 
@@ -42,8 +43,6 @@ COLOUR = 0x2B6CB0
 ELLIPSIS = "…"
 # Where a passage was cut: shown at the cut, so readers know there is more (Expand shows it).
 CUT_MARK = " […]"
-# A sentence's end, or a line's (bullet lists end their lines without a full stop).
-_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
 
 # Markdown that discord.utils.escape_markdown leaves alone: line-leading headers, subtext,
 # block quotes and list markers.
@@ -97,7 +96,7 @@ def trim_sentences(text: str, limit: int) -> tuple[str, bool]:
     room = limit - len(CUT_MARK)
     if room <= 1:
         return trim(text, limit), True
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
+    ends = [m.end() for m in SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
     if ends and ends[-1] > room // 2:
         return text[:ends[-1]].rstrip() + CUT_MARK, True
     return trim(text, room) + CUT_MARK, True

@@ -284,9 +284,9 @@ SENTENCES = 12
 # without a full stop costs no more than the model reads (the longest sentence held by the
 # tuning questions' candidates has 780).
 SENTENCE_CHARS = 1000
-# A sentence's end, or a line's (lists end their lines without a full stop): bot.render's,
-# which index/ cannot import.
-_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
+# A sentence's end, or a line's (lists end their lines without a full stop); bot.render cuts
+# passages for Discord at the same ends.
+SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
 
 
 def sentences(text: str, most: int = SENTENCES, chars: int = SENTENCE_CHARS) -> list[str]:
@@ -294,7 +294,7 @@ def sentences(text: str, most: int = SENTENCES, chars: int = SENTENCE_CHARS) -> 
     each cut to ``chars`` characters."""
     out: list[str] = []
     start = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in SENTENCE_END.finditer(text):
         if piece := text[start:m.end()].strip():
             out.append(piece[:chars])
         start = m.end()
