@@ -13,6 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
+from index import logs
 from index.config import Config, load_config
 from index.errors import CorpusError, IndexNotFound
 from index.settings import ConfigError
@@ -38,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.bot.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(config.bot.log_level.upper())
     try:
         return asyncio.run(_run(config, args.command))
     except KeyboardInterrupt:
