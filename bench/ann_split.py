@@ -13,6 +13,8 @@ one forward pass) and the vector stage ("graph walk", "rescoring"); "sentences" 
 EXPANSION_SEARCH and RESCORED and ``index.encoders``' THREADS for the run (to compare settings on
 the tune questions before changing them). Ten other questions of the set warm the process up
 first. Prints one Markdown table, the load average before and after, and the settings.
+``--embedding ROUNDS``: the model alone (no index), each question embedded alone ROUNDS times:
+median and p99 ms, the question's tokens and the width of the pass fed to ONNX Runtime.
 """
 
 from __future__ import annotations
