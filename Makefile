@@ -16,11 +16,14 @@ $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed)..." >&2
 	@$(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@echo "Installing the packages (a minute from a local cache; longer while PyTorch downloads)..." >&2
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@# Compile the ranking kernel into numba's cache now, not on the first question.
+	@echo "Compiling the ranking kernel..." >&2
 	@$(BIN)/python -c "from index.kernels import warm_up; warm_up().join()"
 	@# Export the sentence model to ONNX once (about 10 s, into ~/.cache/sourced), not on the
 	@# first build or question; without it, the first load does it.
+	@echo "Preparing the sentence model (once, about 10 s)..." >&2
 	@$(BIN)/python -c "from index.embedding import warm_up; warm_up()"
 	@touch $(STAMP)
 
@@ -78,7 +81,8 @@ answers: $(STAMP)
 	$(BIN)/python -m bench.answers
 
 ## clean: remove the environments, caches and the index (rebuilt by the next run); the bot's
-## records in data/state.db (feedback, counters) are kept
+## records in data/state.db (feedback, counters) are kept, and so is the sentence model's ONNX
+## export in ~/.cache/sourced (shared by every clone; `rm -rf ~/.cache/sourced` removes it)
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
 	@# Python's byte code and numba's compiled ranking kernel (index/__pycache__).

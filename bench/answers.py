@@ -27,6 +27,7 @@ import asyncio
 import dataclasses
 import filecmp
 import shutil
+import sqlite3
 import sys
 import time
 import tomllib
@@ -106,6 +107,32 @@ async def shown(reader: IndexReader, questions: list[Question], settings: Answer
                               min_relevance=settings.min_relevance, min_score=settings.min_score)
         out.append([h.passage_id for h in result.hits])
     return out
+
+
+def threads_of(database: Path) -> dict[str, int]:
+    """Every passage id's thread (the index's own numbering)."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return dict(con.execute("SELECT p.pid, a.thread_id FROM passages p "
+                                "JOIN answers a ON a.id = p.answer_id"))
+    finally:
+        con.close()
+
+
+def named_share(questions: list[Question], pages: list[list[str]], thread: dict[str, int]
+                ) -> str:
+    """Of the passages on the on-topic questions' right first pages, how many are from a thread
+    the question names in ``expect`` (a lower bound on the page's precision: another thread
+    may answer too without being named)."""
+    named = shown_n = 0
+    for q, page in zip(questions, pages, strict=True):
+        if not (q.on_topic and q.shown_right(page)):
+            continue
+        threads = {thread[pid] for pid in thread
+                   if any(pid == e or pid.startswith(e + "/") for e in q.expect)}
+        named += sum(thread[pid] in threads for pid in page)
+        shown_n += len(page)
+    return f"{named}/{shown_n} = {named / shown_n:.1%}" if shown_n else "-"
 
 
 def shares(questions: list[Question], pages: list[list[str]]) -> tuple[str, str]:
@@ -233,6 +260,8 @@ async def run(args: argparse.Namespace) -> None:
           f"{per_question * 1000:.0f} ms a question")
     print(f"on-topic, the answering passage shown:  {on}")
     print(f"off-topic, an honest \"no good match\":   {off}")
+    print(f"on those right pages, passages of a thread the question names: "
+          f"{named_share(chosen, pages, threads_of(database))}")
     if args.verbose:
         for q, p in zip(chosen, pages, strict=True):
             if not q.shown_right(p):

@@ -13,12 +13,13 @@ import signal
 import sys
 from pathlib import Path
 
+from index import logs
 from index.config import Config, load_config
 from index.errors import CorpusError, IndexNotFound
 from index.settings import ConfigError
 
 from .indexes import Indexes, open_index
-from .signals import cancel_on
+from .signals import came, cancel_on
 from .state import State, StateUnusable
 from .terminal import run_terminal
 
@@ -38,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.bot.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(config.bot.log_level.upper())
     try:
         return asyncio.run(_run(config, args.command))
     except KeyboardInterrupt:
@@ -56,13 +56,10 @@ async def _run(config: Config, command: str) -> int:
     try:
         return await _start(config, command)
     except asyncio.CancelledError:
-        if not stopping.is_set():
+        if not came(stopping):
             raise
         # SIGTERM while starting (the first index build, most likely): the build's process
         # group is stopped by now, so this is a clean stop.
-        task = asyncio.current_task()
-        if task is not None:
-            task.uncancel()
         log.info("stopped while starting")
         return 0
 

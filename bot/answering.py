@@ -13,7 +13,12 @@ Which passages a reply shows, in order (``choose``, a pure function):
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
 5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
    repeats what was asked.
-6. An answerer's lead-in ("According to the BBC:", one paragraph) or a lone source line
+6. One thread unless another is nearly as relevant: a passage of another thread than the most
+   relevant passage's is shown only within ``OTHER_THREAD_MARGIN`` of its relevance, so a
+   question one thread answers is not padded with others' passages that merely pass
+   ``min_relevance`` (on ``make answers``' tuning questions, a fifth of the passages shown
+   were from threads the question's writer did not name; README, "Relevant or nothing").
+7. An answerer's lead-in ("According to the BBC:", one paragraph) or a lone source line
    ("Source: Reuters") is never shown alone: it points at a quote and answers nothing, though
    it is embedded with its thread's title and can seem close to a question about that thread.
 """
@@ -34,6 +39,8 @@ from .render import Reply, render_answer
 CANDIDATES = 40
 # How much more relevant than every quote an answerer's passage must be to lead the reply.
 ANSWER_LEAD = 0.1
+# How near the best passage's relevance another thread's passage must be to be shown.
+OTHER_THREAD_MARGIN = 0.3
 _PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
 
 
@@ -59,6 +66,10 @@ def _place(hit: Hit) -> tuple[str, int | None]:
     if m := _PLACE.match(hit.passage_id):
         return m["answer"], int(m["index"])
     return hit.answer_url or hit.passage_id, None
+
+
+def _thread(hit: Hit) -> tuple[str, str | None]:
+    return hit.thread_title, hit.thread_url
 
 
 def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
@@ -131,6 +142,10 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     # A quote of the thread's own question repeats what was asked: no evidence.
     relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
                 and h.source_kind != QUESTION]
+    if relevant:
+        best = max(relevant, key=lambda h: h.relevance or 0.0)
+        relevant = [h for h in relevant if _thread(h) == _thread(best)
+                    or (h.relevance or 0.0) >= (best.relevance or 0.0) - OTHER_THREAD_MARGIN]
     relevant = _join_quote_runs(relevant)
     quotes = [h for h in relevant if h.kind == "quote"]
     own = [h for h in relevant if h.kind == "answer" and not _introduces(h)]

@@ -26,7 +26,7 @@ from .access import NotAdmin
 from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
-from .signals import cancel_on
+from .signals import came, cancel_on
 from .state import State
 
 log = logging.getLogger(__name__)
@@ -114,13 +114,10 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
             await _login(bot, token, config)
             await bot.connect()
         except asyncio.CancelledError:
-            if not stopping.is_set():
+            if not came(stopping):
                 raise
             # Stopped by SIGTERM or Ctrl-C: leaving the block closes the bot, then main()
             # closes the index and the state database.
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
             log.info("stopping")
     return 0
 

@@ -26,3 +26,15 @@ def cancel_on(*signals: signal.Signals) -> asyncio.Event:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop)
     return stopping
+
+
+def came(stopping: asyncio.Event) -> bool:
+    """For ``except asyncio.CancelledError``: whether the cancellation was the signal's (the
+    event :func:`cancel_on` returned is set). If so, it is withdrawn from the current task, so
+    the task can return cleanly; if not, the caller re-raises."""
+    if not stopping.is_set():
+        return False
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
+    return True

@@ -20,9 +20,8 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
     interactive = stdin.isatty()
     # The Discord bot answers with BM25 alone while the sentence model loads (it must stay up);
     # here that would answer the first questions differently from every later run, so wait.
-    print("Loading the search index" + (" and its sentence model"
-                                         if config.index.semantic.enabled else "") + "...",
-          file=sys.stderr, flush=True)
+    print("Loading the search index" + (" and its sentence model" if reader.loading_model
+                                         else "") + "...", file=sys.stderr, flush=True)
     await reader.semantic_ready()
     while True:
         if interactive:

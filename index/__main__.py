@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from tqdm import tqdm
 
+from . import logs
 from .build import build_with
 from .config import load_config
 from .errors import CorpusError, IndexNotFound
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "search" and args.k < 1:
         p_search.error(f"-k must be at least 1, not {args.k}")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure()
     try:
         settings = load_config(args.config).index  # the whole file, checked as the bot does
         if args.command == "build":

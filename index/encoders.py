@@ -24,6 +24,13 @@ TOKENS = 2048
 # smaller passes were no slower (bench.embed_memory on SciFact 0-255, 2026-12-05: 512 tokens
 # 258-275 MB at the peak, 6.5-7.1 passages a second; 2,048: 497-575 MB, 5.7-6.3).
 ONNX_TOKENS = 512
+# A pass of fewer tokens (padding included) than this, a question's, does not return malloc's
+# free pages: its activations are a few MB (about 20 MB for 256 tokens), reused by the next
+# pass, and malloc_trim cost a 1M-passage reader 0.4-0.8 ms a question (bench.ann_split).
+GIVE_BACK_TOKENS = 128
+# ONNX Runtime's threads for one forward pass: two cores at most, so one question does not
+# fight the build's threads for all of them.
+THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
 def sentence_transformers_encoder(model: Any) -> tuple[Callable[[list[str]], np.ndarray], int]:
@@ -94,8 +101,7 @@ def onnx_encoder(folder: str, network_file: Path, longest: int
     # The arena keeps the largest batch's activations for good; without it they are freed.
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False  # shapes change from batch to batch
-    # Two cores at most: one question must not fight the build's threads for all of them.
-    options.intra_op_num_threads = max(1, min(2, os.cpu_count() or 1))
+    options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
     # Its threads wait for work without spinning: on a shared machine a spinning thread burns
     # a core another process needs (SciFact 0-255, load 5: 5.4-6.2 passages a second
@@ -129,7 +135,8 @@ def onnx_encoder(folder: str, network_file: Path, longest: int
                 out = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
             out[batch] = pooled / norms
             del hidden, mask, pooled
-            give_back(collect=False)
+            if len(batch) * width >= GIVE_BACK_TOKENS:
+                give_back(collect=False)
         assert out is not None
         return out
 

@@ -307,6 +307,12 @@ class IndexReader:
         finally:
             self._dense_ready.set()
 
+    @property
+    def loading_model(self) -> bool:
+        """Whether the sentence model is loading (or loaded): the index has every vector and
+        ``[semantic]`` is on. Without a model to load, the reader has said why in the log."""
+        return self._dense_thread is not None
+
     async def semantic_ready(self) -> bool:
         """Wait until the vectors and the model are loaded (or failed to); whether search is
         hybrid."""

@@ -402,14 +402,14 @@ def embed_apart(database: Path, model: str, *,
 def _embed_child() -> None:
     """The embedding process (``embed_apart``): arguments are the pipe's end to write to, the
     index and the model."""
-    from . import embedding
+    from . import embedding, logs
     from .parent import EXIT_WITH_PARENT, exit_with_parent
 
     fd, database, model = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     send = Connection(fd, readable=False)
     os.environ[EXIT_WITH_PARENT] = str(os.getppid())
     exit_with_parent()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure()
     try:
         report = embed_missing(database, Deferred(model, lambda: embedding.load(model)),
                                progress=lambda done, total: send.send(("progress",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.answering import ANSWER_LEAD, answer, choose
+from bot.answering import ANSWER_LEAD, OTHER_THREAD_MARGIN, answer, choose
 from index.build import build
 from index.reader import Hit, IndexReader
 
 
 def hit(pid: str, relevance: float, kind: str = "quote", outlet: str | None = "BBC",
-        score: float = 10.0) -> Hit:
+        score: float = 10.0, thread: str = "T") -> Hit:
     return Hit(rank=0, score=score, passage_id=pid, kind=kind, text=f"text of {pid}",  # type: ignore[arg-type]
-               outlet=outlet, url=None, thread_title="T", thread_url=None, answer_score=1,
+               outlet=outlet, url=None, thread_title=thread, thread_url=None, answer_score=1,
                relevance=relevance)
 
 
@@ -79,6 +79,21 @@ def test_one_passage_per_answer_on_the_first_page() -> None:
         "t/a0/p1", "t/a1/p0", "u/a0/p0", "t/a0/p5"]
     # Unless nothing else matches: then the first page fills from the same answer.
     assert ids(choose(hits[:2], k=3, min_relevance=0.3)) == ["t/a0/p1", "t/a0/p5"]
+
+
+def test_other_threads_only_when_nearly_as_relevant() -> None:
+    """"does local honey help against hay fever?" answered by its thread, then padded with a
+    passage of "Can honey help heal wounds?" that merely passed ``min_relevance``."""
+    best = hit("hay/a0/p1", 0.95, thread="Does local honey help with allergies?")
+    same = hit("hay/a1/p0", 0.5, thread="Does local honey help with allergies?")
+    near = hit("honey/a0/p0", 0.95 - OTHER_THREAD_MARGIN, thread="Is raw honey healthier?")
+    far = hit("wounds/a0/p0", 0.94 - OTHER_THREAD_MARGIN, thread="Can honey help heal wounds?")
+    assert ids(choose([best, far, same, near], k=3, min_relevance=0.35)) == [
+        "hay/a0/p1", "hay/a1/p0", "honey/a0/p0"]
+    # The most relevant passage decides the thread, wherever the ranking put it.
+    assert ids(choose([far, same, best], k=3, min_relevance=0.35)) == ["hay/a1/p0", "hay/a0/p1"]
+    # Nothing of the best thread's but itself: the page shows less, not the others.
+    assert ids(choose([far, best], k=3, min_relevance=0.35)) == ["hay/a0/p1"]
 
 
 def test_consecutive_passages_of_one_quote_are_joined() -> None:

@@ -276,8 +276,8 @@ def test_the_cascade_reads_sentences_only_when_its_cheap_gate_is_unsure(
     assert [h.relevance for h in searched] != pytest.approx(full(evidence).tolist())
 
 
-def test_the_terminal_answers_with_the_model_from_the_first_question(tmp_path: Path,
-                                                                     run) -> None:
+def test_the_terminal_answers_with_the_model_from_the_first_question(
+        tmp_path: Path, run, capsys: pytest.CaptureFixture[str]) -> None:
     """``make run`` piped a question: answered with the model's meaning, not by BM25 alone
     while the model is still loading (then the passage falls below ``min_relevance``, as
     ``test_relevance_counts_meaning_on_the_hybrid_path`` shows)."""
@@ -299,6 +299,7 @@ def test_the_terminal_answers_with_the_model_from_the_first_question(tmp_path: P
 
     run(terminal())
     assert "Pupils who spend more than four hours" in out.getvalue(), out.getvalue()
+    assert "Loading the search index and its sentence model..." in capsys.readouterr().err
 
 
 def test_a_build_with_nothing_to_embed_does_not_load_the_model(

@@ -44,6 +44,13 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     assert "/sources" not in result.stdout  # the terminal has no slash commands
     # Set-up messages (the first run builds the index) go to standard error, not among answers.
     assert "building it" in result.stderr and "building" not in result.stdout
+    # `[semantic] enabled = false`: no sentence model to wait for, and none is announced.
+    assert "Loading the search index...\n" in result.stderr
+    # One log format for the bot and the build it ran, each line with its time.
+    logged = [line for line in result.stderr.splitlines()
+              if re.search(r"(^| )(INFO|WARNING|ERROR) [a-z_.]+: ", line)]
+    assert logged and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", line)
+                          for line in logged), logged
     # The index was built on the first run; the second run opens it without building.
     assert (tmp_path / "idx.db").exists()
     again = ask(config, "Kata’ib Hezbollah\n")
