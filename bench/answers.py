@@ -156,11 +156,11 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     spent = {"words": 0.0, "titles": 0.0, "meaning": 0.0, "gate": 0.0, "sentences": 0.0}
     read = [0, 0]  # questions with sentences to read, and their sentences
 
-    def timed(name: str, f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        def call(*args: object) -> np.ndarray:
+    def timed(name: str, f: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: object, **kwargs: object) -> Any:
             started = time.perf_counter()
             try:
-                return f(*args)
+                return f(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - started
         return call

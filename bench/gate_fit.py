@@ -63,7 +63,7 @@ EIGHT = (*SIX, "sentence", "sentence_found")
 FEATURE_SETS = {"six": SIX, "sentences": EIGHT,
                 "definitions": (*EIGHT, "adjacent", "definition", "definition_sentence",
                                 "definition_title")}
-CHOSEN = "definitions"
+CHOSEN = "sentences"
 FEATURES = tuple(dict.fromkeys(f for names in FEATURE_SETS.values() for f in names))
 THRESHOLDS = np.round(np.arange(0.3, 0.901, 0.025), 3)
 # The cascade's bands tried (log-odds below and above the cheap gate's threshold).
@@ -332,8 +332,8 @@ async def run(args: argparse.Namespace) -> None:
     print(f"  the calibration, its threshold per fold: {share(calibration)}")
     gate, calibration = kept
     loso = {s: c.tolist() for s, c in left[args.features].counts(asked).items()}
-    band = choose_band(asked, left["six"], left[args.features], args) \
-        if args.features != "six" else None
+    band, band_counts = choose_band(asked, left["six"], left[args.features], args) \
+        if args.features != "six" else (None, None)
     full = only(asked, features)
     model = fit(full, args.blind_weight)
     rights = curve(full, probabilities(model, full), shown_at, k)
@@ -341,7 +341,8 @@ async def run(args: argparse.Namespace) -> None:
     base_gate = shipped_gate or Gate(features, (0.0,) * len(features), 0.0, 0.5, shown_at,
                                      0.44, 0.65)
     fitted = gate_of(model, THRESHOLDS[t], shown_at, base_gate, features)
-    print(f"fitted on all ({args.features}): threshold {fitted.threshold}, "
+    print(f"fitted on all ({args.features}{', not written' if args.cascade_only else ''}): "
+          f"threshold {fitted.threshold}, "
           + ", ".join(f"{n} {c:+.3f}" for n, c in zip(features, fitted.coefficients,
                                                       strict=True))
           + f", intercept {fitted.intercept:+.3f}")
@@ -367,7 +368,27 @@ async def run(args: argparse.Namespace) -> None:
                           "band": list(band)}
         print(f"the cheap gate of the cascade (six, fitted on all): threshold {cheap.threshold},"
               f" band {band[0]} below to {band[1]} above it in log-odds")
-    if args.write:
+        if args.cascade_only and shipped_gate is not None:
+            # The committed gate stays as it is; only its cascade is fitted and written.
+            fitted = dataclasses.replace(shipped_gate, cheap=dataclasses.replace(
+                cheap, band=band))
+            data = json.loads(GATE_FILE.read_text(encoding="utf-8"))
+            data["models"][DEFAULT_MODEL]["cheap"] = about["cheap"]
+            data["cascade"] = {"fitted_on": list(TUNING), "blind_weight": args.blind_weight,
+                               "leave_one_set_out": band_counts.tolist()}
+        else:
+            fitted = dataclasses.replace(fitted, cheap=dataclasses.replace(cheap, band=band))
+        alone, served = ([[right(a, relevance(a, g), shown_at, k)] for a in asked]
+                         for g in (dataclasses.replace(fitted, cheap=None), fitted))
+        changed = sum(a != b for a, b in zip(alone, served, strict=True))
+        print(f"  {'the committed gate' if args.cascade_only else 'the gate'} alone on the "
+              f"tuning questions (in-sample): {share(counts(asked, np.array(alone)))}; with its "
+              f"cascade: {share(counts(asked, np.array(served)))} ({changed} right or wrong "
+              f"otherwise)")
+    if args.write and args.cascade_only and band is not None:
+        GATE_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"written (the committed gate kept, its cascade added): {GATE_FILE}")
+    elif args.write:
         data = {"about": "index.relevance.Gate, fitted by python -m bench.gate_fit",
                 "fitted_on": list(TUNING),
                 "cross_validated": {"gate": gate.tolist(), "calibration": calibration.tolist(),
@@ -378,11 +399,26 @@ async def run(args: argparse.Namespace) -> None:
         print(f"written: {GATE_FILE}")
 
 
+def relevance(asked: Asked, gate: Gate) -> np.ndarray:
+    """The candidates' relevance as the reader serves it (``IndexReader._hybrid_evidence``):
+    the cheap gate's where its cascade is sure, else the gate's."""
+    if not len(asked.hits):
+        return np.zeros(0)
+    evidence = dict(zip(FEATURES, asked.x.T, strict=True))
+    if gate.cheap is not None:
+        read = np.zeros(len(asked.hits), dtype=bool)
+        read[:SENTENCE_HEAD] = evidence["sentence_found"][:SENTENCE_HEAD] > 0
+        if read.any() and not gate.cheap.uncertain(evidence, read):
+            return gate.cheap(evidence)
+    return gate(evidence)
+
+
 def choose_band(asked: list[Asked], cheap: LeftOut, full: LeftOut, args: argparse.Namespace
-                ) -> tuple[float, float] | None:
+                ) -> tuple[tuple[float, float] | None, np.ndarray | None]:
     """The cascade's band (``Gate.uncertain``): ``--band``, or the one that embeds sentences
     for the fewest left-out questions while answering at least as many right in each group
-    as the gate that always reads them (None: no band does, no cascade)."""
+    as the gate that always reads them (None: no band does, no cascade); and its pooled
+    counts there."""
     whole = sum(full.counts(asked).values())
     print(f"the cascade, left out by blind set (the gate above always reading sentences: "
           f"{share(whole)}; sentences read for {np.mean(held_any(asked, full)):.1%}):")
@@ -393,13 +429,13 @@ def choose_band(asked: list[Asked], cheap: LeftOut, full: LeftOut, args: argpars
         c = sum(cheap.counts(asked, right).values())
         print(f"  band -{band[0]}..+{band[1]}: {share(c)}, sentences read for {read:.1%}")
         if args.band or (c[0] >= whole[0] and c[2] >= whole[2]):
-            fits.append((read, sum(band), band))
+            fits.append((read, sum(band), band, c))
     if args.no_cascade or not fits:
         print("  no cascade")
-        return None
-    band = min(fits)[2]
+        return None, None
+    _, _, band, c = min(fits, key=lambda f: f[:2])
     print(f"  chosen: -{band[0]}..+{band[1]}")
-    return band
+    return band, c
 
 
 def held_any(asked: list[Asked], left: LeftOut) -> list[bool]:
@@ -424,6 +460,8 @@ def main() -> None:
     parser.add_argument("--band", type=lambda v: tuple(float(x) for x in v.split(",")),
                         help="the cascade's band BELOW,ABOVE (log-odds around the cheap "
                              "gate's threshold; default: chosen on the left-out sets)")
+    parser.add_argument("--cascade-only", action="store_true",
+                        help="keep the committed gate; fit and write only its cascade")
     parser.add_argument("--no-cascade", action="store_true",
                         help="write a gate that always reads the sentences")
     parser.add_argument("--write", action="store_true",

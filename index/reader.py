@@ -380,7 +380,7 @@ class IndexReader:
         time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
         hits, evidence, gate = await self._hybrid_evidence(
             question, terms, k, offset, allowed, dense, embedder,
-            sentences=self._gate is not None and self._gate.reads_sentences, cascade=True)
+            sentences=self._gate is not None and self._gate.reads_sentences, serving=True)
         if gate is None or evidence is None:
             return hits
         relevances = gate(evidence)
@@ -402,11 +402,12 @@ class IndexReader:
     async def _hybrid_evidence(self, question: str, terms: list[str], k: int, offset: int,
                                allowed: np.ndarray | None, dense: NearestIndex,
                                embedder: embedding.Embedder, *, sentences: bool = False,
-                               cascade: bool = False
+                               serving: bool = False
                                ) -> tuple[list[Hit], dict[str, np.ndarray] | None, Gate | None]:
         """The hybrid hits, their relevance by the calibration (``MEANING``), the gate's
         evidence for them and the gate that weighs it (None without a gate): with
-        ``sentences`` read, unless ``cascade`` and the gate's cheap one is sure without."""
+        ``sentences`` read; when ``serving``, only what the gate weighs, and none if the
+        gate's cascade is sure without them (else all, for fitting)."""
         candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates, FUSION)
@@ -429,8 +430,10 @@ class IndexReader:
             sentence, phrase = None, None
             definition = DEFINITION.search(question) is not None
             if sentences:
-                held, phrase = self._head_sentences(hits, terms, forms, offset)
-                if cascade and gate.cheap is not None and any(held):
+                held, phrase = self._head_sentences(
+                    hits, terms, forms, offset,
+                    phrases=not serving or "adjacent" in gate.features)
+                if serving and gate.cheap is not None and any(held):
                     # The cheap gate first: when it is sure, no sentence is embedded.
                     cheap = gate.cheap.evidence(relevances, similarities, titles, rare,
                                                 rare_in_title, definition=definition)
@@ -473,17 +476,21 @@ class IndexReader:
         return frozenset(forms), held, in_title
 
     def _head_sentences(self, hits: list[Hit], terms: list[str], forms: frozenset[str],
-                        offset: int) -> tuple[list[list[str]], np.ndarray]:
+                        offset: int, *, phrases: bool) -> tuple[list[list[str]], np.ndarray]:
         """For each of the ranking's first ``SENTENCE_HEAD`` hits (by rank, past ``offset``
-        as well), its sentences that hold one of ``forms`` (the rarest word's terms); and
-        for every hit whether one of its sentences has two of the question's ``terms``
-        adjacent as the question has them (``index.relevance.adjacent``; False past those)."""
+        as well), its sentences that hold one of ``forms`` (the rarest word's terms); and,
+        with ``phrases``, for every hit whether one of its sentences has two of the
+        question's ``terms`` adjacent as the question has them (``index.relevance.adjacent``;
+        False past those)."""
         head = max(0, min(len(hits), SENTENCE_HEAD - offset))
-        held, phrase = [], np.zeros(len(hits), dtype=bool)
+        held: list[list[str]] = []
+        phrase = np.zeros(len(hits), dtype=bool)
+        if not forms and not phrases:
+            return held, phrase
         for i, hit in enumerate(hits[:head]):
             split = [(s, self._tokenize(s)) for s in sentences(hit.text)]
             held.append([s for s, t in split if not forms.isdisjoint(t)])
-            phrase[i] = adjacent(terms, [t for _, t in split])
+            phrase[i] = phrases and adjacent(terms, [t for _, t in split])
         return held, phrase
 
     async def _sentence_similarities(self, question: str, held: list[list[str]], n: int,
