@@ -2,6 +2,10 @@
 
 Which passages a reply shows, in order (``choose``, a pure function):
 
+0. An answerer's passage that is all lead-in to a relevant quote of its answer and names the
+   quote's outlet gives way to the quote, as relevant as the better of the two (the outlet's
+   own words over the answerer's account of them);
+   a passage of fewer than ``MIN_WORDS`` words ("...", "and") is never shown.
 1. Only relevant ones: ``Hit.relevance`` (index.relevance, the same scale for every question
    and corpus) at least ``min_relevance``. None relevant: the reply says so.
 2. Quotes first: the quotes and the answerers' own words, each in ranking order, are merged
@@ -33,7 +37,7 @@ from dataclasses import dataclass
 from index.reader import Hit, IndexReader
 from index.sources import QUESTION
 
-from .render import Reply, render_answer
+from .render import Reply, leads_in, render_answer
 
 # Passages fetched per question before choosing: enough for several pages of distinct answers.
 CANDIDATES = 40
@@ -41,6 +45,9 @@ CANDIDATES = 40
 ANSWER_LEAD = 0.1
 # How near the best passage's relevance another thread's passage must be to be shown.
 OTHER_THREAD_MARGIN = 0.3
+# Fewer words than this say nothing on their own.
+MIN_WORDS = 3
+_WORDS = re.compile(r"\w+")
 _PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
 
 
@@ -66,6 +73,39 @@ def _place(hit: Hit) -> tuple[str, int | None]:
     if m := _PLACE.match(hit.passage_id):
         return m["answer"], int(m["index"])
     return hit.answer_url or hit.passage_id, None
+
+
+def _quotes_for_their_lead_ins(hits: Sequence[Hit], min_relevance: float) -> list[Hit]:
+    """An answerer's passage that is all the lead-in of a quote of the same answer and names
+    the quote's outlet ("Furthermore, Reuters has published an article saying that ...") gives
+    way to that quote, at its place and as relevant as the better of the two, when the quote is
+    relevant itself: the outlet's own words over the answerer's account of them (review5: the
+    lead-in led the reply, and one passage per answer hid the very Reuters quote it
+    introduced). A lead-in that names no outlet is often the answer itself ("It was not taken
+    in 2019, but in 2015."), and stays."""
+    quote_of: dict[tuple[str, str], Hit] = {}
+    for h in sorted((h for h in hits if h.kind == "quote" and h.lead_in and h.outlet
+                     and h.outlet.lower() in h.lead_in.lower()
+                     and (h.relevance or 0.0) >= min_relevance),
+                    key=lambda h: _place(h)[1] or 0):
+        quote_of.setdefault((_place(h)[0], (h.lead_in or "").strip()), h)
+    out: list[Hit] = []
+    taken: set[str] = set()
+    for h in hits:
+        quote = quote_of.get((_place(h)[0], h.text.strip())) if h.kind == "answer" else None
+        if quote is not None:
+            h = dataclasses.replace(quote, score=max(quote.score, h.score), relevance=max(
+                quote.relevance or 0.0, h.relevance or 0.0))
+        if h.passage_id not in taken:
+            taken.add(h.passage_id)
+            out.append(h)
+    return out
+
+
+def _says_something(hit: Hit) -> bool:
+    """At least ``MIN_WORDS`` words: "...", "and" or "Yes." alone is no evidence, whatever
+    its thread's title made of it."""
+    return len(_WORDS.findall(hit.text)) >= MIN_WORDS
 
 
 def _thread(hit: Hit) -> tuple[str, str | None]:
@@ -104,18 +144,24 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 # "Source: [Reuters](...)", "Sources - BBC, CNN": a line that names where the answer's quote
 # came from says nothing itself ("Sources close to the minister say" is no such line).
 _SOURCE_LINE = re.compile(r"(?i)(?:sources?|credits?|references?)\s*[:\-\u2013]\s*\S")
+# "Amazon Kindles 'damaged by airport scanners' -- The Telegraph": a headline and its outlet,
+# a reference to the quote, not the answerer saying something.
+_CITATION_LINE = re.compile(
+    r"^.{10,}?\s(?:--|\u2013|\u2014)\s*[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,4}$")
 SOURCE_LINE_CHARS = 200
 
 
 def _introduces(hit: Hit) -> bool:
-    """An answerer's passage that is one paragraph ending in a colon (a lead-in to what follows
-    it; several paragraphs ending so still say something first), or one short line naming a
-    source ("Source: Reuters"): it points at a quote, and answers nothing itself."""
+    """An answerer's passage that is one paragraph leading in to what follows (``leads_in``:
+    "According to the BBC:", "According to Yahoo News Japan..."; several paragraphs ending so
+    still say something first), or one short line naming a source ("Source: Reuters", a
+    headline and its outlet): it points at a quote, and answers nothing itself."""
     text = hit.text.strip()
     if "\n\n" in text:
         return False
-    return text.endswith(":") or (len(text) <= SOURCE_LINE_CHARS
-                                  and _SOURCE_LINE.match(text) is not None)
+    return leads_in(text) or (len(text) <= SOURCE_LINE_CHARS and (
+        _SOURCE_LINE.match(text) is not None
+        or ("\n" not in text and _CITATION_LINE.match(text) is not None)))
 
 
 def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:
@@ -140,8 +186,9 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
 
     ``hits`` are the ranking's candidates, best first, with their relevance."""
     # A quote of the thread's own question repeats what was asked: no evidence.
+    hits = _quotes_for_their_lead_ins(hits, min_relevance)
     relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
-                and h.source_kind != QUESTION]
+                and h.source_kind != QUESTION and _says_something(h)]
     if relevant:
         best = max(relevant, key=lambda h: h.relevance or 0.0)
         relevant = [h for h in relevant if _thread(h) == _thread(best)

@@ -212,14 +212,27 @@ def _page_word(hit: Hit) -> str:
             else "page" if hit.passage_id.startswith("page:") else "thread")
 
 
+# An ellipsis ends a lead-in only after a few words ("According to Yahoo News Japan..."); a
+# longer paragraph ending so trails off after saying something.
+LEAD_IN_WORDS = 12
+
+
+def leads_in(paragraph: str) -> bool:
+    """An answerer's paragraph that introduces what follows instead of saying something: it
+    ends in a colon, or in an ellipsis after at most ``LEAD_IN_WORDS`` words."""
+    text = paragraph.rstrip()
+    return text.endswith(":") or (text.endswith(("...", "\u2026"))
+                                  and len(text.split()) <= LEAD_IN_WORDS)
+
+
 def _without_closing_lead_in(hit: Hit) -> tuple[str, bool]:
-    """An answerer's passage without its last paragraph when that one ends in a colon: it
+    """An answerer's passage without its last paragraph when that one is a lead-in: it
     introduces a quote shown elsewhere, or not at all ("I've added the following comment:").
     Returns the text and whether a paragraph was left out."""
     if hit.kind != "answer":
         return hit.text, False
     head, sep, last = hit.text.strip().rpartition("\n\n")
-    if sep and head.strip() and last.rstrip().endswith(":"):
+    if sep and head.strip() and leads_in(last):
         return head.rstrip(), True
     return hit.text, False
 

@@ -106,15 +106,18 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
         logging.getLogger("index.build").setLevel(logging.WARNING)
 
     def embedding(done: int, total: int) -> None:
-        """A bar on a terminal, else a log line about every 5% (and at the end)."""
+        """A bar on a terminal, else a log line about every 5% (and at the end). It counts
+        distinct texts: passages with the same words are embedded once, so the summary's
+        passages embedded can be more."""
         if sys.stderr.isatty():
             if not embed_bar:
-                embed_bar.append(tqdm(total=total, unit="passage", desc="embedding"))
+                embed_bar.append(tqdm(total=total, unit="text", desc="embedding"))
             embed_bar[0].n = done
             embed_bar[0].refresh()
         elif total and (twentieth := 20 * done // total) > logged[0]:
             logged[0] = twentieth
-            logging.getLogger("index.vectors").info("embedded %d of %d passage(s)", done, total)
+            logging.getLogger("index.vectors").info("embedded %d of %d distinct text(s)", done,
+                                                    total)
 
     try:
         report = build_with(settings, corpus=corpus, database=db,

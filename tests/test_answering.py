@@ -73,6 +73,66 @@ def test_a_lone_source_line_is_never_shown() -> None:
         assert ids(choose([said], k=3, min_relevance=0.3)) == ["n/a0/p2"]
 
 
+def test_a_headline_and_its_outlet_is_never_shown_alone() -> None:
+    """review5: "Amazon Kindles 'damaged by airport scanners' -- The Telegraph" shown as the
+    answerer's words above the quote it names."""
+    line = dataclasses.replace(hit("k/a0/p0", 0.9, "answer"),
+                               text="Amazon Kindles 'damaged by airport scanners' -- The Telegraph")
+    assert ids(choose([line, hit("k/a0/p1", 0.6)], k=3, min_relevance=0.3)) == ["k/a0/p1"]
+    for text in ("Iraq's PM says Soleimani was to meet him \u2014 BBC News",
+                 "Scientists find no link \u2013 Reuters"):
+        assert choose([dataclasses.replace(line, text=text)], k=3, min_relevance=0.3) == []
+    # A sentence with a dash in it, or one that goes on after the name, says something.
+    for text in ("The scanners are safe -- the Telegraph got that wrong.",
+                 "It was a hoax -- The Telegraph later corrected it, and so did the BBC."):
+        said = dataclasses.replace(line, text=text)
+        assert ids(choose([said], k=3, min_relevance=0.3)) == ["k/a0/p0"]
+
+
+def test_a_short_lead_in_ending_in_an_ellipsis_is_a_lead_in() -> None:
+    """review5: "According to Yahoo News Japan..." shown as the answerer's words."""
+    lead_in = dataclasses.replace(hit("y/a0/p0", 0.9, "answer"),
+                                  text="According to Yahoo News Japan...")
+    assert choose([lead_in], k=3, min_relevance=0.3) == []
+    trailing = dataclasses.replace(lead_in, text=(
+        "Nobody has measured it, and the studies that tried all had small samples, so the "
+        "honest answer is that we do not know yet..."))
+    assert ids(choose([trailing], k=3, min_relevance=0.3)) == ["y/a0/p0"]
+
+
+def test_a_lead_in_gives_way_to_the_quote_it_introduces() -> None:
+    """review5, on the shipped thread: "what did Reuters report about Soleimani's plans?" led
+    with the answerer's "Furthermore, Reuters has published an article ... saying that", and
+    one passage per answer hid the Reuters quote it introduces."""
+    said = "Furthermore, Reuters has published an article saying that Soleimani was planning"
+    lead_in = dataclasses.replace(hit("s/a0/p3", 0.99, "answer"), text=said)
+    quote = dataclasses.replace(hit("s/a0/p4", 0.62, outlet="Reuters"), lead_in=said)
+    later = dataclasses.replace(hit("s/a0/p6", 0.8, outlet="Reuters"), lead_in="Reuters noted")
+    [first, second] = choose([lead_in, later, quote], k=3, min_relevance=0.35)
+    assert (first.passage_id, first.outlet, first.relevance) == ("s/a0/p4", "Reuters", 0.99)
+    assert second.passage_id == "s/a0/p6"
+    # Below the threshold on its own, the quote does not take the place of what was said
+    # before it ("In conclusion, the hygiene hypothesis is not a fully accepted theory, ...").
+    weak = dataclasses.replace(quote, relevance=0.1)
+    assert ids(choose([lead_in, weak], k=3, min_relevance=0.35)) == ["s/a0/p3"]
+    # A lead-in that names no outlet of the quote is often the answer itself: it stays.
+    answered = dataclasses.replace(lead_in, text="It was not taken in 2019, but in 2015.")
+    unnamed = dataclasses.replace(quote, outlet=None, lead_in=answered.text)
+    assert ids(choose([answered, unnamed], k=3, min_relevance=0.35)) == ["s/a0/p3", "s/a0/p4"]
+    # Another answer's quote with the same words before it is not this passage's.
+    elsewhere = dataclasses.replace(quote, passage_id="s/a1/p1")
+    assert ids(choose([lead_in, elsewhere], k=3, min_relevance=0.35)) == ["s/a0/p3", "s/a1/p1"]
+
+
+def test_a_passage_of_a_word_or_two_is_never_shown() -> None:
+    """review5 and make answers: "..." and "and" passed the gate on their thread's title."""
+    for text in ("...", "and", "Yes."):
+        empty = dataclasses.replace(hit("e/a0/p2", 0.9, "answer"), text=text)
+        assert choose([empty], k=3, min_relevance=0.35) == []
+    said = dataclasses.replace(hit("e/a0/p2", 0.9, "answer"), text="No, it is a myth.")
+    assert ids(choose([said], k=3, min_relevance=0.35)) == ["e/a0/p2"]
+
+
 def test_one_passage_per_answer_on_the_first_page() -> None:
     hits = [hit("t/a0/p1", 0.9), hit("t/a0/p5", 0.8), hit("t/a1/p0", 0.7), hit("u/a0/p0", 0.6)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == [

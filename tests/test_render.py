@@ -266,6 +266,10 @@ def test_an_answerers_passage_ends_before_its_closing_lead_in() -> None:
     [field] = render_answer("what happened?", [own]).embeds[0]["fields"]
     assert field["value"].startswith("> The ferry sank in calm weather. […]\n— ")
     assert "comment to it" not in field["value"]
+    # A few words ending in an ellipsis lead in too (review5: "According to Yahoo News Japan...").
+    own = replace(own, text="This looks inspired by a dispute.\n\nAccording to Yahoo News Japan...")
+    [field] = render_answer("what happened?", [own]).embeds[0]["fields"]
+    assert field["value"].startswith("> This looks inspired by a dispute. […]\n— ")
     # A quote's own paragraphs are never cut so.
     quote = replace(hit(), text="The ferry sank.\n\nOfficials said:")
     [field] = render_answer("what happened?", [quote]).embeds[0]["fields"]
