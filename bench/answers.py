@@ -4,6 +4,7 @@ on-topic question, and honestly nothing for an off-topic one?
     python -m bench.answers [--split heldout|fresh|unseen|unseen2|unseen3|unseen4|unseen5|
                                      unseen6|unseen7|unseen8|unseen9|tune|tune2|all]
                             [--bm25-only] [--min-relevance X] [--sweep] [-v]
+                            [--relevance-cost [--no-cascade]]
 
 Builds a mixed corpus from the shared data (the shipped seed, Skeptics' Q&A file, the
 genai.stackexchange.com dump and the two saved pages) with the config's settings, passage
@@ -150,14 +151,16 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     timed on the first pass, then kept), the meaning folded in (``with_meaning``), the
     gate's rarest word (``IndexReader._rarest_held``) and, when the gate reads them, the
     sentences holding it (``IndexReader._sentence_similarities``: embedding those of the first
-    candidates, timed on the first pass, then kept), for the bot's number of candidates."""
+    candidates, timed on the first pass, then kept; only for the questions the cascade's cheap
+    gate is unsure of, counted), for the bot's number of candidates."""
     spent = {"words": 0.0, "titles": 0.0, "meaning": 0.0, "gate": 0.0, "sentences": 0.0}
+    read = [0, 0]  # questions with sentences to read, and their sentences
 
-    def timed(name: str, f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        def call(*args: object) -> np.ndarray:
+    def timed(name: str, f: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: object, **kwargs: object) -> Any:
             started = time.perf_counter()
             try:
-                return f(*args)
+                return f(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - started
         return call
@@ -174,14 +177,21 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     reader._title_similarities = timed_async(  # type: ignore[method-assign]
         "titles", reader._title_similarities)
     reader._rarest_held = timed_async("gate", reader._rarest_held)  # type: ignore[method-assign]
-    reader._sentence_similarities = timed_async(  # type: ignore[method-assign]
-        "sentences", reader._sentence_similarities)
+    sentence_similarities = timed_async("sentences", reader._sentence_similarities)
+
+    async def counted(question: str, held: list[list[str]], *args: Any) -> np.ndarray:
+        read[0] += any(held)  # any sentence to embed (or kept)
+        read[1] += len({s for group in held for s in group})
+        result: np.ndarray = await sentence_similarities(question, held, *args)
+        return result
+    reader._sentence_similarities = counted  # type: ignore[method-assign]
+    reader._head_sentences = timed("gate", reader._head_sentences)  # type: ignore
     # The first pass: passage lengths read, kernels compiled, every title embedded once.
     started = time.perf_counter()
     for q in questions:
         await reader.search(q.text, CANDIDATES)
     first, first_titles = time.perf_counter() - started, spent["titles"]
-    first_sentences = spent["sentences"]
+    first_sentences, first_read = spent["sentences"], list(read)
     spent["titles"] = spent["gate"] = spent["sentences"] = 0.0
     reader._relevance = timed("words", reader._relevance)  # type: ignore[method-assign]
     original = index.reader.with_meaning
@@ -197,12 +207,13 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     total = (time.perf_counter() - started) / n * 1000
     print(f"first pass ({len(questions)} questions): {first / len(questions) * 1000:.1f} ms a "
           f"question, of which the titles' vectors {first_titles / len(questions) * 1000:.1f} ms"
-          f", the gate's sentences {first_sentences / len(questions) * 1000:.1f} ms")
+          f", the gate's sentences {first_sentences / len(questions) * 1000:.1f} ms (read for "
+          f"{first_read[0]} of {len(questions)} questions, {first_read[1]} sentences)")
     print(f"{n} searches of {CANDIDATES} candidates ({len(questions)} questions x {rounds}): "
           f"{total:.1f} ms a question in all, of which relevance {spent['words'] / n * 1000:.2f}"
           f" ms (the words) + {spent['titles'] / n * 1000:.2f} ms (the titles, kept) + "
           f"{spent['meaning'] / n * 1000:.3f} ms (meaning) + {spent['gate'] / n * 1000:.2f} ms "
-          f"(the gate's rarest word: who holds it, in which titles) + "
+          f"(the gate's rarest word: who holds it, in which titles, which sentences) + "
           f"{spent['sentences'] / n * 1000:.2f} ms (the gate's sentences, kept)")
 
 
@@ -227,6 +238,9 @@ async def run(args: argparse.Namespace) -> None:
         if not args.bm25_only and not hybrid:
             sys.exit("the index has no usable passage vectors: see the build's message above, "
                      "or measure the BM25 path with --bm25-only")
+        gate = reader._gate
+        if args.no_cascade and gate is not None:  # the gate alone, reading every sentence
+            reader._gate = dataclasses.replace(gate, cheap=None)
         if args.relevance_cost:
             await relevance_cost(reader, chosen)
             return
@@ -267,6 +281,9 @@ def main() -> None:
     parser.add_argument("--min-relevance", type=float, help="override [answers] min_relevance")
     parser.add_argument("--relevance-cost", action="store_true",
                         help="time the relevance measure within the search")
+    parser.add_argument("--no-cascade", action="store_true",
+                        help="the gate reads the sentences for every question, not only when "
+                             "its cheap gate is unsure (to measure what the cascade saves)")
     parser.add_argument("--sweep", action="store_true",
                         help="shares on the tune questions for thresholds 0 to 0.6")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the wrong answers")

@@ -43,16 +43,32 @@ from index.build import build_with  # noqa: E402
 from index.config import AnswerSettings, load_config  # noqa: E402
 from index.embedding import DEFAULT_MODEL  # noqa: E402
 from index.reader import Hit, IndexReader  # noqa: E402
-from index.relevance import GATE_FILE, GATES, Gate  # noqa: E402
+from index.relevance import GATE_FILE, GATES, SENTENCE_HEAD, Gate  # noqa: E402
 
-# The splits fitted on: every set written before the gate, and the two held-out sets run on
-# it since (reported, so now seen). Later ones are held out.
+# The splits fitted on: every set written before the gate, and the held-out sets run on it
+# since (reported, so now seen). Later ones are held out.
 TUNING = ("tune", "tune2", "heldout", "fresh", "unseen", "unseen2", "unseen3", "unseen4",
-          "unseen5", "unseen6", "unseen7")
+          "unseen5", "unseen6", "unseen7", "unseen8")
+# The sets written blind (threads drawn at random, asked in people's own words, about terms
+# inside answers) and each run once before it was tuned on: the earlier sets ask nearer the
+# threads' titles, so the CV over all of them overshoots a new blind set. Each is left out in
+# turn (``leave_one_set_out``): the estimate the gate is chosen by.
+BLIND = ("unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7", "unseen8")
 # ``--features six``: the gate's before the sentences (h14gate's), for comparison.
 SIX = ("cosine", "title", "words", "thread_or_close", "rare", "rare_in_title")
-FEATURES = (*SIX, "sentence", "sentence_found")
+EIGHT = (*SIX, "sentence", "sentence_found")
+# ``definitions``: the eight, whether two adjacent words of the question are adjacent in one
+# sentence of the passage, and whether the question asks what a term is (alone, and times the
+# sentence's and the title's cosines: a definition's answer sits inside a broader thread).
+FEATURE_SETS = {"six": SIX, "sentences": EIGHT,
+                "definitions": (*EIGHT, "adjacent", "definition", "definition_sentence",
+                                "definition_title")}
+CHOSEN = "sentences"
+FEATURES = tuple(dict.fromkeys(f for names in FEATURE_SETS.values() for f in names))
 THRESHOLDS = np.round(np.arange(0.3, 0.901, 0.025), 3)
+# The cascade's bands tried (log-odds below and above the cheap gate's threshold).
+BANDS = [(below, above) for below in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
+         for above in (0.5, 1.0, 1.5, 2.0, 3.0)]
 
 
 @dataclass
@@ -96,8 +112,9 @@ def right(asked: Asked, relevance: np.ndarray, min_relevance: float, k: int) -> 
     """Whether the bot's first page is right for the question with these relevances."""
     if not len(relevance) or relevance.max() < min_relevance:
         return asked.question.shown_right([])
+    # Only the candidates at the threshold can be shown (``choose`` drops the rest first).
     hits = [dataclasses.replace(h, relevance=float(r))
-            for h, r in zip(asked.hits, relevance, strict=True)]
+            for h, r in zip(asked.hits, relevance, strict=True) if r >= min_relevance]
     return asked.question.shown_right(
         [h.passage_id for h in choose(hits, k=k, min_relevance=min_relevance)[:k]])
 
@@ -121,15 +138,18 @@ def best_threshold(asked: list[Asked], rights: np.ndarray) -> int:
     return int(np.flatnonzero(score >= score.max() - 1e-12)[-1])  # the highest among equals
 
 
-def fit(asked: list[Asked]) -> object:
+def fit(asked: list[Asked], blind_weight: float = 1.0) -> object:
+    """The logistic model over the candidates of ``asked``; a blind set's candidates weigh
+    ``blind_weight`` times the others'."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [(a.x, a.expected) for a in asked if len(a.hits)]
-    x = np.vstack([r[0] for r in rows])
-    y = np.concatenate([r[1] for r in rows])
-    on = np.concatenate([np.full(len(r[1]), a.question.on_topic)
-                         for r, a in zip(rows, [a for a in asked if len(a.hits)], strict=True)])
-    weight = np.where(on & ~y, 0.0, 1.0)  # unjudged candidates of on-topic questions: out
+    asked = [a for a in asked if len(a.hits)]
+    x = np.vstack([a.x for a in asked])
+    y = np.concatenate([a.expected for a in asked])
+    on = np.concatenate([np.full(len(a.hits), a.question.on_topic) for a in asked])
+    of = np.concatenate([np.full(len(a.hits), blind_weight if a.question.split in BLIND else 1.0)
+                         for a in asked])
+    weight = np.where(on & ~y, 0.0, of)  # unjudged candidates of on-topic questions: out
     model = LogisticRegression(C=1.0, max_iter=5000)
     model.fit(x, y, sample_weight=weight)
     return model
@@ -153,7 +173,79 @@ def folds(asked: list[Asked], n: int, seed: int) -> np.ndarray:
                      for a in asked])
 
 
-def cross_validate(asked: list[Asked], n: int, seeds: int, shown_at: float, k: int
+def fitted_threshold(train: list[Asked], shown_at: float, k: int, blind_weight: float = 1.0
+                     ) -> tuple[object, int]:
+    """The model fitted on ``train`` and its operating point (an index of THRESHOLDS) chosen
+    on ``train`` too."""
+    model = fit(train, blind_weight)
+    return model, best_threshold(train, curve(train, probabilities(model, train), shown_at, k))
+
+
+@dataclass
+class LeftOut:
+    """Each blind set's questions scored by the gate fitted, and its threshold chosen, on
+    every other tuning question: how a gate fitted on all would fare on the next blind set."""
+
+    at: np.ndarray  # the questions' places in ``asked``
+    right: np.ndarray  # each right or not
+    margin: list[np.ndarray]  # each candidate's log-odds less its threshold's
+
+    def counts(self, asked: list[Asked], right: np.ndarray | None = None
+               ) -> dict[str, np.ndarray]:
+        """(on-topic right, on-topic, off-topic right, off-topic) by blind set."""
+        right = self.right if right is None else right
+        splits = np.array([asked[i].question.split for i in self.at])
+        return {s: counts([asked[i] for i in self.at[splits == s]], right[splits == s, None])
+                for s in BLIND if (splits == s).any()}
+
+
+def left_out(asked: list[Asked], shown_at: float, k: int, blind_weight: float = 1.0
+             ) -> LeftOut:
+    at, right, margin = [], [], []
+    for split in BLIND:
+        test_at = [i for i, a in enumerate(asked) if a.question.split == split]
+        if not test_at:
+            continue
+        model, t = fitted_threshold([a for a in asked if a.question.split != split],
+                                    shown_at, k, blind_weight)
+        test = [asked[i] for i in test_at]
+        p = probabilities(model, test)
+        at += test_at
+        right += curve(test, p, shown_at, k)[:, t].tolist()
+        logit_t = np.log(THRESHOLDS[t] / (1 - THRESHOLDS[t]))
+        margin += [np.log(np.clip(q, 1e-12, 1) / np.clip(1 - q, 1e-12, 1)) - logit_t for q in p]
+    return LeftOut(np.array(at, dtype=int), np.array(right, dtype=bool), margin)
+
+
+def leave_one_set_out(asked: list[Asked], shown_at: float, k: int, blind_weight: float = 1.0
+                      ) -> dict[str, np.ndarray]:
+    """Each blind set's counts (on-topic right, on-topic, off-topic right, off-topic), left
+    out in turn (``LeftOut``)."""
+    return left_out(asked, shown_at, k, blind_weight).counts(asked)
+
+
+def cascade(asked: list[Asked], cheap: LeftOut, full: LeftOut, band: tuple[float, float]
+            ) -> tuple[np.ndarray, float]:
+    """Each left-out question right or not, and the share of them whose sentences are
+    embedded, when the ``cheap`` gate decides unless a candidate whose sentences would be
+    read (``sentence_found``) is within ``band`` of its threshold (``Gate.uncertain``); with
+    no such candidate, nothing is read and the ``full`` gate, exact without, decides."""
+    found = FEATURES.index("sentence_found")
+    right, read = full.right.copy(), 0
+    for j, i in enumerate(cheap.at):
+        held = asked[i].x[:SENTENCE_HEAD, found] > 0 if len(asked[i].hits) else np.zeros(0, bool)
+        if not held.any():
+            continue
+        z = cheap.margin[j][:SENTENCE_HEAD][held]
+        if ((z >= -band[0]) & (z <= band[1])).any():
+            read += 1
+        else:
+            right[j] = cheap.right[j]
+    return right, read / len(cheap.at)
+
+
+def cross_validate(asked: list[Asked], n: int, seeds: int, shown_at: float, k: int,
+                   blind_weight: float = 1.0
                    ) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """(the gate's counts, the calibration's counts, the gate's thresholds), summed over the
     test folds and averaged over seeds: on-topic right, on-topic, off-topic right, off-topic."""
@@ -167,8 +259,7 @@ def cross_validate(asked: list[Asked], n: int, seeds: int, shown_at: float, k: i
         for f in range(n):
             train = [a for a, g in zip(asked, fold, strict=True) if g != f]
             test = [a for a, g in zip(asked, fold, strict=True) if g == f]
-            model = fit(train)
-            t = best_threshold(train, curve(train, probabilities(model, train), shown_at, k))
+            model, t = fitted_threshold(train, shown_at, k, blind_weight)
             chosen.append(float(THRESHOLDS[t]))
             gate += counts(test, curve(test, probabilities(model, test), shown_at, k)[:, [t]])
             tb = best_threshold(train, base_rights[fold != f])
@@ -220,47 +311,138 @@ async def run(args: argparse.Namespace) -> None:
         for split in TUNING:
             at = [i for i, a in enumerate(asked) if a.question.split == split]
             print(f"    {split}: {share(counts([asked[i] for i in at], rights[at]))}")
-    features = SIX if args.features == "six" else FEATURES
+    features = FEATURE_SETS[args.features]
     print(f"cross-validated ({args.folds} folds by thread x {args.seeds} seeds, each fold's "
-          f"threshold chosen on the others; the same folds for each):")
-    for name, names in (("the six features (before the sentences)", SIX),
-                        ("with the sentences", FEATURES)):
+          f"threshold chosen on the others; the same folds for each), and each blind set left "
+          f"out in turn (fitted on every other tuning question; blind sets weighing "
+          f"{args.blind_weight}):")
+    left: dict[str, LeftOut] = {}
+    for name, names in FEATURE_SETS.items():
         gate, calibration, chosen = cross_validate(only(asked, names), args.folds, args.seeds,
-                                                   shown_at, k)
-        print(f"  the gate, {name}: {share(gate)} (thresholds {min(chosen)}-{max(chosen)})")
-        if names == features:
+                                                   shown_at, k, args.blind_weight)
+        print(f"  {name} ({len(names)} features): CV {share(gate)} "
+              f"(thresholds {min(chosen)}-{max(chosen)})")
+        left[name] = left_out(only(asked, names), shown_at, k, args.blind_weight)
+        by_set = left[name].counts(asked)
+        print(f"    each blind set left out, pooled: {share(sum(by_set.values()))}")
+        print("      " + "; ".join(f"{s} {c[0]:.0f}/{c[1]:.0f}, {c[2]:.0f}/{c[3]:.0f}"
+                                   for s, c in by_set.items()))
+        if name == args.features:
             kept = gate, calibration
     print(f"  the calibration, its threshold per fold: {share(calibration)}")
     gate, calibration = kept
-    asked = only(asked, features)
-    model = fit(asked)
-    rights = curve(asked, probabilities(model, asked), shown_at, k)
-    t = best_threshold(asked, rights)
+    loso = {s: c.tolist() for s, c in left[args.features].counts(asked).items()}
+    band, band_counts = choose_band(asked, left["six"], left[args.features], args) \
+        if args.features != "six" else (None, None)
+    full = only(asked, features)
+    model = fit(full, args.blind_weight)
+    rights = curve(full, probabilities(model, full), shown_at, k)
+    t = best_threshold(full, rights)
     base_gate = shipped_gate or Gate(features, (0.0,) * len(features), 0.0, 0.5, shown_at,
                                      0.44, 0.65)
     fitted = gate_of(model, THRESHOLDS[t], shown_at, base_gate, features)
-    print(f"fitted on all ({args.features}): threshold {fitted.threshold}, "
+    print(f"fitted on all ({args.features}{', not written' if args.cascade_only else ''}): "
+          f"threshold {fitted.threshold}, "
           + ", ".join(f"{n} {c:+.3f}" for n, c in zip(features, fitted.coefficients,
                                                       strict=True))
           + f", intercept {fitted.intercept:+.3f}")
     print(f"  on the questions it was fitted on (not a measure): "
-          f"{share(counts(asked, rights[:, [t]]))}")
+          f"{share(counts(full, rights[:, [t]]))}")
     for split in TUNING:
-        at = [i for i, a in enumerate(asked) if a.question.split == split]
-        print(f"    {split}: {share(counts([asked[i] for i in at], rights[at][:, [t]]))}")
-    if args.write:
+        at = [i for i, a in enumerate(full) if a.question.split == split]
+        print(f"    {split}: {share(counts([full[i] for i in at], rights[at][:, [t]]))}")
+    about: dict[str, object] = {
+        "features": list(fitted.features),
+        "coefficients": [round(c, 6) for c in fitted.coefficients],
+        "intercept": round(fitted.intercept, 6), "threshold": fitted.threshold,
+        "shown_at": fitted.shown_at, "title_floor": fitted.title_floor, "alone": fitted.alone}
+    if band is not None:
+        cheap_asked = only(asked, SIX)
+        cheap_model = fit(cheap_asked, args.blind_weight)
+        t_cheap = best_threshold(cheap_asked, curve(cheap_asked, probabilities(
+            cheap_model, cheap_asked), shown_at, k))
+        cheap = gate_of(cheap_model, THRESHOLDS[t_cheap], shown_at, base_gate, SIX)
+        about["cheap"] = {"features": list(SIX),
+                          "coefficients": [round(c, 6) for c in cheap.coefficients],
+                          "intercept": round(cheap.intercept, 6), "threshold": cheap.threshold,
+                          "band": list(band)}
+        print(f"the cheap gate of the cascade (six, fitted on all): threshold {cheap.threshold},"
+              f" band {band[0]} below to {band[1]} above it in log-odds")
+        if args.cascade_only and shipped_gate is not None:
+            # The committed gate stays as it is; only its cascade is fitted and written.
+            fitted = dataclasses.replace(shipped_gate, cheap=dataclasses.replace(
+                cheap, band=band))
+            data = json.loads(GATE_FILE.read_text(encoding="utf-8"))
+            data["models"][DEFAULT_MODEL]["cheap"] = about["cheap"]
+            data["cascade"] = {"fitted_on": list(TUNING), "blind_weight": args.blind_weight,
+                               "leave_one_set_out": band_counts.tolist()}
+        else:
+            fitted = dataclasses.replace(fitted, cheap=dataclasses.replace(cheap, band=band))
+        alone, served = ([[right(a, relevance(a, g), shown_at, k)] for a in asked]
+                         for g in (dataclasses.replace(fitted, cheap=None), fitted))
+        changed = sum(a != b for a, b in zip(alone, served, strict=True))
+        print(f"  {'the committed gate' if args.cascade_only else 'the gate'} alone on the "
+              f"tuning questions (in-sample): {share(counts(asked, np.array(alone)))}; with its "
+              f"cascade: {share(counts(asked, np.array(served)))} ({changed} right or wrong "
+              f"otherwise)")
+    if args.write and args.cascade_only and band is not None:
+        GATE_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"written (the committed gate kept, its cascade added): {GATE_FILE}")
+    elif args.write:
         data = {"about": "index.relevance.Gate, fitted by python -m bench.gate_fit",
                 "fitted_on": list(TUNING),
                 "cross_validated": {"gate": gate.tolist(), "calibration": calibration.tolist(),
                                     "folds": args.folds, "seeds": args.seeds},
-                "models": {DEFAULT_MODEL: {
-                    "features": list(fitted.features),
-                    "coefficients": [round(c, 6) for c in fitted.coefficients],
-                    "intercept": round(fitted.intercept, 6), "threshold": fitted.threshold,
-                    "shown_at": fitted.shown_at, "title_floor": fitted.title_floor,
-                    "alone": fitted.alone}}}
+                "leave_one_set_out": loso, "blind_weight": args.blind_weight,
+                "models": {DEFAULT_MODEL: about}}
         GATE_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"written: {GATE_FILE}")
+
+
+def relevance(asked: Asked, gate: Gate) -> np.ndarray:
+    """The candidates' relevance as the reader serves it (``IndexReader._hybrid_evidence``):
+    the cheap gate's where its cascade is sure, else the gate's."""
+    if not len(asked.hits):
+        return np.zeros(0)
+    evidence = dict(zip(FEATURES, asked.x.T, strict=True))
+    if gate.cheap is not None:
+        read = np.zeros(len(asked.hits), dtype=bool)
+        read[:SENTENCE_HEAD] = evidence["sentence_found"][:SENTENCE_HEAD] > 0
+        if read.any() and not gate.cheap.uncertain(evidence, read):
+            return gate.cheap(evidence)
+    return gate(evidence)
+
+
+def choose_band(asked: list[Asked], cheap: LeftOut, full: LeftOut, args: argparse.Namespace
+                ) -> tuple[tuple[float, float] | None, np.ndarray | None]:
+    """The cascade's band (``Gate.uncertain``): ``--band``, or the one that embeds sentences
+    for the fewest left-out questions while answering at least as many right in each group
+    as the gate that always reads them (None: no band does, no cascade); and its pooled
+    counts there."""
+    whole = sum(full.counts(asked).values())
+    print(f"the cascade, left out by blind set (the gate above always reading sentences: "
+          f"{share(whole)}; sentences read for {np.mean(held_any(asked, full)):.1%}):")
+    bands = [args.band] if args.band else BANDS
+    fits = []
+    for band in bands:
+        right, read = cascade(asked, cheap, full, band)
+        c = sum(cheap.counts(asked, right).values())
+        print(f"  band -{band[0]}..+{band[1]}: {share(c)}, sentences read for {read:.1%}")
+        if args.band or (c[0] >= whole[0] and c[2] >= whole[2]):
+            fits.append((read, sum(band), band, c))
+    if args.no_cascade or not fits:
+        print("  no cascade")
+        return None, None
+    _, _, band, c = min(fits, key=lambda f: f[:2])
+    print(f"  chosen: -{band[0]}..+{band[1]}")
+    return band, c
+
+
+def held_any(asked: list[Asked], left: LeftOut) -> list[bool]:
+    """Whether each left-out question has a candidate whose sentences would be read."""
+    found = FEATURES.index("sentence_found")
+    return [bool(len(asked[i].hits)) and bool((asked[i].x[:SENTENCE_HEAD, found] > 0).any())
+            for i in left.at]
 
 
 def main() -> None:
@@ -270,9 +452,18 @@ def main() -> None:
                         help=f"where the corpus copy and its index are kept (default: {CACHE})")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--features", choices=("sentences", "six"), default="sentences",
-                        help="the gate fitted and written: with the sentences' evidence "
-                             "(default) or the six features before it")
+    parser.add_argument("--features", choices=tuple(FEATURE_SETS), default=CHOSEN,
+                        help=f"the gate fitted and written (default {CHOSEN}): " + "; ".join(
+                            f"{k}: {', '.join(v)}" for k, v in FEATURE_SETS.items()))
+    parser.add_argument("--blind-weight", type=float, default=1.0,
+                        help="how much a blind set's questions weigh in the fit (default 1)")
+    parser.add_argument("--band", type=lambda v: tuple(float(x) for x in v.split(",")),
+                        help="the cascade's band BELOW,ABOVE (log-odds around the cheap "
+                             "gate's threshold; default: chosen on the left-out sets)")
+    parser.add_argument("--cascade-only", action="store_true",
+                        help="keep the committed gate; fit and write only its cascade")
+    parser.add_argument("--no-cascade", action="store_true",
+                        help="write a gate that always reads the sentences")
     parser.add_argument("--write", action="store_true",
                         help="fit on every tuning question and write the gate")
     asyncio.run(run(parser.parse_args()))

@@ -35,6 +35,7 @@ from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
 from .relevance import (
+    DEFINITION,
     GATES,
     MEANING,
     SENTENCE_HEAD,
@@ -42,6 +43,7 @@ from .relevance import (
     IdfTable,
     MeaningScale,
     Word,
+    adjacent,
     holds,
     pull,
     question_parts,
@@ -376,12 +378,12 @@ class IndexReader:
                       embedder: embedding.Embedder) -> list[Hit]:
         """BM25 on the question's words (without the query stages: in the hybrid they cost
         time for no gain, index.hybrid) fused with the passages nearest the question's vector."""
-        hits, evidence = await self._hybrid_evidence(
+        hits, evidence, gate = await self._hybrid_evidence(
             question, terms, k, offset, allowed, dense, embedder,
-            sentences=self._gate is not None and self._gate.reads_sentences)
-        if self._gate is None or evidence is None:
+            sentences=self._gate is not None and self._gate.reads_sentences, serving=True)
+        if gate is None or evidence is None:
             return hits
-        relevances = self._gate(evidence)
+        relevances = gate(evidence)
         return [replace(h, relevance=r) for h, r in zip(hits, relevances.tolist(), strict=True)]
 
     async def evidence(self, question: str, k: int
@@ -393,16 +395,19 @@ class IndexReader:
         dense, embedder, terms = self._dense, self._embedder, self._tokenize(question)
         if dense is None or embedder is None or self._gate is None or not terms:
             return None
-        hits, evidence = await self._hybrid_evidence(question, terms, k, 0, None, dense,
-                                                     embedder, sentences=True)
+        hits, evidence, _ = await self._hybrid_evidence(question, terms, k, 0, None, dense,
+                                                        embedder, sentences=True)
         return (hits, evidence) if evidence is not None else None
 
     async def _hybrid_evidence(self, question: str, terms: list[str], k: int, offset: int,
                                allowed: np.ndarray | None, dense: NearestIndex,
-                               embedder: embedding.Embedder, *, sentences: bool = False
-                               ) -> tuple[list[Hit], dict[str, np.ndarray] | None]:
-        """The hybrid hits, their relevance by the calibration (``MEANING``), and the gate's
-        evidence for them (None without a gate), its ``sentences`` read or not."""
+                               embedder: embedding.Embedder, *, sentences: bool = False,
+                               serving: bool = False
+                               ) -> tuple[list[Hit], dict[str, np.ndarray] | None, Gate | None]:
+        """The hybrid hits, their relevance by the calibration (``MEANING``), the gate's
+        evidence for them and the gate that weighs it (None without a gate): with
+        ``sentences`` read; when ``serving``, only what the gate weighs, and none if the
+        gate's cascade is sure without them (else all, for fitting)."""
         candidates = await self._candidates(question, terms, max(FUSION.candidates, offset + k),
                                             allowed, dense, embedder)
         fused, fused_scores = fuse(*candidates, FUSION)
@@ -416,18 +421,32 @@ class IndexReader:
         at = np.searchsorted(candidates[0], docs)  # the candidates are sorted
         similarities, relevances = candidates[2][at], candidates[3][at]
         hits = await self._hits(docs.tolist(), scores.tolist(), first_rank=offset + 1)
-        titles, evidence = None, None
+        titles, evidence, gate = None, None, self._gate
         if self._meaning is not None or self._gate is not None:
             titles = await self._title_similarities(question, [h.thread_title for h in hits],
                                                     embedder)
-        if self._gate is not None and titles is not None:
+        if gate is not None and titles is not None:
             forms, rare, rare_in_title = await self._rarest_held(question, terms, docs, hits)
-            sentence = None
+            sentence, phrase = None, None
+            definition = DEFINITION.search(question) is not None
             if sentences:
-                sentence = await self._sentence_similarities(question, hits, forms, offset,
-                                                             embedder)
-            evidence = self._gate.evidence(relevances, similarities, titles, rare,
-                                           rare_in_title, sentence)
+                held, phrase = self._head_sentences(
+                    hits, terms, forms, offset,
+                    phrases=not serving or "adjacent" in gate.features)
+                if serving and gate.cheap is not None and any(held):
+                    # The cheap gate first: when it is sure, no sentence is embedded.
+                    cheap = gate.cheap.evidence(relevances, similarities, titles, rare,
+                                                rare_in_title, definition=definition)
+                    read = np.zeros(len(hits), dtype=bool)
+                    read[:len(held)] = [bool(h) for h in held]
+                    if not gate.cheap.uncertain(cheap, read):
+                        gate, evidence = gate.cheap, cheap
+                if evidence is None:
+                    sentence = await self._sentence_similarities(question, held, len(hits),
+                                                                 embedder)
+            if evidence is None:
+                evidence = gate.evidence(relevances, similarities, titles, rare, rare_in_title,
+                                         sentence, phrase, definition)
         if self._meaning is not None:
             pulled = None
             if self._meaning.pull:
@@ -436,7 +455,8 @@ class IndexReader:
                     [dense.similarity(v, docs) for v in parts]).reshape(len(parts), len(docs)))
             relevances = with_meaning(relevances, similarities, self._meaning, titles, pulled)
         return [replace(h, relevance=r, similarity=sim) for h, r, sim in
-                zip(hits, relevances.tolist(), similarities.tolist(), strict=True)], evidence
+                zip(hits, relevances.tolist(), similarities.tolist(), strict=True)
+                ], evidence, gate
 
     async def _rarest_held(self, question: str, terms: list[str], docs: np.ndarray,
                            hits: list[Hit]) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
@@ -455,20 +475,33 @@ class IndexReader:
                              for h, h_held in zip(hits, held.tolist(), strict=True)], dtype=bool)
         return frozenset(forms), held, in_title
 
-    async def _sentence_similarities(self, question: str, hits: list[Hit],
-                                     forms: frozenset[str], offset: int,
-                                     embedder: embedding.Embedder) -> np.ndarray:
+    def _head_sentences(self, hits: list[Hit], terms: list[str], forms: frozenset[str],
+                        offset: int, *, phrases: bool) -> tuple[list[list[str]], np.ndarray]:
         """For each of the ranking's first ``SENTENCE_HEAD`` hits (by rank, past ``offset``
-        as well), the best cosine to the question of its sentences that hold one of ``forms``
-        (the rarest word's terms); NaN for the others and where no sentence holds it. A
-        passage's vector mixes its title, lead-in and every sentence: the one sentence that
-        answers a question about a term inside a broader thread is diluted there."""
-        out = np.full(len(hits), np.nan, dtype=np.float64)
+        as well), its sentences that hold one of ``forms`` (the rarest word's terms); and,
+        with ``phrases``, for every hit whether one of its sentences has two of the
+        question's ``terms`` adjacent as the question has them (``index.relevance.adjacent``;
+        False past those)."""
         head = max(0, min(len(hits), SENTENCE_HEAD - offset))
-        if not forms or not head:
+        held: list[list[str]] = []
+        phrase = np.zeros(len(hits), dtype=bool)
+        if not forms and not phrases:
+            return held, phrase
+        for i, hit in enumerate(hits[:head]):
+            split = [(s, self._tokenize(s)) for s in sentences(hit.text)]
+            held.append([s for s, t in split if not forms.isdisjoint(t)])
+            phrase[i] = phrases and adjacent(terms, [t for _, t in split])
+        return held, phrase
+
+    async def _sentence_similarities(self, question: str, held: list[list[str]], n: int,
+                                     embedder: embedding.Embedder) -> np.ndarray:
+        """For each of ``n`` hits, the best cosine to the question of its ``held`` sentences
+        (``_held_sentences``); NaN past them and where none holds the word. A passage's
+        vector mixes its title, lead-in and every sentence: the one sentence that answers a
+        question about a term inside a broader thread is diluted there."""
+        out = np.full(n, np.nan, dtype=np.float64)
+        if not any(held):
             return out
-        held = [[s for s in sentences(h.text) if not forms.isdisjoint(self._tokenize(s))]
-                for h in hits[:head]]
         # This question's sentences, apart: trimming the kept ones below may drop some.
         found = {s: self._sentences[s] for group in held for s in group if s in self._sentences}
         new = list(dict.fromkeys(s for group in held for s in group if s not in found))

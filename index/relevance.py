@@ -48,6 +48,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -303,6 +304,22 @@ def sentences(text: str, most: int = SENTENCES, chars: int = SENTENCE_CHARS) -> 
     return out[:most]
 
 
+# A question asking what a term is or means ("what is ikejime?", "whats tit for tat", "who
+# was al-Muhandis?", "what does few-shot mean?"): its answer is often one sentence inside a
+# broader thread, whose title is far from the question.
+DEFINITION = re.compile(r"^\s*(what|whats|what's|what’s|who)\s*(is|are|'s|’s|s|was|were)\b"
+                        r"|^\s*(define|definition|meaning)\b|\bwhat (does|do)\b.*\bmean\b",
+                        re.IGNORECASE)
+
+
+def adjacent(terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> bool:
+    """Whether two words next to each other in the question (``terms``: stopwords out, as
+    the index has them) stand next to each other in one of the sentences too: the phrase
+    itself ("lauric acid", "tit tat"), not its words scattered."""
+    pairs = set(pairwise(terms))
+    return any(pairs.intersection(pairwise(t)) for t in sentence_terms)
+
+
 def holds(docs: npt.NDArray[np.integer], word: Word | None, postings: PostingsOf, k1: float,
           norms: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     """Whether each of ``docs`` holds ``word`` (itself, a variant, or its joined or split
@@ -314,6 +331,8 @@ def holds(docs: npt.NDArray[np.integer], word: Word | None, postings: PostingsOf
 
 
 GATE_FILE = Path(__file__).with_name("relevance_gate.json")
+# The features read from the first candidates' sentences.
+READS_SENTENCES = frozenset({"sentence", "sentence_found", "definition_sentence", "adjacent"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,30 +351,56 @@ class Gate:
     # The thread's test, one feature: a title at least this close, or the passage this close.
     title_floor: float
     alone: float
+    # The cascade: a gate that reads no sentences (``cheap``) decides a question unless one of
+    # the candidates whose sentences would be read has a log-odds within the cheap gate's
+    # ``band`` (below, above) of its threshold: only then are the sentences embedded and this
+    # gate decides. None: this gate always decides.
+    cheap: Gate | None = None
+    band: tuple[float, float] = (0.0, 0.0)
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Gate:
         fields = {k: data[k] for k in ("intercept", "threshold", "shown_at", "title_floor",
                                        "alone")}
+        cheap = data.get("cheap")  # its own features, weights, threshold and band
         return cls(features=tuple(data["features"]),  # type: ignore[arg-type]
                    coefficients=tuple(data["coefficients"]),  # type: ignore[arg-type]
+                   cheap=cls.from_json({**fields, **cheap}) if isinstance(cheap, dict) else None,
+                   band=tuple(data.get("band", (0.0, 0.0))),  # type: ignore[arg-type]
                    **fields)  # type: ignore[arg-type]
+
+    def uncertain(self, evidence: Mapping[str, npt.NDArray[np.floating]],
+                  read: npt.NDArray[np.bool_]) -> bool:
+        """Whether the candidates whose sentences would be ``read`` leave this gate (a
+        cascade's cheap one) unsure: one of them within ``band`` of the threshold in
+        log-odds. The band is measured on the other side of the decision: the gate that
+        reads the sentences decides those questions."""
+        if not read.any():
+            return False
+        z = self._log_odds(evidence)[read] - _logit(self.threshold)
+        below, above = self.band
+        return bool(np.any((z >= -below) & (z <= above)))
 
     @property
     def reads_sentences(self) -> bool:
         """Whether the gate weighs the candidates' sentences (they must be embedded)."""
-        return "sentence" in self.features or "sentence_found" in self.features
+        return not READS_SENTENCES.isdisjoint(self.features)
 
     def evidence(self, words: npt.NDArray[np.floating], cosine: npt.NDArray[np.floating],
                  title: npt.NDArray[np.floating], rare: npt.NDArray[np.bool_],
                  rare_in_title: npt.NDArray[np.bool_],
-                 sentence: npt.NDArray[np.floating] | None = None
+                 sentence: npt.NDArray[np.floating] | None = None,
+                 phrase: npt.NDArray[np.bool_] | None = None, definition: bool = False
                  ) -> dict[str, npt.NDArray[np.float64]]:
         """The features, by name, of each candidate: the words' measure (``relevance``), the
         passage's and its title's cosine, the title's test, whether it holds the question's
         rarest word (``rarest_word``), and whether its thread's title holds it too; with
         ``sentence`` (each candidate's best cosine of a sentence holding that word, NaN where
-        none was read), that cosine (the passage's where NaN) and whether there was one."""
+        none was read), that cosine (the passage's where NaN) and whether there was one; with
+        ``phrase`` (whether two adjacent words of the question are adjacent in one of its
+        sentences: ``adjacent``), that as ``adjacent``. ``definition``: whether the question
+        asks what a term is (``DEFINITION``), alone and times the title's and the
+        sentence's cosines (a definition's thread is often about something broader)."""
         cos = np.asarray(cosine, dtype=np.float64)
         tcos = np.asarray(title, dtype=np.float64)
         out = {"words": np.asarray(words, dtype=np.float64), "cosine": cos, "title": tcos,
@@ -367,6 +412,13 @@ class Gate:
             found = ~np.isnan(np.asarray(sentence, dtype=np.float64))
             out["sentence"] = np.where(found, sentence, cos)
             out["sentence_found"] = found.astype(np.float64)
+        if phrase is not None:
+            out["adjacent"] = np.asarray(phrase, dtype=np.float64)
+        d = 1.0 if definition else 0.0
+        out["definition"] = np.full(len(cos), d)
+        out["definition_title"] = d * tcos
+        if sentence is not None:
+            out["definition_sentence"] = d * out["sentence"]
         return out
 
     def probability(self, evidence: Mapping[str, npt.NDArray[np.floating]]

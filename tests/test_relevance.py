@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -14,12 +16,14 @@ from index.config import AnswerSettings
 from index.embedding import DEFAULT_MODEL
 from index.reader import IndexReader
 from index.relevance import (
+    DEFINITION,
     GATE_FILE,
     GATES,
     MEANING,
     Gate,
     IdfTable,
     MeaningScale,
+    adjacent,
     holds,
     load_gates,
     question_words,
@@ -193,9 +197,14 @@ def test_the_gate_by_hand() -> None:
 def test_the_shipped_gate_is_placed_at_the_default_threshold(tmp_path: Path) -> None:
     gate = GATES[DEFAULT_MODEL]
     assert gate.shown_at == AnswerSettings().min_relevance
-    assert set(gate.features) <= {"words", "cosine", "title", "thread_or_close", "rare",
-                                  "rare_in_title", "sentence", "sentence_found"}
+    evidence = gate.evidence(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, bool),
+                             np.zeros(1, bool), np.zeros(1), np.zeros(1, bool), True)
+    assert set(gate.features) <= set(evidence)
     assert gate.reads_sentences
+    # Its cascade: a cheap gate that reads no sentences, at the same place, with a band.
+    assert gate.cheap is not None and not gate.cheap.reads_sentences
+    assert gate.cheap.shown_at == gate.shown_at and gate.cheap.cheap is None
+    assert gate.cheap.band[0] > 0 and gate.cheap.band[1] > 0
     assert load_gates(GATE_FILE)[DEFAULT_MODEL] == gate
     # No file: no gate, and the calibration (MEANING) answers.
     assert load_gates(tmp_path / "none.json") == {}
@@ -235,3 +244,62 @@ def test_the_gate_reads_the_sentence_holding_the_rare_word_by_hand() -> None:
                         np.zeros(1, bool))
     assert "sentence" not in six and "sentence_found" not in six
     assert not Gate(("cosine",), (1.0,), 0.0, 0.5, 0.35, 0.44, 0.65).reads_sentences
+
+
+def test_a_definition_question_and_an_adjacent_phrase() -> None:
+    for asks in ("what is ikejime?", "Whats tit for tat in game theory", "what's lauric acid",
+                 "who was Abu Mahdi al-Muhandis?", "what are antineoplastons",
+                 "what does few-shot prompting mean?", "define panchamrita"):
+        assert DEFINITION.search(asks), asks
+    for other in ("how do I remove a tick?", "what time does the sun set in Oslo?",
+                  "is whatever I eat fine?", "can you define a function in a loop?"):
+        assert not DEFINITION.search(other), other
+    # Next to each other in the question (stopwords out) and in one sentence, in that order.
+    assert adjacent(["lauric", "acid"], [["coconut", "oil"], ["mostli", "lauric", "acid"]])
+    assert not adjacent(["lauric", "acid"], [["acid", "lauric"], ["lauric", "rich", "acid"]])
+    assert not adjacent(["lauric", "acid"], [["lauric"], ["acid"]])  # split by a sentence
+    assert not adjacent(["ikejim"], [["ikejim", "kill"]])  # one word: no pair
+
+
+def test_the_gate_weighs_a_definition_by_hand() -> None:
+    gate = Gate(features=("title", "adjacent", "definition", "definition_sentence",
+                          "definition_title"),
+                coefficients=(4.0, 0.5, 1.0, 2.0, -3.0), intercept=-2.0, threshold=0.5,
+                shown_at=0.35, title_floor=0.44, alone=0.65)
+    assert gate.reads_sentences
+    args = (np.zeros(2), np.array([0.3, 0.6]), np.array([0.2, 0.5]), np.zeros(2, bool),
+            np.zeros(2, bool), np.array([0.7, np.nan]), np.array([True, False]))
+    asked = gate.evidence(*args, definition=True)
+    assert asked["definition"].tolist() == [1.0, 1.0]
+    assert asked["definition_sentence"].tolist() == pytest.approx([0.7, 0.6])
+    assert asked["definition_title"].tolist() == pytest.approx([0.2, 0.5])
+    assert asked["adjacent"].tolist() == [1.0, 0.0]
+    z = np.array([-2 + 0.8 + 0.5 + 1 + 1.4 - 0.6, -2 + 2 + 0 + 1 + 1.2 - 1.5])
+    assert gate.probability(asked).tolist() == pytest.approx((1 / (1 + np.exp(-z))).tolist())
+    # Another question: the definition's terms are 0, whatever the cosines.
+    other = gate.evidence(*args)
+    assert other["definition"].tolist() == other["definition_sentence"].tolist() == [0.0, 0.0]
+    assert other["definition_title"].tolist() == [0.0, 0.0]
+
+
+def test_the_cascade_is_unsure_only_within_its_band(tmp_path: Path) -> None:
+    cheap = Gate(features=("cosine",), coefficients=(10.0,), intercept=-5.0, threshold=0.5,
+                 shown_at=0.35, title_floor=0.44, alone=0.65, band=(1.0, 2.0))
+    evidence = {"cosine": np.array([0.35, 0.45, 0.6, 0.75])}  # log-odds -1.5, -0.5, 1, 2.5
+    read = np.array([True, False, False, True])
+    assert not cheap.uncertain(evidence, read)  # -1.5 and 2.5: outside -1..+2
+    assert cheap.uncertain(evidence, np.array([False, True, False, False]))
+    assert cheap.uncertain(evidence, np.array([False, False, True, False]))
+    assert not cheap.uncertain(evidence, np.zeros(4, bool))  # nothing to read: never unsure
+    # The band is around the threshold, not 0.5: at 0.731 (log-odds 1), 1 is its middle.
+    moved = dataclasses.replace(cheap, threshold=1 / (1 + math.exp(-1.0)), band=(0.1, 0.1))
+    assert moved.uncertain(evidence, np.array([False, False, True, False]))
+    # Read from the file with the gate that reads the sentences.
+    path = tmp_path / "gate.json"
+    path.write_text(json.dumps({"models": {"m": {
+        "features": ["cosine", "sentence"], "coefficients": [1.0, 2.0], "intercept": -1.0,
+        "threshold": 0.6, "shown_at": 0.35, "title_floor": 0.44, "alone": 0.65,
+        "cheap": {"features": ["cosine"], "coefficients": [10.0], "intercept": -5.0,
+                  "threshold": 0.5, "band": [1.0, 2.0]}}}}), encoding="utf-8")
+    gate = load_gates(path)["m"]
+    assert gate.cheap == cheap and gate.band == (0.0, 0.0) and gate.threshold == 0.6

@@ -160,9 +160,11 @@ def test_the_hybrid_reads_each_passage_thread_title_cosine(tmp_path: Path, run) 
     assert run(cosines()) == pytest.approx(expected, abs=1e-5)
 
 
-def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> None:
+def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A passage that answers in other words passes [answers] min_relevance with the vectors,
     not without them; a question the corpus knows nothing of passes with neither."""
+    always_reading(monkeypatch)
     s = settings(tmp_path)
     write_corpus(s.corpus)
     build_with(s)
@@ -194,11 +196,18 @@ def test_relevance_counts_meaning_on_the_hybrid_path(tmp_path: Path, run) -> Non
         assert hit.relevance is not None and hit.relevance < threshold
 
 
-def test_the_gate_reads_the_best_sentence_holding_the_rarest_word(tmp_path: Path,
-                                                                    run) -> None:
+def always_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped gate without its cascade: it reads the sentences for every question."""
+    gate = dataclasses.replace(GATES[embedding.DEFAULT_MODEL], cheap=None)
+    monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: gate})
+
+
+def test_the_gate_reads_the_best_sentence_holding_the_rarest_word(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
     """The gate's ``sentence``: for the first candidates, the model's cosine of the passage's
     best sentence holding the question's rarest word (not the passage's, which mixes in the
     title and every other sentence); the passage's own cosine where none holds it."""
+    always_reading(monkeypatch)
     s = settings(tmp_path)
     write_corpus(s.corpus)
     build_with(s)
@@ -220,11 +229,51 @@ def test_the_gate_reads_the_best_sentence_holding_the_rarest_word(tmp_path: Path
             assert evidence["sentence_found"][i] == 0.0
             assert evidence["sentence"][i] == evidence["cosine"][i]
     # The search gives each hit the shipped gate's relevance over this same evidence.
-    gate = GATES[embedding.DEFAULT_MODEL]
+    gate = index.reader.GATES[embedding.DEFAULT_MODEL]
     assert gate.reads_sentences
     searched = run(ask(s.database, question))
     assert [h.passage_id for h in searched] == [h.passage_id for h in hits]
     assert [h.relevance for h in searched] == pytest.approx(gate(evidence).tolist())
+    # Not a definition; "cocaine heart" is no phrase of the passages.
+    assert evidence["definition"].tolist() == [0.0] * len(hits)
+    assert evidence["adjacent"].tolist() == [0.0] * len(hits)
+
+
+def test_the_cascade_reads_sentences_only_when_its_cheap_gate_is_unsure(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a cascade, the cheap gate (no sentences) decides a question unless a candidate
+    whose sentences would be read is within its band: then the sentences are embedded and
+    the gate that reads them decides. A definition question and an adjacent phrase count."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    question = "what is myocardial infarction?"
+    hits, evidence = run(ask_evidence(s.database, question, k=3))
+    assert evidence["definition"].tolist() == [1.0] * len(hits)
+    [at] = [i for i, h in enumerate(hits) if "Myocardial infarction is rare" in h.text]
+    assert evidence["sentence_found"][at] == 1.0 and evidence["adjacent"][at] == 1.0
+    full = dataclasses.replace(GATES[embedding.DEFAULT_MODEL], cheap=None)
+    cheap = dataclasses.replace(full, features=("cosine",), coefficients=(10.0,),
+                                intercept=-5.0, threshold=0.5)
+
+    async def served(band: tuple[float, float]) -> tuple[list, int]:
+        gate = dataclasses.replace(full, cheap=dataclasses.replace(cheap, band=band))
+        monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: gate})
+        async with await IndexReader.open(s.database) as reader:
+            assert await reader.semantic_ready()
+            searched = await reader.search(question, 3)
+            return searched, len(reader._sentences)
+
+    # Unsure (a band wider than any log-odds): the sentences are read, the full gate decides.
+    searched, embedded = run(served((100.0, 100.0)))
+    assert embedded >= 1
+    assert [h.passage_id for h in searched] == [h.passage_id for h in hits]
+    assert [h.relevance for h in searched] == pytest.approx(full(evidence).tolist())
+    # Sure (an empty band): nothing embedded, the cheap gate's relevance.
+    searched, embedded = run(served((-1.0, -1.0)))
+    assert embedded == 0
+    assert [h.relevance for h in searched] == pytest.approx(cheap(evidence).tolist())
+    assert [h.relevance for h in searched] != pytest.approx(full(evidence).tolist())
 
 
 def test_the_terminal_answers_with_the_model_from_the_first_question(
