@@ -494,21 +494,26 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
         # effect. We can also see the output has the same fire lines.").
         # A link to another Q&A post or a picture names no source, so it stays either way.
         url = http_url(lead.links[0], base_url)
-        if url and lead.anchors and _before_last_sentence(lead.text, lead.anchors[0]):
+        at = lead.offsets[0] if len(lead.offsets) == 1 else None
+        if url and lead.anchors and _before_last_sentence(lead.text, lead.anchors[0], at):
             site = site_of(url, gazetteer)
             if site is not None and site.kind not in NOT_SOURCES:
                 return None
         return url
     text = lead.text
     anchors = lead.anchors if len(lead.anchors) == len(lead.links) else [""] * len(lead.links)
+    placed = len(lead.offsets) == len(lead.links)
     candidates = []
     ends = [e.end() for e in _SENTENCE_END.finditer(text)]
     at = 0
     last: str | None = None
     for i, (href, anchor) in enumerate(zip(lead.links, anchors, strict=True)):
-        found = text.find(anchor, at) if anchor else -1
-        pos = found if found >= 0 else at
-        at = pos + len(anchor) if found >= 0 else at
+        if placed:  # where the link stands, not where its words first appear
+            pos = lead.offsets[i]
+        else:
+            found = text.find(anchor, at) if anchor else -1
+            pos = found if found >= 0 else at
+            at = pos + len(anchor) if found >= 0 else at
         url = http_url(href, base_url)
         if url is None:
             continue
@@ -528,11 +533,15 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     return min(candidates)[1] if candidates else None
 
 
-def _before_last_sentence(text: str, anchor: str) -> bool:
+def _before_last_sentence(text: str, anchor: str, at: int | None = None) -> bool:
     """The link's text is in a sentence before the lead-in's last, and that last sentence does
-    not point back at what it cited ("The article says")."""
+    not point back at what it cited ("The article says"). ``at``: where the link stands in
+    ``text``; unknown (a loader that gives no offsets), the last mention of its words."""
     text = text.rstrip()
-    at = text.rfind(anchor) if anchor else -1
+    if not anchor:
+        return False
+    if at is None:
+        at = text.rfind(anchor)
     if at < 0:
         return False
     # An end inside the link's own text ("What are community wikis? we find:") ends nothing.

@@ -4,7 +4,9 @@ Exchange dump loaders share (Markdown is rendered to HTML first)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Literal
 
 import numpy as np
@@ -85,6 +87,10 @@ class Block:
     # The anchor text of each link, where known: where a link stands in the text says which
     # one a lead-in cites ("... at <page>. From this page:").
     anchors: list[str] = field(default_factory=list)
+    # Where each link's text starts in ``text``, where known (HTML): a link's words may also
+    # stand elsewhere as plain text ("If you remove the Prompt Editing ..."), so a search for
+    # them can find the wrong place. Empty: unknown (plain text), search the words instead.
+    offsets: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -109,6 +115,46 @@ def _anchors(node: LexborNode) -> list[tuple[str, str]]:
     """(address, anchor text) of each link under ``node`` (itself included), in order."""
     return [(href.strip(), squash(a.text())) for a in node.css("a[href]")
             if (href := a.attributes.get("href")) and href.strip()]
+
+
+def _placed_anchors(node: LexborNode) -> tuple[str, list[tuple[str, str, int]]]:
+    """``node``'s text as ``node.text()`` gives it, and (address, anchor text, where the
+    anchor's first non-space character is in that text) of each link under it, in order."""
+    raw: list[str] = []
+    size = 0
+    found = []
+    for n in node.traverse(include_text=True):
+        if n.tag == "-text":
+            raw.append(n.text_content or "")
+            size += len(raw[-1])
+        elif n.tag == "a" and (href := n.attributes.get("href")) and href.strip():
+            words = n.text()
+            found.append((href.strip(), squash(words), size + len(words) - len(words.lstrip())))
+    return "".join(raw), found
+
+
+def squashed_offsets(raw: str, offsets: list[int]) -> list[int]:
+    """Where each offset of ``raw`` falls in ``squash(raw)``: ``len(squash(raw[:k] + "x")) -
+    1``, in one pass over the whitespace, not a squash per link (a page may have thousands).
+    A run of whitespace becomes one space, a leading one none."""
+    runs = [(m.start(), m.end()) for m in _SPACE.finditer(raw)]
+    starts = [s for s, _ in runs]
+    spaces = list(accumulate((e - s for s, e in runs), initial=0))
+    placed = []
+    for k in offsets:
+        i = bisect_left(starts, k)  # the runs that start before k
+        gone = spaces[i] - (runs[i - 1][1] - k if i and runs[i - 1][1] > k else 0)
+        kept = i - (1 if i and starts[0] == 0 else 0)  # each run left as one space
+        placed.append(k - gone + kept)
+    return placed
+
+
+def _text_block(node: LexborNode, text: str) -> Block:
+    """A text block of ``node`` whose text is ``squash(node.text())``, with its links and
+    where they stand (none known if the walk does not give the same text)."""
+    raw, placed = _placed_anchors(node)
+    offsets = squashed_offsets(raw, [at for _, _, at in placed]) if squash(raw) == text else []
+    return Block("text", [text], [h for h, _, _ in placed], [t for _, t, _ in placed], offsets)
 
 
 def _list_text(node: LexborNode) -> str:
@@ -163,10 +209,14 @@ def blocks_of(node: LexborNode) -> list[Block]:
         elif tag is None or tag in _SKIP or tag.startswith("-"):
             continue
         else:
-            text = _pre_text(child) if tag == "pre" else squash(child.text())
-            if text:
-                pairs = _anchors(child)
-                blocks.append(Block("text", [text], [h for h, _ in pairs], [t for _, t in pairs]))
+            if tag == "pre":
+                # A <pre>'s text keeps its lines: where its links stand is not worked out.
+                if text := _pre_text(child):
+                    pairs = _anchors(child)
+                    blocks.append(Block("text", [text], [h for h, _ in pairs],
+                                        [t for _, t in pairs]))
+            elif text := squash(child.text()):
+                blocks.append(_text_block(child, text))
     return blocks
 
 
@@ -175,29 +225,43 @@ _INLINE_BREAKS = {"blockquote", "p", "div", "ul", "ol", "pre", "table", "dl"}
 
 def _item_blocks(item: LexborNode) -> list[Block]:
     """A list item holding a block quote: runs of inline text (one "• " paragraph each, with
-    their links) between the blocks under it."""
+    their links and where they stand) between the blocks under it."""
     blocks: list[Block] = []
     words: list[str] = []
-    links: list[tuple[str, str]] = []
+    links: list[tuple[str, str, int]] = []  # with where each stands in " ".join(words)
+    size = 0  # len(" ".join(words)) + 1: where the next word starts
+    placed = True  # every link's place is known
 
     def flush() -> None:
-        text = squash(" ".join(words))
-        if text:
-            blocks.append(Block("text", [f"• {text}" if not blocks else text],
-                                [h for h, _ in links], [t for _, t in links]))
+        nonlocal size, placed
+        raw = " ".join(words)
+        if text := squash(raw):
+            bullet = "• " if not blocks else ""
+            offsets = [len(bullet) + at for at in
+                       squashed_offsets(raw, [at for *_, at in links])] if placed else []
+            blocks.append(Block("text", [bullet + text], [h for h, _, _ in links],
+                                [t for _, t, _ in links], offsets))
         words.clear()
         links.clear()
+        size, placed = 0, True
 
     for child in item.iter(include_text=True):
         if child.tag in _INLINE_BREAKS:
             flush()
             wrapper = LexborHTMLParser(child.html or "")
             blocks.extend(blocks_of(wrapper.body) if wrapper.body is not None else [])
-        elif child.tag == "-text":
+            continue
+        if child.tag == "-text":
             words.append(child.text_content or "")
         elif child.tag not in _SKIP:
+            raw, anchors = _placed_anchors(child)
             words.append(child.text())
-            links.extend(_anchors(child))
+            # Should the walk not give the element's text, where its links are is unknown.
+            placed = placed and raw == words[-1]
+            links.extend((h, t, size + at) for h, t, at in anchors)
+        else:
+            continue
+        size += len(words[-1]) + 1
     flush()
     return blocks
 

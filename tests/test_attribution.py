@@ -16,7 +16,7 @@ from index.attribution import (
     passages_from_blocks,
     points_forward,
 )
-from index.blocks import html_blocks
+from index.blocks import Block, html_blocks, squash, squashed_offsets
 from index.loaders import LoadContext
 from index.loaders.jsonl import load as load_jsonl
 from index.model import Passage
@@ -405,3 +405,84 @@ def test_a_midjourney_image_link_is_no_source(gazetteer: Gazetteer) -> None:
                                 "https://s.mj.run/y7Ig</a> high kick</p></blockquote>",
                                 gazetteer)
     assert (url, outlet) == ("https://s.mj.run/y7Ig", None)
+
+
+# --- where a link stands: its place in the text, not a search for its words -------------------
+
+GENAI_52 = (
+    "<p>We can see SD is struggling a bit to keep a bit of the fire in. So we can give the "
+    "image a little helping hand by adding a second &quot;forest fire&quot; with very low "
+    "attention. We can also use <a href='https://github.com/a/b/wiki/Features#prompt-editing' "
+    "rel='noreferrer'>Prompt Editing</a> to not include the helping hand towards the final "
+    "parts of the image creation, allowing us to not overdo the fire. If you remove the Prompt "
+    "Editing we get very fiery pictures.</p>\n<blockquote>\n<p>(forest[ | fire]:0.9) "
+    "([forest fire::0.1]:0.1)<br />\nSteps: 40, Sampler: Euler a, CFG scale: 7\n"
+    "<a href='https://i.stack.imgur.com/q.jpg'><img src='https://i.stack.imgur.com/q.jpg' "
+    "alt='enter image description here' /></a></p>\n</blockquote>")
+
+
+def test_a_link_before_the_last_sentence_that_repeats_its_words_cites_nothing(
+        gazetteer: Gazetteer) -> None:
+    """genai 52 (review5): the lead-in's one link is in its second-to-last sentence; the last
+    sentence mentions the link's words again ("If you remove the Prompt Editing ..."). The
+    answerer's own prompt follows: the link is not its citation, and the quote's one inner
+    link, its picture, names no source."""
+    [(text, url, outlet)] = quotes(GENAI_52, gazetteer)
+    assert text.startswith("(forest[ | fire]:0.9)")
+    assert (url, outlet) == ("https://i.stack.imgur.com/q.jpg", None)
+
+
+def test_a_link_in_the_last_sentence_whose_words_came_earlier_is_cited(
+        gazetteer: Gazetteer) -> None:
+    """The same words as plain text before the link (the first mention, not the link) do not
+    move the link into an earlier sentence."""
+    [(_, url, _)] = quotes("<p>Prompt Editing is a feature of the web UI. Its wiki describes "
+                           "<a href='https://b.example/wiki/Features'>Prompt Editing</a> "
+                           "as:</p><blockquote><p>Quoted words here.</p></blockquote>",
+                           gazetteer)
+    assert url == "https://b.example/wiki/Features"
+
+
+def test_of_several_links_the_last_sentences_is_found_where_it_stands(
+        gazetteer: Gazetteer) -> None:
+    """The second link's words also stand, as plain text, in the first sentence: the link
+    itself is in the last one, which cites it."""
+    [(_, url, _)] = quotes("<p>The <a href='https://a.example/x'>first report</a> was cited by "
+                           "the second report. Then <a href='https://b.example/y'>the second "
+                           "report</a> says:</p><blockquote><p>Quoted words here.</p>"
+                           "</blockquote>", gazetteer)
+    assert url == "https://b.example/y"
+
+
+def test_a_links_offset_is_where_its_text_stands_in_the_block() -> None:
+    html = ("<p>  Some   <b>bold\n words</b>, here and <a href='https://a.example/1'>\n here"
+            "\t now</a> and where <i><a href='https://a.example/2'>where</a></i>.</p>"
+            "<ul><li>See <a href='https://a.example/3'>this</a> (and this):<blockquote>"
+            "<p>Quoted.</p></blockquote></li></ul>")
+    blocks = html_blocks(html)
+    found = [(b.text, b.anchors, b.offsets) for b in blocks if b.kind == "text"]
+    assert found == [
+        ("Some bold words, here and here now and where where.", ["here now", "where"],
+         [26, 45]),
+        ("• See this (and this):", ["this"], [6]),
+    ]
+
+
+def test_blocks_without_offsets_fall_back_to_the_links_words(gazetteer: Gazetteer) -> None:
+    """A loader that gives no offsets (a hand-built Block) is read as before: by the last
+    mention of the link's words."""
+    lead = Block("text", ["We can instead use Composable Diffusion to get a similar effect. We "
+                          "can also see the output has the same fire lines."],
+                 ["https://github.com/a/b/wiki/Features#c"], ["Composable Diffusion"])
+    passages = passages_from_blocks([lead, Block("quote", ["forest fire :0.1"])], gazetteer,
+                                    base_url=BASE)
+    assert [(p.kind, p.url) for p in passages] == [("answer", None), ("quote", None)]
+
+
+def test_squashed_offsets_agree_with_squashing_each_prefix() -> None:
+    """Every offset of texts with leading, trailing, inner and non-breaking whitespace lands
+    where squashing the text up to it (and one more character) puts it."""
+    for raw in ["  a  b\n\tc ", "a", "   ", "", "x\xa0\xa0y  z", "\n\nPrompt  Editing. If  you"]:
+        offsets = list(range(len(raw) + 1))
+        assert squashed_offsets(raw, offsets) == [len(squash(raw[:k] + "x")) - 1
+                                                  for k in offsets], raw
