@@ -63,7 +63,7 @@ EIGHT = (*SIX, "sentence", "sentence_found")
 FEATURE_SETS = {"six": SIX, "sentences": EIGHT,
                 "definitions": (*EIGHT, "adjacent", "definition", "definition_sentence",
                                 "definition_title")}
-CHOSEN = "sentences"
+CHOSEN = "definitions"
 FEATURES = tuple(dict.fromkeys(f for names in FEATURE_SETS.values() for f in names))
 THRESHOLDS = np.round(np.arange(0.3, 0.901, 0.025), 3)
 # The cascade's bands tried (log-odds below and above the cheap gate's threshold).
