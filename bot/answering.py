@@ -4,8 +4,8 @@ Which passages a reply shows, in order (``choose``, a pure function):
 
 0. An answerer's passage that is all lead-in to a relevant quote of its answer and names the
    quote's outlet gives way to the quote, as relevant as the better of the two (the outlet's
-   own words over the answerer's account of them);
-   a passage of fewer than ``MIN_WORDS`` words ("...", "and") is never shown.
+   own words over the answerer's account of them). A passage of fewer than ``MIN_WORDS``
+   words ("...", "and") is never shown.
 1. Only relevant ones: ``Hit.relevance`` (index.relevance, the same scale for every question
    and corpus) at least ``min_relevance``. None relevant: the reply says so.
 2. Quotes first: the quotes and the answerers' own words, each in ranking order, are merged
@@ -22,9 +22,10 @@ Which passages a reply shows, in order (``choose``, a pure function):
    question one thread answers is not padded with others' passages that merely pass
    ``min_relevance`` (on ``make answers``' tuning questions, a fifth of the passages shown
    were from threads the question's writer did not name; README, "Relevant or nothing").
-7. An answerer's lead-in ("According to the BBC:", one paragraph) or a lone source line
-   ("Source: Reuters") is never shown alone: it points at a quote and answers nothing, though
-   it is embedded with its thread's title and can seem close to a question about that thread.
+7. An answerer's lead-in ("According to the BBC:", "Daily Mail reports ...", one paragraph)
+   or a lone source line ("Source: Reuters", a headline and its outlet) is never shown alone:
+   it points at a quote and answers nothing, though it is embedded with its thread's title and
+   can seem close to a question about that thread.
 """
 
 from __future__ import annotations
@@ -185,17 +186,19 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     """Every passage worth showing for a question, in the order of its pages of ``k``.
 
     ``hits`` are the ranking's candidates, best first, with their relevance."""
-    # A quote of the thread's own question repeats what was asked: no evidence.
     hits = _quotes_for_their_lead_ins(hits, min_relevance)
+    # A quote of the thread's own question repeats what was asked, a lead-in alone points at
+    # a quote: no evidence either, and not the best passage the margin below measures from.
     relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
-                and h.source_kind != QUESTION and _says_something(h)]
+                and h.source_kind != QUESTION and _says_something(h)
+                and not (h.kind == "answer" and _introduces(h))]
     if relevant:
         best = max(relevant, key=lambda h: h.relevance or 0.0)
         relevant = [h for h in relevant if _thread(h) == _thread(best)
                     or (h.relevance or 0.0) >= (best.relevance or 0.0) - OTHER_THREAD_MARGIN]
     relevant = _join_quote_runs(relevant)
     quotes = [h for h in relevant if h.kind == "quote"]
-    own = [h for h in relevant if h.kind == "answer" and not _introduces(h)]
+    own = [h for h in relevant if h.kind == "answer"]
     ordered = _quotes_first(quotes, own)
     # The first page: one passage per answer; others of the same answer wait, unless nothing
     # else matches.
