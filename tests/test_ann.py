@@ -50,6 +50,19 @@ def unit(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+def agreement(nearest: ann.NearestIndex, exact: DenseIndex, queries: np.ndarray) -> float:
+    """The share of exact search's best 10 the graph finds, over ``queries``; every score it
+    gives is exact search's for that passage, best first."""
+    agree = []
+    for query in queries:
+        docs, scores = nearest.top_k(query, 10)
+        want, _ = exact.top_k(query, 10)
+        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
+        assert np.all(np.diff(scores) <= 0)
+        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
+    return float(np.mean(agree))
+
+
 def test_it_finds_what_exact_search_finds_with_exact_scores(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ann, "EXACT_BELOW", 100)  # the graph's search, on a small set
@@ -60,14 +73,7 @@ def test_it_finds_what_exact_search_finds_with_exact_scores(
     nearest = ann.NearestIndex.open(db)
     rows, scales = quantize(unit(np.random.default_rng(1), 3000))
     exact = DenseIndex(rows, scales)
-    agree = []
-    for query in unit(rng, 50):
-        docs, scores = nearest.top_k(query, 10)
-        want, _ = exact.top_k(query, 10)
-        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
-        assert np.all(np.diff(scores) <= 0)
-        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
-    assert np.mean(agree) >= 0.98
+    assert agreement(nearest, exact, unit(rng, 50)) >= 0.98
 
 
 @pytest.mark.parametrize("share", [0.005, 0.5, 0.97])
@@ -173,13 +179,7 @@ def test_a_graph_over_fewer_dimensions_still_gives_exact_scores(
     nearest = ann.NearestIndex.open(db)
     assert nearest.reduced == 8
     exact = DenseIndex(*quantize(vectors))
-    agree = []
-    for query in vectors[rng.choice(3000, 30, replace=False)]:
-        docs, scores = nearest.top_k(query, 10)
-        want, _ = exact.top_k(query, 10)
-        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
-        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
-    assert np.mean(agree) >= 0.98
+    assert agreement(nearest, exact, vectors[rng.choice(3000, 30, replace=False)]) >= 0.98
 
 
 def test_a_damaged_file_is_refused_not_read(tmp_path: Path) -> None:
@@ -212,13 +212,7 @@ def test_passages_sharing_one_large_component_are_centred_and_still_found(
     assert np.linalg.norm(mean) > 0.7
     np.testing.assert_allclose(nearest.centre, mean, atol=0.02)
     exact = DenseIndex(*quantize(vectors))
-    agree = []
-    for query in unit(rng, 30):
-        docs, scores = nearest.top_k(query, 10)
-        want, _ = exact.top_k(query, 10)
-        np.testing.assert_allclose(scores, exact.scores(query)[docs], rtol=1e-5, atol=1e-6)
-        agree.append(len(set(docs.tolist()) & set(want.tolist())) / 10)
-    assert np.mean(agree) >= 0.98
+    assert agreement(nearest, exact, unit(rng, 30)) >= 0.98
 
 
 def test_a_small_index_is_searched_exactly(tmp_path: Path,
