@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.render import CUT_MARK, FIELD_VALUE_MAX, as_text, render_answer, render_whole
-from index.loaders import LoadContext
-from index.loaders import htmlpage, jsonl, markdown
+from index.loaders import LoadContext, htmlpage, jsonl, markdown
 from index.model import Passage
 from index.reader import Hit
 from index.tokenize import Tokenizer
@@ -179,9 +178,13 @@ def test_link_text_that_names_something_stays(tmp_path: Path, ctx: LoadContext) 
     passages = load(page(tmp_path, (
         f"<p>Scrapy crawls.</p><p><a href='{BBC}'>Reuters</a></p>"
         f"<p>See <a href='{BBC}'>Husband and Wife Lose 500 Pounds</a>.</p>"
-        f"<p>See <a href='{BBC}'>the report</a> for the numbers of 2013.</p>")), ctx)
+        f"<p>See <a href='{BBC}'>the report</a> for the numbers of 2013.</p>"
+        f"<p>(source: <a href='{BBC}'>https://www.bbc.co.uk/news</a>)</p>"
+        f"<p><a href='{BBC}'>This problem has not gone away.</a></p>")), ctx)
     assert texts(passages) == ("Scrapy crawls.\n\nReuters\n\nSee Husband and Wife Lose 500 "
-                               "Pounds.\n\nSee the report for the numbers of 2013.")
+                               "Pounds.\n\nSee the report for the numbers of 2013.\n\n"
+                               "(source: https://www.bbc.co.uk/news)\n\n"
+                               "This problem has not gone away.")
 
 
 def test_a_link_that_introduces_a_quote_stays_its_lead_in(tmp_path: Path,
