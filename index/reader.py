@@ -431,6 +431,7 @@ class IndexReader:
             sentence, phrase = None, None
             definition = DEFINITION.search(question) is not None
             every = not serving or gate.reads_every_sentence
+            wants_rest = not serving or gate.reads_rest
             best, first_rare, rest = None, None, None
             if sentences:
                 held, phrase, split = self._head_sentences(
@@ -447,11 +448,12 @@ class IndexReader:
                 if evidence is None:
                     # The question's rest without its rarest word: none asked by a definition.
                     rest_text = without_word(question, forms, self._tokenize) \
-                        if every and forms and not definition else None
+                        if wants_rest and forms and not definition else None
                     sentence, best, rest_vector = await self._sentence_similarities(
                         question, held, split, len(hits), embedder, rest_text)
-                    if every:
+                    if not serving or "first_sentence_rare" in gate.features:
                         first_rare = self._first_sentence_holds(hits, rare, forms)
+                    if wants_rest:
                         rest = (similarities, titles) if rest_vector is None else (
                             dense.similarity(rest_vector, docs).astype(np.float64),
                             np.array([float(self._titles[h.thread_title] @ rest_vector)

@@ -349,9 +349,11 @@ GATE_FILE = Path(__file__).with_name("relevance_gate.json")
 # without its rarest word): what costs a forward pass of the model.
 READS_SENTENCES = frozenset({"sentence", "sentence_found", "definition_sentence", "adjacent",
                              "best_sentence", "rest_cosine", "rest_title"})
-# The features that read every sentence of the first candidates, not only those holding the
-# rarest word, and the question's rest: with them, every one of those candidates is read.
-READS_EVERY_SENTENCE = frozenset({"best_sentence", "rest_cosine", "rest_title"})
+# The feature that reads every sentence of the first candidates, not only those holding the
+# rarest word: with it, every one of those candidates is read (four times the sentences).
+READS_EVERY_SENTENCE = frozenset({"best_sentence"})
+# The features that read the question without its rarest word: one more short text embedded.
+READS_REST = frozenset({"rest_cosine", "rest_title"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,9 +409,14 @@ class Gate:
 
     @property
     def reads_every_sentence(self) -> bool:
-        """Whether the gate weighs every sentence of the first candidates (and the question
-        without its rarest word), not only those holding that word."""
+        """Whether the gate weighs every sentence of the first candidates, not only those
+        holding the rarest word."""
         return not READS_EVERY_SENTENCE.isdisjoint(self.features)
+
+    @property
+    def reads_rest(self) -> bool:
+        """Whether the gate weighs the question without its rarest word (``without_word``)."""
+        return not READS_REST.isdisjoint(self.features)
 
     def evidence(self, words: npt.NDArray[np.floating], cosine: npt.NDArray[np.floating],
                  title: npt.NDArray[np.floating], rare: npt.NDArray[np.bool_],
