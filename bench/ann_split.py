@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--index is needed (but with --embedding)")
     timings, totals = asyncio.run(split(args.index, asked, warm))
     print(f"{len(asked)} {args.questions_from} questions (seed {args.seed}), {args.index}: "
-          f"EXPANSION_SEARCH {ann.EXPANSION_SEARCH}, RESCORED {ann.RESCORED}, "
+          f"EXPANSION_SEARCH {ann.EXPANSION_SEARCH} (each graph), RESCORED {ann.RESCORED}, "
           f"THREADS {encoders.THREADS}; load before "
           + " ".join(f"{x:.2f}" for x in load) + ", after "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
