@@ -186,7 +186,8 @@ def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5,
           "p99 ms | load average |")
     print("|---|---|---|---|---|---|")
     for expansion, rescore in itertools.product(expansions, rescored or [ann.RESCORED]):
-        ann.EXPANSION_SEARCH, ann.RESCORED = expansion, rescore
+        ann.EXPANSION_SEARCH = ann.EXPANSION_ONE_GRAPH = expansion  # each graph's walk
+        ann.RESCORED = rescore
         times, found = [], []
         for q in queries:
             t = time.perf_counter()
