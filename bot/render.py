@@ -64,10 +64,18 @@ class Reply:
     trimmed: bool = False
 
 
+def _escape_line_start(m: re.Match[str]) -> str:
+    marker = m.group(2)
+    if marker[0].isdigit():
+        # "3\. ": Discord escapes punctuation only; a backslash before a digit would show.
+        return m.group(1) + marker[:-2] + "\\" + marker[-2:]
+    return m.group(1) + "\\" + marker
+
+
 def escape(text: str) -> str:
     """Escape markdown and defuse mentions in text from a user or the corpus."""
     text = _BRACKET.sub(r"\1\\\2", escape_markdown(text))
-    text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _LINE_START.sub(_escape_line_start, text)
     # A zero-width space after @ or < keeps the text readable but never a mention.
     return _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
 
@@ -80,10 +88,10 @@ def trim(text: str, limit: int) -> str:
     if limit <= 1:
         return ELLIPSIS[:limit]
     cut = text[: limit - 1]
-    space = cut.rfind(" ")
+    space = max(cut.rfind(" "), cut.rfind("\n"))  # a line's end is a word's end too
     if space > limit // 2:
         cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+    return cut.rstrip(" \n,;:.-–—") + ELLIPSIS
 
 
 def trim_sentences(text: str, limit: int) -> tuple[str, bool]:
@@ -237,6 +245,18 @@ def _without_closing_lead_in(hit: Hit) -> tuple[str, bool]:
     return hit.text, False
 
 
+# An answerer's passage that ends pointing at what comes next in the answer ("Like in the
+# following example", "as follows", "the code below"): that is another passage, or none
+# (a picture), so the end is marked as a cut.
+_POINTS_AHEAD = re.compile(r"(?::|\bthe\s+following(?:\s+\w+){0,2}|\bas\s+follows|"
+                           r"\b(?:shown|see|code|example|image|picture)\s+below)\W*$",
+                           re.IGNORECASE)
+
+
+def _points_ahead(hit: Hit, text: str) -> bool:
+    return hit.kind == "answer" and _POINTS_AHEAD.search(text.rstrip()[-60:]) is not None
+
+
 def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
     """A passage as an embed field, and whether its text was cut to fit."""
     room = min(FIELD_VALUE_MAX, budget)
@@ -246,6 +266,8 @@ def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
     text, trimmed = escaped_sentences_within(shown, max(room - 40, 20))
     if dropped and not trimmed:
         text, trimmed = text + CUT_MARK, True
+    elif not trimmed and _points_ahead(hit, shown):
+        text += CUT_MARK  # what it points at is not in this passage: "Expand" has no more
     lines = text.splitlines()
     body = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
     if len(body) > max(room, 0):
@@ -421,7 +443,11 @@ def render_whole(hits: Sequence[Hit]) -> Reply:
         room = min(DESCRIPTION_MAX, budget - len(name) - len(tail) - 2)
         if room < 100:
             break
-        text, _ = escaped_sentences_within(hit.text, room)
+        # Whole, a closing lead-in too; an end that points ahead is marked as in the field.
+        ahead = _points_ahead(hit, hit.text)
+        text, trimmed = escaped_sentences_within(hit.text, room - len(CUT_MARK) * ahead)
+        if ahead and not trimmed:
+            text += CUT_MARK
         embed = {"title": name, "color": COLOUR, "description": f"{text}\n\n{tail}".strip()}
         embeds.append(embed)
         budget -= embed_length(embed)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .blocks import Block
+from .link_text import says_nothing_without_link
 from .model import Passage
 from .outlets import NOT_SOURCES, Gazetteer, Mention, registrable_domain
 from .sources import (
@@ -538,8 +539,8 @@ def _before_last_sentence(text: str, anchor: str, at: int | None = None) -> bool
     not point back at what it cited ("The article says"). ``at``: where the link stands in
     ``text``; unknown (a loader that gives no offsets), the last mention of its words."""
     text = text.rstrip()
-    if not anchor:
-        return False
+    if at is None and not anchor:
+        return False  # a link with no words (a picture), place unknown: nothing to find
     if at is None:
         at = text.rfind(anchor)
     if at < 0:
@@ -603,6 +604,9 @@ def _quotes_the_question(paragraphs: Sequence[str], question: str | None) -> boo
 _WORDS = re.compile(r"\w+")
 
 
+_ITEM_NUMBER = re.compile(r"^\d+\.\s+")
+
+
 def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
                          base_url: str | None = None, thread_url: str | None = None,
                          question: str | None = None) -> list[Passage]:
@@ -616,10 +620,15 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     passages: list[Passage] = []
     for i, block in enumerate(blocks):
         if block.kind == "text":
-            passages.extend(Passage("answer", text) for text in block.paragraphs)
+            introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
+            if introduces or not says_nothing_without_link(block.text, block.anchors,
+                                                           block.offsets):
+                passages.extend(Passage("answer", text) for text in block.paragraphs)
             continue
         lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" else None
-        lead_text = lead.text if lead else None
+        # A list item's number ("2. Per the Safety Best Practices:") is no word of the
+        # lead-in: its rules read from the lead-in's first word.
+        lead_text = _ITEM_NUMBER.sub("", lead.text, count=1) if lead else None
         if _quotes_the_question(block.paragraphs, question):
             passages.extend(Passage("quote", text, None, None, lead_text)
                             for text in block.paragraphs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Literal
@@ -97,13 +98,29 @@ class Block:
         return "\n\n".join(self.paragraphs)
 
 
+# What a ``<br>`` becomes before the text is read (``mark_breaks``): a line separator, which
+# ``squash`` keeps as a line break where other white space becomes one space. A newline is
+# white space to the tokenizer as a space is, so a line kept changes no search term.
+LINE_BREAK = "\u2028"
+
+
 def squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """White space as one space, or as one line break where a ``<br>`` stood in it."""
+    return _SPACE.sub(lambda m: "\n" if LINE_BREAK in m.group() else " ", text).strip()
+
+
+def mark_breaks(node: LexborNode) -> None:
+    """Each ``<br>`` under ``node`` made a ``LINE_BREAK``: a dialogue's turns, a list of
+    headlines set one a line stay one a line, and the words either side are not joined into
+    one ("turns<br>headlines" read as "turnsheadlines" before)."""
+    for br in node.css("br"):
+        br.replace_with(LINE_BREAK)
 
 
 def _pre_text(node: LexborNode) -> str:
     """A <pre> block's text with its line breaks (a command's output, code): only the ends of
-    its lines and blank lines before and after it go."""
+    its lines and blank lines before and after it go (``splitlines`` also ends a line at a
+    ``LINE_BREAK``)."""
     return "\n".join(line.rstrip() for line in node.text().splitlines()).strip("\n")
 
 
@@ -157,9 +174,90 @@ def _text_block(node: LexborNode, text: str) -> Block:
     return Block("text", [text], [h for h, _, _ in placed], [t for _, t, _ in placed], offsets)
 
 
+def _markers(node: LexborNode) -> Iterator[str]:
+    """What each item of a list starts with: "• ", or its number in an ``<ol>`` ("1. ", from
+    its ``start``): "the second step" needs the "2."."""
+    if node.tag != "ol":
+        while True:
+            yield "• "
+    start = (node.attributes.get("start") or "").strip()
+    n = int(start) if start.lstrip("-").isdigit() and len(start) < 10 else 1
+    while True:
+        yield f"{n}. "
+        n += 1
+
+
+def _inline(node: LexborNode, raw: list[str], found: list[tuple[str, str, int]]) -> None:
+    """The text under ``node`` as ``node.text()`` gives it, but for nested lists (each item
+    of those is a line of its own), appended to ``raw``; each link, with where its text
+    starts in ``"".join(raw)``, to ``found``."""
+    size = sum(map(len, raw))
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            raw.append(child.text_content or "")
+        elif child.tag in _LIST_TAGS:
+            raw.append(" ")
+        else:
+            if child.tag == "a" and (href := child.attributes.get("href")) and href.strip():
+                words = child.text()
+                found.append((href.strip(), squash(words),
+                              size + len(words) - len(words.lstrip())))
+            before = len(raw)
+            _inline(child, raw, found)
+            size += sum(map(len, raw[before:]))
+            continue
+        size += len(raw[-1])
+
+
+def _list_lines(node: LexborNode, depth: int = 0
+                ) -> list[tuple[str, list[tuple[str, str, int]]]]:
+    """A list's lines ("1. ...", "• ..."; a nested list's indented under its item), each with
+    its links and where each stands in that line."""
+    lines: list[tuple[str, list[tuple[str, str, int]]]] = []
+    markers = _markers(node)
+    for item in node.iter(include_text=False):
+        if item.tag != "li":
+            continue
+        raw: list[str] = []
+        found: list[tuple[str, str, int]] = []
+        _inline(item, raw, found)
+        text = squash("".join(raw))
+        marker = "  " * depth + next(markers)
+        if text:
+            places = squashed_offsets("".join(raw), [at for *_, at in found])
+            lines.append((marker + text, [(h, t, len(marker) + at)
+                                          for (h, t, _), at in zip(found, places, strict=True)]))
+        for sub in item.css("ul, ol"):
+            if _item_of(sub.parent) == item:
+                lines.extend(_list_lines(sub, depth + 1))
+    return lines
+
+
+def _item_of(node: LexborNode | None) -> LexborNode | None:
+    """The nearest ``<li>`` that is or holds ``node``."""
+    while node is not None and node.tag != "li":
+        node = node.parent
+    return node
+
+
+def _list_block(node: LexborNode) -> Block | None:
+    """A list as one text block, its items a line each, with its links and where they
+    stand (a list's lead-in's link is weighed by its sentence like a paragraph's)."""
+    lines = _list_lines(node)
+    text, links, anchors, offsets = "", [], [], []
+    for line, found in lines:
+        start = len(text) + (1 if text else 0)
+        text = f"{text}\n{line}" if text else line
+        for href, anchor, at in found:
+            links.append(href)
+            anchors.append(anchor)
+            offsets.append(start + at)
+    return Block("text", [text], links, anchors, offsets) if text else None
+
+
 def _list_text(node: LexborNode) -> str:
-    items = [squash(li.text()) for li in node.css("li")]
-    return "\n".join(f"• {item}" for item in items if item)
+    block = _list_block(node)
+    return block.text if block else ""
 
 
 def _quote_paragraphs(node: LexborNode) -> list[str]:
@@ -182,7 +280,13 @@ def _quote_paragraphs(node: LexborNode) -> list[str]:
 
 
 def blocks_of(node: LexborNode) -> list[Block]:
-    """The text and quote blocks under ``node``, in document order."""
+    """The text and quote blocks under ``node``, in document order (its ``<br>``s become
+    ``LINE_BREAK``s: the tree is changed)."""
+    mark_breaks(node)
+    return _blocks_of(node)
+
+
+def _blocks_of(node: LexborNode) -> list[Block]:
     blocks: list[Block] = []
     for child in node.iter(include_text=True):
         tag = child.tag
@@ -196,16 +300,16 @@ def blocks_of(node: LexborNode) -> list[Block]:
                 blocks.append(Block("quote", paragraphs, _links(child)))
         elif tag in _LIST_TAGS and child.css_first("blockquote") is not None:
             # A list item that quotes: its own words and its quotes, each a block.
+            markers = _markers(child)
             for item in child.iter(include_text=False):
                 if item.tag == "li":
-                    blocks.extend(_item_blocks(item))
+                    blocks.extend(_item_blocks(item, next(markers)))
         elif tag in _LIST_TAGS:
-            text = _list_text(child)
-            if text:
-                blocks.append(Block("text", [text], _links(child)))
+            if (block := _list_block(child)) is not None:
+                blocks.append(block)
         elif tag in _CONTAINERS and any(c.tag in {"p", "blockquote", "div", "ul", "ol"}
                                         for c in child.iter(include_text=False)):
-            blocks.extend(blocks_of(child))
+            blocks.extend(_blocks_of(child))
         elif tag is None or tag in _SKIP or tag.startswith("-"):
             continue
         else:
@@ -223,9 +327,10 @@ def blocks_of(node: LexborNode) -> list[Block]:
 _INLINE_BREAKS = {"blockquote", "p", "div", "ul", "ol", "pre", "table", "dl"}
 
 
-def _item_blocks(item: LexborNode) -> list[Block]:
-    """A list item holding a block quote: runs of inline text (one "• " paragraph each, with
-    their links and where they stand) between the blocks under it."""
+def _item_blocks(item: LexborNode, marker: str = "• ") -> list[Block]:
+    """A list item holding a block quote: runs of inline text (one paragraph each, the first
+    after the item's ``marker``, with their links and where they stand) between the blocks
+    under it."""
     blocks: list[Block] = []
     words: list[str] = []
     links: list[tuple[str, str, int]] = []  # with where each stands in " ".join(words)
@@ -236,10 +341,8 @@ def _item_blocks(item: LexborNode) -> list[Block]:
         nonlocal size, placed
         raw = " ".join(words)
         if text := squash(raw):
-            bullet = "• " if not blocks else ""
-            offsets = [len(bullet) + at for at in
-                       squashed_offsets(raw, [at for *_, at in links])] if placed else []
-            blocks.append(Block("text", [bullet + text], [h for h, _, _ in links],
+            offsets = squashed_offsets(raw, [at for *_, at in links]) if placed else []
+            blocks.append(Block("text", [text], [h for h, _, _ in links],
                                 [t for _, t, _ in links], offsets))
         words.clear()
         links.clear()
@@ -249,7 +352,7 @@ def _item_blocks(item: LexborNode) -> list[Block]:
         if child.tag in _INLINE_BREAKS:
             flush()
             wrapper = LexborHTMLParser(child.html or "")
-            blocks.extend(blocks_of(wrapper.body) if wrapper.body is not None else [])
+            blocks.extend(_blocks_of(wrapper.body) if wrapper.body is not None else [])
             continue
         if child.tag == "-text":
             words.append(child.text_content or "")
@@ -263,6 +366,12 @@ def _item_blocks(item: LexborNode) -> list[Block]:
             continue
         size += len(words[-1]) + 1
     flush()
+    # The item's marker before its first words, inline or a paragraph of their own
+    # ("<li><p>...</p>"); an item that opens with its quote shows none.
+    if blocks and blocks[0].kind == "text" and blocks[0].paragraphs:
+        first = blocks[0]
+        first.paragraphs[0] = marker + first.paragraphs[0]
+        first.offsets = [len(marker) + at for at in first.offsets]
     return blocks
 
 

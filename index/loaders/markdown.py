@@ -59,7 +59,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         for p in passages:
             if p.kind == "quote" and p.outlet is None:
                 p.outlet = outlet
-    title = meta.get("title") or next((b.text for b in blocks if b.kind == "text"), path.stem)
+    title = meta.get("title") or " ".join(
+        next((b.text for b in blocks if b.kind == "text"), path.stem).split())
     yield Thread(key=f"note:{ctx.name(path)}", title=title[:300], url=url,
                  answers=[Answer(passages=pack(passages, ctx.passage_chars), url=url,
                                  date=date)])

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from ..attribution import confirm_unmarked_outlets, pack, passages_from_blocks
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
+from ..link_text import says_nothing_without_link
 from ..model import Answer, Comment, Passage, Thread
 from ..quote_model import Model, unmarked_passages
 from .context import LoadContext, read_text
@@ -210,7 +211,7 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[Paragraph]:
     def flush() -> None:
         nonlocal indented
         if current:
-            paragraphs.append(Paragraph("\n".join(current) if in_list else " ".join(current),
+            paragraphs.append(Paragraph("\n".join(current) if in_list else _joined(current),
                                         indented, in_list))
             current.clear()
         indented = True
@@ -234,6 +235,25 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[Paragraph]:
         current.append(line.strip())
     flush()
     return paragraphs
+
+
+# A line that a scraper or a PDF wrapped goes on in the next: it ends on a word that cannot
+# end a line of its own (an article, a preposition, a conjunction) or on a comma or a hyphen,
+# or the next line starts in lower case.
+_GOES_ON = re.compile(
+    r"(?:[,\-–—]|\b(?:a|an|the|of|in|on|at|to|for|from|by|with|and|or|but|nor|as|that|which|"
+    r"who|whose|is|are|was|were|be|been|has|have|had|its|their|his|her|our|your|my|than|"
+    r"into|onto|about|between|this|these|those))$", re.IGNORECASE)
+
+
+def _joined(lines: list[str]) -> str:
+    """A paragraph's lines: each on a line of its own (a list of headlines, of studies, a
+    dialogue), unless it was wrapped mid-sentence (``_GOES_ON``), then joined by a space."""
+    text = lines[0]
+    for line in lines[1:]:
+        wrapped = _GOES_ON.search(text) is not None or line[:1].islower()
+        text += (" " if wrapped else "\n") + line
+    return text
 
 
 def marks_quotes(paragraphs: list[Paragraph]) -> bool:
@@ -262,10 +282,14 @@ def text_passages(paragraphs: list[Paragraph], ctx: LoadContext, *,
                 blocks.append(Block("quote" if p.indented else "text", [p.text]))
         passages = passages_from_blocks(blocks, ctx.gazetteer, question=question)
     else:
-        passages = confirm_unmarked_outlets(
+        found = confirm_unmarked_outlets(
             unmarked_passages([p.text for p in paragraphs], ctx.gazetteer, model,
                               question=question),
             ctx.gazetteer)
+        # "Source", "Link here.": a link the scraper dropped, unless it leads in a quote.
+        passages = [p for i, p in enumerate(found)
+                    if p.kind != "answer" or not says_nothing_without_link(p.text)
+                    or (i + 1 < len(found) and found[i + 1].lead_in == p.text)]
     return pack(passages, ctx.passage_chars)
 
 
