@@ -267,7 +267,7 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
 def _bounds(n: int) -> list[tuple[int, int]]:
     """The document numbers each graph holds: PARTS runs of about equal length (one graph
     under EXACT_BELOW passages a part: such an index is searched exactly anyway)."""
-    parts = max(1, min(PARTS, n // EXACT_BELOW))
+    parts = max(1, min(PARTS, n // max(1, EXACT_BELOW)))
     cuts = [n * p // parts for p in range(parts + 1)]
     return list(itertools.pairwise(cuts))
 
