@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -65,6 +66,8 @@ class ReloadReport:
     removed_outlets: list[str]
     skipped: list[str] = field(default_factory=list)   # "path: record: problem"
     seconds: float = 0.0
+    # Dumps added or changed whose site was guessed from their folder's name ("path -> site").
+    sites_by_folder: list[str] = field(default_factory=list)
 
     @classmethod
     def between(cls, old: Snapshot, new: Snapshot, skipped: list[str],
@@ -238,8 +241,13 @@ class Indexes:
                                               s["problem"]))) for s in skips]
             skipped += [f"{path}: not a document the index reads"
                         for path in report.get("ignored", [])]
-            return ReloadReport.between(old, await Snapshot.of(reader), skipped,
+            done = ReloadReport.between(old, await Snapshot.of(reader), skipped,
                                         time.perf_counter() - started)
+            fresh = {*done.added_files, *done.changed_files}
+            sites = report.get("sites", {})
+            return dataclasses.replace(done, sites_by_folder=[
+                f"{path} -> https://{site['site']}" for path, site in sites.items()
+                if site["from"] == "folder name" and path in fresh])
 
     async def _build(self) -> dict[str, Any]:
         try:

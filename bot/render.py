@@ -396,6 +396,9 @@ def render_reload(report: ReloadReport) -> Reply:
             lines.append(f"{label}: {names(items)}")
     if not any((report.added_files, report.changed_files, report.removed_files)):
         lines.append("No corpus file changed.")
+    if report.sites_by_folder:
+        lines.append("Thread links named after the dump's folder (a `site.toml` beside "
+                     f"`Posts.xml` sets another site): {names(report.sites_by_folder)}")
     embed: dict[str, Any] = {
         "title": "Corpus reloaded",
         "color": COLOUR,

@@ -116,8 +116,11 @@ def _build(settings: IndexSettings, corpus: Path | None, db: Path | None, *,
             embed_bar[0].refresh()
         elif total and (twentieth := 20 * done // total) > logged[0]:
             logged[0] = twentieth
-            logging.getLogger("index.vectors").info("embedded %d of %d distinct text(s)", done,
-                                                    total)
+            if done:
+                logging.getLogger("index.vectors").info("embedded %d of %d distinct text(s)",
+                                                        done, total)
+            else:  # the first call, before any batch: say what is to come, not "0 of N"
+                logging.getLogger("index.vectors").info("embedding %d distinct text(s)", total)
 
     try:
         report = build_with(settings, corpus=corpus, database=db,

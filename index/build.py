@@ -14,7 +14,15 @@ from pathlib import Path
 from . import ann, embedding, memory
 from .bm25 import BM25Params
 from .errors import CorpusError, unexpected
-from .loaders import LOADERS, LoadContext, companions, corpus_files, ignored_files, loader_for
+from .loaders import (
+    LOADERS,
+    LoadContext,
+    companions,
+    corpus_files,
+    ignored_files,
+    loader_for,
+    sedump,
+)
 from .model import QUESTION, Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
 from .quote_model import mark_question_quotes
@@ -65,6 +73,10 @@ class BuildReport:
     ignored: list[str] = field(default_factory=list)
     # Files the previous index held that this one does not (deleted or moved), relative paths.
     removed: list[str] = field(default_factory=list)
+    # Each dump's site, for its thread links (relative path -> site), and those of them guessed
+    # from the folder's name alone (``sedump.site_named_by_folder``).
+    sites: dict[str, str] = field(default_factory=dict)
+    sites_by_folder: list[str] = field(default_factory=list)
 
     @property
     def totals(self) -> FileCounts:
@@ -105,6 +117,9 @@ class BuildReport:
             "vectors": (None if self.vector_outcome is None else self.vector_outcome
                         | ({"summary": self.vectors} if self.vectors else {})),
             "ignored": self.ignored, "removed": self.removed,
+            "sites": {path: {"site": site, "from": "folder name"
+                             if path in self.sites_by_folder else "site.toml or a dotted name"}
+                      for path, site in self.sites.items()},
         }
 
     def summary(self) -> str:
@@ -138,6 +153,10 @@ class BuildReport:
         if self.ignored:
             lines.append(f"Ignored {len(self.ignored)} file(s) the index does not read "
                          f"(formats read: {FORMATS}): {_some(self.ignored)}")
+        if self.sites_by_folder:
+            lines.append("Thread links named after the dump's folder (put site = \"...\" in a "
+                         "site.toml beside Posts.xml if the site is another): " + _some(
+                             [f"{p} -> https://{self.sites[p]}" for p in self.sites_by_folder]))
         return "\n".join(lines)
 
 
@@ -203,6 +222,12 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
             previous.close()
     report.seconds = time.perf_counter() - started
     report.ignored = [str(p.relative_to(corpus)) for p in ignored_files(corpus)]
+    for loaded in report.files:
+        path = corpus / loaded.path
+        if path.name.lower() == "posts.xml":
+            report.sites[loaded.path] = sedump.site_for(path.parent)
+            if sedump.site_named_by_folder(path.parent):
+                report.sites_by_folder.append(loaded.path)
     # Only a build that replaced the index removed anything (a failed one raised above).
     report.removed = sorted(before - {f.path for f in report.files}
                             - {str(e.path.relative_to(corpus)) for e in report.skipped

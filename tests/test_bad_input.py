@@ -127,6 +127,33 @@ def test_files_of_no_known_format_are_named_not_dropped_in_silence(tmp_path: Pat
     assert not report.skipped  # not errors: the files are fine, only not read
 
 
+def test_the_build_says_which_dump_sites_it_guessed_from_a_folder_name(tmp_path: Path) -> None:
+    """A dump in a folder not named after its site would link every thread to a site that
+    does not exist: the summary names each site guessed so, and --json gives every dump's."""
+    corpus = tmp_path / "corpus"
+    post = ('<posts><row Id="1" PostTypeId="1" Title="Ferry" Body="&lt;p&gt;Sank.&lt;/p&gt;" />'
+            "</posts>")
+    for folder in ("mydump", "history-meta", "skeptics.stackexchange.com", "named"):
+        (corpus / folder).mkdir(parents=True)
+        (corpus / folder / "Posts.xml").write_text(post, encoding="utf-8")
+    (corpus / "named" / "site.toml").write_text('site = "politics.stackexchange.com"\n',
+                                               encoding="utf-8")
+    report = build(corpus, tmp_path / "sourced.db")
+    assert report.sites == {"history-meta/Posts.xml": "history.meta.stackexchange.com",
+                            "mydump/Posts.xml": "mydump.stackexchange.com",
+                            "named/Posts.xml": "politics.stackexchange.com",
+                            "skeptics.stackexchange.com/Posts.xml": "skeptics.stackexchange.com"}
+    line = next(x for x in report.summary().splitlines() if x.startswith("Thread links"))
+    assert line.endswith(": history-meta/Posts.xml -> https://history.meta.stackexchange.com, "
+                         "mydump/Posts.xml -> https://mydump.stackexchange.com")
+    sites = report.to_json()["sites"]
+    assert sites["mydump/Posts.xml"] == {"site": "mydump.stackexchange.com",
+                                         "from": "folder name"}
+    assert sites["named/Posts.xml"]["from"] == "site.toml or a dotted name"
+    assert "Thread links" not in build(copy_seed(tmp_path / "seed"),
+                                       tmp_path / "seed.db").summary()
+
+
 @pytest.mark.parametrize("key", LOADER_SUFFIXES)
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.indexes import Indexes, ReloadError, open_index
+from bot.render import as_text, render_reload
 from index.build import build_with
 from index.config import load_config
 from index.errors import IndexNotFound
@@ -70,6 +71,32 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
     assert "table.csv: not a document the index reads" in report.skipped
     assert after[0].outlet == "Al Jazeera"
     assert old and old[0].outlet == "Associated Press"
+
+
+def test_a_reload_names_the_dump_sites_it_guessed_from_a_folder_name(tmp_path: Path,
+                                                                     run) -> None:
+    """An admin adding a dump through /reload sees where its thread links will point when the
+    site comes from the folder's name: once, for the dumps this reload added or changed."""
+    settings, config = settings_for(tmp_path)
+    post = ('<posts><row Id="1" PostTypeId="1" Title="Ferry" Body="&lt;p&gt;Sank.&lt;/p&gt;" />'
+            "</posts>")
+
+    async def go() -> tuple:
+        async with await Indexes.open(settings, config) as indexes:
+            (settings.corpus / "mydump").mkdir()
+            (settings.corpus / "mydump" / "Posts.xml").write_text(post, encoding="utf-8")
+            first = await indexes.reload()
+            (settings.corpus / "extra.txt").write_text(
+                "1\n\nWho won?\n\n1 Answer 1\n\n2\n\nThe home team won.\n", encoding="utf-8")
+            return first, await indexes.reload()
+
+    first, second = run(go())
+    assert first.sites_by_folder == ["mydump/Posts.xml -> https://mydump.stackexchange.com"]
+    shown = as_text(render_reload(first))
+    assert "Thread links named after the dump's folder" in shown
+    assert "mydump.stackexchange.com" in shown
+    assert second.added_files == ["extra.txt"] and second.sites_by_folder == []
+    assert "Thread links" not in as_text(render_reload(second))
 
 
 def test_failed_reload_keeps_the_old_index(tmp_path: Path, run) -> None:

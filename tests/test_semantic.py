@@ -324,6 +324,25 @@ def test_a_build_with_nothing_to_embed_does_not_load_the_model(
         "summary": report.vectors}
 
 
+def test_the_build_log_says_what_it_will_embed_then_how_far_it_got(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m index build`` into a log, not a terminal: its first line about vectors
+    says what is to come ("embedded 0 of N" read as "nothing was embedded")."""
+    from index.__main__ import _build
+
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    with caplog.at_level(logging.INFO, logger="index.vectors"):
+        _build(s, None, None, as_json=False)
+    said = [r.getMessage() for r in caplog.records if r.name == "index.vectors"]
+    assert said and said[0].startswith("embedding ") and said[0].endswith(" distinct text(s)")
+    total = said[0].split()[1]
+    assert said[-1] == f"embedded {total} of {total} distinct text(s)"
+    assert not any(line.startswith("embedded 0 of") for line in said)
+    assert "Vectors: 3 passage(s)" in capsys.readouterr().out
+
+
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
     s = settings(tmp_path)
     write_corpus(s.corpus)

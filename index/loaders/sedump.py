@@ -39,6 +39,13 @@ _TAG = re.compile(r"<([^<>]+)>|\|([^|]+)")
 _BATCH = 1000
 
 
+def site_named_by_folder(folder: Path) -> bool:
+    """Whether ``site_for`` guesses the site from the folder's name alone (no ``site.toml``,
+    no dotted name): the build says so, since a folder named otherwise than its site gives
+    every thread a link to a site that does not exist."""
+    return not (folder / "site.toml").exists() and "." not in folder.name
+
+
 def site_for(folder: Path) -> str:
     """The site a dump folder holds, from ``site.toml`` or the folder's name."""
     side = folder / "site.toml"
