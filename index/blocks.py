@@ -190,46 +190,60 @@ def _markers(node: LexborNode) -> Iterator[str]:
 def _inline(node: LexborNode, raw: list[str], found: list[tuple[str, str, int]]) -> None:
     """The text under ``node`` as ``node.text()`` gives it, but for nested lists (each item
     of those is a line of its own), appended to ``raw``; each link, with where its text
-    starts in ``"".join(raw)``, to ``found``."""
+    starts in ``"".join(raw)``, to ``found``. A walk with a stack, not recursion: inline
+    elements may nest as deep as ``MAX_DEPTH``."""
     size = sum(map(len, raw))
-    for child in node.iter(include_text=True):
-        if child.tag == "-text":
+    stack = [iter(list(node.iter(include_text=True)))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == "-text":
             raw.append(child.text_content or "")
+            size += len(raw[-1])
         elif child.tag in _LIST_TAGS:
             raw.append(" ")
+            size += 1
         else:
             if child.tag == "a" and (href := child.attributes.get("href")) and href.strip():
                 words = child.text()
                 found.append((href.strip(), squash(words),
                               size + len(words) - len(words.lstrip())))
-            before = len(raw)
-            _inline(child, raw, found)
-            size += sum(map(len, raw[before:]))
-            continue
-        size += len(raw[-1])
+            stack.append(iter(list(child.iter(include_text=True))))
 
 
-def _list_lines(node: LexborNode, depth: int = 0
-                ) -> list[tuple[str, list[tuple[str, str, int]]]]:
+# A nested list's items are indented this many levels at most.
+_MAX_INDENT = 4
+
+
+def _list_lines(node: LexborNode) -> list[tuple[str, list[tuple[str, str, int]]]]:
     """A list's lines ("1. ...", "• ..."; a nested list's indented under its item), each with
-    its links and where each stands in that line."""
+    its links and where each stands in that line. A stack of the lists being read, not
+    recursion: lists may nest as deep as ``MAX_DEPTH``."""
     lines: list[tuple[str, list[tuple[str, str, int]]]] = []
-    markers = _markers(node)
-    for item in node.iter(include_text=False):
+    stack = [(iter(list(node.iter(include_text=False))), _markers(node), 0)]
+    while stack:
+        items, markers, depth = stack[-1]
+        item = next(items, None)
+        if item is None:
+            stack.pop()
+            continue
         if item.tag != "li":
             continue
         raw: list[str] = []
         found: list[tuple[str, str, int]] = []
         _inline(item, raw, found)
         text = squash("".join(raw))
-        marker = "  " * depth + next(markers)
+        marker = "  " * min(depth, _MAX_INDENT) + next(markers)
         if text:
             places = squashed_offsets("".join(raw), [at for *_, at in found])
             lines.append((marker + text, [(h, t, len(marker) + at)
                                           for (h, t, _), at in zip(found, places, strict=True)]))
-        for sub in item.css("ul, ol"):
-            if _item_of(sub.parent) == item:
-                lines.extend(_list_lines(sub, depth + 1))
+        # Its own sub-lists, not theirs (nodes compared by identity: ``==`` compares HTML).
+        subs = [sub for sub in item.css("ul, ol")
+                if (owner := _item_of(sub.parent)) is not None and owner.mem_id == item.mem_id]
+        stack.extend((iter(list(sub.iter(include_text=False))), _markers(sub), depth + 1)
+                     for sub in reversed(subs))
     return lines
 
 

@@ -248,3 +248,15 @@ def test_a_link_with_no_words_before_the_last_sentence_cites_nothing(
         "<blockquote><p>We will not resign today.</p></blockquote>")), ctx)
     assert [(p.outlet, p.url) for p in withheld if p.kind == "quote"] == [(None, None)]
     assert [(p.outlet, p.url) for p in cited if p.kind == "quote"] == [("BBC", BBC)]
+
+
+def test_deeply_nested_lists_and_inline_elements_load(tmp_path: Path,
+                                                      ctx: LoadContext) -> None:
+    """Lists are read with a stack, not recursion: a list item with 1,500 nested spans and
+    lists nested 900 deep (under ``MAX_DEPTH``) load, each item once."""
+    spans = "<ul><li>" + "<span>" * 1500 + "deep" + "</span>" * 1500 + "</li></ul>"
+    lists = "<ul><li>level" * 900 + "</li></ul>" * 900
+    passages = load(page(tmp_path, spans + lists), ctx)
+    lines = [line for p in passages for line in p.text.split("\n") if line.strip()]
+    assert lines[0] == "• deep"
+    assert len(lines) == 901 and all(line.strip() == "• level" for line in lines[1:])
