@@ -10,8 +10,9 @@ are wrapped to add up their wall time (no profiler: it would slow the small call
 nest: "candidates" holds "BM25", "embed: candidates" (the question with its relevance parts,
 one forward pass) and the vector stage ("graph walk", "rescoring"); "sentences" (the gate's) holds
 "embed: sentences". ``--expansion``, ``--rescored`` and ``--threads`` override ``index.ann``'s
-EXPANSION_SEARCH and RESCORED and ``index.encoders``' THREADS for the run (to compare settings on
-the tune questions before changing them). Ten other questions of the set warm the process up
+EXPANSION_SEARCH (each graph's walk; EXPANSION_ONE_GRAPH too) and RESCORED and
+``index.encoders``' THREADS for the run (to compare settings on the tune questions before
+changing them). Ten other questions of the set warm the process up
 first. Prints one Markdown table, the load average before and after, and the settings.
 ``--embedding ROUNDS``: the model alone (no index), each question embedded alone ROUNDS times:
 median and p99 ms, the question's tokens and the width of the pass fed to ONNX Runtime.
@@ -210,8 +211,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--embedding", type=int, metavar="ROUNDS", help="time the model "
                         "alone on the questions, ROUNDS times each (no index needed)")
     args = parser.parse_args(argv)
-    if args.expansion:
-        ann.EXPANSION_SEARCH = args.expansion
+    if args.expansion:  # each graph's walk, whatever the file holds
+        ann.EXPANSION_SEARCH = ann.EXPANSION_ONE_GRAPH = args.expansion
     if args.rescored:
         ann.RESCORED = args.rescored
     if args.threads:
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--index is needed (but with --embedding)")
     timings, totals = asyncio.run(split(args.index, asked, warm))
     print(f"{len(asked)} {args.questions_from} questions (seed {args.seed}), {args.index}: "
-          f"EXPANSION_SEARCH {ann.EXPANSION_SEARCH}, RESCORED {ann.RESCORED}, "
+          f"EXPANSION_SEARCH {ann.EXPANSION_SEARCH} (each graph; one graph: "
+          f"{ann.EXPANSION_ONE_GRAPH}), RESCORED {ann.RESCORED}, "
           f"THREADS {encoders.THREADS}; load before "
           + " ".join(f"{x:.2f}" for x in load) + ", after "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))

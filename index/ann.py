@@ -25,18 +25,28 @@ changes any passage, or their order, changes the digest, so a reader never opens
 whose numbers are another index's; without a file of the right name it answers with BM25
 alone (``python -m index build`` makes it).
 
-The file: the usearch graph (its own format, from offset 0); the int8 rows, n x dim, from a
-4,096-byte boundary; the projection (float32, dim x reduced dimensions) and the centre
-(float32, dim); a trailer saying where each part is and the projection's int8 scale.
+The passages are split between PARTS graphs (consecutive halves of the document numbers), and
+a question walks them at once, one thread each, in usearch's own threads (its search holds
+Python's lock, so Python threads would take turns); the nearest of all the walks found are
+merged before rescoring. Each walk is shorter than one over all the passages, and on an idle
+machine the two run side by side (README, "Vector search at scale": "Two graphs, two threads").
 
-While building, usearch holds the whole graph (it grew by about 400 bytes a passage at a million;
-its key-to-node table, off, would add about 55) beside CHUNK rows in float32 (README, "The
-graph's stage").
+The file: the graphs (usearch's own format), each from a 4,096-byte boundary, the first at
+offset 0; the int8 rows, n x dim, from a 4,096-byte boundary; the projection (float32, dim x
+reduced dimensions) and the centre (float32, dim); where each graph is (offset and bytes); a
+trailer saying where each part is and the projection's int8 scale. A file of the format before
+(``OLD_FORMAT``: one graph, its trailer without the parts) is still opened and searched as one
+graph, until a build writes the new one beside it and removes it.
+
+While building, usearch holds one part's graph at a time (it grew by about 400 bytes a passage
+at a million; its key-to-node table, off, would add about 55) beside CHUNK rows in float32
+(README, "The graph's stage").
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import math
 import mmap
@@ -67,11 +77,19 @@ log = logging.getLogger(__name__)
 # and the best 512 rescored: 0.9873 on 300 tune questions at 1,000,000 (2,048: 0.9837; 3,072:
 # 0.9900; rescoring 1,024 instead of 512 changed none of them), the walk about a sixth shorter
 # than keeping 3,072 and half the rows read (bench.ann_choice --sweep, bench.ann_split).
+# Split between two graphs of 500,000, each keeping 1,536 (the same 300 questions): 0.9893,
+# each walk about half the CPU time of one graph keeping 2,560 (1,280: 0.9867; 2,048: 0.9920,
+# two thirds of it), and the two walks run side by side.
 DIMS = 192
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 2560
+EXPANSION_SEARCH = 1536  # each graph's walk
+# A file of one graph (the format before, or an index too small to split) keeps what one graph
+# over all the passages kept: 2,560 (0.9873 above; 1,536 would give 0.9783).
+EXPANSION_ONE_GRAPH = 2560
 RESCORED = 512
+# Graphs the passages are split between, each walked on a thread of its own.
+PARTS = 2
 # Threads inserting into the graph (0: every core). Several threads make the graph depend on
 # their timing; tests that compare a graph's answers with exact search use one.
 BUILD_THREADS = 0
@@ -90,21 +108,27 @@ EXACT_BELOW = 20_000
 # Rows read at a time while building: bounds the build's memory beside the graph's (each is
 # turned into float32 to be projected: 4 bytes a dimension).
 CHUNK = 16_384
-FORMAT = b"sourced-ann/4"
-# magic, dimension, reduced dimensions, passages, graph bytes, rows offset, projection offset
-# (the centre follows it), the projection's int8 scale
+FORMAT = b"sourced-ann/5"
+# magic, dimension, reduced dimensions, passages, parts, rows offset, projection offset (the
+# centre follows it, then the parts' table: offset and bytes of each graph), the projection's
+# int8 scale
 TRAILER = struct.Struct("<16s6Qd")
+PART = struct.Struct("<2Q")
 MAGIC = FORMAT.ljust(16, b"\0")
+# The format before: one graph at offset 0; its trailer says the graph's bytes where this one
+# says the parts.
+OLD_FORMAT = b"sourced-ann/4"
+OLD_MAGIC = OLD_FORMAT.ljust(16, b"\0")
 ALIGN = 4096
 
 KEYS_AND_SCALES = ("SELECT name, data FROM arrays WHERE name IN "
                    "('vector_keys', 'vector_scales')")
 
 
-def digest(model: str, dim: int, keys: bytes) -> str:
+def digest(model: str, dim: int, keys: bytes, form: bytes = FORMAT) -> str:
     """What names a graph: its format, model, dimension and passages (keys in document
     order)."""
-    h = hashlib.blake2b(FORMAT, digest_size=12)
+    h = hashlib.blake2b(form, digest_size=12)
     h.update(f"{model}\n{dim}\n".encode())
     h.update(keys)
     return h.hexdigest()
@@ -126,13 +150,15 @@ def _read(database: Path) -> tuple[dict[str, str], bytes, np.ndarray]:
                                                              dtype=np.float32)
 
 
-def _chunks(database: Path, n: int, dim: int) -> Iterator[tuple[int, np.ndarray]]:
-    """The index's int8 rows, CHUNK at a time, streamed from the SQLite blob."""
+def _chunks(database: Path, n: int, dim: int, start: int = 0
+            ) -> Iterator[tuple[int, np.ndarray]]:
+    """The index's int8 rows from ``start`` to ``n``, CHUNK at a time, streamed from the
+    SQLite blob."""
     uri = f"{database.resolve().as_uri()}?mode=ro&immutable=1"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         (rowid,) = con.execute("SELECT rowid FROM arrays WHERE name = 'vectors'").fetchone()
         with con.blobopen("arrays", "data", rowid, readonly=True) as blob:
-            for at in range(0, n, CHUNK):
+            for at in range(start, n, CHUNK):
                 part = min(CHUNK, n - at)
                 blob.seek(at * dim)
                 yield at, np.frombuffer(blob.read(part * dim), dtype=np.int8).reshape(part, dim)
@@ -186,7 +212,7 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
     Raises:
         ValueError: the index has no vectors, or not all of them.
     """
-    from usearch.index import Index  # the `semantic` extra
+    import usearch.index  # noqa: F401 (the `semantic` extra: missing, say so before any work)
 
     started = time.perf_counter()
     meta, keys, scales = _read(database)
@@ -205,36 +231,29 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
         sample -= centre
         basis, scale = fit(sample, reduced)
         del sample
-        # No key lookups: keys are document numbers, and rows are read from the file. They
-        # would cost about 55 bytes a passage while building (bench.ann_build_memory).
-        index = Index(ndim=reduced, metric="cos", dtype="i8", connectivity=CONNECTIVITY,
-                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH,
-                      enable_key_lookups=False)
-        for at, rows in _chunks(database, n, dim):
-            units = rows.astype(np.float32)
-            units *= scales[at:at + len(rows), None]
-            units -= centre
-            index.add(np.arange(at, at + len(rows), dtype=np.uint64),
-                      project(units, basis, scale), threads=BUILD_THREADS)
-            del units
-            # The chunk's float32 copies are freed, but malloc keeps them (about 120 MB of
-            # its heap at a million passages, measured): hand them back as the graph grows.
-            memory.give_back(collect=False)
-            if progress:
-                progress(at + len(rows), n)
         tmp = target.with_name(target.name + ".tmp")
-        index.save(str(tmp))
-        del index
-        with tmp.open("r+b") as f:
-            graph_bytes = f.seek(0, os.SEEK_END)
-            rows_at = -(-graph_bytes // ALIGN) * ALIGN
-            f.write(bytes(rows_at - graph_bytes))
+        part_tmp = target.with_name(target.name + ".part.tmp")
+        bounds = _bounds(n)
+        table = []
+        with tmp.open("wb") as f:
+            for lo, hi in bounds:
+                _graph(database, lo, hi, dim, scales, centre, basis, scale, reduced,
+                       part_tmp, progress, n)
+                at = f.seek(-(-f.tell() // ALIGN) * ALIGN)
+                with part_tmp.open("rb") as part:
+                    while block := part.read(1 << 20):
+                        f.write(block)
+                table.append((at, f.tell() - at))
+                part_tmp.unlink()
+            rows_at = f.seek(-(-f.tell() // ALIGN) * ALIGN)
             for _, rows in _chunks(database, n, dim):
                 f.write(rows.tobytes())
             basis_at = f.tell()
             f.write(basis.tobytes())
             f.write(centre.tobytes())
-            f.write(TRAILER.pack(MAGIC, dim, reduced, n, graph_bytes, rows_at, basis_at,
+            for part_at, part_bytes in table:
+                f.write(PART.pack(part_at, part_bytes))
+            f.write(TRAILER.pack(MAGIC, dim, reduced, n, len(table), rows_at, basis_at,
                                  scale))
         os.replace(tmp, target)  # whole or not at all: a stopped build leaves only a .tmp
         took = time.perf_counter() - started
@@ -245,19 +264,59 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
     return took
 
 
+def _bounds(n: int) -> list[tuple[int, int]]:
+    """The document numbers each graph holds: PARTS runs of about equal length (one graph
+    under EXACT_BELOW passages a part: such an index is searched exactly anyway)."""
+    parts = max(1, min(PARTS, n // max(1, EXACT_BELOW)))
+    cuts = [n * p // parts for p in range(parts + 1)]
+    return list(itertools.pairwise(cuts))
+
+
+def _graph(database: Path, lo: int, hi: int, dim: int, scales: np.ndarray, centre: np.ndarray,
+           basis: np.ndarray, scale: float, reduced: int, path: Path,
+           progress: Callable[[int, int], None] | None, n: int) -> None:
+    """The graph of passages ``lo`` to ``hi`` (keys: their document numbers), saved at
+    ``path``."""
+    from usearch.index import Index
+
+    # No key lookups: keys are document numbers, and rows are read from the file. They
+    # would cost about 55 bytes a passage while building (bench.ann_build_memory).
+    index = Index(ndim=reduced, metric="cos", dtype="i8", connectivity=CONNECTIVITY,
+                  expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH,
+                  enable_key_lookups=False)
+    for at, rows in _chunks(database, hi, dim, lo):
+        units = rows.astype(np.float32)
+        units *= scales[at:at + len(rows), None]
+        units -= centre
+        index.add(np.arange(at, at + len(rows), dtype=np.uint64),
+                  project(units, basis, scale), threads=BUILD_THREADS)
+        del units
+        # The chunk's float32 copies are freed, but malloc keeps them (about 120 MB of
+        # its heap at a million passages, measured): hand them back as the graph grows.
+        memory.give_back(collect=False)
+        if progress:
+            progress(at + len(rows), n)
+    index.save(str(path))
+
+
 class NearestIndex:
     """The graph of an index's vectors, memory-mapped, and its rows, read as needed;
     ``top_k`` and ``similarity`` as ``index.dense.DenseIndex``'s (the exact search it
     replaces)."""
 
-    def __init__(self, graph: Any, file: BinaryIO, mapped: mmap.mmap, view: memoryview,
-                 trailer: tuple[Any, ...], scales: np.ndarray) -> None:
-        # In this order: the graph (which points into the mapping) goes before the mapping.
-        self._graph = graph
-        self._view = view
+    def __init__(self, graphs: list[Any], file: BinaryIO, mapped: mmap.mmap,
+                 views: list[memoryview], trailer: tuple[Any, ...], scales: np.ndarray) -> None:
+        from usearch.index import Indexes
+
+        # In this order: the graphs (which point into the mapping) go before the mapping.
+        self._graphs = graphs
+        # Several graphs are walked at once by usearch's threads, one each, and their
+        # nearest merged (its search holds Python's lock: Python threads would take turns).
+        self._walk = Indexes(graphs) if len(graphs) > 1 else None
+        self._views = views
         self._map = mapped
         self._file = file
-        self.path = Path(file.name)  # the file: graph and rows
+        self.path = Path(file.name)  # the file: graphs and rows
         _, self.dim, self.reduced, _, _, self._rows_at, basis_at, self._scale = trailer
         self.scales = scales
         self._basis = np.frombuffer(mapped, np.float32, self.dim * self.reduced, basis_at
@@ -281,33 +340,41 @@ class NearestIndex:
 
         meta, keys, scales = _read(database)
         dim = int(meta.get("vectors_dim", "0"))
-        path = path_for(database, digest(meta.get("vectors_model", ""), dim, keys))
-        if not path.exists():
+        model = meta.get("vectors_model", "")
+        path = path_for(database, digest(model, dim, keys))
+        old = path_for(database, digest(model, dim, keys, OLD_FORMAT))
+        if not path.exists() and old.exists():
+            path = old  # built before the graphs were split: one graph, searched alone
+        elif not path.exists():
             raise FileNotFoundError(f"no nearest-neighbour index {path.name} for these "
                                     "vectors: `python -m index build` makes it")
         file = path.open("rb")
         try:
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            trailer = TRAILER.unpack_from(mapped, len(mapped) - TRAILER.size) \
-                if len(mapped) >= TRAILER.size else (b"",) + (0,) * 6 + (0.0,)
-            magic, file_dim, reduced, n, graph_bytes, rows_at, basis_at, _ = trailer
-            if magic != MAGIC or file_dim != dim or n != len(scales) or \
-                    not 0 < reduced <= dim or \
-                    not graph_bytes <= rows_at <= rows_at + n * dim <= basis_at or \
-                    basis_at + 4 * dim * (reduced + 1) + TRAILER.size != len(mapped):
+            trailer, parts = _layout(mapped, dim, len(scales))
+            if trailer is None:
                 raise ValueError(f"{path} does not fit {database}: rebuild with `python -m "
                                  "index build`")
-            view = memoryview(mapped)[:graph_bytes]
-            # No key lookups: keys are document numbers, and rows are read from the file.
-            graph = Index(ndim=reduced, metric="cos", dtype="i8", enable_key_lookups=False)
-            graph.view(view)
-            if graph.size != n:
+            views = [memoryview(mapped)[at:at + size] for at, size in parts]
+            graphs = []
+            for view in views:
+                # No key lookups: keys are document numbers, and rows are read from the file.
+                graph = Index(ndim=trailer[2], metric="cos", dtype="i8",
+                              enable_key_lookups=False)
+                graph.view(view)
+                graphs.append(graph)
+            if sum(g.size for g in graphs) != len(scales):
                 raise ValueError(f"{path} does not fit {database}: rebuild with `python -m "
                                  "index build`")
         except Exception:
             file.close()
             raise
-        return cls(graph, file, mapped, view, trailer, scales.copy())
+        return cls(graphs, file, mapped, views, trailer, scales.copy())
+
+    @property
+    def parts(self) -> int:
+        """How many graphs the passages are split between."""
+        return len(self._graphs)
 
     def _rows(self, docs: np.ndarray) -> np.ndarray:
         """The int8 rows of ``docs``, read from the file (runs of neighbours at once)."""
@@ -349,8 +416,13 @@ class NearestIndex:
         first."""
         projected = project(query, self._basis, self._scale)
         with self._lock:
-            self._graph.expansion_search = max(EXPANSION_SEARCH, count)
-            found = self._graph.search(projected, count, threads=1).keys
+            kept = EXPANSION_SEARCH if len(self._graphs) > 1 else EXPANSION_ONE_GRAPH
+            for graph in self._graphs:
+                graph.expansion_search = max(kept, count)
+            if self._walk is None:
+                found = self._graphs[0].search(projected, count, threads=1).keys
+            else:  # each graph's nearest ``count``, merged: the nearest ``count`` of all
+                found = self._walk.search(projected, count, threads=len(self._graphs)).keys
         return np.asarray(found, dtype=np.int64)
 
     def top_k(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -385,3 +457,28 @@ class NearestIndex:
             order = np.lexsort((merged, -scores))[:k]
             best = merged[order], scores[order]
         return best
+
+
+def _layout(mapped: mmap.mmap, dim: int, n: int
+            ) -> tuple[tuple[Any, ...] | None, list[tuple[int, int]]]:
+    """The file's trailer (as this format's: the parts' count where the format before said
+    its graph's bytes) and where each graph is; (None, []) when it does not fit ``dim`` and
+    ``n`` passages."""
+    size = len(mapped)
+    if size < TRAILER.size:
+        return None, []
+    trailer = TRAILER.unpack_from(mapped, size - TRAILER.size)
+    magic, file_dim, reduced, file_n, count, rows_at, basis_at, _ = trailer
+    end = basis_at + 4 * dim * (reduced + 1)  # the projection and the centre
+    if magic == OLD_MAGIC:
+        parts, table_bytes = [(0, count)], 0
+    elif magic == MAGIC and 0 < count <= 64 and end + count * PART.size <= size:
+        parts = [PART.unpack_from(mapped, end + i * PART.size) for i in range(count)]
+        table_bytes = count * PART.size
+    else:
+        return None, []
+    if file_dim != dim or file_n != n or not 0 < reduced <= dim or \
+            any(at + length > rows_at for at, length in parts) or \
+            not rows_at + n * dim <= basis_at or end + table_bytes + TRAILER.size != size:
+        return None, []
+    return trailer, parts

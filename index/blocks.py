@@ -347,13 +347,15 @@ def _item_blocks(item: LexborNode, marker: str = "• ") -> list[Block]:
     under it."""
     blocks: list[Block] = []
     words: list[str] = []
-    links: list[tuple[str, str, int]] = []  # with where each stands in " ".join(words)
-    size = 0  # len(" ".join(words)) + 1: where the next word starts
+    # The pieces are joined as they stand: the text nodes hold the spaces between them, and a
+    # space added between every two would part "Per <a>Y</a>:" into "Per Y :".
+    links: list[tuple[str, str, int]] = []  # with where each stands in "".join(words)
+    size = 0  # len("".join(words)): where the next piece starts
     placed = True  # every link's place is known
 
     def flush() -> None:
         nonlocal size, placed
-        raw = " ".join(words)
+        raw = "".join(words)
         if text := squash(raw):
             offsets = squashed_offsets(raw, [at for *_, at in links]) if placed else []
             blocks.append(Block("text", [text], [h for h, _, _ in links],
@@ -378,7 +380,7 @@ def _item_blocks(item: LexborNode, marker: str = "• ") -> list[Block]:
             links.extend((h, t, size + at) for h, t, at in anchors)
         else:
             continue
-        size += len(words[-1]) + 1
+        size += len(words[-1])
     flush()
     # The item's marker before its first words, inline or a paragraph of their own
     # ("<li><p>...</p>"); an item that opens with its quote shows none.

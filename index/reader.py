@@ -640,10 +640,16 @@ class IndexReader:
                 self._keep_parts(question, vectors[1:])
             while len(self._vectors) > _QUESTION_VECTORS:
                 self._vectors.pop(next(iter(self._vectors)))
-        dense_docs, _ = await asyncio.to_thread(dense.top_k, vector, n, allowed)
+        dense_docs, dense_scores = await asyncio.to_thread(dense.top_k, vector, n, allowed)
         docs = np.union1d(bm25_docs, dense_docs).astype(np.int64)
         bm25 = self._postings.index_for(query).scores_of(query, docs)
-        cosine = dense.similarity(vector, docs).astype(np.float64)
+        # The vectors' own candidates come with their exact cosines: only BM25's others are
+        # read and scored (their rows are read from disk at a million passages).
+        cosine = np.empty(len(docs), dtype=np.float64)
+        scored = np.zeros(len(docs), dtype=bool)
+        scored[np.searchsorted(docs, dense_docs)] = True
+        cosine[np.searchsorted(docs, dense_docs)] = dense_scores
+        cosine[~scored] = dense.similarity(vector, docs[~scored])
         relevances = self._relevance(question, terms, docs, await self._length_norms(docs))
         coverage = 0.0
         if len(bm25_docs):

@@ -14,6 +14,7 @@ from index import ann
 from index.build import build_with
 from index.dense import DenseIndex
 from index.embedding import content_key, quantize
+from index.reader import IndexReader
 from index.store import VectorArrays
 
 from .test_semantic import NOTES, ask, settings, write_corpus
@@ -232,3 +233,87 @@ def test_a_small_index_is_searched_exactly(tmp_path: Path,
         want, want_scores = exact.top_k(query, 10)
         assert docs.tolist() == want.tolist()
         np.testing.assert_allclose(scores, want_scores, rtol=1e-5, atol=1e-6)
+
+
+def test_two_graphs_are_walked_and_merged_into_exact_search_s_best(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The passages split between two graphs, each holding its half's document numbers: what
+    # both walks find is merged before rescoring, so the best 10 come from either half.
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
+    monkeypatch.setattr(ann, "PARTS", 2)
+    rng = np.random.default_rng(9)
+    vectors = unit(rng, 3000)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    assert nearest.parts == 2
+    assert [g.size for g in nearest._graphs] == [1500, 1500]
+    exact = DenseIndex(*quantize(vectors))
+    queries = unit(rng, 50)
+    assert agreement(nearest, exact, queries) >= 0.98
+    halves = [np.isin(nearest.top_k(q, 10)[0], np.arange(1500)).sum() for q in queries]
+    assert 0 < np.mean(halves) < 10  # both graphs give some of the best
+
+
+def old_format(tmp_path: Path, db: Path) -> Path:
+    """The file the format before wrote (one graph, no parts' table, its graph's bytes in
+    the trailer), made from this format's one-graph file."""
+    (new,) = tmp_path.glob(".i.db.ann-*")
+    data = new.read_bytes()
+    trailer = ann.TRAILER.unpack_from(data, len(data) - ann.TRAILER.size)
+    _, dim, reduced, n, parts, rows_at, basis_at, scale = trailer
+    assert parts == 1
+    end = len(data) - ann.TRAILER.size - ann.PART.size
+    graph_at, graph_bytes = ann.PART.unpack_from(data, end)
+    assert graph_at == 0
+    new.unlink()
+    meta, keys, _ = ann._read(db)
+    old = ann.path_for(db, ann.digest(meta["vectors_model"], dim, keys, ann.OLD_FORMAT))
+    old.write_bytes(data[:end] + ann.TRAILER.pack(ann.OLD_MAGIC, dim, reduced, n, graph_bytes,
+                                                  rows_at, basis_at, scale))
+    return old
+
+
+def test_a_graph_of_the_format_before_is_searched_until_a_build_replaces_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
+    monkeypatch.setattr(ann, "PARTS", 1)
+    rng = np.random.default_rng(10)
+    vectors = unit(rng, 3000)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    old = old_format(tmp_path, db)
+    nearest = ann.NearestIndex.open(db)
+    assert nearest.path == old and nearest.parts == 1
+    exact = DenseIndex(*quantize(vectors))
+    assert agreement(nearest, exact, unit(rng, 30)) >= 0.98
+    monkeypatch.setattr(ann, "PARTS", 2)
+    assert ann.build(db) is not None  # the next build writes this format's file
+    (graph,) = tmp_path.glob(".i.db.ann-*")  # and removes the old one
+    assert graph != old and ann.NearestIndex.open(db).parts == 2
+
+
+def test_the_hybrid_takes_the_vectors_cosines_from_the_graph_s_rescoring(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Through two graphs on a small corpus: the candidates' cosines, those of the vectors'
+    # own best (from rescoring) and of BM25's others (read again), are exact search's.
+    monkeypatch.setattr(ann, "EXACT_BELOW", 1)
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    # BM25 finds the harbour by "port"; the vectors, the heart attack.
+    question = "a heart attack at the port"
+
+    async def candidates() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        async with await IndexReader.open(s.database) as reader:
+            assert await reader.semantic_ready()
+            dense, embedder = reader._dense, reader._embedder
+            assert dense is not None and embedder is not None and dense.parts == 2
+            found = await reader.fusion_inputs(question, 1)
+            assert found is not None
+            docs, _, cosine, _, _ = found
+            return docs, cosine, dense.similarity(embedder.embed([question])[0], docs)
+
+    docs, cosine, again = run(candidates())
+    assert len(docs) == 2  # BM25's best is not the vectors' best
+    np.testing.assert_array_equal(cosine, again.astype(np.float64))

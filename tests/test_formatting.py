@@ -260,3 +260,20 @@ def test_deeply_nested_lists_and_inline_elements_load(tmp_path: Path,
     lines = [line for p in passages for line in p.text.split("\n") if line.strip()]
     assert lines[0] == "• deep"
     assert len(lines) == 901 and all(line.strip() == "• level" for line in lines[1:])
+
+
+def test_a_list_item_that_quotes_keeps_its_lead_in_as_written(tmp_path: Path,
+                                                              ctx: LoadContext) -> None:
+    """Its inline pieces are joined as they stand: no space before the colon after a link
+    ("Per Reuters :"), none inside a word split by markup, and the quote keeps its outlet."""
+    passages = load(page(tmp_path, (
+        '<ul><li>Per <a href="https://www.reuters.com/world/x">Reuters</a>:'
+        "<blockquote><p>The ferry sank in a storm.</p></blockquote></li>"
+        "<li><b>Un</b><i>signed</i> and <em>dated</em>, said the <a href="
+        f'"{BBC}">BBC</a>:<blockquote><p>The port was closed.</p></blockquote></li></ul>')),
+        ctx)
+    said = texts(passages)
+    assert "• Per Reuters:" in said and "Reuters :" not in said
+    assert "• Unsigned and dated, said the BBC:" in said
+    quotes = {p.text: p.outlet for p in passages if p.kind == "quote"}
+    assert quotes == {"The ferry sank in a storm.": "Reuters", "The port was closed.": "BBC"}

@@ -69,6 +69,24 @@ def test_bad_notes(tmp_path: Path, ctx: LoadContext, content: str, problem: str)
         list(load(path, ctx))
 
 
+@pytest.mark.parametrize(("content", "said"), [
+    # An unclosed "[" on line 2, noticed on line 3: both lines are the file's.
+    ("---\ntags: [a, b\ntitle: x\n---\nbody\n",
+     "did not find expected ',' or ']' at line 3, column 6 (while parsing a flow sequence "
+     "from line 2)"),
+    # Blank lines before the opening "---" count: the bad line is the file's fourth.
+    ("\n\n---\ntitle: x: y\n---\nbody\n",
+     "mapping values are not allowed in this context at line 4, column 9"),
+])
+def test_a_front_matter_error_names_the_lines_of_the_file(tmp_path: Path, ctx: LoadContext,
+                                                          content: str, said: str) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CorpusError) as raised:
+        list(load(path, ctx))
+    assert raised.value.problem == f"the front matter is not valid YAML: {said}"
+
+
 def test_same_file_name_in_two_folders(tmp_path: Path) -> None:
     from index.build import build
 

@@ -32,9 +32,14 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
     try:
         post = frontmatter.loads(text)
     except yaml.MarkedYAMLError as exc:
-        # Said without the snippet of the file that PyYAML's message quotes.
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        # Said without the snippet of the file that PyYAML's message quotes, in the file's
+        # lines (PyYAML counts from the opening "---"), with where the construct it was reading
+        # began: the parser often notices a missing "]" or quote a line or more later.
+        mark, began = exc.problem_mark, exc.context_mark
+        before = len(text[:text.find("---")].splitlines()) if "---" in text else 0
+        where = f" at line {mark.line + 1 + before}, column {mark.column + 1}" if mark else ""
+        if exc.problem and exc.context and began is not None:
+            where += f" ({exc.context} from line {began.line + 1 + before})"
         problem = exc.problem or exc.context
         raise CorpusError(path, f"the front matter is not valid YAML: {problem}{where}",
                           record="front matter") from exc
