@@ -399,6 +399,24 @@ def test_the_build_log_says_what_it_will_embed_then_how_far_it_got(
     assert "Vectors: 3 passage(s)" in capsys.readouterr().out
 
 
+def test_the_log_says_building_the_graph_only_when_it_is_built(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """review6: a build that changed nothing logged "building the nearest-neighbour index"
+    while its summary said "unchanged"."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    with caplog.at_level(logging.INFO, logger="index.ann"):
+        first = build_with(s)
+        said_first = [r.getMessage() for r in caplog.records if r.name == "index.ann"]
+        caplog.clear()
+        again = build_with(s)
+        said_again = [r.getMessage() for r in caplog.records if r.name == "index.ann"]
+    assert first.vectors is not None and "nearest-neighbour index built" in first.vectors
+    assert any(m.startswith("building the nearest-neighbour index") for m in said_first)
+    assert again.vectors is not None and "nearest-neighbour index: unchanged" in again.vectors
+    assert not any(m.startswith("building") for m in said_again), said_again
+
+
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
     s = settings(tmp_path)
     write_corpus(s.corpus)
