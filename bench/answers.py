@@ -150,7 +150,8 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     similarity (``IndexReader._title_similarities``: embedding the titles not met before,
     timed on the first pass, then kept), the meaning folded in (``with_meaning``), the
     gate's rarest word (``IndexReader._rarest_held``) and, when the gate reads them, the
-    sentences holding it (``IndexReader._sentence_similarities``: embedding those of the first
+    sentences holding it, or all their sentences and the question without that word, as the
+    gate weighs them (``IndexReader._sentence_similarities``: embedding those of the first
     candidates, timed on the first pass, then kept; only for the questions the cascade's cheap
     gate is unsure of, counted), for the bot's number of candidates."""
     spent = {"words": 0.0, "titles": 0.0, "meaning": 0.0, "gate": 0.0, "sentences": 0.0}
@@ -179,10 +180,13 @@ async def relevance_cost(reader: IndexReader, questions: list[Question], rounds:
     reader._rarest_held = timed_async("gate", reader._rarest_held)  # type: ignore[method-assign]
     sentence_similarities = timed_async("sentences", reader._sentence_similarities)
 
-    async def counted(question: str, held: list[list[str]], *args: Any) -> np.ndarray:
-        read[0] += any(held)  # any sentence to embed (or kept)
-        read[1] += len({s for group in held for s in group})
-        result: np.ndarray = await sentence_similarities(question, held, *args)
+    async def counted(question: str, held: list[list[str]], every: list[list[str]],
+                      *args: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        texts = {s for groups in (held, every) for group in groups for s in group}
+        read[0] += bool(texts)  # any sentence to embed (or kept)
+        read[1] += len(texts)
+        result: tuple[np.ndarray, np.ndarray, np.ndarray | None] = \
+            await sentence_similarities(question, held, every, *args)
         return result
     reader._sentence_similarities = counted  # type: ignore[method-assign]
     reader._head_sentences = timed("gate", reader._head_sentences)  # type: ignore

@@ -22,10 +22,14 @@ Which passages a reply shows, in order (``choose``, a pure function):
    question one thread answers is not padded with others' passages that merely pass
    ``min_relevance`` (on ``make answers``' tuning questions, a fifth of the passages shown
    were from threads the question's writer did not name; README, "Relevant or nothing").
-7. An answerer's lead-in ("According to the BBC:", "Daily Mail reports ...", one paragraph)
-   or a lone source line ("Source: Reuters", a headline and its outlet) is never shown alone:
-   it points at a quote and answers nothing, though it is embedded with its thread's title and
-   can seem close to a question about that thread.
+7. An answerer's lead-in ("According to the BBC:", "Daily Mail reports ...", "add the
+   following prompt", "He notes that", one paragraph) or a lone source line ("Source:
+   Reuters", a headline and its outlet, "–– Author, Title, 2017"), quoted or not, is never
+   shown alone: it points at a quote and answers nothing, though it is embedded with its
+   thread's title and can seem close to a question about that thread.
+8. Each text once: a passage whose words one shown before it holds is left out, and a quote
+   citing nothing whose words an answerer's passage of its thread holds (a fellow answer
+   quoted to rebut it) gives way to that passage, labelled as the answerer's words.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from dataclasses import dataclass
 from index.reader import Hit, IndexReader
 from index.sources import QUESTION
 
-from .render import Reply, leads_in, render_answer
+from .render import Reply, leads_in, points_ahead, render_answer
 
 # Passages fetched per question before choosing: enough for several pages of distinct answers.
 CANDIDATES = 40
@@ -149,6 +153,9 @@ _SOURCE_LINE = re.compile(r"(?i)(?:sources?|credits?|references?)\s*[:\-\u2013]\
 # a reference to the quote, not the answerer saying something.
 _CITATION_LINE = re.compile(
     r"^.{10,}?\s(?:--|\u2013|\u2014)\s*[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,4}$")
+# "–– Tara Garnett et al.: "Grazed and confused?", University of Oxford, 2017. (PDF)": the line
+# under a quote that says whose it is, set apart from it; quoted or not, it answers nothing.
+_ATTRIBUTION_LINE = re.compile(r"^(?:--|[\u2013\u2014])")
 SOURCE_LINE_CHARS = 200
 
 
@@ -160,9 +167,40 @@ def _introduces(hit: Hit) -> bool:
     text = hit.text.strip()
     if "\n\n" in text:
         return False
-    return leads_in(text) or (len(text) <= SOURCE_LINE_CHARS and (
+    return leads_in(text) or points_ahead(text) or (len(text) <= SOURCE_LINE_CHARS and (
         _SOURCE_LINE.match(text) is not None
         or ("\n" not in text and _CITATION_LINE.match(text) is not None)))
+
+
+def _attributes(hit: Hit) -> bool:
+    """A quote or paragraph that is only the line saying whose the quote above it is."""
+    text = hit.text.strip()
+    return ("\n" not in text and len(text) <= 2 * SOURCE_LINE_CHARS
+            and _ATTRIBUTION_LINE.match(text) is not None)
+
+
+def _words(hit: Hit) -> str:
+    """The passage's words, lower case, each between spaces: one text holds another's words
+    only at word boundaries."""
+    return " " + " ".join(_WORDS.findall(hit.text.lower())) + " "
+
+
+def _without_repeats(hits: list[Hit]) -> list[Hit]:
+    """Each text once: a passage whose words another passage shown before it holds is left
+    out, and a quote citing nothing whose words an answerer's passage of its thread holds
+    gives way to it (an answer quoting a fellow answer to rebut it: review7 saw the same four
+    paragraphs as a "Quote" and as the original answerer's words)."""
+    words = {h.passage_id: _words(h) for h in hits}
+    dropped = {q.passage_id for q in hits
+               if q.kind == "quote" and q.outlet is None and q.url is None
+               and any(h.kind == "answer" and _thread(h) == _thread(q)
+                       and words[q.passage_id] in words[h.passage_id] for h in hits)}
+    kept: list[Hit] = []
+    for h in hits:
+        if h.passage_id not in dropped and not any(words[h.passage_id] in words[k.passage_id]
+                                                   for k in kept):
+            kept.append(h)
+    return kept
 
 
 def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:
@@ -191,12 +229,12 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     # a quote: no evidence either, and not the best passage the margin below measures from.
     relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
                 and h.source_kind != QUESTION and _says_something(h)
-                and not (h.kind == "answer" and _introduces(h))]
+                and not (h.kind == "answer" and _introduces(h)) and not _attributes(h)]
     if relevant:
         best = max(relevant, key=lambda h: h.relevance or 0.0)
         relevant = [h for h in relevant if _thread(h) == _thread(best)
                     or (h.relevance or 0.0) >= (best.relevance or 0.0) - OTHER_THREAD_MARGIN]
-    relevant = _join_quote_runs(relevant)
+    relevant = _without_repeats(_join_quote_runs(relevant))
     quotes = [h for h in relevant if h.kind == "quote"]
     own = [h for h in relevant if h.kind == "answer"]
     ordered = _quotes_first(quotes, own)

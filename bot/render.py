@@ -246,15 +246,23 @@ def _without_closing_lead_in(hit: Hit) -> tuple[str, bool]:
 
 
 # An answerer's passage that ends pointing at what comes next in the answer ("Like in the
-# following example", "as follows", "the code below"): that is another passage, or none
+# following example", "as follows", "the code below"), or stops mid-clause before it ("He
+# notes that", "your assertion that", "the report says"): that is another passage, or none
 # (a picture), so the end is marked as a cut.
 _POINTS_AHEAD = re.compile(r"(?::|\bthe\s+following(?:\s+\w+){0,2}|\bas\s+follows|"
-                           r"\b(?:shown|see|code|example|image|picture)\s+below)\W*$",
+                           r"\b(?:shown|see|code|example|image|picture)\s+below)\W*$"
+                           r"|\b(?:that|says|said|writes|wrote|notes|noted|states|stated|reports|"
+                           r"reported|explains|explained|adds|added)\s*$",
                            re.IGNORECASE)
 
 
+def points_ahead(text: str) -> bool:
+    """Whether an answerer's words end pointing at what follows them in the answer."""
+    return _POINTS_AHEAD.search(text.rstrip()[-60:]) is not None
+
+
 def _points_ahead(hit: Hit, text: str) -> bool:
-    return hit.kind == "answer" and _POINTS_AHEAD.search(text.rstrip()[-60:]) is not None
+    return hit.kind == "answer" and points_ahead(text)
 
 
 def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
@@ -263,17 +271,28 @@ def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
     tail = _credit(hit, room)
     room -= len(tail) + 1
     shown, dropped = _without_closing_lead_in(hit)
-    text, trimmed = escaped_sentences_within(shown, max(room - 40, 20))
-    if dropped and not trimmed:
-        text, trimmed = text + CUT_MARK, True
-    elif not trimmed and _points_ahead(hit, shown):
-        text += CUT_MARK  # what it points at is not in this passage: "Expand" has no more
-    lines = text.splitlines()
-    body = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
-    if len(body) > max(room, 0):
-        body, trimmed = body[: max(room, 0)], True
+    # Each line is quoted ("> "), so a passage of many short lines (a list) grows when shown:
+    # cut the text until the quoted body fits, never the body itself mid-line, unmarked.
+    budget = max(room - 40, 20)
+    while True:
+        text, trimmed = escaped_sentences_within(shown, budget)
+        if dropped and not trimmed:
+            text, trimmed = text + CUT_MARK, True
+        elif not trimmed and _points_ahead(hit, shown):
+            text += CUT_MARK  # what it points at is not in this passage: "Expand" has no more
+        body = _quoted(text)
+        if len(body) <= max(room, 0) or budget <= 20:
+            break
+        budget = max(20, budget - (len(body) - room))
+    if len(body) > max(room, 0):  # a room too small for even a short cut: a hard one, marked
+        body, trimmed = body[: max(room - len(CUT_MARK), 0)] + CUT_MARK, True
     value = f"{body}\n{tail}" if tail else body
     return {"name": field_name(hit), "value": value[:FIELD_VALUE_MAX], "inline": False}, trimmed
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a Discord block quote, line by line."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
 def render_answer(question: str, hits: Sequence[Hit], *, surface: str = "discord") -> Reply:

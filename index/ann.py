@@ -225,6 +225,7 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
     n = len(scales)
     took = None
     if not target.exists():
+        log.info("building the nearest-neighbour index of %d passage vector(s)", n)
         reduced = min(DIMS, dim)
         sample = _sample(database, n, dim, scales)
         centre = sample.mean(axis=0, dtype=np.float64).astype(np.float32)

@@ -618,14 +618,18 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     itself cites nothing.
     """
     passages: list[Passage] = []
+    cited_after = _sources_after(blocks)
     for i, block in enumerate(blocks):
         if block.kind == "text":
+            if i in cited_after.values():
+                continue  # the line that names the quote above it: its link is that quote's
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
                                                            block.offsets):
                 passages.extend(Passage("answer", text) for text in block.paragraphs)
             continue
-        lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" else None
+        lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" \
+            and i - 1 not in cited_after.values() else None
         # A list item's number ("2. Per the Safety Best Practices:") is no word of the
         # lead-in: its rules read from the lead-in's first word.
         lead_text = _ITEM_NUMBER.sub("", lead.text, count=1) if lead else None
@@ -639,7 +643,8 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             passages.extend(Passage("quote", text, None, None, lead_text)
                             for text in block.paragraphs)
             continue
-        url = _cited_link(lead, base_url, thread_url, gazetteer) if lead else None
+        source = blocks[cited_after[i]] if i in cited_after else lead
+        url = _cited_link(source, base_url, thread_url, gazetteer) if source else None
         if url is None:
             # A link inside the quote (a quoted comment's "see our on-topic page") is what
             # it cites only when it could be a source at all, and not a reference work's page
@@ -658,6 +663,32 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
         passages.extend(Passage("quote", text, outlet, url, lead_text)
                         for text in block.paragraphs)
     return passages
+
+
+# "Source: <link>", "(via [Reuters](...))": a short line that only says where a quote is from.
+_SOURCE_LINE = re.compile(r"^\W*(?:sources?|via|credits?|references?)\b\s*[:\-\u2013\u2014]?",
+                          re.IGNORECASE)
+SOURCE_LINE_CHARS = 200
+
+
+def _is_source_line(block: Block) -> bool:
+    return (block.kind == "text" and len(block.paragraphs) == 1 and bool(block.links)
+            and len(block.text) <= SOURCE_LINE_CHARS and not block.text.rstrip().endswith(":")
+            and _SOURCE_LINE.match(block.text) is not None)
+
+
+def _sources_after(blocks: Sequence[Block]) -> dict[int, int]:
+    """Quotes whose source line follows them (quote's index -> the line's), in an answer that
+    writes its sources so: some source line there follows a quote and leads in none, which
+    only the quote above it can be what it names. Elsewhere a source line between two quotes
+    is read as the lead-in of the one after it (review7: genai's answer 56 put each "Source:"
+    under its quote, and every quote but the first was linked to the article of the one
+    above it)."""
+    lines = [j for j in range(1, len(blocks))
+             if blocks[j - 1].kind == "quote" and _is_source_line(blocks[j])]
+    if not any(j + 1 == len(blocks) or blocks[j + 1].kind != "quote" for j in lines):
+        return {}
+    return {j - 1: j for j in lines}
 
 
 def _source(p: Passage) -> tuple[str, str | None, str | None, str | None]:

@@ -423,7 +423,6 @@ class Nearest:
 def _nearest(database: Path) -> Nearest:
     """Build the nearest-neighbour index of the vectors (``index.ann``); what became of it.
     Without it the reader answers with BM25 alone, so a failure is said, not raised."""
-    log.info("building the nearest-neighbour index of the passage vectors")
     memory.give_back()
     try:
         took = ann.build(database)

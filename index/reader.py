@@ -52,6 +52,7 @@ from .relevance import (
     relevance,
     sentences,
     with_meaning,
+    without_word,
 )
 from .tokenize import Tokenizer
 
@@ -429,24 +430,37 @@ class IndexReader:
             forms, rare, rare_in_title = await self._rarest_held(question, terms, docs, hits)
             sentence, phrase = None, None
             definition = DEFINITION.search(question) is not None
+            every = not serving or gate.reads_every_sentence
+            wants_rest = not serving or gate.reads_rest
+            best, first_rare, rest = None, None, None
             if sentences:
-                held, phrase = self._head_sentences(
+                held, phrase, split = self._head_sentences(
                     hits, terms, forms, offset,
-                    phrases=not serving or "adjacent" in gate.features)
-                if serving and gate.cheap is not None and any(held):
+                    phrases=not serving or "adjacent" in gate.features, every=every)
+                read = np.zeros(len(hits), dtype=bool)
+                read[:len(held)] = [bool(h) for h in (split if every else held)]
+                if serving and gate.cheap is not None and read.any():
                     # The cheap gate first: when it is sure, no sentence is embedded.
                     cheap = gate.cheap.evidence(relevances, similarities, titles, rare,
                                                 rare_in_title, definition=definition)
-                    read = np.zeros(len(hits), dtype=bool)
-                    read[:len(held)] = [bool(h) for h in held]
                     if not gate.cheap.uncertain(cheap, read):
                         gate, evidence = gate.cheap, cheap
                 if evidence is None:
-                    sentence = await self._sentence_similarities(question, held, len(hits),
-                                                                 embedder)
+                    # The question's rest without its rarest word: none asked by a definition.
+                    rest_text = without_word(question, forms, self._tokenize) \
+                        if wants_rest and forms and not definition else None
+                    sentence, best, rest_vector = await self._sentence_similarities(
+                        question, held, split, len(hits), embedder, rest_text)
+                    if not serving or "first_sentence_rare" in gate.features:
+                        first_rare = self._first_sentence_holds(hits, rare, forms)
+                    if wants_rest:
+                        rest = (similarities, titles) if rest_vector is None else (
+                            dense.similarity(rest_vector, docs).astype(np.float64),
+                            np.array([float(self._titles[h.thread_title] @ rest_vector)
+                                      for h in hits], dtype=np.float64))
             if evidence is None:
                 evidence = gate.evidence(relevances, similarities, titles, rare, rare_in_title,
-                                         sentence, phrase, definition)
+                                         sentence, phrase, definition, best, first_rare, rest)
         if self._meaning is not None:
             pulled = None
             if self._meaning.pull:
@@ -476,45 +490,63 @@ class IndexReader:
         return frozenset(forms), held, in_title
 
     def _head_sentences(self, hits: list[Hit], terms: list[str], forms: frozenset[str],
-                        offset: int, *, phrases: bool) -> tuple[list[list[str]], np.ndarray]:
+                        offset: int, *, phrases: bool, every: bool = False
+                        ) -> tuple[list[list[str]], np.ndarray, list[list[str]]]:
         """For each of the ranking's first ``SENTENCE_HEAD`` hits (by rank, past ``offset``
-        as well), its sentences that hold one of ``forms`` (the rarest word's terms); and,
-        with ``phrases``, for every hit whether one of its sentences has two of the
-        question's ``terms`` adjacent as the question has them (``index.relevance.adjacent``;
-        False past those)."""
+        as well), its sentences that hold one of ``forms`` (the rarest word's terms); with
+        ``phrases``, for every hit whether one of its sentences has two of the question's
+        ``terms`` adjacent as the question has them (``index.relevance.adjacent``; False past
+        those); with ``every``, each of those hits' sentences, all of them."""
         head = max(0, min(len(hits), SENTENCE_HEAD - offset))
         held: list[list[str]] = []
+        split_all: list[list[str]] = []
         phrase = np.zeros(len(hits), dtype=bool)
-        if not forms and not phrases:
-            return held, phrase
+        if not forms and not phrases and not every:
+            return held, phrase, split_all
         for i, hit in enumerate(hits[:head]):
             split = [(s, self._tokenize(s)) for s in sentences(hit.text)]
             held.append([s for s, t in split if not forms.isdisjoint(t)])
+            split_all.append([s for s, _ in split] if every else [])
             phrase[i] = phrases and adjacent(terms, [t for _, t in split])
-        return held, phrase
+        return held, phrase, split_all
 
-    async def _sentence_similarities(self, question: str, held: list[list[str]], n: int,
-                                     embedder: embedding.Embedder) -> np.ndarray:
+    def _first_sentence_holds(self, hits: list[Hit], rare: np.ndarray, forms: frozenset[str]
+                              ) -> np.ndarray:
+        """Whether each hit that holds the rarest word (``rare``) holds it in its first
+        sentence: a passage about the term names it first."""
+        return np.array([bool(held) and not forms.isdisjoint(
+            self._tokenize(next(iter(sentences(h.text, 1)), "")))
+            for h, held in zip(hits, rare.tolist(), strict=True)], dtype=np.bool_)
+
+    async def _sentence_similarities(self, question: str, held: list[list[str]],
+                                     every: list[list[str]], n: int,
+                                     embedder: embedding.Embedder, rest: str | None = None
+                                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """For each of ``n`` hits, the best cosine to the question of its ``held`` sentences
-        (``_held_sentences``); NaN past them and where none holds the word. A passage's
-        vector mixes its title, lead-in and every sentence: the one sentence that answers a
-        question about a term inside a broader thread is diluted there."""
-        out = np.full(n, np.nan, dtype=np.float64)
-        if not any(held):
-            return out
+        and of ``every`` sentence (``_head_sentences``), NaN past them and where there are
+        none; and the vector of ``rest`` (the question without its rarest word), embedded in
+        the same batch. A passage's vector mixes its title, lead-in and every sentence: the
+        one sentence that answers a question about a term inside a broader thread is diluted
+        there."""
+        texts = [s for groups in (held, every) for group in groups for s in group]
+        texts += [rest] if rest is not None else []
         # This question's sentences, apart: trimming the kept ones below may drop some.
-        found = {s: self._sentences[s] for group in held for s in group if s in self._sentences}
-        new = list(dict.fromkeys(s for group in held for s in group if s not in found))
+        found = {s: self._sentences[s] for s in texts if s in self._sentences}
+        new = list(dict.fromkeys(s for s in texts if s not in found))
         if new:  # in a worker thread: the model must not hold up the event loop
             found.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
             self._sentences.update(found)
             while len(self._sentences) > _SENTENCE_VECTORS:
                 self._sentences.pop(next(iter(self._sentences)))
-        vector = await self._question_vector(question, embedder)
-        for i, group in enumerate(held):
-            if group:
-                out[i] = max(float(found[s] @ vector) for s in group)
-        return out
+        vector = await self._question_vector(question, embedder) if found else None
+        out = []
+        for groups in (held, every):
+            best = np.full(n, np.nan, dtype=np.float64)
+            for i, group in enumerate(groups):
+                if group:
+                    best[i] = max(float(found[s] @ vector) for s in group)
+            out.append(best)
+        return out[0], out[1], found[rest] if rest is not None else None
 
     async def _question_vector(self, question: str, embedder: embedding.Embedder
                                ) -> np.ndarray:

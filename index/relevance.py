@@ -312,6 +312,20 @@ DEFINITION = re.compile(r"^\s*(what|whats|what's|what’s|who)\s*(is|are|'s|’s
                         re.IGNORECASE)
 
 
+def without_word(question: str, forms: frozenset[str], tokenize: Callable[[str], list[str]]
+                 ) -> str:
+    """The question with every word that is one of ``forms`` (the rarest word's index terms)
+    taken out: what else it asks. A neighbour shares the rare word but not the rest ("how long
+    do walruses live in the wild?" and a thread on a walrus scene); an answer fits the rest too."""
+    if not forms:
+        return question
+    text = question
+    for m in reversed(list(_WORD.finditer(question))):
+        if not forms.isdisjoint(tokenize(m.group())):
+            text = text[:m.start()] + text[m.end():]
+    return " ".join(text.split()) or "?"
+
+
 def adjacent(terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]) -> bool:
     """Whether two words next to each other in the question (``terms``: stopwords out, as
     the index has them) stand next to each other in one of the sentences too: the phrase
@@ -331,8 +345,15 @@ def holds(docs: npt.NDArray[np.integer], word: Word | None, postings: PostingsOf
 
 
 GATE_FILE = Path(__file__).with_name("relevance_gate.json")
-# The features read from the first candidates' sentences.
-READS_SENTENCES = frozenset({"sentence", "sentence_found", "definition_sentence", "adjacent"})
+# The features read from the first candidates' sentences (or, for ``rest_*``, from the question
+# without its rarest word): what costs a forward pass of the model.
+READS_SENTENCES = frozenset({"sentence", "sentence_found", "definition_sentence", "adjacent",
+                             "best_sentence", "rest_cosine", "rest_title"})
+# The feature that reads every sentence of the first candidates, not only those holding the
+# rarest word: with it, every one of those candidates is read (four times the sentences).
+READS_EVERY_SENTENCE = frozenset({"best_sentence"})
+# The features that read the question without its rarest word: one more short text embedded.
+READS_REST = frozenset({"rest_cosine", "rest_title"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,11 +407,25 @@ class Gate:
         """Whether the gate weighs the candidates' sentences (they must be embedded)."""
         return not READS_SENTENCES.isdisjoint(self.features)
 
+    @property
+    def reads_every_sentence(self) -> bool:
+        """Whether the gate weighs every sentence of the first candidates, not only those
+        holding the rarest word."""
+        return not READS_EVERY_SENTENCE.isdisjoint(self.features)
+
+    @property
+    def reads_rest(self) -> bool:
+        """Whether the gate weighs the question without its rarest word (``without_word``)."""
+        return not READS_REST.isdisjoint(self.features)
+
     def evidence(self, words: npt.NDArray[np.floating], cosine: npt.NDArray[np.floating],
                  title: npt.NDArray[np.floating], rare: npt.NDArray[np.bool_],
                  rare_in_title: npt.NDArray[np.bool_],
                  sentence: npt.NDArray[np.floating] | None = None,
-                 phrase: npt.NDArray[np.bool_] | None = None, definition: bool = False
+                 phrase: npt.NDArray[np.bool_] | None = None, definition: bool = False,
+                 best_sentence: npt.NDArray[np.floating] | None = None,
+                 first_rare: npt.NDArray[np.bool_] | None = None,
+                 rest: tuple[npt.NDArray[np.floating], npt.NDArray[np.floating]] | None = None
                  ) -> dict[str, npt.NDArray[np.float64]]:
         """The features, by name, of each candidate: the words' measure (``relevance``), the
         passage's and its title's cosine, the title's test, whether it holds the question's
@@ -400,7 +435,12 @@ class Gate:
         ``phrase`` (whether two adjacent words of the question are adjacent in one of its
         sentences: ``adjacent``), that as ``adjacent``. ``definition``: whether the question
         asks what a term is (``DEFINITION``), alone and times the title's and the
-        sentence's cosines (a definition's thread is often about something broader)."""
+        sentence's cosines (a definition's thread is often about something broader).
+        ``best_sentence``: the best cosine of any of its sentences (NaN where none was read:
+        the passage's own stands for it); ``first_rare``: whether its first sentence holds the
+        rarest word (a passage about the term says so first); ``rest``: the passage's and its
+        title's cosines to the question without its rarest word (``without_word``), 0 for a
+        definition question, whose rest ("what is") asks nothing."""
         cos = np.asarray(cosine, dtype=np.float64)
         tcos = np.asarray(title, dtype=np.float64)
         out = {"words": np.asarray(words, dtype=np.float64), "cosine": cos, "title": tcos,
@@ -419,6 +459,15 @@ class Gate:
         out["definition_title"] = d * tcos
         if sentence is not None:
             out["definition_sentence"] = d * out["sentence"]
+        if best_sentence is not None:
+            out["best_sentence"] = np.where(np.isnan(np.asarray(best_sentence, np.float64)),
+                                            cos, best_sentence)
+        if first_rare is not None:
+            out["first_sentence_rare"] = (np.asarray(first_rare, dtype=bool)
+                                          & np.asarray(rare, dtype=bool)).astype(np.float64)
+        if rest is not None:
+            out["rest_cosine"] = (1 - d) * np.asarray(rest[0], dtype=np.float64)
+            out["rest_title"] = (1 - d) * np.asarray(rest[1], dtype=np.float64)
         return out
 
     def probability(self, evidence: Mapping[str, npt.NDArray[np.floating]]

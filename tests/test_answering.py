@@ -205,3 +205,47 @@ def test_expand_shows_a_split_quote_whole(tmp_path: Path, run) -> None:
     assert quote.passage_id == "note:n/a0/p1" and quote.kind == "quote"
     assert quote.text.split("\n\n") == [f"Paragraph {i} of the ferry report." for i in range(6)]
     assert lead_in.kind == "answer" and lead_in.text == "The BBC wrote:"
+
+
+def test_a_lead_in_pointing_ahead_or_stopping_mid_clause_is_never_shown_alone() -> None:
+    """review7: "... and add the following prompt" (its prompt is another passage) and "He
+    notes that" (its quote is another) answer nothing on their own."""
+    for text in ("If you have ChatGPT Plus - Go to custom instructions and add the following "
+                 "prompt", "Scott goes into a little more detail in the Q&A section. He notes that",
+                 "However, I'm not sure that I'd agree with your assertion that"):
+        lead_in = dataclasses.replace(hit("g/a0/p0", 0.9, "answer"), text=text)
+        assert choose([lead_in], k=3, min_relevance=0.3) == [], text
+    said = dataclasses.replace(hit("g/a0/p0", 0.9, "answer"),
+                               text="He notes that the key is public, so anyone can check.")
+    assert ids(choose([said], k=3, min_relevance=0.3)) == ["g/a0/p0"]
+
+
+def test_a_line_saying_whose_a_quote_is_is_never_shown_alone() -> None:
+    line = ("–– Tara Garnett, Cécile Godde et al.: \"Grazed and confused?\", Food Climate "
+            "Research Network, University of Oxford, 2017. (PDF)")
+    for kind in ("quote", "answer"):
+        cited = dataclasses.replace(hit("s/a0/p4", 0.9, kind, outlet=None), text=line)
+        assert choose([cited, hit("u/a0/p0", 0.5)], k=3, min_relevance=0.3)[0].passage_id \
+            == "u/a0/p0"
+    dash = dataclasses.replace(hit("s/a0/p1", 0.9, "answer"),
+                               text="-- and then, the study says, the herds grew.\n\nMore.")
+    assert ids(choose([dash], k=3, min_relevance=0.3)) == ["s/a0/p1"]
+
+
+def test_each_text_once_and_a_quoted_fellow_answer_gives_way_to_it() -> None:
+    """review7: an answer quoting a fellow answer of its thread to rebut it showed the same
+    paragraphs as a "Quote" and as the original answerer's words."""
+    original = dataclasses.replace(
+        hit("h/a0/p0", 0.6, "answer"),
+        text="Note first. Firstly, it is not at all clear why the Bible's date matters.")
+    rebuttal = dataclasses.replace(hit("h/a1/p0", 0.7, outlet=None),
+                                   text="Firstly, it is not at all clear why the Bible's date "
+                                        "matters.")
+    other = hit("h/a2/p0", 0.5)
+    assert ids(choose([rebuttal, original, other], k=3, min_relevance=0.3)) == [
+        "h/a0/p0", "h/a2/p0"]
+    # A quote citing an outlet stays; the same words a second time are left out.
+    cited = dataclasses.replace(rebuttal, outlet="BBC")
+    twice = dataclasses.replace(cited, passage_id="x/a0/p0", thread_title="X")
+    assert ids(choose([cited, twice, original], k=3, min_relevance=0.3)) == [
+        "h/a1/p0", "h/a0/p0"]

@@ -486,3 +486,36 @@ def test_squashed_offsets_agree_with_squashing_each_prefix() -> None:
         offsets = list(range(len(raw) + 1))
         assert squashed_offsets(raw, offsets) == [len(squash(raw[:k] + "x")) - 1
                                                   for k in offsets], raw
+
+
+def test_an_answer_that_puts_each_source_under_its_quote(gazetteer: Gazetteer) -> None:
+    """review7 (genai answer 56): "Source: <link>" under each quote. Read as the lead-in of the
+    next quote, every quote but the first was linked to the article of the one above it."""
+    faq, used, terms = ("https://help.openai.com/en/articles/7730893-data-controls-faq",
+                        "https://help.openai.com/en/articles/5722486-how-your-data-is-used",
+                        "https://openai.com/policies/terms-of-use")
+    html = ("<p>This can be disabled through Data Controls:</p>"
+            "<blockquote><p>To disable chat history, open Data Controls.</p></blockquote>"
+            f"<p>Source: <a href='{faq}'>{faq}</a></p><hr />"
+            "<p>OpenAI's API does not train on data submitted to it:</p>"
+            "<blockquote><p>OpenAI does not use data submitted to our API.</p></blockquote>"
+            f"<p>Source: <a href='{used}'>{used}</a></p>"
+            "<blockquote><p>(c) Use of Content to Improve Services.</p></blockquote>"
+            f"<p>Source: <a href='{terms}'>{terms}</a></p>")
+    assert [(text, url) for text, url, _ in quotes(html, gazetteer)] == [
+        ("To disable chat history, open Data Controls.", faq),
+        ("OpenAI does not use data submitted to our API.", used),
+        ("(c) Use of Content to Improve Services.", terms)]
+    passages = passages_from_blocks(html_blocks(html), gazetteer, base_url=BASE)
+    assert not [p for p in passages if p.kind == "answer" and p.text.startswith("Source")]
+
+
+def test_source_lines_between_quotes_lead_in_the_next_when_none_follows_a_quote_alone(
+        gazetteer: Gazetteer) -> None:
+    """Where every source line stands before a quote, each is that quote's lead-in."""
+    bbc, cnn = "https://www.bbc.co.uk/news/world-1", "https://edition.cnn.com/2020/01/03/x"
+    html = (f"<p>Source: <a href='{bbc}'>BBC</a></p><blockquote><p>The talks failed.</p>"
+            f"</blockquote><p>Source: <a href='{cnn}'>CNN</a></p><blockquote><p>The talks "
+            "resumed.</p></blockquote>")
+    assert quotes(html, gazetteer) == [("The talks failed.", bbc, "BBC"),
+                                       ("The talks resumed.", cnn, "CNN")]

@@ -31,7 +31,9 @@ from index.relevance import (
     relevance,
     sentences,
     with_meaning,
+    without_word,
 )
+from index.tokenize import Tokenizer
 
 DOCS = [["ferry", "sank", "oslo"], ["ferry", "late"], ["bridge", "fell"], ["storm", "oslo"],
         ["train", "late"]]
@@ -198,7 +200,8 @@ def test_the_shipped_gate_is_placed_at_the_default_threshold(tmp_path: Path) -> 
     gate = GATES[DEFAULT_MODEL]
     assert gate.shown_at == AnswerSettings().min_relevance
     evidence = gate.evidence(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, bool),
-                             np.zeros(1, bool), np.zeros(1), np.zeros(1, bool), True)
+                             np.zeros(1, bool), np.zeros(1), np.zeros(1, bool), True,
+                             np.zeros(1), np.zeros(1, bool), (np.zeros(1), np.zeros(1)))
     assert set(gate.features) <= set(evidence)
     assert gate.reads_sentences
     # Its cascade: a cheap gate that reads no sentences, at the same place, with a band.
@@ -303,3 +306,48 @@ def test_the_cascade_is_unsure_only_within_its_band(tmp_path: Path) -> None:
                   "threshold": 0.5, "band": [1.0, 2.0]}}}}), encoding="utf-8")
     gate = load_gates(path)["m"]
     assert gate.cheap == cheap and gate.band == (0.0, 0.0) and gate.threshold == 0.6
+
+
+def test_the_question_without_its_rarest_word() -> None:
+    """Every word that is one of the rarest word's index terms goes, whatever its case or
+    ending; the rest is kept as written."""
+    tokenize = Tokenizer()
+    forms = frozenset(tokenize("walruses"))
+    assert without_word("How long do Walruses live? A walrus in the wild", forms, tokenize) == \
+        "How long do live? A in the wild"
+    assert without_word("how long do walruses live?", frozenset(), tokenize) == \
+        "how long do walruses live?"
+    assert without_word("walrus", forms, tokenize) == "?"  # nothing left: no empty text
+
+
+def test_the_gate_weighs_every_sentence_and_the_rest_by_hand() -> None:
+    gate = Gate(features=("cosine", "best_sentence", "first_sentence_rare", "rest_cosine",
+                          "rest_title"),
+                coefficients=(2.0, 4.0, 1.0, 3.0, -2.0), intercept=-4.0, threshold=0.5,
+                shown_at=0.35, title_floor=0.44, alone=0.65)
+    assert gate.reads_sentences and gate.reads_every_sentence and gate.reads_rest
+    assert not Gate(("sentence",), (1.0,), 0.0, 0.5, 0.35, 0.44, 0.65).reads_every_sentence
+    rest_only = Gate(("rest_cosine",), (1.0,), 0.0, 0.5, 0.35, 0.44, 0.65)
+    assert rest_only.reads_sentences and rest_only.reads_rest
+    assert not rest_only.reads_every_sentence
+    args = (np.zeros(3), np.array([0.3, 0.5, 0.6]), np.array([0.4, 0.2, 0.1]),
+            np.array([True, True, False]), np.zeros(3, bool))
+    more = {"best_sentence": np.array([0.8, np.nan, 0.7]),
+            "first_rare": np.array([True, False, True]),
+            "rest": (np.array([0.2, 0.3, 0.4]), np.array([0.5, 0.1, 0.0]))}
+    asked = gate.evidence(*args, **more)
+    # Not read: the passage's own cosine stands for the best sentence.
+    assert asked["best_sentence"].tolist() == pytest.approx([0.8, 0.5, 0.7])
+    # The first sentence counts only for a passage that holds the word at all.
+    assert asked["first_sentence_rare"].tolist() == [1.0, 0.0, 0.0]
+    assert asked["rest_cosine"].tolist() == pytest.approx([0.2, 0.3, 0.4])
+    assert asked["rest_title"].tolist() == pytest.approx([0.5, 0.1, 0.0])
+    z = np.array([-4 + 0.6 + 3.2 + 1 + 0.6 - 1.0, -4 + 1.0 + 2.0 + 0 + 0.9 - 0.2,
+                  -4 + 1.2 + 2.8 + 0 + 1.2 - 0.0])
+    assert gate.probability(asked).tolist() == pytest.approx((1 / (1 + np.exp(-z))).tolist())
+    # A definition question's rest ("what is") asks nothing: 0.
+    defining = gate.evidence(*args, definition=True, **more)
+    assert defining["rest_cosine"].tolist() == defining["rest_title"].tolist() == [0.0] * 3
+    # Without them, no such features.
+    assert "best_sentence" not in gate.evidence(*args) and "rest_cosine" not in \
+        gate.evidence(*args)

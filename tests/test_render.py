@@ -274,3 +274,30 @@ def test_an_answerers_passage_ends_before_its_closing_lead_in() -> None:
     quote = replace(hit(), text="The ferry sank.\n\nOfficials said:")
     [field] = render_answer("what happened?", [quote]).embeds[0]["fields"]
     assert "Officials said:" in field["value"]
+
+
+def test_a_list_of_many_short_lines_is_cut_at_a_line_end_and_marked() -> None:
+    """Each line is quoted ("> "), so a list grows when shown: the cut is made in its text,
+    at an item's end, with the mark, never in the quoted body mid-item ("• Hollow")."""
+    games = [f"• Game {n}\n" for n in range(1, 120)]  # short items, blank lines between
+    [embed] = render_answer("which games?", [hit(text="Indie:\n" + "\n".join(games))]).embeds
+    check_limits(embed)
+    value = embed["fields"][0]["value"]
+    body = value.rsplit("\n", 1)[0]  # the credit line after it
+    assert body.endswith(CUT_MARK)
+    last = body.removesuffix(CUT_MARK).splitlines()[-1]
+    assert re.fullmatch(r"> • Game \d+", last), last
+
+
+
+def test_an_answerers_passage_stopping_mid_clause_is_marked_as_cut() -> None:
+    """review7: "... He notes that" (its quote follows in the answer, another passage) was
+    shown as if whole."""
+    own = hit(text="Scott goes into more detail in the Q&A section. He notes that", kind="answer",
+              outlet=None, url=None)
+    [embed] = render_answer("why?", [own]).embeds
+    assert embed["fields"][0]["value"].startswith(
+        "> Scott goes into more detail in the Q&A section. He notes that" + CUT_MARK)
+    whole = hit(text="He notes that the key is public.", kind="answer", outlet=None, url=None)
+    [embed] = render_answer("why?", [whole]).embeds
+    assert CUT_MARK not in embed["fields"][0]["value"]

@@ -239,6 +239,62 @@ def test_the_gate_reads_the_best_sentence_holding_the_rarest_word(
     assert evidence["adjacent"].tolist() == [0.0] * len(hits)
 
 
+def test_the_gate_reads_every_sentence_and_the_question_without_its_rarest_word(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gate that weighs ``best_sentence`` reads every sentence of the first candidates (the
+    best cosine, held the rare word or not), whether the first sentence holds the rarest
+    word, and the passage's and its title's cosines to the question without that word."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    build_with(s)
+    question = "what does cocaine do to the heart?"
+    rest = "what does do to the heart?"
+    hits, evidence = run(ask_evidence(s.database, question, k=3))
+    holding = "Myocardial infarction is rare before forty, but smoking and cocaine use raise " \
+              "the incidence sharply."
+    other = "Coronary arteries blocked by a clot starve the cardiac muscle of oxygen."
+    model = embedding.load(embedding.DEFAULT_MODEL)
+    asked, first, second, rest_vector, title = model.embed(
+        [question, holding, other, rest, "Myocardial infarction in young adults"])
+    [at] = [i for i, h in enumerate(hits) if holding in h.text]
+    assert evidence["best_sentence"][at] == pytest.approx(
+        max(float(first @ asked), float(second @ asked)), abs=1e-5)
+    assert evidence["first_sentence_rare"].tolist() == [float(i == at) for i in range(len(hits))]
+    # The rest's cosines: the passages' as the vector search scores them, the title's too.
+    async def rest_similarities() -> dict[str, float]:
+        async with await IndexReader.open(s.database) as reader:
+            assert await reader.semantic_ready()
+            return {h.passage_id: h.similarity for h in await reader.nearest(rest, 3)}
+    nearest = run(rest_similarities())
+    assert evidence["rest_cosine"].tolist() == pytest.approx(
+        [nearest[h.passage_id] for h in hits], abs=1e-5)
+    assert evidence["rest_title"][at] == pytest.approx(float(title @ rest_vector), abs=2e-3)
+    # Served: a gate weighing them (no cascade) gives each hit its relevance over the same
+    # evidence, having embedded every sentence of the first candidates and the rest.
+    gate = dataclasses.replace(
+        GATES[embedding.DEFAULT_MODEL], cheap=None,
+        features=("cosine", "best_sentence", "first_sentence_rare", "rest_cosine",
+                  "rest_title"), coefficients=(3.0, 4.0, 1.0, 2.0, -1.0), intercept=-4.0)
+    monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: gate})
+
+    async def served() -> tuple[list, set[str]]:
+        async with await IndexReader.open(s.database) as reader:
+            assert await reader.semantic_ready()
+            return await reader.search(question, 3), set(reader._sentences)
+    searched, embedded = run(served())
+    assert [h.passage_id for h in searched] == [h.passage_id for h in hits]
+    assert [h.relevance for h in searched] == pytest.approx(gate(evidence).tolist())
+    assert {holding, other, rest} <= embedded
+    # A gate weighing the rest but not every sentence embeds the rest and the sentences
+    # holding the rarest word only.
+    gate = dataclasses.replace(gate, features=("cosine", "sentence", "first_sentence_rare",
+                                               "rest_cosine", "rest_title"))
+    monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: gate})
+    searched, embedded = run(served())
+    assert [h.relevance for h in searched] == pytest.approx(gate(evidence).tolist())
+    assert {holding, rest} <= embedded and other not in embedded
+
+
 def test_the_cascade_reads_sentences_only_when_its_cheap_gate_is_unsure(
         tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
     """With a cascade, the cheap gate (no sentences) decides a question unless a candidate
@@ -341,6 +397,24 @@ def test_the_build_log_says_what_it_will_embed_then_how_far_it_got(
     assert said[-1] == f"embedded {total} of {total} distinct text(s)"
     assert not any(line.startswith("embedded 0 of") for line in said)
     assert "Vectors: 3 passage(s)" in capsys.readouterr().out
+
+
+def test_the_log_says_building_the_graph_only_when_it_is_built(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """review6: a build that changed nothing logged "building the nearest-neighbour index"
+    while its summary said "unchanged"."""
+    s = settings(tmp_path)
+    write_corpus(s.corpus)
+    with caplog.at_level(logging.INFO, logger="index.ann"):
+        first = build_with(s)
+        said_first = [r.getMessage() for r in caplog.records if r.name == "index.ann"]
+        caplog.clear()
+        again = build_with(s)
+        said_again = [r.getMessage() for r in caplog.records if r.name == "index.ann"]
+    assert first.vectors is not None and "nearest-neighbour index built" in first.vectors
+    assert any(m.startswith("building the nearest-neighbour index") for m in said_first)
+    assert again.vectors is not None and "nearest-neighbour index: unchanged" in again.vectors
+    assert not any(m.startswith("building") for m in said_again), said_again
 
 
 def test_rebuild_embeds_only_new_and_changed_passages(tmp_path: Path, run) -> None:
