@@ -231,7 +231,7 @@ def main() -> None:
                         "RESCORED), each in turn")
     parser.add_argument("--seed", type=int, default=5, help="of the sweep's questions "
                         "(bench.semantic_scale's: 5; choose settings on another)")
-    parser.add_argument("--questions-from", choices=["stand-in", "tune", "report"],
+    parser.add_argument("--questions-from", choices=["stand-in", "tune", "tune-mixed", "report"],
                         default="stand-in", help="the sweep's questions (bench.ann_layout)")
     args = parser.parse_args()
     if args.sweep:

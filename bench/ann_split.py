@@ -1,6 +1,6 @@
 """Where a served hybrid search's time goes, stage by stage, at any size.
 
-    python -m bench.ann_split --index DB [--questions-from tune|report] [--queries 150]
+    python -m bench.ann_split --index DB [--questions-from tune|tune-mixed|report] [--queries 150]
         [--seed 11] [--expansion N] [--rescored N] [--threads N]
     python -m bench.ann_split --embedding ROUNDS [--threads N] [--questions-from tune]
 
@@ -202,7 +202,7 @@ def embedding_alone(asked: list[str], rounds: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--index", type=Path)
-    parser.add_argument("--questions-from", choices=["tune", "report"], default="tune")
+    parser.add_argument("--questions-from", choices=["tune", "tune-mixed", "report"], default="tune")
     parser.add_argument("--queries", type=int, default=150)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--expansion", type=int, help="index.ann.EXPANSION_SEARCH for the run")
