@@ -29,6 +29,7 @@ from .attribution import (
     is_lead_in,
     is_title_or_reference,
     lead_in_outlet,
+    only_asks,
     speaks_in_first_person,
 )
 from .model import QUESTION, Passage, Thread
@@ -264,17 +265,6 @@ def mark_question_quotes(thread: Thread) -> None:
                     only_asks(p.text) or any(quotes_question([p.text], asked)[0]
                                              for asked in (thread.question, thread.title))):
                 p.source_kind = QUESTION
-
-
-# A sentence ends inside the text: . ! ? or … (closing quotes and brackets after it), a space.
-_ENDS_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
-
-
-def only_asks(text: str) -> bool:
-    """The text is one question and nothing more (4 to 60 words)."""
-    asked = text.strip().rstrip("\"'”’)] ")
-    return asked.endswith("?") and 4 <= len(asked.split()) <= 60 and \
-        not _ENDS_INSIDE.search(asked)
 
 
 def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,
