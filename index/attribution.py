@@ -688,6 +688,64 @@ def answerer_wrote(lead: str) -> bool:
     return found is not None and not _REPLIED.search(last[found.end():])
 
 
+# Who answers a prompt: a chatbot named, or "it", "the model" after the answerer asked it.
+_CHATBOT = (r"(?:ChatGPT(?:[ -]?\d(?:\.\d)?)?|GPT-?\d(?:\.\d)?(?:[ -]Turbo)?|Bard|Bing(?:\s+Chat)?|"
+            r"Claude|Gemini|Copilot|Llama(?:[ -]?\d)?|the\s+(?:model|AI|bot|assistant|LLM))")
+# The lead-in's last sentence presents what came back: "ChatGPT:", "This is the result.",
+# "It answered.", "this is its answer", "Both ChatGPT and Bard give this as their response",
+# "This is what ChatGPT says when I paste your question verbatim:". "It says" alone is not
+# one: a document says things too.
+_SHOWS_REPLY = re.compile(
+    rf"^\W*(?:User\b.*\s)?{_CHATBOT}\s*:?\s*$"
+    rf"|\b(?:this|here)\s+(?:is|was|are)\s+(?:the|its|their|ChatGPT's)\s+(?:result|output|"
+    rf"response|reply|answer)s?\b|^\W*(?:the\s+)?(?:output|response|reply)\s*:\s*$"
+    rf"|\b(?:it|they)\s+(?:(?:then|still|just|also|both|all)\s+)?(?:answered|replied|"
+    rf"responded|gave\s+me|gives\s+(?:me|you)|returned)\b"
+    rf"|\b{_CHATBOT}\s+(?:(?:then|still|just|also|both|all)\s+)?(?:answered|replied|"
+    rf"responded|says|said|gave|gives|returned|output)\b"
+    rf"|\b(?:its|their)\s+(?:answer|response|reply|output)\b"
+    rf"|\bin\s+one\s+response\s*:\s*$",
+    re.IGNORECASE)
+# An answer about chatbots or prompts: only there do "It answered." and "This is the
+# result." speak of a chatbot (Skeptics: "Result:" is a study's, "It says" a document's).
+ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Copilot|Llama|"
+                            r"LLMs?|[Cc]hatbots?|[Pp]rompts?|Midjourney|Stable\s+Diffusion)\b|"
+                            r"(?<!the\s)\bBard\b")
+# The lead-in's last sentence presents a prompt: "This is the prompt.", "Prompt:", "add the
+# following prompt", "Use this Prompt", "Here's a prompt that seemed to work for me:", "Along
+# with the negative prompt:", "I used the prompt on [Bard]:", "I asked ChatGPT this." Not
+# one that cites what is said about prompts ("The guide's section on prompts says:").
+_SHOWS_PROMPT = re.compile(
+    r"^\W*(?:(?:negative|system|example)\s+)?prompt\s*:?\s*$"
+    r"|\b(?:the|this|a|my|your|following|negative|system|same|that|adjusted|new)\s+"
+    r"(?:[\w-]+\s+){0,2}?prompts?\b"
+    r"|\bI\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|entered|told)\s+"
+    r"(?:it|ChatGPT|Bard|Bing|Claude|Gemini|the\s+(?:model|AI|bot))\b",
+    re.IGNORECASE)
+_CITES_ABOUT = re.compile(r"\b(?:says|said|states|stated|according|documentation|docs|guide|"
+                          r"article|paper|blog|writes|wrote|explains|defin\w+)\b",
+                          re.IGNORECASE)
+
+
+def answerer_material(lead_in: str | None, about_chatbots: bool = True) -> str | None:
+    """What a quote that cites nothing is, where its lead-in's last sentence says so:
+    "chatbot_reply" (what a chatbot answered: "ChatGPT:", "This is the result.", "It
+    answered."), "prompt" (what the answerer typed or proposes typing: "This is the prompt.",
+    "add the following prompt", "I asked ChatGPT this."), else None (precision first: a
+    quote the lead-in does not call either stays a quote whose source is not named).
+    ``about_chatbots``: the answer or its thread speaks of chatbots or prompts
+    (``ABOUT_CHATBOTS``); where it does not, nothing is either."""
+    if not lead_in or not about_chatbots:
+        return None
+    last = _SENTENCE_END.split(lead_in.rstrip())[-1]
+    if _SHOWS_REPLY.search(last):
+        return "chatbot_reply"
+    if _SHOWS_PROMPT.search(last) and not (_CITES_ABOUT.search(last)
+                                           and not answerer_wrote(lead_in)):
+        return "prompt"
+    return None
+
+
 def _names_site(anchor: str, url: str) -> bool:
     """The link's text names its site ("llm-attacks.org", "the LLM Attacks site")."""
     domain = registrable_domain(url)
