@@ -81,13 +81,27 @@ log = logging.getLogger(__name__)
 # each walk about half the CPU time of one graph keeping 2,560 (1,280: 0.9867; 2,048: 0.9920,
 # two thirds of it), and the two walks run side by side.
 DIMS = 192
-CONNECTIVITY = 16
+# 24 links a node, not 16 (2026-12-05): at 1,000,000 with WIDEN, "tune-mixed" recall@10 0.9942
+# against 0.9834 (the same walks over 16 links), for a file 64 MB larger (752 MiB) and a build
+# step peaking at 363 MB (335). An index whose graph was built with 16 keeps it (usearch's file
+# says its links) until its passages change.
+CONNECTIVITY = 24
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 1536  # each graph's walk
 # A file of one graph (the format before, or an index too small to split) keeps what one graph
 # over all the passages kept: 2,560 (0.9873 above; 1,536 would give 0.9783).
 EXPANSION_ONE_GRAPH = 2560
 RESCORED = 512
+# Questions far from every passage (off-topic ones, whose exact best 10 are far and nearly
+# tied) are where the walks miss: at 1,000,000, 1,536 kept each reached 0.889 of their best 10
+# against 0.98-0.99 for the others (bench.ann_choice --by-kind, "tune-mixed"). Rescoring more
+# would not help: the best 10 are among the projection's nearest 512 (99.8%), the walk does
+# not reach them. A question's length along the WIDEN_DIMS principal directions (its unit
+# vector, not centred) says, before any walk, how far it is from the passages: below a WIDEN
+# bound, each walk keeps that many (the first bound it is under). Chosen on "tune-mixed"
+# (README, "Vector search at scale": "Wider walks for far questions").
+WIDEN_DIMS = 32
+WIDEN: tuple[tuple[float, int], ...] = ((0.407, 6144), (0.506, 4096))
 # Graphs the passages are split between, each walked on a thread of its own.
 PARTS = 2
 # Threads inserting into the graph (0: every core). Several threads make the graph depend on
@@ -322,6 +336,7 @@ class NearestIndex:
         self.scales = scales
         self._basis = np.frombuffer(mapped, np.float32, self.dim * self.reduced, basis_at
                                     ).reshape(self.dim, self.reduced).copy()
+        self._near = np.ascontiguousarray(self._basis[:, :WIDEN_DIMS])  # for ``kept``
         # What the graph's passages were centred on. Questions are not: a question's inner
         # product with the centre is the same for every passage, so it would only shift them.
         self.centre = np.frombuffer(mapped, np.float32, self.dim,
@@ -412,12 +427,24 @@ class NearestIndex:
         order = np.lexsort((docs, -scores))[:k]
         return docs[order].astype(np.int64), scores[order]
 
+    def kept(self, query: np.ndarray) -> int:
+        """How many candidates each walk keeps for the unit vector ``query``: more when it
+        is far from the passages (WIDEN; measured with two graphs, so only with them)."""
+        if len(self._graphs) == 1:
+            return EXPANSION_ONE_GRAPH
+        if WIDEN:
+            length = float(np.linalg.norm(np.einsum("j,jk->k", query, self._near)))
+            for bound, kept in WIDEN:
+                if length < bound:
+                    return max(kept, EXPANSION_SEARCH)
+        return EXPANSION_SEARCH
+
     def _search(self, query: np.ndarray, count: int) -> np.ndarray:
         """The ``count`` passages nearest ``query`` in the graph's projection, nearest
         first."""
         projected = project(query, self._basis, self._scale)
+        kept = self.kept(query)
         with self._lock:
-            kept = EXPANSION_SEARCH if len(self._graphs) > 1 else EXPANSION_ONE_GRAPH
             for graph in self._graphs:
                 graph.expansion_search = max(kept, count)
             if self._walk is None:
