@@ -74,7 +74,15 @@ class SourcedBot(commands.Bot):
         for guild_id in self.config.discord.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                # One server the bot left, or joined without the applications.commands scope,
+                # must not stop it serving the others.
+                log.error("cannot register the commands in guild %s (%s %s): is the bot in "
+                          "that server, invited with the applications.commands scope? Check "
+                          "[discord] guild_ids", guild_id, exc.status, exc.text)
+                continue
             log.info("synced %d commands to guild %s", len(synced), guild_id)
 
     async def on_message(self, message: discord.Message, /) -> None:

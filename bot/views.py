@@ -182,7 +182,8 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             await interaction.response.send_message(
                 "That answer is no longer on record; ask again.", ephemeral=True)
             return
-        reply = render_whole(await bot.indexes.current.whole(ids))
+        async with bot.indexes.reader() as reader:
+            reply = render_whole(await reader.whole(ids))
         await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
 
 
@@ -212,8 +213,9 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
         question = clean_question(question)
     settings = bot.config.answers
     k = settings.passages
-    result = await answer(bot.indexes.current, question, k=k, offset=offset,
-                          min_relevance=settings.min_relevance, min_score=settings.min_score)
+    async with bot.indexes.reader() as reader:
+        result = await answer(reader, question, k=k, offset=offset,
+                              min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
         if qid is None and question.strip():
             # Only for /gaps: a failed write must not cost the reply.
@@ -261,7 +263,8 @@ def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str
 
 async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
     """One page of ``/sources``, grouped by kind, with Previous / Next buttons."""
-    sources = await bot.indexes.current.sources()
+    async with bot.indexes.reader() as reader:
+        sources = await reader.sources()
     if filter_text:
         needle = filter_text.casefold()
         sources = [s for s in sources if s.name and needle in s.name.casefold()]

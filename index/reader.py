@@ -304,7 +304,7 @@ class IndexReader:
             self._dense, self._embedder = dense, embedder
         except Exception as exc:  # whatever it was, BM25 answers on
             log.warning("semantic search is off for %s, answering with BM25 alone: %s",
-                        self.path, exc)
+                        self.path, exc, exc_info=True)
         finally:
             self._dense_ready.set()
 

@@ -23,9 +23,20 @@ FIND_SOURCES = "Find sources"
 USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"
 
 
-def question_from(content: str, bot_id: int) -> str:
-    """The message without the bot's mention(s)."""
+def question_from(content: str, bot_id: int, role_id: int | None = None) -> str:
+    """The message without the bot's mention(s), its own role's too."""
+    if role_id is not None:
+        content = re.sub(rf"<@&{role_id}>", " ", content)
     return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
+
+
+def mentions_me(message: discord.Message, me: discord.abc.User) -> bool:
+    """Whether the message's text mentions the bot, or the role Discord made for it (which
+    "@Sourced" may complete to). Not ``me in message.mentions``: a reply to the bot with its
+    ping on lists the bot there too, and "thanks!" under an answer is no question."""
+    role = message.guild.self_role if message.guild else None
+    return me.id in message.raw_mentions or (role is not None
+                                             and role.id in message.raw_role_mentions)
 
 
 class Ask(commands.Cog):
@@ -45,13 +56,14 @@ class Ask(commands.Cog):
         me = self.bot.user
         if me is None or message.author.bot or message.guild is None:
             return
-        mentioned = me in message.mentions
+        mentioned = mentions_me(message, me)
         channel = message.channel
         parent_id = getattr(channel, "parent_id", None)
         auto = {channel.id, parent_id} & set(self.bot.config.discord.auto_answer_channel_ids)
         if not (mentioned or auto):
             return
-        question = question_from(message.content, me.id)
+        role = message.guild.self_role
+        question = question_from(message.content, me.id, role.id if role else None)
         if not question:
             if mentioned:
                 await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS,
