@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import logging
+import os
 import signal
 import sys
 from pathlib import Path

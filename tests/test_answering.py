@@ -249,3 +249,16 @@ def test_each_text_once_and_a_quoted_fellow_answer_gives_way_to_it() -> None:
     twice = dataclasses.replace(cited, passage_id="x/a0/p0", thread_title="X")
     assert ids(choose([cited, twice, original], k=3, min_relevance=0.3)) == [
         "h/a1/p0", "h/a0/p0"]
+
+
+def test_quoted_material_that_is_no_source_does_not_go_first_as_a_quote() -> None:
+    """A prompt, a chatbot's reply or another answer of the thread, though quoted, ranks as
+    the answerer's material: a cited quote goes before it (review7 D7: a bare prompt shown
+    above the answer's findings)."""
+    prompt = dataclasses.replace(hit("t/q/1/a0/p0", 0.65, outlet=None), source_kind="prompt")
+    answer = hit("t/q/1/a1/p0", 0.62, kind="answer", outlet=None)
+    cited = hit("t/q/1/a2/p0", 0.6)
+    assert ids(choose([prompt, answer, cited], k=3, min_relevance=0.35)) == [
+        "t/q/1/a2/p0", "t/q/1/a0/p0", "t/q/1/a1/p0"]
+    plain = dataclasses.replace(prompt, source_kind=None)
+    assert ids(choose([plain, answer, cited], k=3, min_relevance=0.35))[0] == "t/q/1/a0/p0"

@@ -97,7 +97,9 @@ class Ask(commands.Cog):
         private = self.bot.config.answers.find_sources_ephemeral
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
-        question = question_from(message.content, self.bot.user.id if self.bot.user else 0)
+        role = interaction.guild.self_role if interaction.guild else None
+        question = question_from(message.content, self.bot.user.id if self.bot.user else 0,
+                                 role.id if role else None)
         if not question:
             await interaction.response.send_message(
                 "That message has no text to find sources for.", ephemeral=True)

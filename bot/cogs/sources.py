@@ -40,24 +40,25 @@ class Sources(commands.Cog):
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
         k = self.bot.config.answers.passages
+        question = clean_question(question or "")
         async with self.bot.indexes.reader() as reader:
             name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
             if name is None:
-                await interaction.response.send_message(
-                    "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
-                return
-            question = clean_question(question or "")
-            if question:
-                hits = await reader.search(question, k, outlet=name)
-                title = question
+                hits, title = [], ""
+            elif question:
+                hits, title = await reader.search(question, k, outlet=name), question
             else:
-                hits = await reader.passages_for_outlet(name, k)
-                title = f"passages citing {name}"
-            if not hits:
-                await interaction.response.send_message(
-                    f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
-                    ephemeral=True)
-                return
+                hits, title = (await reader.passages_for_outlet(name, k),
+                               f"passages citing {name}")
+        if name is None:
+            await interaction.response.send_message(
+                "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
+            return
+        if not hits:
+            await interaction.response.send_message(
+                f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
+                ephemeral=True)
+            return
         await interaction.response.send_message(**send_kwargs(render_answer(title, hits)))
 
     @source.autocomplete("outlet")
