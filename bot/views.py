@@ -200,13 +200,14 @@ def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool 
 
 
 async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None = None,
-                            user_id: int = 0, channel_id: int | None = None, offset: int = 0
+                            user_id: int = 0, channel_id: int | None = None,
+                            guild_id: int | None = None, offset: int = 0
                             ) -> tuple[AnswerPage, dict[str, Any]]:
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
     A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
-    ``user_id`` in ``channel_id``, only when something is shown; a later page passes the
+    ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown; a later page passes the
     recorded text. Returns the answer and the keyword arguments of the send call.
     """
     if qid is None:
@@ -220,11 +221,11 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
         if qid is None and question.strip():
             # Only for /gaps: a failed write must not cost the reply.
             with contextlib.suppress(StateWriteFailed):
-                await bot.state.record_unmatched(question, user_id, channel_id)
+                await bot.state.record_unmatched(question, user_id, channel_id, guild_id)
         return result, send_kwargs(result.reply)
     try:
         if qid is None:
-            qid = await bot.state.record_question(question, user_id, channel_id)
+            qid = await bot.state.record_question(question, user_id, channel_id, guild_id)
         await bot.state.record_shown(qid, offset, result.kind,
                                      [h.passage_id for h in result.hits])
     except StateWriteFailed:

@@ -73,7 +73,8 @@ class Ask(commands.Cog):
             return
         async with channel.typing():
             _, kwargs = await answer_and_record(self.bot, question,
-                                                user_id=message.author.id, channel_id=channel.id)
+                                                user_id=message.author.id, channel_id=channel.id,
+                                                guild_id=message.guild.id)
         # The question's id as the nonce (sent with enforce_nonce by discord.py): however often
         # the reply is sent for one question, Discord keeps one.
         await message.reply(mention_author=False, nonce=message.id, **kwargs)
@@ -87,7 +88,8 @@ class Ask(commands.Cog):
             return
         await interaction.response.defer(thinking=True)
         _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
-                                            channel_id=interaction.channel_id)
+                                            channel_id=interaction.channel_id,
+                                            guild_id=interaction.guild_id)
         await interaction.followup.send(**kwargs)
 
 
@@ -106,7 +108,8 @@ class Ask(commands.Cog):
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
         _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
-                                            channel_id=interaction.channel_id)
+                                            channel_id=interaction.channel_id,
+                                            guild_id=interaction.guild_id)
         await interaction.followup.send(**kwargs, ephemeral=private)
 
 
