@@ -9,6 +9,7 @@ view: each extension registers its own commands and buttons in its ``setup()``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -27,7 +28,7 @@ from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
 from .signals import came, cancel_on
-from .state import State
+from .state import State, StateWriteFailed
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,11 @@ class SourcedBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user,
                  self.user.id if self.user else "?", len(self.guilds))
+        # Questions a state database kept from before their server was stored get it now,
+        # by their channel, so /gaps can list them in their own server.
+        with contextlib.suppress(StateWriteFailed):
+            await self.state.place_questions({channel.id: guild.id for guild in self.guilds
+                                              for channel in [*guild.channels, *guild.threads]})
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:

@@ -264,6 +264,17 @@ class State:
         await self._db.commit()
         return True
 
+    @_writes
+    async def place_questions(self, guild_of_channel: dict[int, int]) -> None:
+        """Give questions recorded without their server (before servers were stored) the
+        server of the channel they were asked in, where that channel is known."""
+        pairs = [(guild, channel) for channel, guild in guild_of_channel.items()]
+        for table in ("questions", "unmatched"):
+            await self._db.executemany(
+                f"UPDATE {table} SET guild_id = ? WHERE guild_id IS NULL AND channel_id = ?",
+                pairs)
+        await self._db.commit()
+
     async def gaps(self, guild_id: int | None, limit: int = 20) -> list[Gap]:
         """Questions asked in server ``guild_id`` that got "no good match" or 👎, most
         frequent first (the same question in other case or spacing counts as one). None:

@@ -207,8 +207,9 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
     A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
-    ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown; a later page passes the
-    recorded text. Returns the answer and the keyword arguments of the send call.
+    ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown; a
+    later page passes the recorded text. Returns the answer and the keyword arguments of the
+    send call.
     """
     if qid is None:
         question = clean_question(question)

@@ -102,11 +102,15 @@ def test_a_state_database_from_before_servers_were_recorded(tmp_path: Path, run)
             "VALUES ('old question', 1, 2, 0);")
     db.close()
 
-    async def go() -> tuple[list, list]:
+    async def go() -> tuple[list, list, list]:
         async with await State.open(path) as state:
             await state.record_unmatched("new question", 1, 2, guild_id=5)
-            return await state.gaps(None), await state.gaps(5)
+            before = await state.gaps(None), await state.gaps(5)
+            # At connection, the bot places them by the channels of its servers.
+            await state.place_questions({2: 5, 3: 6})
+            return *before, await state.gaps(5)
 
-    unplaced, placed = run(go())
+    unplaced, placed, after = run(go())
     assert [g.question for g in unplaced] == ["old question"]
     assert [g.question for g in placed] == ["new question"]
+    assert sorted(g.question for g in after) == ["new question", "old question"]
