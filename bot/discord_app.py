@@ -127,6 +127,11 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
         try:
             await _login(bot, token, config)
             await bot.connect()
+        except discord.PrivilegedIntentsRequired as exc:
+            raise ConfigError(
+                f"{config.path}: [discord] auto_answer_channel_ids needs the Message Content "
+                "intent, which Discord refused: enable it in the developer portal, under Bot > "
+                "Privileged Gateway Intents") from exc
         except asyncio.CancelledError:
             if not came(stopping):
                 raise

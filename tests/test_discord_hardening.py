@@ -394,3 +394,21 @@ def test_the_builds_the_bot_starts_never_see_its_token(tmp_path: Path) -> None:
     assert [token for own, _, token in rows if own == str(pid)] == ["fake-token"]
     children = [token for _, parent, token in rows if parent == str(pid)]
     assert children and set(children) == {"None"}
+
+
+def test_auto_answer_without_the_message_content_intent_stops_with_one_line(
+        tmp_path: Path) -> None:
+    """Discord closes the gateway with 4014 when the portal's toggle is off (review8: a
+    traceback, exit 1)."""
+    async def scenario() -> tuple[int, str]:
+        async with FakeDiscord() as fake:
+            extra = f"auto_answer_channel_ids = [{fake.channel_id}]\n"
+            async with running_bot(tmp_path, fake=fake, extra_discord=extra) as bot:
+                await fake.close_gateway(code=4014)
+                code = await asyncio.wait_for(bot.process.wait(), 30)
+                return code, bot.log_text()
+
+    code, log = asyncio.run(scenario())
+    assert code == 2
+    assert "auto_answer_channel_ids needs the Message Content intent" in log
+    assert "Traceback" not in log
