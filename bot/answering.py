@@ -153,7 +153,8 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 
 # "Source: [Reuters](...)", "Sources - BBC, CNN": a line that names where the answer's quote
 # came from says nothing itself ("Sources close to the minister say" is no such line).
-_SOURCE_LINE = re.compile(r"(?i)(?:sources?|credits?|references?)\s*[:\-\u2013]\s*\S")
+_SOURCE_LINE = re.compile(
+    r"(?i)^\W*(?:sources?|via|credits?|references?)\s*[:\-\u2013\u2014]\s*\S")
 # "Amazon Kindles 'damaged by airport scanners' -- The Telegraph": a headline and its outlet,
 # a reference to the quote, not the answerer saying something.
 _CITATION_LINE = re.compile(

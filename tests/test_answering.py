@@ -64,7 +64,9 @@ def test_a_lone_source_line_is_never_shown() -> None:
     line = dataclasses.replace(hit("n/a0/p2", 0.98, "answer"), text="Source: Reuters")
     hits = [line, hit("n/a0/p1", 0.56)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == ["n/a0/p1"]
-    for text in ("Sources: BBC, CNN", "Credit - The Guardian", "References: Nature 2019"):
+    # An em dash, "via", a bracket first (review8: "Source — BBC News" was shown alone).
+    for text in ("Sources: BBC, CNN", "Credit - The Guardian", "References: Nature 2019",
+                 "Source — BBC News", "Via: Reuters", "(Source: AP)"):
         assert choose([dataclasses.replace(line, text=text)], k=3, min_relevance=0.3) == []
     # Words that merely begin so, or a source line with more said after it, are shown.
     for text in ("Sources close to the minister say he resigned.",
