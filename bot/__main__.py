@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -66,6 +67,9 @@ async def _run(config: Config, command: str) -> int:
 
 async def _start(config: Config, command: str) -> int:
     token = config.token
+    # Read once, then out of the environment: the builds this process starts parse files
+    # an admin supplied, and need no token.
+    os.environ.pop(config.discord.token_env, None)
     if token is None:
         if command == "sync":
             raise ConfigError(f"{config.path}: `sync` needs a Discord token in the "

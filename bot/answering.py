@@ -11,7 +11,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
 2. Quotes first: the quotes and the answerers' own words, each in ranking order, are merged
    so that a quote goes before an answerer's passage unless that passage matches clearly
    better (``ANSWER_LEAD`` more relevance). So a weak quote never pushes out a much better
-   answer, and an answer that beats every quote leads.
+   answer, and an answer that beats every quote leads. Quoted text that is no source (a
+   prompt, a chatbot's reply, another answer of the thread: ``NO_SOURCE``) counts as the
+   answerer's material here.
 3. One passage per answer on the first page (several voices, not one answer cut in slices),
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
@@ -40,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.reader import Hit, IndexReader
-from index.sources import QUESTION
+from index.sources import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION
 
 from .render import Reply, leads_in, points_ahead, render_answer
 
@@ -50,6 +52,9 @@ CANDIDATES = 40
 ANSWER_LEAD = 0.1
 # How near the best passage's relevance another thread's passage must be to be shown.
 OTHER_THREAD_MARGIN = 0.3
+# Quoted, but no source: a prompt, a chatbot's reply, another answer of the thread. They rank
+# as the answerer's own material, never ahead of it as "quotes first" (h18attr, review7 D7).
+NO_SOURCE = frozenset({PROMPT, CHATBOT_REPLY, OTHER_ANSWER})
 # Fewer words than this say nothing on their own.
 MIN_WORDS = 3
 _WORDS = re.compile(r"\w+")
@@ -148,7 +153,8 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 
 # "Source: [Reuters](...)", "Sources - BBC, CNN": a line that names where the answer's quote
 # came from says nothing itself ("Sources close to the minister say" is no such line).
-_SOURCE_LINE = re.compile(r"(?i)(?:sources?|credits?|references?)\s*[:\-\u2013]\s*\S")
+_SOURCE_LINE = re.compile(
+    r"(?i)^\W*(?:sources?|via|credits?|references?)\s*[:\-\u2013\u2014]\s*\S")
 # "Amazon Kindles 'damaged by airport scanners' -- The Telegraph": a headline and its outlet,
 # a reference to the quote, not the answerer saying something.
 _CITATION_LINE = re.compile(
@@ -235,8 +241,8 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
         relevant = [h for h in relevant if _thread(h) == _thread(best)
                     or (h.relevance or 0.0) >= (best.relevance or 0.0) - OTHER_THREAD_MARGIN]
     relevant = _without_repeats(_join_quote_runs(relevant))
-    quotes = [h for h in relevant if h.kind == "quote"]
-    own = [h for h in relevant if h.kind == "answer"]
+    quotes = [h for h in relevant if h.kind == "quote" and h.source_kind not in NO_SOURCE]
+    own = [h for h in relevant if h not in quotes]
     ordered = _quotes_first(quotes, own)
     # The first page: one passage per answer; others of the same answer wait, unless nothing
     # else matches.

@@ -9,6 +9,7 @@ view: each extension registers its own commands and buttons in its ``setup()``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -27,7 +28,7 @@ from .cooldowns import Cooldowns
 from .indexes import Indexes
 from .messages import NO_MENTIONS
 from .signals import came, cancel_on
-from .state import State
+from .state import State, StateWriteFailed
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,15 @@ class SourcedBot(commands.Bot):
         for guild_id in self.config.discord.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                # One server the bot left, or joined without the applications.commands scope,
+                # must not stop it serving the others.
+                log.error("cannot register the commands in guild %s (%s %s): is the bot in "
+                          "that server, invited with the applications.commands scope? Check "
+                          "[discord] guild_ids", guild_id, exc.status, exc.text)
+                continue
             log.info("synced %d commands to guild %s", len(synced), guild_id)
 
     async def on_message(self, message: discord.Message, /) -> None:
@@ -83,6 +92,11 @@ class SourcedBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user,
                  self.user.id if self.user else "?", len(self.guilds))
+        # Questions a state database kept from before their server was stored get it now,
+        # by their channel, so /gaps can list them in their own server.
+        with contextlib.suppress(StateWriteFailed):
+            await self.state.place_questions({channel.id: guild.id for guild in self.guilds
+                                              for channel in [*guild.channels, *guild.threads]})
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
@@ -113,6 +127,11 @@ async def run_discord(config: Config, token: str, indexes: Indexes, state: State
         try:
             await _login(bot, token, config)
             await bot.connect()
+        except discord.PrivilegedIntentsRequired as exc:
+            raise ConfigError(
+                f"{config.path}: [discord] auto_answer_channel_ids needs the Message Content "
+                "intent, which Discord refused: enable it in the developer portal, under Bot > "
+                "Privileged Gateway Intents") from exc
         except asyncio.CancelledError:
             if not came(stopping):
                 raise

@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,7 +195,10 @@ class Indexes:
         self.launcher = tuple(launcher)
         self.loaded_at = time.time()
         self._lock = asyncio.Lock()
-        self._retired: dict[asyncio.Task[None], IndexReader] = {}
+        # Readers in use (by how many requests), and the swapped-out ones still in use: each
+        # is closed when its last request is done.
+        self._users: dict[IndexReader, int] = {}
+        self._retired: set[IndexReader] = set()
 
     @classmethod
     async def open(cls, settings: IndexSettings, config_path: Path | None = None, *,
@@ -203,10 +206,26 @@ class Indexes:
         return cls(await open_index(settings, config_path), settings, config_path,
                    launcher=launcher, build_timeout=build_timeout)
 
+    @contextlib.asynccontextmanager
+    async def reader(self) -> AsyncIterator[IndexReader]:
+        """The current reader, kept open for the request however long it takes, should a
+        reload swap another in meanwhile."""
+        reader = self.current
+        self._users[reader] = self._users.get(reader, 0) + 1
+        try:
+            yield reader
+        finally:
+            self._users[reader] -= 1
+            if not self._users[reader]:
+                del self._users[reader]
+                if reader in self._retired:
+                    self._retired.discard(reader)
+                    await reader.close()
+
     async def close(self) -> None:
-        for task, reader in list(self._retired.items()):
-            task.cancel()
+        for reader in list(self._retired):
             await reader.close()
+        self._retired.clear()
         await self.current.close()
 
     async def __aenter__(self) -> Indexes:
@@ -234,7 +253,7 @@ class Indexes:
                 raise ReloadError(f"the new index could not be opened: {exc}") from exc
             previous, self.current = self.current, reader
             self.loaded_at = time.time()
-            self._retire(previous)
+            await self._retire(previous)
             # Files skipped, then records left out of files that loaded (a dump's oversized row).
             skips = [*report["skipped"], *report.get("skipped_records", [])]
             skipped = [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
@@ -260,12 +279,9 @@ class Indexes:
         except BuildFailed as exc:
             raise ReloadError(f"the build failed, the old index keeps serving: {exc}") from None
 
-    def _retire(self, reader: IndexReader) -> None:
-        # Questions already running on the old reader finish before it closes.
-        async def close_later() -> None:
-            await asyncio.sleep(30)
+    async def _retire(self, reader: IndexReader) -> None:
+        """Close a swapped-out reader now, or when its last running request is done."""
+        if reader in self._users:
+            self._retired.add(reader)
+        else:
             await reader.close()
-
-        task = asyncio.create_task(close_later())
-        self._retired[task] = reader
-        task.add_done_callback(lambda t: self._retired.pop(t, None))

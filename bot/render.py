@@ -462,7 +462,7 @@ def render_whole(hits: Sequence[Hit]) -> Reply:
     for hit in list(hits)[:10]:
         name = field_name(hit)
         tail = _credit(hit, FIELD_VALUE_MAX)
-        room = min(DESCRIPTION_MAX, budget - len(name) - len(tail) - 2)
+        room = min(DESCRIPTION_MAX, budget - len(name)) - len(tail) - 2
         if room < 100:
             break
         # Whole, a closing lead-in too; an end that points ahead is marked as in the field.

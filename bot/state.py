@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     id INTEGER PRIMARY KEY, text TEXT NOT NULL, user_id INTEGER NOT NULL,
-    channel_id INTEGER, asked_at REAL NOT NULL
+    channel_id INTEGER, asked_at REAL NOT NULL, guild_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS shown (
     question_id INTEGER NOT NULL REFERENCES questions(id), offset INTEGER NOT NULL,
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 -- Questions that got "no good match": what the corpus lacks (/gaps).
 CREATE TABLE IF NOT EXISTS unmatched (
     id INTEGER PRIMARY KEY, text TEXT NOT NULL, user_id INTEGER NOT NULL,
-    channel_id INTEGER, asked_at REAL NOT NULL
+    channel_id INTEGER, asked_at REAL NOT NULL, guild_id INTEGER
 );
 -- Why a 👎 was given, stored with the vote (same key).
 CREATE TABLE IF NOT EXISTS feedback_reasons (
@@ -112,6 +112,10 @@ def _prepare(path: Path) -> None:
     try:
         db.execute("PRAGMA journal_mode = WAL")
         db.executescript(SCHEMA)
+        # The server a question was asked in, for /gaps (added later: NULL in older rows).
+        for table in ("questions", "unmatched"):
+            if "guild_id" not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN guild_id INTEGER")
         db.commit()
         # Reading every page finds a corrupt file now rather than at some later click.
         problems = [row[0] for row in db.execute("PRAGMA quick_check")]
@@ -168,10 +172,11 @@ class State:
         await self.close()
 
     @_writes
-    async def record_question(self, text: str, user_id: int, channel_id: int | None) -> int:
+    async def record_question(self, text: str, user_id: int, channel_id: int | None,
+                              guild_id: int | None = None) -> int:
         cur = await self._db.execute(
-            "INSERT INTO questions (text, user_id, channel_id, asked_at) VALUES (?, ?, ?, ?)",
-            (text, user_id, channel_id, time.time()))
+            "INSERT INTO questions (text, user_id, channel_id, asked_at, guild_id) "
+            "VALUES (?, ?, ?, ?, ?)", (text, user_id, channel_id, time.time(), guild_id))
         await self._db.execute(
             "INSERT INTO counters (name, value) VALUES ('answered', 1) "
             "ON CONFLICT (name) DO UPDATE SET value = value + 1")
@@ -227,11 +232,12 @@ class State:
         return None if row is None else list(json.loads(row[0]))
 
     @_writes
-    async def record_unmatched(self, text: str, user_id: int, channel_id: int | None) -> None:
+    async def record_unmatched(self, text: str, user_id: int, channel_id: int | None,
+                               guild_id: int | None = None) -> None:
         """A question that got "no good match"."""
         await self._db.execute(
-            "INSERT INTO unmatched (text, user_id, channel_id, asked_at) VALUES (?, ?, ?, ?)",
-            (text, user_id, channel_id, time.time()))
+            "INSERT INTO unmatched (text, user_id, channel_id, asked_at, guild_id) "
+            "VALUES (?, ?, ?, ?, ?)", (text, user_id, channel_id, time.time(), guild_id))
         await self._db.commit()
 
     @_writes
@@ -258,15 +264,30 @@ class State:
         await self._db.commit()
         return True
 
-    async def gaps(self, limit: int = 20) -> list[Gap]:
-        """Questions that got "no good match" or 👎, most frequent first (the same question
-        in other case or spacing counts as one)."""
+    @_writes
+    async def place_questions(self, guild_of_channel: dict[int, int]) -> None:
+        """Give questions recorded without their server (before servers were stored) the
+        server of the channel they were asked in, where that channel is known."""
+        pairs = [(guild, channel) for channel, guild in guild_of_channel.items()]
+        for table in ("questions", "unmatched"):
+            await self._db.executemany(
+                f"UPDATE {table} SET guild_id = ? WHERE guild_id IS NULL AND channel_id = ?",
+                pairs)
+        await self._db.commit()
+
+    async def gaps(self, guild_id: int | None, limit: int = 20) -> list[Gap]:
+        """Questions asked in server ``guild_id`` that got "no good match" or 👎, most
+        frequent first (the same question in other case or spacing counts as one). None:
+        those asked in no server on record (in direct messages, or before servers were
+        recorded)."""
         async with self._db.execute(
-                "SELECT text, 1, 0, NULL, asked_at FROM unmatched UNION ALL "
+                "SELECT text, 1, 0, NULL, asked_at FROM unmatched WHERE guild_id IS ? "
+                "UNION ALL "
                 "SELECT q.text, 0, 1, r.reason, f.at FROM feedback f "
                 "JOIN questions q ON q.id = f.question_id "
                 "LEFT JOIN feedback_reasons r ON r.question_id = f.question_id "
-                "AND r.offset = f.offset AND r.user_id = f.user_id WHERE f.vote < 0") as cur:
+                "AND r.offset = f.offset AND r.user_id = f.user_id "
+                "WHERE f.vote < 0 AND q.guild_id IS ?", (guild_id, guild_id)) as cur:
             rows = await cur.fetchall()
         groups: dict[str, list[tuple[str, int, int, str | None, float]]] = {}
         for text, unmatched, down, reason, at in rows:

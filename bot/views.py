@@ -182,7 +182,8 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             await interaction.response.send_message(
                 "That answer is no longer on record; ask again.", ephemeral=True)
             return
-        reply = render_whole(await bot.indexes.current.whole(ids))
+        async with bot.indexes.reader() as reader:
+            reply = render_whole(await reader.whole(ids))
         await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
 
 
@@ -199,30 +200,33 @@ def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool 
 
 
 async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None = None,
-                            user_id: int = 0, channel_id: int | None = None, offset: int = 0
+                            user_id: int = 0, channel_id: int | None = None,
+                            guild_id: int | None = None, offset: int = 0
                             ) -> tuple[AnswerPage, dict[str, Any]]:
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
     A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
-    ``user_id`` in ``channel_id``, only when something is shown; a later page passes the
-    recorded text. Returns the answer and the keyword arguments of the send call.
+    ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown; a
+    later page passes the recorded text. Returns the answer and the keyword arguments of the
+    send call.
     """
     if qid is None:
         question = clean_question(question)
     settings = bot.config.answers
     k = settings.passages
-    result = await answer(bot.indexes.current, question, k=k, offset=offset,
-                          min_relevance=settings.min_relevance, min_score=settings.min_score)
+    async with bot.indexes.reader() as reader:
+        result = await answer(reader, question, k=k, offset=offset,
+                              min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
         if qid is None and question.strip():
             # Only for /gaps: a failed write must not cost the reply.
             with contextlib.suppress(StateWriteFailed):
-                await bot.state.record_unmatched(question, user_id, channel_id)
+                await bot.state.record_unmatched(question, user_id, channel_id, guild_id)
         return result, send_kwargs(result.reply)
     try:
         if qid is None:
-            qid = await bot.state.record_question(question, user_id, channel_id)
+            qid = await bot.state.record_question(question, user_id, channel_id, guild_id)
         await bot.state.record_shown(qid, offset, result.kind,
                                      [h.passage_id for h in result.hits])
     except StateWriteFailed:
@@ -261,7 +265,8 @@ def matching(outlets: list[tuple[str, int]], text: str | None) -> list[tuple[str
 
 async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str, Any]:
     """One page of ``/sources``, grouped by kind, with Previous / Next buttons."""
-    sources = await bot.indexes.current.sources()
+    async with bot.indexes.reader() as reader:
+        sources = await reader.sources()
     if filter_text:
         needle = filter_text.casefold()
         sources = [s for s in sources if s.name and needle in s.name.casefold()]

@@ -104,6 +104,41 @@ _AFTER_REPORTS = re.compile(
     rf"^(?:[’']s?)?\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_REPORTING_VERB}|investigated|debunked|"
     rf"pointed\s+out|points\s+out|concluded|concludes|found|finds|argues|argued)\b",
     re.IGNORECASE)
+# Wider citing constructions, for a marked quote's lead-in only (``wider``): there the quote
+# is known to follow, so naming the source is enough. Without marks they would also carry
+# an outlet onto the answerer's next paragraphs (tuning half: "And here is a study about ..."
+# after "The BBC has an article about ...").
+_BEFORE_CITED_WIDE = re.compile(
+    rf"(?:\baccording\s+to\s+(?:{_DET}\s+)?(?:(?:recent|new|earlier|later|latest|same|"
+    rf"\w+ly)\s+)?|\b(?:published|reported|written|appeared|printed|posted|quoted|cited|"
+    rf"covered|featured|run|aired|broadcast|interviewed|summari[sz]ed|stated|described|"
+    rf"defined)\s+(?:in|by|on)\s+"
+    rf"|\b(?:article|report|piece|story|column|editorial|interview|op-ed|video|podcast)\s+"
+    rf"(?:in|from|by|on)\s+|(?:^|[.!?]\s+)\W*(?:From|Via|Per|Source:|Quoting)\s+"
+    rf"|\b(?:a\s+)?(?:quote|excerpt)\s+from\s+)(?:the\s+)?$",
+    re.IGNORECASE)
+# What a source is cited by beside the news's own nouns: its page, its definition, its
+# abstract ("From the FDA's own website:", "Here is the Wikipedia definition of combustion:",
+# "The PubMed abstract:", "the 1976 New York Times book review ... says:", "this BBC-article").
+_CITED_NOUN = (rf"(?:{_ARTICLE_NOUN}|review|website|web\s+site|site|entry|definition|"
+               r"abstract|fact\s+sheet)")
+_AFTER_ARTICLE_WIDE = re.compile(
+    rf"^(?:[’']s)?[\s-]+(?:(?:own|latest|recent|new|online|news|book|\w+-\w+)\s+)?"
+    rf"{_CITED_NOUN}s?\b",
+    re.IGNORECASE)
+# "The BBC has an article about ...", "Wikipedia has a section on ...", "NOAA has a very
+# detailed breakdown of ...": the source holds what follows.
+_HAS_A = (r"has\s+(?:an?|this)\s+(?:[\w-]+\s+){0,2}?(?:article|piece|story|report|section|"
+          r"description|summary|breakdown|explanation|page|entry)")
+# One of the paper's writers, named, writing: "Guardian columnist Oliver Burkeman who writes".
+_STAFF_WRITES = re.compile(
+    rf"^\s+(?:columnist|reporter|journalist|correspondent|editor|writer|critic)\s+"
+    rf"(?:[A-Z][\w.’'-]*\s+){{1,3}}(?:,\s*)?(?:who\s+)?{_REPORTING_VERB}\b")
+_AFTER_REPORTS_WIDE = re.compile(
+    rf"^(?:[’']s?)?\s+(?:[\w’'-]+\s+){{0,3}}?(?:who\s+)?(?:{_REPORTING_VERB}|investigated|"
+    rf"debunked|pointed\s+out|points\s+out|concluded|concludes|found|finds|argues|argued|"
+    rf"defines|defined|lists|narrates|sums\s+(?:it\s+)?up|{_HAS_A})\b",
+    re.IGNORECASE)
 # A name that is also an ordinary word ("Time", "Nature", "The Sun") is cited by a verb that
 # only a publication does; "Science says" and "Nature explains" are not citations.
 _AFTER_PUBLISHES = re.compile(r"^\s+(?:has\s+|had\s+)?(?:reports?|reported|writes|wrote|"
@@ -125,23 +160,27 @@ _NAME_ENDS = re.compile(r"^\s*(?:[:.,(]|$|\s+(?:reports?|article|that)\b)")
 _NAME_AFTER = re.compile(r"^\s+[A-Z][a-z]")
 
 
-def _proper_noun(written: str) -> bool:
-    """Written as a name: its first word after "the" starts with a capital (or is a digit)."""
+def _proper_noun(written: str, ordinary: bool = True) -> bool:
+    """Written as a name: its first word after "the" starts with a capital (or is a digit),
+    or it is one word that is no English word ("wikipedia", "livescience": the gazetteer
+    marks the names that are, ``ordinary``, and those must be capitalised)."""
     words = written.split()
     if len(words) > 1 and words[0].casefold() == "the":
         words = words[1:]
     first = words[0] if words else ""
-    return bool(first) and (first[0].isupper() or first[0].isdigit())
+    return bool(first) and (first[0].isupper() or first[0].isdigit()
+                            or (not ordinary and len(words) == 1 and first.isalpha()))
 
 
-def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+def _cited_mentions(text: str, mentions: Sequence[Mention], *,
+                    wider: bool = False) -> list[Mention]:
     """Mentions that stand as a source ("According to this BBC article", "Reuters reports",
     "this Guardian article", "in that NPR interview"), written as a name, not as an object
     ("... told Reuters") nor an ordinary word ("the energy of the Sun", "Nature vs. Nurture")."""
     cited = []
     for m in mentions:
         written = text[m.start:m.end]
-        if not _proper_noun(written):
+        if not _proper_noun(written, m.ordinary or not wider):
             continue
         # A Markdown link left unrendered ("the [NYT](https://...)") is read as its text.
         before = text[max(0, m.start - 70):m.start].removesuffix("[")
@@ -157,27 +196,87 @@ def _cited_mentions(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         # A one-word ordinary name ("Time", "Nature") is cited only by a publishing verb;
         # "The Guardian mentions" is read as the paper.
         bare = len(written.split()) == 1
-        reports = _AFTER_PUBLISHES if m.ordinary and bare else _AFTER_REPORTS
-        if _BEFORE_CITED.search(before) or reports.match(after) or (
-                _AFTER_ARTICLE.match(after) and (article_before or not (m.ordinary and bare))):
+        reports = _AFTER_PUBLISHES if m.ordinary and bare else (
+            _AFTER_REPORTS_WIDE if wider else _AFTER_REPORTS)
+        if wider and _STAFF_WRITES.match(after):
+            reports = _STAFF_WRITES  # "Guardian columnist Oliver Burkeman, who writes:"
+        article = _AFTER_ARTICLE_WIDE if wider else _AFTER_ARTICLE
+        if (_BEFORE_CITED_WIDE if wider else _BEFORE_CITED).search(before) or \
+                reports.match(after) or (
+                article.match(after) and (article_before or not (m.ordinary and bare))):
             cited.append(m)
         elif _SAID_BEFORE.search(before) and re.match(r"^\s*(?:[:,.;)]|$)", after):
             cited.append(m)  # "..., said the NYT:", "writes the Guardian."
         elif not (m.ordinary and bare) and _IN_NAME.search(before) and _NAME_ENDS.match(after):
             cited.append(m)  # "(via Reuters)"
+        elif wider and _FROM_BEFORE.search(before) and _COLON_ENDS.match(after):
+            cited.append(m)  # "and from the World Health Organization:"
+        elif wider and not (m.ordinary and len(_without_the(written)) == 1) and \
+                _citation_line(text, m, mentions):
+            cited.append(m)
     return cited
 
 
-def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+_COLON_ENDS = re.compile(r"^(?:[’']s)?\s*(?:\([^()]*\))?\s*:\s*$")
+_SITE_SUFFIX = r"(?:\.(?:com|org|gov|net|co\.uk))?"
+_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
+# What may follow a name that closes a reference: a date, a volume, pages.
+_REFERENCE_TAIL = (rf"(?:[\s,.;:()\u2013\u2014-]|\d+|Vol(?:ume)?\.?|Issues?|No\.|pp?\.|"
+                   rf"Pages?|{_MONTH})*")
+# The name closes the line: in parentheses ("... (PubMed, 2012)", "(FDA.gov)", "the NRC
+# says (Scientific American):", "(Financial Times link, registration required)"), or after
+# a comma or a dash with at most a date or a reference after it ("From "Interference with
+# Pacemakers", FDA:", "According to Jerry Rubin, Washington Post, 18 October 1981:",
+# "Plastic-Tac-Toe - Snopes.com", "..., The Lancet, Volume 336, ..., Pages 1519-1523").
+_IN_CLOSING_PARENS = re.compile(
+    rf"^{_SITE_SUFFIX}(?:\s+(?:link|article|PDF|website|site))?(?:[,;][^()]*)?\)\s*[:.]?\s*$")
+_AFTER_SEPARATOR = re.compile(r"(?:,|\s[-\u2013\u2014])\s*(?:the\s+)?$", re.IGNORECASE)
+_CLOSES_LINE = re.compile(rf"^{_SITE_SUFFIX}{_REFERENCE_TAIL}$")
+# The name opens the line, with a title or a subject at most after it ("Huffington Post:
+# The Collective Intelligence of Women Could Save the World", "PubMed Central (2012)",
+# "See also Snopes: Cooking eggs with cellphones", "Wikipedia on Cholestorol", "NHS").
+_OPENS_LINE = re.compile(r"^\W*(?:(?:see\s+also|source)\s*[:\-\u2013\u2014]?\s*)?(?:the\s+)?$",
+                         re.IGNORECASE)
+_TITLE_AFTER = re.compile(
+    rf"^{_SITE_SUFFIX}\s*(?:\([^()]*\))?\s*(?:(?::|\s[-\u2013\u2014])\s*[^.!?]{{0,200}}|"
+    r"\s+on\s+[A-Z][^.!?]{0,80})?$")
+
+
+def _without_the(written: str) -> list[str]:
+    words = written.split()
+    return words[1:] if len(words) > 1 and words[0].casefold() == "the" else words
+
+
+def _citation_line(text: str, m: Mention, mentions: Sequence[Mention]) -> bool:
+    """The lead-in's last line is a citation of this name alone: the name opens it with at
+    most a title after it, or closes it in parentheses or after a comma or a dash with at
+    most a date or a reference after it (the line is a reference, not prose about the
+    outlet: "unlike the BBC, ..." is none)."""
+    end = len(text.rstrip())
+    start = text.rfind("\n", 0, m.start) + 1
+    if "\n" in text[m.end:end] or any(o is not m and start <= o.start < end for o in mentions):
+        return False
+    before, after = text[start:m.start], text[m.end:end]
+    if before.endswith("("):
+        return _IN_CLOSING_PARENS.match(after) is not None
+    if _AFTER_SEPARATOR.search(before):
+        return _CLOSES_LINE.match(after) is not None
+    return _OPENS_LINE.match(before) is not None and _TITLE_AFTER.match(after) is not None
+
+
+def lead_in_outlet(text: str, gazetteer: Gazetteer, *, wider: bool = False) -> str | None:
     """The outlet a lead-in cites: the one named as a source in its last sentence that names
     one ("The Forbes article links to an NPR interview. In that NPR interview, he said" ->
     NPR), provided the lead-in's own last sentence points back at it ("It states:") when it
     names none. A name that is only mentioned is not a citation, nor two sources cited in
-    that sentence: then no outlet, never a guess."""
+    that sentence: then no outlet, never a guess. ``wider``: a marked quote's lead-in, where
+    more constructions cite (a citation line, "Quoting Wikipedia:", "The BBC has an article
+    about ...", a one-word name in lower case)."""
     mentions = gazetteer.mentions(text)
     if not mentions:
         return None
-    cited = _cited_mentions(text, mentions)
+    cited = _cited_mentions(text, mentions, wider=wider)
     if not cited:
         return None
     ends = [e.end() for e in _SENTENCE_END.finditer(text)]
@@ -190,6 +289,8 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
         return None
     if len({m.outlet for m in cited if sentence[m] == last}) > 1:
         return None  # "As the BBC and CNN reported:": which one the words are from is a guess
+    if _PARAPHRASED.search(_SENTENCE_END.split(text)[-1]):
+        return None  # "Paraphrased from the ... Wikipedia entry:": not the source's words
     chosen = next(m for m in cited if sentence[m] == last)
     if _PASSES_ON.search(text[chosen.end:]):
         return None  # "Wikipedia cites the study ...:": the quote is the study's
@@ -201,6 +302,10 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer) -> str | None:
         # sentence may be where the words are from.
         return None
     return chosen.outlet
+
+
+_PARAPHRASED = re.compile(r"\b(?:paraphras\w*|summari[sz]ing|in\s+my\s+own\s+words)\b",
+                          re.IGNORECASE)
 
 
 # After the outlet, the lead-in moves on to what it cites or to someone else's words.
@@ -468,11 +573,12 @@ def http_url(href: str | None, base: str | None = None) -> str | None:
     return href if parts.scheme.lower() in {"http", "https"} and parts.netloc else None
 
 
-def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer) -> str | None:
+def outlet_of(url: str | None, lead_in: str | None, gazetteer: Gazetteer, *,
+              wider: bool = False) -> str | None:
     """The name of the source a quote cites (``index.sources.source_of``): its link's site if
     that is a source of its own, else the outlet the lead-in names, else the link's site
     named by its domain; None for a link to another Q&A post or a bare picture."""
-    named = lead_in_outlet(lead_in, gazetteer) if lead_in else None
+    named = lead_in_outlet(lead_in, gazetteer, wider=wider) if lead_in else None
     source = source_of(url, named, gazetteer)
     return source.name if source is not None else None
 
@@ -486,7 +592,12 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     A reference work's page on a term ("replaced with [lorem ipsum]") defines a word: it
     comes after every other link. A site's front page is cited only where the lead-in names
     the site by it ("The website [llm-attacks.org] ..."). A lead-in that ends on a tag or a
-    help page ("was tagged [vikings], which reads:") quotes that page: no address."""
+    help page ("was tagged [vikings], which reads:") quotes that page: no address.
+    Plain text, which keeps no links, cites the address written at its end
+    ("http://en.wikipedia.org/wiki/Sunburn:", "No they don't. http://www.snopes.com/...")."""
+    if not lead.links:
+        written = _URL_ENDS.search(lead.text)
+        return http_url(written.group(1)) if written else None
     if len(lead.links) == 1:
         # Its one link is where the words are from, even a help page ("As the Help Center
         # says: [link]"); index.sources counts such a page as no source. Unless, as for an
@@ -534,6 +645,10 @@ def _cited_link(lead: Block, base_url: str | None, thread_url: str | None,
     return min(candidates)[1] if candidates else None
 
 
+# An address that ends a lead-in, a colon or a full stop at most after it.
+_URL_ENDS = re.compile(r"(?:^|\s)(https?://[^\s<>\"]+?)[:.]?\s*$")
+
+
 def _before_last_sentence(text: str, anchor: str, at: int | None = None) -> bool:
     """The link's text is in a sentence before the lead-in's last, and that last sentence does
     not point back at what it cited ("The article says"). ``at``: where the link stands in
@@ -571,6 +686,64 @@ def answerer_wrote(lead: str) -> bool:
     last = _SENTENCE_END.split(lead.rstrip())[-1]
     found = _ANSWERER_WROTE.search(last)
     return found is not None and not _REPLIED.search(last[found.end():])
+
+
+# Who answers a prompt: a chatbot named, or "it", "the model" after the answerer asked it.
+_CHATBOT = (r"(?:ChatGPT(?:[ -]?\d(?:\.\d)?)?|GPT-?\d(?:\.\d)?(?:[ -]Turbo)?|Bard|Bing(?:\s+Chat)?|"
+            r"Claude|Gemini|Copilot|Llama(?:[ -]?\d)?|the\s+(?:model|AI|bot|assistant|LLM))")
+# The lead-in's last sentence presents what came back: "ChatGPT:", "This is the result.",
+# "It answered.", "this is its answer", "Both ChatGPT and Bard give this as their response",
+# "This is what ChatGPT says when I paste your question verbatim:". "It says" alone is not
+# one: a document says things too.
+_SHOWS_REPLY = re.compile(
+    rf"^\W*(?:User\b.*\s)?{_CHATBOT}\s*:?\s*$"
+    rf"|\b(?:this|here)\s+(?:is|was|are)\s+(?:the|its|their|ChatGPT's)\s+(?:result|output|"
+    rf"response|reply|answer)s?\b|^\W*(?:the\s+)?(?:output|response|reply)\s*:\s*$"
+    rf"|\b(?:it|they)\s+(?:(?:then|still|just|also|both|all)\s+)?(?:answered|replied|"
+    rf"responded|gave\s+me|gives\s+(?:me|you)|returned)\b"
+    rf"|\b{_CHATBOT}\s+(?:(?:then|still|just|also|both|all)\s+)?(?:answered|replied|"
+    rf"responded|says|said|gave|gives|returned|output)\b"
+    rf"|\b(?:its|their)\s+(?:answer|response|reply|output)\b"
+    rf"|\bin\s+one\s+response\s*:\s*$",
+    re.IGNORECASE)
+# An answer about chatbots or prompts: only there do "It answered." and "This is the
+# result." speak of a chatbot (Skeptics: "Result:" is a study's, "It says" a document's).
+ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Copilot|Llama|"
+                            r"LLMs?|[Cc]hatbots?|[Pp]rompts?|Midjourney|Stable\s+Diffusion)\b|"
+                            r"(?<!the\s)\bBard\b")
+# The lead-in's last sentence presents a prompt: "This is the prompt.", "Prompt:", "add the
+# following prompt", "Use this Prompt", "Here's a prompt that seemed to work for me:", "Along
+# with the negative prompt:", "I used the prompt on [Bard]:", "I asked ChatGPT this." Not
+# one that cites what is said about prompts ("The guide's section on prompts says:").
+_SHOWS_PROMPT = re.compile(
+    r"^\W*(?:(?:negative|system|example)\s+)?prompt\s*:?\s*$"
+    r"|\b(?:the|this|a|my|your|following|negative|system|same|that|adjusted|new)\s+"
+    r"(?:[\w-]+\s+){0,2}?prompts?\b"
+    r"|\bI\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|entered|told)\s+"
+    r"(?:it|ChatGPT|Bard|Bing|Claude|Gemini|the\s+(?:model|AI|bot))\b",
+    re.IGNORECASE)
+_CITES_ABOUT = re.compile(r"\b(?:says|said|states|stated|according|documentation|docs|guide|"
+                          r"article|paper|blog|writes|wrote|explains|defin\w+)\b",
+                          re.IGNORECASE)
+
+
+def answerer_material(lead_in: str | None, about_chatbots: bool = True) -> str | None:
+    """What a quote that cites nothing is, where its lead-in's last sentence says so:
+    "chatbot_reply" (what a chatbot answered: "ChatGPT:", "This is the result.", "It
+    answered."), "prompt" (what the answerer typed or proposes typing: "This is the prompt.",
+    "add the following prompt", "I asked ChatGPT this."), else None (precision first: a
+    quote the lead-in does not call either stays a quote whose source is not named).
+    ``about_chatbots``: the answer or its thread speaks of chatbots or prompts
+    (``ABOUT_CHATBOTS``); where it does not, nothing is either."""
+    if not lead_in or not about_chatbots:
+        return None
+    last = _SENTENCE_END.split(lead_in.rstrip())[-1]
+    if _SHOWS_REPLY.search(last):
+        return "chatbot_reply"
+    if _SHOWS_PROMPT.search(last) and not (_CITES_ABOUT.search(last)
+                                           and not answerer_wrote(lead_in)):
+        return "prompt"
+    return None
 
 
 def _names_site(anchor: str, url: str) -> bool:
@@ -621,15 +794,20 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     cited_after = _sources_after(blocks)
     for i, block in enumerate(blocks):
         if block.kind == "text":
-            if i in cited_after.values():
-                continue  # the line that names the quote above it: its link is that quote's
+            if i in cited_after.values() and block.links:
+                # The line that names the quote above it: its link is that quote's. A plain
+                # dash line stays, so that the quotes it parts stay apart.
+                continue
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
                                                            block.offsets):
                 passages.extend(Passage("answer", text) for text in block.paragraphs)
             continue
+        # A dash line under the quote before says whose that one is: it leads in nothing.
         lead = blocks[i - 1] if i and blocks[i - 1].kind == "text" \
-            and i - 1 not in cited_after.values() else None
+            and i - 1 not in cited_after.values() and not (
+                i > 1 and blocks[i - 2].kind == "quote" and _is_source_line(blocks[i - 1])
+                and _ATTRIBUTION_LINE.match(blocks[i - 1].text)) else None
         # A list item's number ("2. Per the Safety Best Practices:") is no word of the
         # lead-in: its rules read from the lead-in's first word.
         lead_text = _ITEM_NUMBER.sub("", lead.text, count=1) if lead else None
@@ -645,6 +823,15 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             continue
         source = blocks[cited_after[i]] if i in cited_after else lead
         url = _cited_link(source, base_url, thread_url, gazetteer) if source else None
+        # A bare line between two quotes (an address, "NHS", "PubMed Central (2012)") may as
+        # well name the quote above it: it names the one below only where the answer's
+        # first quote has such a line above it and its last none below it.
+        bare = i not in cited_after and lead is not None and lead_text is not None and \
+            _bare_form(lead, lead_text, gazetteer) is not None and \
+            i > 1 and blocks[i - 2].kind == "quote" and \
+            not _labels_go_above(blocks, _bare_form(lead, lead_text, gazetteer), gazetteer)
+        if bare and lead is not None and not lead.links:
+            url = None
         if url is None:
             # A link inside the quote (a quoted comment's "see our on-topic page") is what
             # it cites only when it could be a source at all, and not a reference work's page
@@ -659,7 +846,14 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             # blockquote for emphasis; no source is cited for it.
             passages.extend(Passage("answer", text) for text in block.paragraphs)
             continue
-        outlet = outlet_of(url, lead_text, gazetteer)
+        # A source line under the quote names its source; else the lead-in does. A quote that
+        # only asks, under a paragraph that does not introduce it, is the asker's question
+        # quoted: not the words of an outlet that paragraph mentions.
+        asks = url is None and lead_text is not None and len(block.paragraphs) == 1 and \
+            only_asks(block.paragraphs[0]) and not points_forward(lead_text, gazetteer)
+        outlet = None if asks else outlet_of(
+            url, source.text if i in cited_after and source else lead_text, gazetteer,
+            wider=not bare)
         passages.extend(Passage("quote", text, outlet, url, lead_text)
                         for text in block.paragraphs)
     return passages
@@ -671,10 +865,19 @@ _SOURCE_LINE = re.compile(r"^\W*(?:sources?|via|credits?|references?)\b\s*[:\-\u
 SOURCE_LINE_CHARS = 200
 
 
+# "—Plastic-Tac-Toe - Snopes.com", "-- http://www.ncbi.nlm.nih.gov/pubmed/24326154": a line
+# set under a quote, opening on a dash, says whose the quote above it is (Skeptics' answers).
+# Not "-- an obvious typo.": the answerer's own words go on in lower case.
+_ATTRIBUTION_LINE = re.compile(r"^\s*(?:--|[\u2013\u2014])\s*(?:[A-Z0-9\"\u201c'\u2018]|https?://)")
+
+
 def _is_source_line(block: Block) -> bool:
-    return (block.kind == "text" and len(block.paragraphs) == 1 and bool(block.links)
-            and len(block.text) <= SOURCE_LINE_CHARS and not block.text.rstrip().endswith(":")
-            and _SOURCE_LINE.match(block.text) is not None)
+    if block.kind != "text" or len(block.paragraphs) != 1 or \
+            len(block.text) > SOURCE_LINE_CHARS or block.text.rstrip().endswith(":"):
+        return False
+    return _ATTRIBUTION_LINE.match(block.text) is not None or (
+        (bool(block.links) or _URL_ENDS.search(block.text) is not None)
+        and _SOURCE_LINE.match(block.text) is not None)
 
 
 def _sources_after(blocks: Sequence[Block]) -> dict[int, int]:
@@ -689,6 +892,47 @@ def _sources_after(blocks: Sequence[Block]) -> dict[int, int]:
     if not any(j + 1 == len(blocks) or blocks[j + 1].kind != "quote" for j in lines):
         return {}
     return {j - 1: j for j in lines}
+
+
+def _bare_form(lead: Block, text: str, gazetteer: Gazetteer) -> str | None:
+    """What a lead-in that names its source without pointing at the quote is: "address"
+    (plain text ending in an address), "citation" (a line the wider rules alone read as
+    citing, not ending in ":"), or None (it points at what follows, or names nothing)."""
+    stripped = text.rstrip()
+    if not lead.links and _URL_ENDS.search(stripped):
+        return "address"
+    if stripped.endswith(":") or _ITEM_NUMBER.match(lead.text):
+        return None  # points forward, or opens a numbered item
+    if lead_in_outlet(stripped, gazetteer, wider=True) is not None and \
+            lead_in_outlet(stripped, gazetteer) is None:
+        return "citation"
+    return None
+
+
+def _labels_go_above(blocks: Sequence[Block], form: str | None,
+                     gazetteer: Gazetteer) -> bool:
+    """The answer sets such lines above its quotes: its first quote has one right above
+    it, and its last quote none right below it."""
+    quotes = [j for j, b in enumerate(blocks) if b.kind == "quote"]
+    first, last = quotes[0], quotes[-1]
+    above = first > 0 and blocks[first - 1].kind == "text" and _bare_form(
+        blocks[first - 1], _ITEM_NUMBER.sub("", blocks[first - 1].text, count=1),
+        gazetteer) == form
+    below = last + 1 < len(blocks) and blocks[last + 1].kind == "text" and _bare_form(
+        blocks[last + 1], _ITEM_NUMBER.sub("", blocks[last + 1].text, count=1),
+        gazetteer) == form
+    return above and not below
+
+
+# A sentence ends inside the text: . ! ? or … (closing quotes and brackets after it), a space.
+_ENDS_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
+
+
+def only_asks(text: str) -> bool:
+    """The text is one question and nothing more (4 to 60 words)."""
+    asked = text.strip().rstrip("\"'”’)] ")
+    return asked.endswith("?") and 4 <= len(asked.split()) <= 60 and \
+        not _ENDS_INSIDE.search(asked)
 
 
 def _source(p: Passage) -> tuple[str, str | None, str | None, str | None]:

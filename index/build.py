@@ -23,9 +23,9 @@ from .loaders import (
     loader_for,
     sedump,
 )
-from .model import QUESTION, Passage, Thread
+from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
-from .quote_model import mark_question_quotes
+from .quote_model import mark_answerer_material, mark_question_quotes, mark_thread_quotes
 from .settings import IndexSettings
 from .sources import KIND_WORDS, label
 from .store import (
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
 # Kinds of quote a build counts: every source kind, and quotes of the question.
-COUNTED_KINDS = (*KINDS, QUESTION)
+COUNTED_KINDS = (*KINDS, QUESTION, OTHER_ANSWER, PROMPT, CHATBOT_REPLY)
 FORMATS = (" ".join(sorted(LOADERS)) + " Posts.xml; a BEIR folder's queries.jsonl holds its "
            "questions, not passages")
 
@@ -138,7 +138,9 @@ class BuildReport:
                 f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
                 + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
                                                 for k in COUNTED_KINDS
-                                                if k in NOT_SOURCES or k == QUESTION))
+                                                if k in NOT_SOURCES
+                                                or k in (QUESTION, OTHER_ANSWER, PROMPT,
+                                                         CHATBOT_REPLY)))
         if self.vectors:
             lines.append(self.vectors)
         if self.skipped:
@@ -329,6 +331,8 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
         for thread in loader(path, ctx):
             label([thread], ctx.gazetteer)
             mark_question_quotes(thread)
+            mark_thread_quotes(thread)
+            mark_answerer_material(thread)
             yield thread
     except CorpusError:
         raise

@@ -14,6 +14,14 @@ Kind = Literal["quote", "answer"]
 # The ``source_kind`` of a quote that only repeats its thread's question (``index.quote_model.
 # mark_question_quotes``): no source and no evidence; counted, never shown as an answer.
 QUESTION = "question"
+# The ``source_kind`` of a quote that cites nothing and repeats another answer of its thread
+# (``index.quote_model.mark_thread_quotes``): a rebuttal quoting a fellow answerer, no source.
+OTHER_ANSWER = "other_answer"
+# The ``source_kind`` of a quote that cites nothing and that its lead-in calls a prompt, or
+# a chatbot's reply (``index.quote_model.mark_answerer_material``): the answerer's material
+# (what they typed, what came back), shown for what it is, never as a source (review7 D7).
+PROMPT = "prompt"
+CHATBOT_REPLY = "chatbot_reply"
 
 
 @dataclass(slots=True)

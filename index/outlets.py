@@ -38,6 +38,9 @@ KINDS = ("news", "reference", "scholarly", "government", "linked_post", "file_ho
 NOT_SOURCES = frozenset({"linked_post", "file_host"})
 
 _TOKEN = re.compile(r"\w+")
+# A name joined to what it names by a hyphen is still the name: "this BBC-article".
+_HYPHEN_NOUN = re.compile(r"-(?:article|report|piece|story|interview|website|site|page)s?\b",
+                          re.IGNORECASE)
 
 # Offline: the suffix list snapshot bundled with tldextract, never a download.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -229,8 +232,9 @@ class Gazetteer:
         if not candidates:
             return None
         start, end = tokens[i].start(), tokens[i + n - 1].end()
-        if text[start - 1:start] == "-" or text[end:end + 1] == "-":
-            return None  # part of a longer hyphenated word
+        if text[start - 1:start] == "-" or (text[end:end + 1] == "-"
+                                            and not _HYPHEN_NOUN.match(text, end)):
+            return None  # part of a longer hyphenated word, not "a BBC-article"
         words = tuple(t.group() for t in tokens[i:i + n])
         gaps = tuple(_gap(text[tokens[j].end():tokens[j + 1].start()]) for j in range(i, i + n - 1))
         the = i > 0 and folded[i - 1] == "the" and text[tokens[i - 1].end():start].isspace()

@@ -23,15 +23,18 @@ from itertools import pairwise
 from pathlib import Path
 
 from .attribution import (
+    ABOUT_CHATBOTS,
+    answerer_material,
     answerer_speaks,
     classify,
     is_back_reference,
     is_lead_in,
     is_title_or_reference,
     lead_in_outlet,
+    only_asks,
     speaks_in_first_person,
 )
-from .model import QUESTION, Passage, Thread
+from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import Gazetteer
 
 MODEL = Path(__file__).with_name("quote_model.json")
@@ -266,15 +269,65 @@ def mark_question_quotes(thread: Thread) -> None:
                 p.source_kind = QUESTION
 
 
-# A sentence ends inside the text: . ! ? or … (closing quotes and brackets after it), a space.
-_ENDS_INSIDE = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
+# Where a quote leaves words out: "[...]", "...", "…".
+_ELLIPSIS = re.compile(r"\[\s*(?:\.\s*){3}\]|\.\s*\.\s*\.|…")
+# Whom a quoted comment or answer was addressed to, or who wrote it: "@name ", "name: ".
+_ADDRESSED = re.compile(r"^\s*(?:@[\w.-]+:?|\w+:)\s+")
+# Fewer words than this in all, or in one piece between ellipses, prove nothing: two answers
+# may both quote the same title ("Time it takes to build siege engines", history-meta 636).
+THREAD_QUOTE_WORDS = 8
+_PIECE_WORDS = 4
 
 
-def only_asks(text: str) -> bool:
-    """The text is one question and nothing more (4 to 60 words)."""
-    asked = text.strip().rstrip("\"'”’)] ")
-    return asked.endswith("?") and 4 <= len(asked.split()) <= 60 and \
-        not _ENDS_INSIDE.search(asked)
+def mark_thread_quotes(thread: Thread) -> None:
+    """Give the ``OTHER_ANSWER`` source kind to every quote that cites nothing and whose
+    words (at least ``THREAD_QUOTE_WORDS``, every piece between its ellipses) another answer
+    of the thread says in its own words: an answerer quoting a fellow answerer to rebut it
+    (review7 D1: history-meta answer 3795 block-quotes four paragraphs of answer 3792, and
+    the bot showed them as a sourced "Quote" and again as 3792's own words)."""
+    own = [" " + " ".join(_WORD.findall(" ".join(p.text for p in a.passages
+                                                 if p.kind == "answer").lower())) + " "
+           for a in thread.answers]
+    for i, answer in enumerate(thread.answers):
+        # Only an earlier answer can be quoted: two answers that quote the same titles or
+        # documents (history-meta 636's lists of questions) do not quote each other.
+        others = [text for j, text in enumerate(own) if j != i and _earlier(
+            thread.answers[j].date, answer.date)]
+        if not others:
+            continue
+        for p in answer.passages:
+            if p.kind != "quote" or p.outlet is not None or p.url is not None or \
+                    p.source_kind or p.text.rstrip().endswith("?"):
+                continue  # a question quoted is another thread's, or the claim's, as often
+            text = _ADDRESSED.sub("", p.text)  # "@sempaiscuba The most obvious ..."
+            pieces = [_WORD.findall(piece.lower()) for piece in _ELLIPSIS.split(text)]
+            pieces = [w for w in pieces if len(w) >= _PIECE_WORDS]
+            if sum(map(len, pieces)) < THREAD_QUOTE_WORDS:
+                continue
+            if any(all(f" {' '.join(w)} " in text for w in pieces) for text in others):
+                p.source_kind = OTHER_ANSWER
+
+
+def mark_answerer_material(thread: Thread) -> None:
+    """Give the ``PROMPT`` or ``CHATBOT_REPLY`` source kind to every quote that cites
+    nothing and whose lead-in calls it a prompt or a chatbot's reply
+    (``index.attribution.answerer_material``; review7 D7: "Summarize https://..." under "I
+    used the prompt on Bard:" and ChatGPT's output under "ChatGPT:" were shown as quotes of a
+    source the answerer had not named)."""
+    kinds = {"prompt": PROMPT, "chatbot_reply": CHATBOT_REPLY}
+    for answer in thread.answers:
+        about = ABOUT_CHATBOTS.search(
+            " ".join([thread.title, *(p.text for p in answer.passages)])) is not None
+        for p in answer.passages:
+            if p.kind == "quote" and p.outlet is None and p.url is None and not p.source_kind:
+                found = answerer_material(p.lead_in, about)
+                if found:
+                    p.source_kind = kinds[found]
+
+
+def _earlier(one: str | None, other: str | None) -> bool:
+    """``one`` was written before ``other`` (ISO 8601 dates compare as text); unknown: no."""
+    return bool(one and other) and (one or "") < (other or "")
 
 
 def unmarked_passages(paragraphs: Sequence[str], gazetteer: Gazetteer,

@@ -234,7 +234,10 @@ class IndexReader:
             async with db.execute(store.META) as cur:
                 meta: dict[str, str] = {key: value for key, value in await cur.fetchall()}
             async with db.execute(store.ARRAYS) as cur:
-                arrays = store.arrays_from_rows(await cur.fetchall())
+                rows = await cur.fetchall()
+            # Decoding a large vocabulary takes most of a second at a million terms: off the
+            # event loop, which a /reload must not stall (review8).
+            arrays = await asyncio.to_thread(store.arrays_from_rows, rows)
         except Exception as exc:
             await db.close()
             if isinstance(exc, aiosqlite.Error):
@@ -249,7 +252,8 @@ class IndexReader:
             await db.close()
             raise IndexNotFound(f"{path} is not a Sourced index (no {', '.join(sorted(missing))}"
                                 " array): rebuild it with `python -m index build`")
-        vocabulary = {t: i for i, t in enumerate(arrays.vocabulary)}
+        vocabulary = await asyncio.to_thread(lambda: {t: i for i, t in
+                                                       enumerate(arrays.vocabulary)})
         try:
             postings = PostingsLoader(path, vocabulary, arrays["offsets"], int(meta["n_docs"]))
         except sqlite3.Error as exc:
@@ -304,7 +308,7 @@ class IndexReader:
             self._dense, self._embedder = dense, embedder
         except Exception as exc:  # whatever it was, BM25 answers on
             log.warning("semantic search is off for %s, answering with BM25 alone: %s",
-                        self.path, exc)
+                        self.path, exc, exc_info=True)
         finally:
             self._dense_ready.set()
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .model import QUESTION, Passage, Thread
+from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import NOT_SOURCES, Gazetteer, normalise_domain, registrable_domain
 
 
@@ -76,7 +76,9 @@ _DESCRIBED_PAGE = re.compile(r"^/questions/tagged/|^/tags?/|^/help(?:/|$)|^/faq(
                              re.IGNORECASE)
 KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly",
               "government": "government", "linked_post": "linked post",
-              "file_host": "image or file", "website": "website", QUESTION: "the question"}
+              "file_host": "image or file", "website": "website", QUESTION: "the question",
+              OTHER_ANSWER: "another answer", PROMPT: "prompt",
+              CHATBOT_REPLY: "chatbot's reply"}
 
 
 def site_page(path: str) -> bool:
@@ -206,6 +208,13 @@ def source_label(kind: str, outlet: str | None, source_kind: str | None) -> str:
         return "Linked post"
     if source_kind == QUESTION:
         return "Quote of the question"
+    if source_kind == OTHER_ANSWER:
+        # A fellow answerer's words, quoted to discuss them: no source (review7 D1).
+        return "Quote of another answer in this thread (not a source)"
+    if source_kind == PROMPT:
+        return "Prompt, as the answerer gives it (not a source)"
+    if source_kind == CHATBOT_REPLY:
+        return "A chatbot's reply, as the answerer shows it (not a source)"
     if not outlet:
         return ("Quote (image or file link, source not named)" if source_kind == "file_host"
                 else "Quote (outlet not named)")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .conftest import PYTHON, ROOT, copy_seed, python_env
-from .fake_discord import FakeDiscord
+from .fake_discord import FakeDiscord, RecordedCall
 
 
 @dataclass
@@ -47,9 +48,11 @@ def write_config(tmp_path: Path, fake: FakeDiscord, *, corpus: Path,
 @contextlib.asynccontextmanager
 async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str = "",
                       extra_discord: str = "", extra_answers: str = "",
-                      state: Path | None = None, fake: FakeDiscord | None = None
+                      state: Path | None = None, fake: FakeDiscord | None = None,
+                      commands: bool = True, env: dict[str, str] | None = None
                       ) -> AsyncIterator[RunningBot]:
-    """The fake server and the bot connected to it; both stopped (SIGTERM) afterwards."""
+    """The fake server and the bot connected to it (with ``commands``, its commands
+    registered too); both stopped (SIGTERM) afterwards."""
     async with contextlib.AsyncExitStack() as stack:
         if fake is None:
             fake = await stack.enter_async_context(FakeDiscord())
@@ -63,12 +66,14 @@ async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str 
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(
                 PYTHON, "-m", "bot", "--config", str(config), cwd=ROOT,
-                env=python_env(DISCORD_TOKEN="fake-token"), stdin=asyncio.subprocess.DEVNULL,
+                env=python_env(DISCORD_TOKEN="fake-token", **(env or {})),
+                stdin=asyncio.subprocess.DEVNULL,
                 stdout=out, stderr=out)
         bot = RunningBot(fake, process, log, config)
         try:
             try:
-                await fake.wait_ready(identifies=identified_before + 1, timeout=60)
+                await fake.wait_ready(identifies=identified_before + 1, timeout=60,
+                                      commands=commands)
             except TimeoutError as exc:
                 raise AssertionError(f"the bot never got ready:\n{bot.log_text()}") from exc
             try:
@@ -87,3 +92,18 @@ async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str 
                 except TimeoutError:
                     process.kill()
                     await process.wait()
+
+
+async def posts_before_a_reply(fake: FakeDiscord, after: int) -> list[RecordedCall]:
+    """What the bot posted since call ``after`` (messages, and "typing" indicators), up to a
+    question asked now, whose reply and "typing" are left out. A barrier, not a pause: the
+    bot takes messages in the order the gateway sends them, and shows "typing" before it
+    searches, so a message it took up before the question shows here even when its own
+    reply would come after the question's."""
+    n = len(fake.calls)
+    await fake.send_message("why was Soleimani in Baghdad?", author=fake.admin)
+    reply = await fake.wait_for_call("POST", r"/channels/\d+/messages", after=n)
+    posts = [c for c in fake.calls[after:] if c is not reply and c.method == "POST"
+             and re.fullmatch(r"/channels/\d+/(?:messages|typing)", c.path)]
+    posts.remove(next(c for c in reversed(posts) if c.path.endswith("/typing")))
+    return posts

@@ -64,7 +64,9 @@ def test_a_lone_source_line_is_never_shown() -> None:
     line = dataclasses.replace(hit("n/a0/p2", 0.98, "answer"), text="Source: Reuters")
     hits = [line, hit("n/a0/p1", 0.56)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == ["n/a0/p1"]
-    for text in ("Sources: BBC, CNN", "Credit - The Guardian", "References: Nature 2019"):
+    # An em dash, "via", a bracket first (review8: "Source — BBC News" was shown alone).
+    for text in ("Sources: BBC, CNN", "Credit - The Guardian", "References: Nature 2019",
+                 "Source — BBC News", "Via: Reuters", "(Source: AP)"):
         assert choose([dataclasses.replace(line, text=text)], k=3, min_relevance=0.3) == []
     # Words that merely begin so, or a source line with more said after it, are shown.
     for text in ("Sources close to the minister say he resigned.",
@@ -249,3 +251,16 @@ def test_each_text_once_and_a_quoted_fellow_answer_gives_way_to_it() -> None:
     twice = dataclasses.replace(cited, passage_id="x/a0/p0", thread_title="X")
     assert ids(choose([cited, twice, original], k=3, min_relevance=0.3)) == [
         "h/a1/p0", "h/a0/p0"]
+
+
+def test_quoted_material_that_is_no_source_does_not_go_first_as_a_quote() -> None:
+    """A prompt, a chatbot's reply or another answer of the thread, though quoted, ranks as
+    the answerer's material: a cited quote goes before it (review7 D7: a bare prompt shown
+    above the answer's findings)."""
+    prompt = dataclasses.replace(hit("t/q/1/a0/p0", 0.65, outlet=None), source_kind="prompt")
+    answer = hit("t/q/1/a1/p0", 0.62, kind="answer", outlet=None)
+    cited = hit("t/q/1/a2/p0", 0.6)
+    assert ids(choose([prompt, answer, cited], k=3, min_relevance=0.35)) == [
+        "t/q/1/a2/p0", "t/q/1/a0/p0", "t/q/1/a1/p0"]
+    plain = dataclasses.replace(prompt, source_kind=None)
+    assert ids(choose([plain, answer, cited], k=3, min_relevance=0.35))[0] == "t/q/1/a0/p0"

@@ -519,3 +519,134 @@ def test_source_lines_between_quotes_lead_in_the_next_when_none_follows_a_quote_
             "resumed.</p></blockquote>")
     assert quotes(html, gazetteer) == [("The talks failed.", bbc, "BBC"),
                                        ("The talks resumed.", cnn, "CNN")]
+
+
+# --- outlets named in a marked quote's lead-in (review7 D4) ----------------------------------
+
+def skeptics_answer(tmp_path: Path, ctx: LoadContext, answer: str,
+                    question: str = "Is it true?") -> list[tuple[str, str | None, str | None]]:
+    """The quotes of one Skeptics-style answer (quotes indented by two spaces), as (text,
+    outlet, url), loaded from a JSON Lines file written to ``tmp_path``."""
+    path = tmp_path / "skeptics.jsonl"
+    path.write_text(json.dumps({"question": question, "questionId": "1", "answerId": "2",
+                                "answer": answer}) + "\n")
+    [thread] = list(load_jsonl(path, ctx))
+    return [(p.text, p.outlet, p.url) for p in thread.answers[0].passages if p.kind == "quote"]
+
+
+@pytest.mark.parametrize(("lead", "outlet"), [
+    ("According to Jerry Rubin, Washington Post, 18 October 1981:", "The Washington Post"),
+    ("And the 15 February 1976 New York Times book review Growing (Up) At Thirty-seven says:",
+     "The New York Times"),
+    ("However, this BBC-article was linked on the Manchester University website and says",
+     "BBC"),
+    ("From a BBC news article (emphasis mine):", "BBC"),
+    ("The source of the myth has been traced by Guardian columnist Oliver Burkeman who writes:",
+     "The Guardian"),
+    ("Huffington Post: The Collective Intelligence of Women Could Save the World", "HuffPost"),
+    ("Quoting Wikipedia:", "Wikipedia"),
+    ("This wikipedia article says:", "Wikipedia"),
+    ("The first two parts are easy to address. From the FDA's own website:", "FDA"),
+    ("and from the World Health Organization:", "World Health Organization"),
+    ("Effect of fructose on body weight: a meta-analysis (PubMed, 2012)", "PubMed"),
+    ('From "Interference with Pacemakers and Other Medical Devices", FDA:', "FDA"),
+    ("The BBC has an article about a study with dolphins", "BBC"),
+])
+def test_a_marked_quotes_lead_in_names_its_source(tmp_path: Path, ctx: LoadContext, lead: str,
+                                                  outlet: str) -> None:
+    """A lead-in that names the source in prose, or is a citation line, names the indented
+    quote under it."""
+    [(_, named, _)] = skeptics_answer(tmp_path, ctx, f"{lead}\n\n  The words quoted here.\n")
+    assert named == outlet
+
+
+@pytest.mark.parametrize("lead", [
+    "Unlike the BBC, I think the study is weak:",
+    "The Belfast Telegraph article explains it a little better:",
+    "The history is interesting. Paraphrased from the Wikipedia entry:",
+    "Science",  # an ordinary word alone is no citation line
+    "The Times - One day, girls, you will laugh at this",
+    "According to Billionaire Says Bloomberg Fabricated His Quote:",
+    "Wikipedia cites the study Huperzine-A capsules enhance memory:",
+    "Before making that draft final, he asked his assistant to double-check with the FDA:",
+])
+def test_a_mention_is_no_citation(tmp_path: Path, ctx: LoadContext, lead: str) -> None:
+    [(_, named, _)] = skeptics_answer(tmp_path, ctx, f"{lead}\n\n  The words quoted here.\n")
+    assert named is None
+
+
+def test_the_unmarked_path_keeps_its_narrower_rules(gazetteer: Gazetteer) -> None:
+    """Without marks a lead-in also decides which paragraphs are quoted, and a source named
+    on the wider rules would carry on to the answerer's next paragraphs: there they do not
+    apply."""
+    assert lead_in_outlet("Quoting Wikipedia:", gazetteer, wider=True) == "Wikipedia"
+    assert lead_in_outlet("Quoting Wikipedia:", gazetteer) is None
+    assert lead_in_outlet("The BBC has an article about dolphins", gazetteer) is None
+
+
+def test_an_address_ending_a_plain_lead_in_is_the_quotes_citation(tmp_path: Path,
+                                                                  ctx: LoadContext) -> None:
+    """Plain text keeps no links, but an address written at the end of the lead-in cites the
+    quote ("http://en.wikipedia.org/wiki/Sunburn:")."""
+    quoted = skeptics_answer(tmp_path, ctx, (
+        "and Wikipedia:\n\nhttp://en.wikipedia.org/wiki/Sunburn:\n\n  UVB causes sunburns.\n\n"
+        "No they don't. http://www.snopes.com/luck/casino.asp\n\n  LEGEND: casinos pump "
+        "oxygen.\n\nThat is all."))
+    assert quoted == [("UVB causes sunburns.", "Wikipedia", "http://en.wikipedia.org/wiki/Sunburn"),
+                      ("LEGEND: casinos pump oxygen.", "Snopes",
+                       "http://www.snopes.com/luck/casino.asp")]
+
+
+def test_a_line_under_a_quote_names_that_quote_not_the_next(tmp_path: Path,
+                                                            ctx: LoadContext) -> None:
+    """review of the shared data: Skeptics answers set "—Title - Outlet" or "-- <address>" (and
+    "Source: <address>") under each quote. Read as the next quote's lead-in, each quote
+    would get the source of the one above it."""
+    quoted = skeptics_answer(tmp_path, ctx, (
+        "Not so.\n\n  No evidence that microwaving plastic causes cancer.\n\n"
+        "\u2014Plastic bottles - Cancer Research UK\n\n  Claim: microwaving plastic releases "
+        "toxins. Status: False.\n\n\u2014Plastic-Tac-Toe - Snopes.com\n\n"
+        "  Olive oil is believed to prevent cancer.\n\n"
+        "-- http://www.ncbi.nlm.nih.gov/pubmed/24326154\n\nThat is all."))
+    assert [(named, url) for _, named, url in quoted] == [
+        (None, None), ("Snopes", None),
+        ("PubMed", "http://www.ncbi.nlm.nih.gov/pubmed/24326154")]
+    tweets = skeptics_answer(tmp_path, ctx, (
+        "He wrote:\n\n  The first tweet.\n\nSource: https://twitter.com/x/status/1\n\n"
+        "  The second tweet.\n\nSource: https://twitter.com/x/status/2\n\nSo yes."))
+    assert [url for _, _, url in tweets] == ["https://twitter.com/x/status/1",
+                                             "https://twitter.com/x/status/2"]
+
+
+def test_a_lowercase_dash_line_is_the_answerers_words(gazetteer: Gazetteer) -> None:
+    """"-- an obvious typo." under a quote goes on in the answerer's voice: it names nothing,
+    and the quote keeps its lead-in's link."""
+    url = "https://history.stackexchange.com/a/3113/1308"
+    html = (f"<p>I stumbled upon <a href='{url}'>this answer</a>, which has this snippet:</p>"
+            "<blockquote><p>British prim minister William Pitt</p></blockquote>"
+            "<p>-- an obvious typo.</p>")
+    assert [u for _, u, _ in quotes(html, gazetteer)] == [url]
+
+
+def test_a_bare_line_between_quotes_names_the_next_only_where_the_answer_says_so(
+        tmp_path: Path, ctx: LoadContext) -> None:
+    """"NHS" between two quotes may name the one above (Skeptics 14209 puts titles under its
+    quotes); it names the one below where the answer's first quote has such a line above it
+    and its last none below it."""
+    above = skeptics_answer(tmp_path, ctx, (
+        "Evidence:\n\nPubMed Central (2012)\n\n  Cocoa lowers blood pressure.\n\n"
+        "PubMed Central (2006)\n\n  Flavonoids are protective.\n\nSo maybe."))
+    assert [named for _, named, _ in above] == ["PubMed Central", "PubMed Central"]
+    below = skeptics_answer(tmp_path, ctx, (
+        "Dentists say:\n\n  Most toothpastes contain fluoride.\n\nNHS\n\n"
+        "  Sealants prevent caries.\n\nEvaluation of a preventive program.\n\nSo yes."))
+    assert [named for _, named, _ in below] == [None, None]
+
+
+def test_a_quoted_question_takes_no_outlet_from_prose(tmp_path: Path, ctx: LoadContext) -> None:
+    """The asker's question quoted after a paragraph naming Nature is the asker's, not
+    Nature's."""
+    [(_, named, _)] = skeptics_answer(tmp_path, ctx, (
+        'In the Nature news article, a director is quoted as saying "no evidence."\n\n'
+        "  The second link mentions volcanic ash but is this generally accepted?\n\nNo."))
+    assert named is None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .conftest import PYTHON, ROOT, copy_seed, python_env
-from .discord_harness import running_bot, write_config
+from .discord_harness import posts_before_a_reply, running_bot, write_config
 from .fake_discord import FakeDiscord, RecordedCall
 
 POST_MESSAGE = r"/channels/\d+/messages"
@@ -205,6 +205,24 @@ def test_nothing_pings_anyone(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
+def test_only_a_mention_written_in_the_message_asks(tmp_path: Path) -> None:
+    """A reply to an answer with its ping on lists the bot in ``mentions`` (review8: "thanks!"
+    got a public "No good match", a gap on record and a cooldown); a mention of the role
+    Discord made for the bot, which "@Sourced" may complete to, asks as the bot's does."""
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("why was Soleimani in Baghdad?", mention_role=True)
+            answer = await fake.wait_for_call("POST", POST_MESSAGE, after=n)
+            assert field_names(answer.json)
+            n = len(fake.calls)
+            await fake.send_message("thanks, that helps!", reply_to=fake.created[-1]["id"])
+            assert not await posts_before_a_reply(fake, n)
+
+    asyncio.run(scenario())
+
+
 def test_resume_and_rate_limits(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running_bot(tmp_path) as bot:
@@ -220,9 +238,8 @@ def test_resume_and_rate_limits(tmp_path: Path) -> None:
             await fake.send_message("why was Soleimani in Baghdad?")
             await fake.wait_until(lambda: [c for c in fake.calls[n:] if c.status == 200
                                            and c.path.endswith("/messages")], timeout=30)
-            await asyncio.sleep(0.5)
-            posts = [c.status for c in fake.calls[n:] if c.method == "POST"
-                     and c.path.endswith("/messages")]
+            posts = [c.status for c in await posts_before_a_reply(fake, n)
+                     if c.path.endswith("/messages")]
             assert posts == [429, 500, 200]
 
     asyncio.run(scenario())
@@ -234,8 +251,7 @@ def test_auto_answer_channel_and_clean_shutdown(tmp_path: Path) -> None:
             async with running_bot(tmp_path, fake=fake):
                 n = len(fake.calls)
                 await fake.send_message("Soleimani Baghdad", mention_bot=False)
-                await asyncio.sleep(1.0)
-                assert not [c for c in fake.calls[n:] if c.path.endswith("/messages")]
+                assert not await posts_before_a_reply(fake, n)
             extra = f"auto_answer_channel_ids = [{fake.channel_id}]\n"
             async with running_bot(tmp_path, fake=fake, extra_discord=extra) as bot:
                 n = len(fake.calls)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -12,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import copy_seed
-from .discord_harness import running_bot
+from .conftest import ROOT, copy_seed
+from .discord_harness import posts_before_a_reply, running_bot
 from .fake_discord import FakeDiscord, RecordedCall
 from .filesystems import fill, mounted_tmpfs
 
@@ -190,19 +191,12 @@ def test_one_cooldown_for_every_search_told_once_and_privately(tmp_path: Path) -
                 body = (await callback_for(fake, interaction)).json
                 assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
                 assert body["data"]["content"].startswith("Please wait")
-            # ...the mentions with one reaction on the first, and not one public message.
+            # ...the mentions with one reaction on the first, and not one public message;
+            # someone else is not held up (their answer is the barrier).
             await fake.wait_until(lambda: fake.calls_to("PUT", r"/channels/.*/reactions/.*"))
-            await asyncio.sleep(1.0)
+            assert not await posts_before_a_reply(fake, n)
             reactions = [c.path for c in fake.calls[n:] if "/reactions/" in c.path]
             assert len(reactions) == 1 and f"/messages/{asked[0]}/reactions/" in reactions[0]
-            assert not [c for c in fake.calls[n:] if c.method == "POST"
-                        and re.fullmatch(POST_MESSAGE, c.path)]
-
-            # Someone else is not held up.
-            n = len(fake.calls)
-            await fake.send_message("why was Soleimani in Baghdad?", author=fake.admin)
-            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
-            assert field_names(reply)
     asyncio.run(scenario())
 
 
@@ -359,3 +353,62 @@ def test_a_reload_build_does_not_outlive_the_bot(tmp_path: Path) -> None:
     build, after = asyncio.run(scenario())
     assert not running(build)
     assert after < 2.0, f"the build ran on {after:.1f} s after the bot was killed"
+
+
+def test_a_server_that_refuses_the_commands_does_not_stop_the_bot(tmp_path: Path) -> None:
+    """A server in guild_ids the bot left, or joined without the applications.commands scope,
+    answers 403 to the commands' registration (review8: the bot stopped, blaming api_base)."""
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            fake.fail_next("PUT", r"/applications/\d+/guilds/\d+/commands", status=403)
+            async with running_bot(tmp_path, fake=fake, commands=False) as bot:
+                n = len(fake.calls)
+                await fake.send_message("why was Soleimani in Baghdad?")
+                reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+                assert reply["embeds"]
+                assert f"cannot register the commands in guild {fake.guild_id} (403" \
+                    in bot.log_text()
+
+    asyncio.run(scenario())
+
+
+def test_the_builds_the_bot_starts_never_see_its_token(tmp_path: Path) -> None:
+    """A build parses files an admin supplied: the token stays with the bot (review8). Every
+    Python process started here notes its parent and whether it sees the token."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    seen = tmp_path / "seen.tsv"
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        f"with open({str(seen)!r}, 'a', encoding='utf-8') as f:\n"
+        "    f.write(f\"{os.getpid()}\\t{os.getppid()}\\t{os.environ.get('DISCORD_TOKEN')}\\n\")\n",
+        encoding="utf-8")
+
+    async def scenario() -> int:
+        env = {"PYTHONPATH": f"{hook}{os.pathsep}{ROOT}"}
+        async with running_bot(tmp_path, env=env) as bot:  # no index yet: the first build
+            return bot.process.pid
+
+    pid = asyncio.run(scenario())
+    rows = [line.split("\t") for line in seen.read_text(encoding="utf-8").splitlines()]
+    assert [token for own, _, token in rows if own == str(pid)] == ["fake-token"]
+    children = [token for _, parent, token in rows if parent == str(pid)]
+    assert children and set(children) == {"None"}
+
+
+def test_auto_answer_without_the_message_content_intent_stops_with_one_line(
+        tmp_path: Path) -> None:
+    """Discord closes the gateway with 4014 when the portal's toggle is off (review8: a
+    traceback, exit 1)."""
+    async def scenario() -> tuple[int, str]:
+        async with FakeDiscord() as fake:
+            extra = f"auto_answer_channel_ids = [{fake.channel_id}]\n"
+            async with running_bot(tmp_path, fake=fake, extra_discord=extra) as bot:
+                await fake.close_gateway(code=4014)
+                code = await asyncio.wait_for(bot.process.wait(), 30)
+                return code, bot.log_text()
+
+    code, log = asyncio.run(scenario())
+    assert code == 2
+    assert "auto_answer_channel_ids needs the Message Content intent" in log
+    assert "Traceback" not in log

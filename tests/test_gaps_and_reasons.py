@@ -3,6 +3,7 @@ fake Discord refusing select menus and context menus that Discord would refuse."
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ def test_reasons_and_gaps_persist(tmp_path: Path, run) -> None:
 
     async def first_session() -> None:
         async with await State.open(path) as state:
-            qid = await state.record_question("Why did the ferry sink?", 7, 9)
+            qid = await state.record_question("Why did the ferry sink?", 7, 9, guild_id=5)
             await state.record_shown(qid, 0, "quote", ["t/a0/p1"])
             assert not await state.record_reason(qid, 0, 8, "outdated")  # no 👎 to attach to
             assert await state.record_feedback(qid, 0, 8, -1)
@@ -29,12 +30,20 @@ def test_reasons_and_gaps_persist(tmp_path: Path, run) -> None:
             with pytest.raises(ValueError, match="unknown reason"):
                 await state.record_reason(qid, 0, 8, "boring")
             for text in ("how to learn guitar", "How to  learn GUITAR ", "how to learn guitar"):
-                await state.record_unmatched(text, 7, 9)
-            await state.record_unmatched("weather tomorrow", 7, 9)
+                await state.record_unmatched(text, 7, 9, guild_id=5)
+            await state.record_unmatched("weather tomorrow", 7, 9, guild_id=5)
+            # Another server's questions are its own (review8: /gaps showed them to all).
+            await state.record_unmatched("how to learn guitar", 8, 11, guild_id=6)
+            other = await state.record_question("Why did the ferry sink?", 8, 11, guild_id=6)
+            await state.record_shown(other, 0, "quote", ["t/a0/p1"])
+            assert await state.record_feedback(other, 0, 8, -1)
 
     async def second_session() -> list:
         async with await State.open(path) as state:
-            return await state.gaps()
+            assert sorted((g.unmatched, g.down_votes) for g in await state.gaps(6)) == [
+                (0, 1), (1, 0)]
+            assert await state.gaps(None) == []
+            return await state.gaps(5)
 
     run(first_session())
     gaps = run(second_session())
@@ -80,3 +89,28 @@ def test_context_menus_discord_would_refuse() -> None:
     assert check_request(*put, [{"name": "Find sources", "type": 3, "description": "x"}]) == {
         "0.description": "Context menu commands cannot have description"}
     assert "0.name" in check_request(*put, [{"name": "x" * 33, "type": 3}])
+
+
+def test_a_state_database_from_before_servers_were_recorded(tmp_path: Path, run) -> None:
+    """Its questions stay, as asked in no server on record; new ones get their server."""
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE unmatched (id INTEGER PRIMARY KEY, text TEXT NOT NULL, "
+            "user_id INTEGER NOT NULL, channel_id INTEGER, asked_at REAL NOT NULL);"
+            "INSERT INTO unmatched (text, user_id, channel_id, asked_at) "
+            "VALUES ('old question', 1, 2, 0);")
+    db.close()
+
+    async def go() -> tuple[list, list, list]:
+        async with await State.open(path) as state:
+            await state.record_unmatched("new question", 1, 2, guild_id=5)
+            before = await state.gaps(None), await state.gaps(5)
+            # At connection, the bot places them by the channels of its servers.
+            await state.place_questions({2: 5, 3: 6})
+            return *before, await state.gaps(5)
+
+    unplaced, placed, after = run(go())
+    assert [g.question for g in unplaced] == ["old question"]
+    assert [g.question for g in placed] == ["new question"]
+    assert sorted(g.question for g in after) == ["new question", "old question"]

@@ -46,16 +46,19 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
             (corpus / "bbc.txt").write_text(
                 "1\n\nWho won?\n\n1 Answer 1\n\n2\n\nAl Jazeera reports:\n\n"
                 "The home team won the cup final.\n", encoding="utf-8")
-            old_reader = indexes.current
-            reload = asyncio.create_task(indexes.reload())
-            during = []
-            while not reload.done():  # questions keep being answered while it builds
-                during.append(await indexes.current.search("Soleimani", 1))
-                await asyncio.sleep(0.01)
-            report = await reload
-            after = await indexes.current.search("cup final", 3)
-            # The old reader still answers until it is retired.
-            old = await old_reader.search("ferry storm", 3)
+            async with indexes.reader() as old_reader:  # a request that outlasts the swap
+                reload = asyncio.create_task(indexes.reload())
+                during = []
+                while not reload.done():  # questions keep being answered while it builds
+                    async with indexes.reader() as reader:
+                        during.append(await reader.search("Soleimani", 1))
+                    await asyncio.sleep(0.01)
+                report = await reload
+                after = await indexes.current.search("cup final", 3)
+                # The old reader answers its request to the end, then is closed.
+                old = await old_reader.search("ferry storm", 3)
+            with pytest.raises(ValueError):
+                await old_reader.search("ferry storm", 3)
             return before, during, report, after, old
 
     before, during, report, after, old = run(go())

@@ -55,7 +55,8 @@ class Admin(commands.Cog):
     @app_commands.guild_only()
     async def gaps(self, interaction: discord.Interaction[SourcedBot]) -> None:
         """Questions that got no good match or a 👎, most frequent first (admins only)."""
-        reply = render_gaps(await self.bot.state.gaps())
+        # This server's questions only: the state database serves every server the bot is in.
+        reply = render_gaps(await self.bot.state.gaps(interaction.guild_id))
         await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
 
 

@@ -23,9 +23,20 @@ FIND_SOURCES = "Find sources"
 USAGE = "Ask me a question after the mention, for example: why was Soleimani in Baghdad?"
 
 
-def question_from(content: str, bot_id: int) -> str:
-    """The message without the bot's mention(s)."""
+def question_from(content: str, bot_id: int, role_id: int | None = None) -> str:
+    """The message without the bot's mention(s), its own role's too."""
+    if role_id is not None:
+        content = re.sub(rf"<@&{role_id}>", " ", content)
     return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
+
+
+def mentions_me(message: discord.Message, me: discord.abc.User) -> bool:
+    """Whether the message's text mentions the bot, or the role Discord made for it (which
+    "@Sourced" may complete to). Not ``me in message.mentions``: a reply to the bot with its
+    ping on lists the bot there too, and "thanks!" under an answer is no question."""
+    role = message.guild.self_role if message.guild else None
+    return me.id in message.raw_mentions or (role is not None
+                                             and role.id in message.raw_role_mentions)
 
 
 class Ask(commands.Cog):
@@ -45,13 +56,14 @@ class Ask(commands.Cog):
         me = self.bot.user
         if me is None or message.author.bot or message.guild is None:
             return
-        mentioned = me in message.mentions
+        mentioned = mentions_me(message, me)
         channel = message.channel
         parent_id = getattr(channel, "parent_id", None)
         auto = {channel.id, parent_id} & set(self.bot.config.discord.auto_answer_channel_ids)
         if not (mentioned or auto):
             return
-        question = question_from(message.content, me.id)
+        role = message.guild.self_role
+        question = question_from(message.content, me.id, role.id if role else None)
         if not question:
             if mentioned:
                 await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS,
@@ -61,7 +73,8 @@ class Ask(commands.Cog):
             return
         async with channel.typing():
             _, kwargs = await answer_and_record(self.bot, question,
-                                                user_id=message.author.id, channel_id=channel.id)
+                                                user_id=message.author.id, channel_id=channel.id,
+                                                guild_id=message.guild.id)
         # The question's id as the nonce (sent with enforce_nonce by discord.py): however often
         # the reply is sent for one question, Discord keeps one.
         await message.reply(mention_author=False, nonce=message.id, **kwargs)
@@ -75,7 +88,8 @@ class Ask(commands.Cog):
             return
         await interaction.response.defer(thinking=True)
         _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
-                                            channel_id=interaction.channel_id)
+                                            channel_id=interaction.channel_id,
+                                            guild_id=interaction.guild_id)
         await interaction.followup.send(**kwargs)
 
 
@@ -85,14 +99,17 @@ class Ask(commands.Cog):
         private = self.bot.config.answers.find_sources_ephemeral
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
-        question = question_from(message.content, self.bot.user.id if self.bot.user else 0)
+        role = interaction.guild.self_role if interaction.guild else None
+        question = question_from(message.content, self.bot.user.id if self.bot.user else 0,
+                                 role.id if role else None)
         if not question:
             await interaction.response.send_message(
                 "That message has no text to find sources for.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
         _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
-                                            channel_id=interaction.channel_id)
+                                            channel_id=interaction.channel_id,
+                                            guild_id=interaction.guild_id)
         await interaction.followup.send(**kwargs, ephemeral=private)
 
 

@@ -39,20 +39,21 @@ class Sources(commands.Cog):
         """Show passages citing one outlet, best match first when you give a question."""
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
-        reader = self.bot.indexes.current
         k = self.bot.config.answers.passages
-        name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
+        question = clean_question(question or "")
+        async with self.bot.indexes.reader() as reader:
+            name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
+            if name is None:
+                hits, title = [], ""
+            elif question:
+                hits, title = await reader.search(question, k, outlet=name), question
+            else:
+                hits, title = (await reader.passages_for_outlet(name, k),
+                               f"passages citing {name}")
         if name is None:
             await interaction.response.send_message(
                 "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
             return
-        question = clean_question(question or "")
-        if question:
-            hits = await reader.search(question, k, outlet=name)
-            title = question
-        else:
-            hits = await reader.passages_for_outlet(name, k)
-            title = f"passages citing {name}"
         if not hits:
             await interaction.response.send_message(
                 f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
@@ -63,14 +64,16 @@ class Sources(commands.Cog):
     @source.autocomplete("outlet")
     async def outlet_autocomplete(self, interaction: discord.Interaction[SourcedBot],
                                   current: str) -> list[app_commands.Choice[str]]:
-        outlets = matching(await self.bot.indexes.current.outlets(), current.strip())
+        async with self.bot.indexes.reader() as reader:
+            outlets = matching(await reader.outlets(), current.strip())
         return [app_commands.Choice(name=label, value=value)
                 for label, value in (outlet_choice(name, n) for name, n in outlets[:25])]
 
     @app_commands.command(name="stats")
     async def stats(self, interaction: discord.Interaction[SourcedBot]) -> None:
         """Corpus size, when it was last reloaded, and questions answered."""
-        stats = await self.bot.indexes.current.stats()
+        async with self.bot.indexes.reader() as reader:
+            stats = await reader.stats()
         loaded = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.bot.indexes.loaded_at))
         reply = render_stats(stats, reloaded_at=loaded, answered=await self.bot.state.answered())
         await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)

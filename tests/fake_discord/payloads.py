@@ -61,13 +61,15 @@ def thread(thread_id: str, guild_id: str, parent_id: str, name: str, owner_id: s
 def message(*, message_id: str, channel_id: str, guild_id: str | None, author: dict[str, Any],
             content: str = "", embeds: list[dict[str, Any]] | None = None,
             components: list[dict[str, Any]] | None = None,
-            mentions: list[dict[str, Any]] | None = None, flags: int = 0,
+            mentions: list[dict[str, Any]] | None = None,
+            mention_roles: list[str] | None = None, flags: int = 0,
             author_member: dict[str, Any] | None = None,
             reference: dict[str, Any] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": message_id, "channel_id": channel_id, "author": author, "content": content,
         "timestamp": now_iso(), "edited_timestamp": None, "tts": False,
-        "mention_everyone": False, "mentions": mentions or [], "mention_roles": [],
+        "mention_everyone": False, "mentions": mentions or [],
+        "mention_roles": mention_roles or [],
         "attachments": [], "embeds": embeds or [], "components": components or [],
         "pinned": False, "type": 19 if reference else 0, "flags": flags,
     }

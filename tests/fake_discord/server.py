@@ -64,6 +64,8 @@ class FakeDiscord:
         self.forum_id = p.snowflake()
         self.forum_post_id = p.snowflake()
         self.admin_role_id = p.snowflake()
+        # The role Discord makes for a bot when it joins ("@Sourced" in the role list too).
+        self.bot_role_id = p.snowflake()
         self.owner = p.user(p.snowflake(), "owner")
         self.admin = p.user(p.snowflake(), "admin")
         self.member = p.user(p.snowflake(), "member")
@@ -170,11 +172,12 @@ class FakeDiscord:
         pattern = re.compile(path_pattern)
         return [c for c in self.calls if c.method == method and pattern.fullmatch(c.path)]
 
-    async def wait_ready(self, *, identifies: int = 1, timeout: float = 30.0) -> None:
+    async def wait_ready(self, *, identifies: int = 1, timeout: float = 30.0,
+                         commands: bool = True) -> None:
         """Until the bot has identified (``identifies`` times in all, counting earlier bot
-        processes) and registered its commands in the guild."""
+        processes) and, with ``commands``, registered its commands in the guild."""
         await self.wait_until(lambda: self.identifies >= identifies
-                              and self.commands.get(self.guild_id), timeout)
+                              and (self.commands.get(self.guild_id) or not commands), timeout)
 
     # -- faults -----------------------------------------------------------------------------
 
@@ -209,17 +212,33 @@ class FakeDiscord:
         return p.member(u, roles)
 
     async def send_message(self, content: str, *, author: dict[str, Any] | None = None,
-                           mention_bot: bool = True, channel_id: str | None = None) -> str:
-        """A MESSAGE_CREATE in the guild; returns the message id."""
+                           mention_bot: bool = True, mention_role: bool = False,
+                           reply_to: str | None = None, channel_id: str | None = None) -> str:
+        """A MESSAGE_CREATE in the guild; returns the message id. ``mention_bot`` writes the
+        bot's mention first; ``mention_role`` the bot's own role's instead; ``reply_to``
+        makes it a reply, with ping, to that message: Discord then lists the replied-to
+        author in ``mentions`` though the text mentions nobody."""
         author = author or self.member
-        mentions = []
-        if mention_bot:
+        mentions: list[dict[str, Any]] = []
+        roles: list[str] = []
+        if mention_role:
+            content = f"<@&{self.bot_role_id}> {content}"
+            roles = [self.bot_role_id]
+        elif mention_bot and reply_to is None:
             content = f"<@{self.app_id}> {content}"
+        if (mention_bot and not mention_role) or reply_to is not None:
             mentions = [{**self.bot_user, "member": p.member(self.bot_user, [])}]
+        reference = None
+        if reply_to is not None:
+            reference = {"message_id": reply_to, "channel_id": channel_id or self.channel_id,
+                         "guild_id": self.guild_id}
         message_id = p.snowflake()
         data = p.message(message_id=message_id, channel_id=channel_id or self.channel_id,
                          guild_id=self.guild_id, author=author, content=content,
-                         mentions=mentions, author_member=self._member_of(author))
+                         mentions=mentions, mention_roles=roles, reference=reference,
+                         author_member=self._member_of(author))
+        if reply_to is not None:
+            data["referenced_message"] = self.messages.get(reply_to)
         self.messages[message_id] = data
         await self.dispatch("MESSAGE_CREATE", data)
         return message_id
@@ -538,10 +557,12 @@ class FakeDiscord:
             "id": self.guild_id, "name": "Test server", "icon": None, "owner_id": self.owner["id"],
             "roles": [p.role(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
                       p.role(self.admin_role_id, "Admins", EVERYONE_PERMISSIONS | MANAGE_GUILD,
-                             1)],
+                             1),
+                      {**p.role(self.bot_role_id, "Sourced", EVERYONE_PERMISSIONS, 2),
+                       "managed": True, "tags": {"bot_id": self.app_id}}],
             "channels": [p.text_channel(self.channel_id, self.guild_id, "general"),
                          p.forum_channel(self.forum_id, self.guild_id, "questions")],
-            "members": [p.member(self.bot_user, [])], "member_count": 4,
+            "members": [p.member(self.bot_user, [self.bot_role_id])], "member_count": 4,
             "joined_at": p.now_iso(), "large": False, "unavailable": False,
             "threads": [p.thread(self.forum_post_id, self.guild_id, self.forum_id,
                                  "Why was Soleimani in Iraq?", self.owner["id"])],
