@@ -181,7 +181,15 @@ def curve(asked: list[Asked], probability: list[np.ndarray], shown_at: float, k:
         z = np.log(np.clip(p, 1e-12, 1 - 1e-12) / np.clip(1 - p, 1e-12, 1))
         for j, t in enumerate(THRESHOLDS):
             shift = np.log(shown_at / (1 - shown_at)) - np.log(t / (1 - t))
-            out[i, j] = right(a, 1 / (1 + np.exp(-(z + shift))), shown_at, k)
+            relevance = 1 / (1 + np.exp(-(z + shift)))
+            passing = relevance >= shown_at
+            # Exact shortcuts, without choose (it shows only candidates that pass).
+            if not passing.any():
+                out[i, j] = asked[i].question.shown_right([])
+            elif a.question.on_topic and not (passing & a.expected).any():
+                out[i, j] = False
+            else:
+                out[i, j] = right(a, relevance, shown_at, k)
     return out
 
 

@@ -47,7 +47,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -374,6 +374,12 @@ class Trees:
     left: tuple[int, ...]
     right: tuple[int, ...]
     value: tuple[float, ...]
+    # The same as arrays, made once: a question's candidates are scored in numpy.
+    _arrays: tuple[npt.NDArray[Any], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_arrays", tuple(np.asarray(a) for a in (
+            self.roots, self.feature, self.threshold, self.left, self.right, self.value)))
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Trees:
@@ -390,9 +396,8 @@ class Trees:
     def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The log-odds of each row of ``x`` (candidates x the gate's features): every tree
         walked at once, one level a step."""
-        feature, threshold = np.asarray(self.feature), np.asarray(self.threshold)
-        left, right = np.asarray(self.left), np.asarray(self.right)
-        node = np.broadcast_to(np.asarray(self.roots), (len(x), len(self.roots))).copy()
+        roots, feature, threshold, left, right, value = self._arrays
+        node = np.broadcast_to(roots, (len(x), len(roots))).copy()
         rows = np.arange(len(x))[:, None]
         while True:
             inner = left[node] >= 0
@@ -400,17 +405,17 @@ class Trees:
                 break
             go_left = x[rows, feature[node]] <= threshold[node]
             node = np.where(inner, np.where(go_left, left[node], right[node]), node)
-        out: npt.NDArray[np.float64] = self.base + np.asarray(self.value)[node].sum(axis=1)
+        out: npt.NDArray[np.float64] = self.base + value[node].sum(axis=1)
         return out
 
 
 @dataclass(frozen=True, slots=True)
 class Gate:
     """The accept/refuse decision of the hybrid path: a logistic model (or boosted trees,
-    ``trees``) over each candidate's evidence (``evidence``), its log-odds placed so that the fitted operating point
-    (``threshold``, a probability chosen by cross-validation) falls at ``shown_at``, the
-    default ``[answers] min_relevance``: at the default the bot shows what the fit chose, a
-    higher ``min_relevance`` shows less, a lower one more."""
+    ``trees``) over each candidate's evidence (``evidence``), its log-odds placed so that the
+    fitted operating point (``threshold``, a probability chosen by cross-validation) falls at
+    ``shown_at``, the default ``[answers] min_relevance``: at the default the bot shows what
+    the fit chose, a higher ``min_relevance`` shows less, a lower one more."""
 
     features: tuple[str, ...]
     coefficients: tuple[float, ...]
