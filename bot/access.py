@@ -18,5 +18,14 @@ def is_admin(user: discord.abc.User, settings: DiscordSettings) -> bool:
     return False
 
 
+def may_reload(user: discord.abc.Snowflake, guild_id: int | None,
+               settings: DiscordSettings) -> bool:
+    """The corpus is the operator's, shared by every server the bot is in: from a server
+    outside ``guild_ids`` (when it lists any: a bot synced globally and invited elsewhere),
+    only the users the config lists may rebuild it."""
+    return (user.id in settings.admin_user_ids or not settings.guild_ids
+            or guild_id in settings.guild_ids)
+
+
 class NotAdmin(app_commands.CheckFailure):
     """An admin command refused; its text is the reply the user sees."""

@@ -39,6 +39,7 @@ class Cooldowns:
         if now >= until:
             if len(self._until) > 10_000:  # forget cooldowns long over
                 self._until = {u: t for u, t in self._until.items() if t > now}
+                self._told &= self._until.keys()
             self._until[user_id] = now + self.seconds
             self._told.discard(user_id)
             return None

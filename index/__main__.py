@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder
-        print(f"error: could not write the index: {exc}", file=sys.stderr)
+        what = "write the index" if args.command == "build" else "read the index or write the run"
+        print(f"error: could not {what}: {exc}", file=sys.stderr)
         return 1
 
 

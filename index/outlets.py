@@ -11,7 +11,10 @@ that are ordinary words ("The Sun", "Time", "Nature": listed in the entry's ``or
 which must be written with their capitals; a mention says whether its name is ordinary, so
 the prose matcher can ask for a citing construction. A leading "the" may be either case.
 Domains are matched on the host and its parents down to the registrable domain, with the
-Public Suffix List bundled in tldextract, so no network is needed.
+Public Suffix List bundled in tldextract, so no network is needed. A domain may carry a path
+("nature.com/articles/s41598"): on a host that publishes several outlets, the address's path
+decides, the longest such prefix first, before the host's own entry (that host only, not its
+subdomains).
 """
 
 from __future__ import annotations
@@ -136,9 +139,17 @@ class Gazetteer:
         self.perennial_list = perennial_list
         self._by_key: dict[str, str] = {}
         self._by_domain: dict[str, str] = {}
+        self._by_path: dict[str, list[tuple[str, str]]] = {}  # host -> (path prefix, name)
         for o in self._outlets.values():
             for domain in o.domains:
-                self._by_domain.setdefault(normalise_domain(domain), o.name)
+                host, slash, path = domain.partition("/")
+                if slash:
+                    self._by_path.setdefault(normalise_domain(host), []).append(
+                        ("/" + path.lower(), o.name))
+                else:
+                    self._by_domain.setdefault(normalise_domain(domain), o.name)
+        for prefixes in self._by_path.values():
+            prefixes.sort(key=lambda p: -len(p[0]))
             if o.prose:
                 for alias in (o.name, *o.aliases):
                     self._by_key.setdefault(_alias_key(alias), o.name)
@@ -255,12 +266,17 @@ class Gazetteer:
         """The entry whose site ``url`` is on: its host or a parent up to the registrable
         domain (``news.bbc.co.uk`` -> ``bbc.co.uk``, never ``co.uk``)."""
         try:
-            host = normalise_domain(urlsplit(url).hostname or "")
+            parts = urlsplit(url)
+            host = normalise_domain(parts.hostname or "")
         except ValueError:
             return None
         floor = normalise_domain(registrable_domain(url) or "")
         if not floor:
             return None
+        path = parts.path.lower()
+        for prefix, name in self._by_path.get(host, ()):  # that host's own paths only
+            if path.startswith(prefix):
+                return self._outlets[name]
         while host.endswith(floor):
             if host in self._by_domain:
                 return self._outlets[self._by_domain[host]]

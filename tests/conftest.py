@@ -25,9 +25,12 @@ from index.loaders import LoadContext
 from index.outlets import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
+# The admin's folder: only tests/test_corpus.py reads it (whatever it holds must load or be
+# reported). Every other test builds on its own copy of the seed thread, tests/data/seed/, so
+# an admin who edits or removes the shipped seed in corpus/ breaks no test.
 CORPUS = Path(os.environ.get("SOURCED_TEST_CORPUS") or ROOT / "corpus")
-SEED = CORPUS / "politics-se-why-was-soleimani-in-iraq.txt"
-SEED_FILES = (SEED, CORPUS / "politics-se-why-was-soleimani-in-iraq.meta.toml")  # + sidecar
+SEED = ROOT / "tests" / "data" / "seed" / "politics-se-why-was-soleimani-in-iraq.txt"
+SEED_FILES = (SEED, SEED.with_suffix(".meta.toml"))  # + sidecar
 SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
 
 

@@ -144,6 +144,11 @@ def test_a_run_file_keeps_six_columns_when_ids_hold_spaces(tmp_path: Path) -> No
     qid, q0, pid, rank, _, tag = line.split()
     assert (qid, q0, rank, tag) == ("q%201", "Q0", "1", "my%20run")
     assert pid.startswith("note:my%20walrus%20note/")
+    # A run file that cannot be written: one line saying what could not be done.
+    result = index_cli("search", "--db", str(db), "--queries", str(queries), "--run",
+                       str(tmp_path / "no such folder" / "run.txt"), "--bm25-only")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: could not read the index or write the run: ")
 
 
 def test_json_is_refused_in_batch_mode(tmp_path: Path) -> None:

@@ -22,3 +22,15 @@ def test_one_bucket_per_user_and_one_notice_per_cooldown() -> None:
 def test_no_cooldown_when_zero() -> None:
     cooldowns = Cooldowns(0)
     assert all(cooldowns.check(1) is None for _ in range(5))
+
+
+def test_cooldowns_long_over_are_forgotten_with_their_notices() -> None:
+    """Thousands of users throttled once: the bot keeps no record of them forever."""
+    now = [0.0]
+    cooldowns = Cooldowns(10, clock=lambda: now[0])
+    for user in range(10_001):
+        cooldowns.check(user)
+        cooldowns.check(user)  # refused and told
+    now[0] = 100.0
+    assert cooldowns.check(-1) is None  # a new user's search forgets the cooldowns long over
+    assert set(cooldowns._until) == {-1} and not cooldowns._told

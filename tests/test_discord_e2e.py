@@ -208,10 +208,13 @@ def test_nothing_pings_anyone(tmp_path: Path) -> None:
 def test_only_a_mention_written_in_the_message_asks(tmp_path: Path) -> None:
     """A reply to an answer with its ping on lists the bot in ``mentions`` (review8: "thanks!"
     got a public "No good match", a gap on record and a cooldown); a mention of the role
-    Discord made for the bot, which "@Sourced" may complete to, asks as the bot's does."""
+    Discord made for the bot, which "@Sourced" may complete to, asks as the bot's does where
+    the bot reads the message's text (the Message Content intent, which an auto-answer
+    channel elsewhere asks for)."""
     async def scenario() -> None:
-        async with running_bot(tmp_path) as bot:
-            fake = bot.fake
+        async with FakeDiscord() as fake, running_bot(
+                tmp_path, fake=fake,
+                extra_discord=f"auto_answer_channel_ids = [{fake.forum_id}]\n"):
             n = len(fake.calls)
             await fake.send_message("why was Soleimani in Baghdad?", mention_role=True)
             answer = await fake.wait_for_call("POST", POST_MESSAGE, after=n)

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import ROOT, copy_seed
-from .discord_harness import posts_before_a_reply, running_bot
+from .conftest import PYTHON, ROOT, copy_seed, python_env
+from .discord_harness import posts_before_a_reply, running_bot, write_config
 from .fake_discord import FakeDiscord, RecordedCall
 from .filesystems import fill, mounted_tmpfs
 
@@ -398,17 +398,23 @@ def test_the_builds_the_bot_starts_never_see_its_token(tmp_path: Path) -> None:
 
 def test_auto_answer_without_the_message_content_intent_stops_with_one_line(
         tmp_path: Path) -> None:
-    """Discord closes the gateway with 4014 when the portal's toggle is off (review8: a
-    traceback, exit 1)."""
+    """The portal's toggle off: Discord refuses the IDENTIFY that asks for the intent (close
+    4014); review8 saw a traceback and exit 1."""
     async def scenario() -> tuple[int, str]:
         async with FakeDiscord() as fake:
-            extra = f"auto_answer_channel_ids = [{fake.channel_id}]\n"
-            async with running_bot(tmp_path, fake=fake, extra_discord=extra) as bot:
-                await fake.close_gateway(code=4014)
-                code = await asyncio.wait_for(bot.process.wait(), 30)
-                return code, bot.log_text()
+            fake.portal_message_content = False
+            config = write_config(
+                tmp_path, fake, corpus=copy_seed(tmp_path / "corpus"),
+                extra_discord=f"auto_answer_channel_ids = [{fake.channel_id}]\n")
+            proc = await asyncio.create_subprocess_exec(
+                PYTHON, "-m", "bot", "--config", str(config), cwd=ROOT,
+                env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT)
+            out, _ = await asyncio.wait_for(proc.communicate(), 90)
+            assert proc.returncode is not None
+            return proc.returncode, out.decode()
 
     code, log = asyncio.run(scenario())
-    assert code == 2
+    assert code == 2, log
     assert "auto_answer_channel_ids needs the Message Content intent" in log
     assert "Traceback" not in log

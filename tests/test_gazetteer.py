@@ -12,7 +12,7 @@ import pytest
 
 from index import gazetteer as builder
 from index.errors import CorpusError
-from index.outlets import DEFAULT_GAZETTEER, Gazetteer
+from index.outlets import DEFAULT_GAZETTEER, Gazetteer, Outlet
 
 from .conftest import PYTHON, ROOT, python_env
 
@@ -250,3 +250,20 @@ def test_missing_word_list_says_what_to_install(lists: tuple[Path, Path], tmp_pa
     finally:
         builder._lexicon.cache_clear()
     assert "pip install -e '.[gazetteer]'" in capsys.readouterr().err
+
+
+def test_a_host_of_several_outlets_is_told_apart_by_the_path() -> None:
+    """nature.com publishes Nature, Scientific Reports, Nature Communications...: a Scientific
+    Reports paper was shown as "Nature" (h18attr). The shared data's four nature.com links."""
+    g = Gazetteer.load(DEFAULT_GAZETTEER)
+    assert g.by_url("https://www.nature.com/articles/s41598-017-16623-8") == "Scientific Reports"
+    assert g.by_url("https://www.nature.com/articles/ncomms15694.pdf") == "Nature Communications"
+    assert g.by_url("http://www.nature.com/articles/nature16932") == "Nature"
+    assert g.by_url("https://www.nature.com/nrd/journal/v1/n1/full/x.html") == "Nature Portfolio"
+    # The longest prefix first, then the host's own entry, then its parents'.
+    small = Gazetteer([Outlet("Site", (), ("site.org",)), Outlet("Blog", (), ("site.org/blog",)),
+                       Outlet("Blog Archive", (), ("site.org/blog/archive",))])
+    assert small.by_url("https://news.site.org/blog/x") == "Site"  # another host: its own path
+    assert small.by_url("https://site.org/BLOG/x") == "Blog"
+    assert small.by_url("https://site.org/blog/archive/2019") == "Blog Archive"
+    assert small.by_url("https://site.org/about") == "Site"

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..access import NotAdmin, is_admin
+from ..access import NotAdmin, is_admin, may_reload
 from ..indexes import ReloadError
 from ..messages import send_kwargs
 from ..render import render_gaps, render_reload
@@ -40,6 +40,12 @@ class Admin(commands.Cog):
     @app_commands.guild_only()
     async def reload(self, interaction: discord.Interaction[SourcedBot]) -> None:
         """Re-read the corpus and swap in the new index (admins only)."""
+        if not may_reload(interaction.user, interaction.guild_id, self.bot.config.discord):
+            await interaction.response.send_message(
+                "The corpus is shared with the bot's other servers: from this one, only the "
+                "users listed in the bot's config (`admin_user_ids`) can /reload it.",
+                ephemeral=True)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         log.info("reload requested by %s (%s)", interaction.user, interaction.user.id)
         try:

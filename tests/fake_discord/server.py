@@ -21,6 +21,7 @@ from . import limits
 from . import payloads as p
 
 MANAGE_GUILD = 1 << 5
+GUILD_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 15  # gateway intents
 NONCE_WINDOW = 120.0  # seconds Discord remembers an enforced nonce ("the past few minutes")
 EVERYONE_PERMISSIONS = 0x0000_0000_0006_4CC0  # view, send, embed, history, reactions, ...
 
@@ -72,6 +73,10 @@ class FakeDiscord:
         self.calls: list[RecordedCall] = []
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.identifies = 0
+        # The intents the bot identified with, and the developer portal's toggle for the
+        # privileged Message Content intent: off, an IDENTIFY asking for it is refused (4014).
+        self.intents = 0
+        self.portal_message_content = True
         self.refuse_gateway = False
         self.resumes = 0
         self.messages: dict[str, dict[str, Any]] = {}
@@ -240,6 +245,13 @@ class FakeDiscord:
         if reply_to is not None:
             data["referenced_message"] = self.messages.get(reply_to)
         self.messages[message_id] = data
+        if not self.intents & GUILD_MESSAGES:
+            return message_id  # not subscribed to the guild's messages
+        if not self.intents & MESSAGE_CONTENT and not mentions:
+            # Without the privileged intent, Discord sends the text only of messages that
+            # mention the bot (a reply pinging it counts); a mention of its role is not
+            # documented to count, so here it does not.
+            data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         await self.dispatch("MESSAGE_CREATE", data)
         return message_id
 
@@ -515,14 +527,18 @@ class FakeDiscord:
             if op == 1:
                 await ws.send_json({"op": 11})
             elif op == 2:
-                await self._identify(ws)
+                await self._identify(ws, data or {})
             elif op == 6:
                 await self._resume(ws, data)
         if self._ws is ws:
             self._ws = None
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse) -> None:
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        self.intents = int(data.get("intents") or 0)
+        if self.intents & MESSAGE_CONTENT and not self.portal_message_content:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self.identifies += 1
         session_id = f"session-{p.snowflake()}"
         self._sessions[session_id] = _Session()
