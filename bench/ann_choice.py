@@ -4,10 +4,13 @@ time, memory and query time, on the vectors of a built index.
     python -m bench.ann_choice INDEX.db [--sample 200000] [--queries 200]
         [--libraries usearch hnswlib faiss-hnsw faiss-ivf exact] [--passages-as-questions]
     python -m bench.ann_choice INDEX.db --sweep 128 192 256 384 [--rescored 512 1024]
+        [--widen] [--questions-from tune-mixed] [--queries 0]
 
 ``--sweep``: the index's own graph (``index.ann``, made by ``python -m index build`` or
 ``bench.semantic_scale --keep``) searched as the reader searches it, keeping each number of
-candidates in turn: recall@10 and the median and p99 time of ``NearestIndex.top_k``.
+candidates in turn: recall@10 (all, and by the questions' kind) and the median and p99 time
+of ``NearestIndex.top_k``; ``--widen``: with ``index.ann.WIDEN`` on (far questions' walks
+keep more than the setting), and the mean kept.
 
 The vectors are the index's own int8 rows (``index.store.VectorArrays``); questions are
 embedded as ``bench.semantic_scale`` embeds them (its random projection, since the synthetic
@@ -173,32 +176,51 @@ def run_library(library: str, rows: np.ndarray, scales: np.ndarray, queries: np.
 
 
 def sweep(db: Path, expansions: list[int], n_questions: int, seed: int = 5,
-          source: str = "stand-in", rescored: list[int] | None = None) -> None:
+          source: str = "stand-in", rescored: list[int] | None = None,
+          widen: bool = False) -> None:
     from bench.ann_layout import asked
     from index import ann
 
+    if not widen:  # each setting as it is: every walk keeps the same
+        ann.WIDEN = ()
     nearest = ann.NearestIndex.open(db)
     queries = asked(source, seed, n_questions)
+    kinds = _kinds(source, seed, n_questions)
     right = exact_right(db, queries)
     print(f"{n_questions} questions (seed {seed}), {len(nearest.scales)} passages, "
-          f"{nearest.parts} graph(s) ({nearest.path.name})")
-    print("| candidates kept while searching (each graph) | rescored | recall@10 | median ms | "
-          "p99 ms | load average |")
-    print("|---|---|---|---|---|---|")
+          f"{nearest.parts} graph(s) ({nearest.path.name}); WIDEN {ann.WIDEN or 'off'}")
+    names = list(dict.fromkeys(kinds))
+    print("| candidates kept while searching (each graph) | rescored | recall@10 | "
+          + "".join(f"{k} | " for k in names) + "kept (mean) | median ms | p99 ms | "
+          "load average |")
+    print("|---|---|---|" + "---|" * len(names) + "---|---|---|---|")
     for expansion, rescore in itertools.product(expansions, rescored or [ann.RESCORED]):
         ann.EXPANSION_SEARCH = ann.EXPANSION_ONE_GRAPH = expansion  # each graph's walk
         ann.RESCORED = rescore
-        times, found = [], []
+        times, found, kept = [], [], []
         for q in queries:
             t = time.perf_counter()
             found.append(nearest.top_k(q, 10)[0])
             times.append(1000 * (time.perf_counter() - t))
+            kept.append(nearest.kept(q))
         times.sort()
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-        recall = np.mean([np.isin(f, r).mean() for f, r in zip(found, right, strict=True)])
-        print(f"| {expansion} | {rescore} | {recall:.4f} | "
+        each = np.array([np.isin(f, r).mean() for f, r in zip(found, right, strict=True)])
+        by_kind = "".join(f"{each[kinds == k].mean():.4f} | " for k in names)
+        print(f"| {expansion} | {rescore} | {each.mean():.4f} | {by_kind}{np.mean(kept):.0f} | "
               f"{np.median(times):.2f} | {times[int(0.99 * (len(times) - 1))]:.2f} | {load} |",
               flush=True)
+
+
+def _kinds(source: str, seed: int, n: int) -> np.ndarray:
+    """The kind of each of ``bench.ann_layout.asked``'s questions (as it orders them)."""
+    if source == "stand-in":
+        return np.array(["stand-in"] * n)
+    from bench.real_vectors import labelled
+
+    kinds = np.array([kind for _, kind in labelled(source)])
+    order = np.random.default_rng(seed).permutation(len(kinds))
+    return kinds[order[:n] if n else order]
 
 
 def exact_right(db: Path, queries: np.ndarray) -> list[np.ndarray]:
@@ -229,14 +251,17 @@ def main() -> None:
     parser.add_argument("--rescored", type=int, nargs="+", metavar="N", help="with --sweep: "
                         "how many of the best candidates are rescored exactly (index.ann's "
                         "RESCORED), each in turn")
+    parser.add_argument("--widen", action="store_true", help="with --sweep: index.ann's "
+                        "WIDEN on (far questions' walks keep more); off by default, so each "
+                        "setting is what every walk keeps")
     parser.add_argument("--seed", type=int, default=5, help="of the sweep's questions "
                         "(bench.semantic_scale's: 5; choose settings on another)")
-    parser.add_argument("--questions-from", choices=["stand-in", "tune", "report"],
+    parser.add_argument("--questions-from", choices=["stand-in", "tune", "tune-mixed", "report"],
                         default="stand-in", help="the sweep's questions (bench.ann_layout)")
     args = parser.parse_args()
     if args.sweep:
         sweep(args.index, args.sweep, args.queries, args.seed, args.questions_from,
-              args.rescored)
+              args.rescored, args.widen)
         return
     rows, scales = load_vectors(args.index, args.sample or None)
     if args.passages_as_questions:

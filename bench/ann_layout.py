@@ -295,7 +295,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "ann_layout")
     parser.add_argument("--seed", type=int, default=5, help="of the questions (as "
                         "bench.semantic_scale's: 5)")
-    parser.add_argument("--questions-from", choices=["stand-in", "tune", "report"],
+    parser.add_argument("--questions-from", choices=["stand-in", "tune", "tune-mixed", "report"],
                         default="stand-in", help="stand-in: questions from the synthetic "
                         "corpus's words, embedded by its random projection; tune, report: "
                         "bench.real_vectors' real questions, embedded by the real model (for "

@@ -1,7 +1,7 @@
 """Where a served hybrid search's time goes, stage by stage, at any size.
 
-    python -m bench.ann_split --index DB [--questions-from tune|report] [--queries 150]
-        [--seed 11] [--expansion N] [--rescored N] [--threads N]
+    python -m bench.ann_split --index DB [--questions-from tune|tune-mixed|report] [--queries 150]
+        [--seed 11] [--expansion N] [--rescored N] [--no-widen] [--threads N]
     python -m bench.ann_split --embedding ROUNDS [--threads N] [--questions-from tune]
 
 Each question goes through ``IndexReader.search(question, 3)``, the bot's path, once (a new
@@ -11,7 +11,8 @@ nest: "candidates" holds "BM25", "embed: candidates" (the question with its rele
 one forward pass) and the vector stage ("graph walk", "rescoring"); "sentences" (the gate's) holds
 "embed: sentences". ``--expansion``, ``--rescored`` and ``--threads`` override ``index.ann``'s
 EXPANSION_SEARCH (each graph's walk; EXPANSION_ONE_GRAPH too) and RESCORED and
-``index.encoders``' THREADS for the run (to compare settings on the tune questions before
+``index.encoders``' THREADS for the run; ``--no-widen`` turns its WIDEN off (every walk keeps
+EXPANSION_SEARCH) (to compare settings on the tune questions before
 changing them). Ten other questions of the set warm the process up
 first. Prints one Markdown table, the load average before and after, and the settings.
 ``--embedding ROUNDS``: the model alone (no index), each question embedded alone ROUNDS times:
@@ -202,11 +203,14 @@ def embedding_alone(asked: list[str], rounds: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--index", type=Path)
-    parser.add_argument("--questions-from", choices=["tune", "report"], default="tune")
+    parser.add_argument("--questions-from", choices=["tune", "tune-mixed", "report"],
+                        default="tune")
     parser.add_argument("--queries", type=int, default=150)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--expansion", type=int, help="index.ann.EXPANSION_SEARCH for the run")
     parser.add_argument("--rescored", type=int, help="index.ann.RESCORED for the run")
+    parser.add_argument("--no-widen", action="store_true", help="every walk keeps "
+                        "EXPANSION_SEARCH (index.ann.WIDEN off: the setting before it)")
     parser.add_argument("--threads", type=int, help="index.encoders.THREADS for the run")
     parser.add_argument("--embedding", type=int, metavar="ROUNDS", help="time the model "
                         "alone on the questions, ROUNDS times each (no index needed)")
@@ -215,6 +219,8 @@ def main(argv: list[str] | None = None) -> None:
         ann.EXPANSION_SEARCH = ann.EXPANSION_ONE_GRAPH = args.expansion
     if args.rescored:
         ann.RESCORED = args.rescored
+    if args.no_widen:
+        ann.WIDEN = ()
     if args.threads:
         encoders.THREADS = args.threads
     texts = real_vectors.question_texts(args.questions_from)
@@ -235,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     timings, totals = asyncio.run(split(args.index, asked, warm))
     print(f"{len(asked)} {args.questions_from} questions (seed {args.seed}), {args.index}: "
           f"EXPANSION_SEARCH {ann.EXPANSION_SEARCH} (each graph; one graph: "
-          f"{ann.EXPANSION_ONE_GRAPH}), RESCORED {ann.RESCORED}, "
+          f"{ann.EXPANSION_ONE_GRAPH}), WIDEN {ann.WIDEN or 'off'}, RESCORED {ann.RESCORED}, "
           f"THREADS {encoders.THREADS}; load before "
           + " ".join(f"{x:.2f}" for x in load) + ", after "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))

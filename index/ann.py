@@ -30,6 +30,9 @@ a question walks them at once, one thread each, in usearch's own threads (its se
 Python's lock, so Python threads would take turns); the nearest of all the walks found are
 merged before rescoring. Each walk is shorter than one over all the passages, and on an idle
 machine the two run side by side (README, "Vector search at scale": "Two graphs, two threads").
+A question far from every passage (WIDEN: told by its length along the first principal
+directions, before walking) is walked wider: its exact best are far and nearly tied, where the
+walks missed most.
 
 The file: the graphs (usearch's own format), each from a 4,096-byte boundary, the first at
 offset 0; the int8 rows, n x dim, from a 4,096-byte boundary; the projection (float32, dim x
@@ -38,9 +41,9 @@ trailer saying where each part is and the projection's int8 scale. A file of the
 (``OLD_FORMAT``: one graph, its trailer without the parts) is still opened and searched as one
 graph, until a build writes the new one beside it and removes it.
 
-While building, usearch holds one part's graph at a time (it grew by about 400 bytes a passage
-at a million; its key-to-node table, off, would add about 55) beside CHUNK rows in float32
-(README, "The graph's stage").
+While building, usearch holds one part's graph at a time (with 16 links it grew by about 400
+bytes a passage at a million, 24 links add about 64; its key-to-node table, off, would add
+about 55) beside CHUNK rows in float32 (README, "The graph's stage").
 """
 
 from __future__ import annotations
@@ -81,13 +84,29 @@ log = logging.getLogger(__name__)
 # each walk about half the CPU time of one graph keeping 2,560 (1,280: 0.9867; 2,048: 0.9920,
 # two thirds of it), and the two walks run side by side.
 DIMS = 192
-CONNECTIVITY = 16
+# 24 links a node, not 16 (2026-12-05): at 1,000,000, "tune-mixed" recall@10 keeping 1,536
+# each 0.9731 against 0.9570 (16 links), with two WIDEN bounds 0.9942 against 0.9834, for a
+# file 64 MB larger (752 MiB) and a build's graph step peaking at 363 MB (335). An index whose
+# graph was built with 16 keeps it (usearch's file says its links) until its passages change.
+CONNECTIVITY = 24
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 1536  # each graph's walk
 # A file of one graph (the format before, or an index too small to split) keeps what one graph
 # over all the passages kept: 2,560 (0.9873 above; 1,536 would give 0.9783).
 EXPANSION_ONE_GRAPH = 2560
 RESCORED = 512
+# Questions far from every passage (off-topic ones, whose exact best 10 are far and nearly
+# tied) are where the walks miss: at 1,000,000, 16 links, 1,536 kept each reached 0.889 of
+# their best 10 against 0.98-0.99 for the others ("tune-mixed" questions, bench.ann_choice
+# --sweep). Rescoring more would not help: the best 10 are among the projection's nearest 512
+# (99.8%); the walk does not reach them. A question's length along the WIDEN_DIMS first
+# principal directions (its unit vector, not centred) says, before any walk, how far it is
+# from the passages: below a WIDEN bound, each walk keeps that many (the first bound it is
+# under). Chosen on "tune-mixed" at 1,000,000 with 24 links: the 15% below 0.407 keeping 6,144,
+# recall@10 0.9878 (0.9731 without; 0.9942 with the next 25%, below 0.506, keeping 4,096: 40%
+# of questions walked 3-4 times longer). README, "Vector search at scale".
+WIDEN_DIMS = 32
+WIDEN: tuple[tuple[float, int], ...] = ((0.407, 6144),)
 # Graphs the passages are split between, each walked on a thread of its own.
 PARTS = 2
 # Threads inserting into the graph (0: every core). Several threads make the graph depend on
@@ -322,6 +341,7 @@ class NearestIndex:
         self.scales = scales
         self._basis = np.frombuffer(mapped, np.float32, self.dim * self.reduced, basis_at
                                     ).reshape(self.dim, self.reduced).copy()
+        self._near = np.ascontiguousarray(self._basis[:, :WIDEN_DIMS])  # for ``kept``
         # What the graph's passages were centred on. Questions are not: a question's inner
         # product with the centre is the same for every passage, so it would only shift them.
         self.centre = np.frombuffer(mapped, np.float32, self.dim,
@@ -412,12 +432,24 @@ class NearestIndex:
         order = np.lexsort((docs, -scores))[:k]
         return docs[order].astype(np.int64), scores[order]
 
+    def kept(self, query: np.ndarray) -> int:
+        """How many candidates each walk keeps for the unit vector ``query``: more when it
+        is far from the passages (WIDEN; measured with two graphs, so only with them)."""
+        if len(self._graphs) == 1:
+            return EXPANSION_ONE_GRAPH
+        if WIDEN:
+            length = float(np.linalg.norm(np.einsum("j,jk->k", query, self._near)))
+            for bound, kept in WIDEN:
+                if length < bound:
+                    return max(kept, EXPANSION_SEARCH)
+        return EXPANSION_SEARCH
+
     def _search(self, query: np.ndarray, count: int) -> np.ndarray:
         """The ``count`` passages nearest ``query`` in the graph's projection, nearest
         first."""
         projected = project(query, self._basis, self._scale)
+        kept = self.kept(query)
         with self._lock:
-            kept = EXPANSION_SEARCH if len(self._graphs) > 1 else EXPANSION_ONE_GRAPH
             for graph in self._graphs:
                 graph.expansion_search = max(kept, count)
             if self._walk is None:

@@ -317,3 +317,44 @@ def test_the_hybrid_takes_the_vectors_cosines_from_the_graph_s_rescoring(
     docs, cosine, again = run(candidates())
     assert len(docs) == 2  # BM25's best is not the vectors' best
     np.testing.assert_array_equal(cosine, again.astype(np.float64))
+
+
+def test_questions_far_from_the_passages_are_walked_wider(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A question's length along the passages' first principal directions says how far it is
+    # from them: a far one's walks keep WIDEN's number of candidates, a near one's keep
+    # EXPANSION_SEARCH; a one-graph file keeps what it kept before.
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
+    monkeypatch.setattr(ann, "PARTS", 2)
+    monkeypatch.setattr(ann, "EXPANSION_SEARCH", 20)
+    monkeypatch.setattr(ann, "RESCORED", 20)
+    monkeypatch.setattr(ann, "WIDEN_DIMS", 4)
+    monkeypatch.setattr(ann, "WIDEN", ((0.1, 1200), (0.5, 600)))
+    rng = np.random.default_rng(12)
+    spread = np.linspace(3.0, 0.3, 32)  # the passages vary most along the first axes
+    vectors = rng.standard_normal((3000, 32)).astype(np.float32) * spread
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    nearest = ann.NearestIndex.open(db)
+    basis = nearest._basis  # principal directions, most variance first
+
+    def along(columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        q = (basis[:, columns] @ weights).astype(np.float32)
+        return q / np.linalg.norm(q)
+
+    near = along(np.arange(4), np.ones(4))
+    middle = along(np.array([0, 20]), np.array([0.3, 1.0]))  # length about 0.29
+    far = [along(np.arange(8, 32), rng.standard_normal(24)) for _ in range(20)]
+    assert nearest.kept(near) == 20
+    assert nearest.kept(middle) == 600
+    assert {nearest.kept(q) for q in far} == {1200}
+    nearest.top_k(far[0], 10)
+    assert [g.expansion_search for g in nearest._graphs] == [1200, 1200]
+    exact = DenseIndex(*quantize(vectors))
+    assert agreement(nearest, exact, np.array(far)) >= 0.98  # nearly every passage walked
+    monkeypatch.setattr(ann, "PARTS", 1)
+    for old in tmp_path.glob(".i.db.ann-*"):
+        old.unlink()
+    ann.build(db)
+    assert ann.NearestIndex.open(db).kept(far[0]) == ann.EXPANSION_ONE_GRAPH
