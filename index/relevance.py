@@ -47,9 +47,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -357,12 +358,64 @@ READS_REST = frozenset({"rest_cosine", "rest_title"})
 
 
 @dataclass(frozen=True, slots=True)
+class Trees:
+    """A boosted sum of regression trees over the gate's features (fitted by scikit-learn's
+    HistGradientBoostingClassifier, exported by ``bench.gate_fit``): the log-odds is ``base``
+    plus, for each tree, the value of the leaf a candidate's features lead to. Every tree's
+    nodes in one set of arrays: a node sends a candidate ``left`` when its ``feature`` is at
+    most ``threshold``, else ``right``; a leaf has ``left`` -1. A logistic model weighs each
+    feature alone; the trees also weigh them together (a verbatim passage under a title about
+    something else, a close title with no rare word held)."""
+
+    base: float
+    roots: tuple[int, ...]
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]
+    # The same as arrays, made once: a question's candidates are scored in numpy.
+    _arrays: tuple[npt.NDArray[Any], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_arrays", tuple(np.asarray(a) for a in (
+            self.roots, self.feature, self.threshold, self.left, self.right, self.value)))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Trees:
+        arrays: dict[str, tuple[Any, ...]] = {
+            k: tuple(data[k]) for k in  # type: ignore[arg-type]
+            ("roots", "feature", "threshold", "left", "right", "value")}
+        return cls(base=float(data["base"]), **arrays)  # type: ignore[arg-type]
+
+    def to_json(self) -> dict[str, object]:
+        return {"base": self.base, "roots": list(self.roots), "feature": list(self.feature),
+                "threshold": list(self.threshold), "left": list(self.left),
+                "right": list(self.right), "value": list(self.value)}
+
+    def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The log-odds of each row of ``x`` (candidates x the gate's features): every tree
+        walked at once, one level a step."""
+        roots, feature, threshold, left, right, value = self._arrays
+        node = np.broadcast_to(roots, (len(x), len(roots))).copy()
+        rows = np.arange(len(x))[:, None]
+        while True:
+            inner = left[node] >= 0
+            if not inner.any():
+                break
+            go_left = x[rows, feature[node]] <= threshold[node]
+            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+        out: npt.NDArray[np.float64] = self.base + value[node].sum(axis=1)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Gate:
-    """The accept/refuse decision of the hybrid path: a logistic model over each candidate's
-    evidence (``evidence``), its log-odds placed so that the fitted operating point
-    (``threshold``, a probability chosen by cross-validation) falls at ``shown_at``, the
-    default ``[answers] min_relevance``: at the default the bot shows what the fit chose, a
-    higher ``min_relevance`` shows less, a lower one more."""
+    """The accept/refuse decision of the hybrid path: a logistic model (or boosted trees,
+    ``trees``) over each candidate's evidence (``evidence``), its log-odds placed so that the
+    fitted operating point (``threshold``, a probability chosen by cross-validation) falls at
+    ``shown_at``, the default ``[answers] min_relevance``: at the default the bot shows what
+    the fit chose, a higher ``min_relevance`` shows less, a lower one more."""
 
     features: tuple[str, ...]
     coefficients: tuple[float, ...]
@@ -378,14 +431,18 @@ class Gate:
     # gate decides. None: this gate always decides.
     cheap: Gate | None = None
     band: tuple[float, float] = (0.0, 0.0)
+    # Trees in place of the weights (``coefficients`` then empty, ``intercept`` unused).
+    trees: Trees | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Gate:
         fields = {k: data[k] for k in ("intercept", "threshold", "shown_at", "title_floor",
                                        "alone")}
         cheap = data.get("cheap")  # its own features, weights, threshold and band
+        trees = data.get("trees")
         return cls(features=tuple(data["features"]),  # type: ignore[arg-type]
-                   coefficients=tuple(data["coefficients"]),  # type: ignore[arg-type]
+                   coefficients=tuple(data.get("coefficients", ())),  # type: ignore[arg-type]
+                   trees=Trees.from_json(trees) if isinstance(trees, dict) else None,
                    cheap=cls.from_json({**fields, **cheap}) if isinstance(cheap, dict) else None,
                    band=tuple(data.get("band", (0.0, 0.0))),  # type: ignore[arg-type]
                    **fields)  # type: ignore[arg-type]
@@ -484,6 +541,9 @@ class Gate:
 
     def _log_odds(self, evidence: Mapping[str, npt.NDArray[np.floating]]
                   ) -> npt.NDArray[np.float64]:
+        if self.trees is not None:
+            return self.trees(np.column_stack([np.asarray(evidence[name], dtype=np.float64)
+                                               for name in self.features]))
         z = np.full(len(next(iter(evidence.values()))), self.intercept, dtype=np.float64)
         for name, c in zip(self.features, self.coefficients, strict=True):
             z += c * np.asarray(evidence[name], dtype=np.float64)

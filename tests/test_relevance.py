@@ -23,6 +23,7 @@ from index.relevance import (
     Gate,
     IdfTable,
     MeaningScale,
+    Trees,
     adjacent,
     holds,
     load_gates,
@@ -194,6 +195,50 @@ def test_the_gate_by_hand() -> None:
     assert gate(at_threshold)[0] == pytest.approx(0.35)
     # Monotone: the order of the candidates is the probability's.
     assert np.argsort(gate(evidence)).tolist() == np.argsort(gate.probability(evidence)).tolist()
+
+
+def test_the_gate_as_trees_by_hand(tmp_path: Path) -> None:
+    # Two trees: the first splits on cosine at 0.5, then (right) on rare at 0.5; the second
+    # a stump on title at 0.4. Leaves hold log-odds; the base is added once.
+    trees = Trees(base=-1.0, roots=(0, 5),
+                  feature=(0, -1, 1, -1, -1, 2, -1, -1),
+                  threshold=(0.5, 0.0, 0.5, 0.0, 0.0, 0.4, 0.0, 0.0),
+                  left=(1, -1, 3, -1, -1, 6, -1, -1), right=(2, -1, 4, -1, -1, 7, -1, -1),
+                  value=(0.0, -2.0, 0.0, 0.5, 3.0, 0.0, -0.25, 0.75))
+    x = np.array([[0.3, 1.0, 0.9],   # cosine <= 0.5: -2; title > 0.4: +0.75
+                  [0.5, 0.0, 0.4],   # at a threshold the node sends left: -2, -0.25
+                  [0.8, 0.0, 0.1],   # cosine > 0.5, rare <= 0.5: +0.5; -0.25
+                  [0.8, 1.0, 0.6]])  # +3, +0.75
+    assert trees(x).tolist() == pytest.approx([-2.25, -3.25, -0.75, 2.75])
+    assert trees(np.zeros((0, 3))).tolist() == []
+    gate = Gate(features=("cosine", "rare", "title"), coefficients=(), intercept=0.0,
+                threshold=0.6, shown_at=0.35, title_floor=0.44, alone=0.65, trees=trees)
+    evidence = {"cosine": x[:, 0], "rare": x[:, 1], "title": x[:, 2]}
+    z = np.array([-2.25, -3.25, -0.75, 2.75])
+    assert gate.probability(evidence).tolist() == pytest.approx((1 / (1 + np.exp(-z))).tolist())
+    # Placed as the logistic gate is: shown at 0.35 exactly when the probability is >= 0.6.
+    assert ((gate(evidence) >= 0.35) == (gate.probability(evidence) >= 0.6)).all()
+    # Through the gate file and back, the same gate.
+    data = {"features": list(gate.features), "intercept": 0.0, "threshold": 0.6,
+            "shown_at": 0.35, "title_floor": 0.44, "alone": 0.65, "trees": trees.to_json()}
+    path = tmp_path / "gate.json"
+    path.write_text(json.dumps({"models": {"m": data}}), encoding="utf-8")
+    assert load_gates(path)["m"] == gate
+
+
+def test_the_fitted_trees_are_exported_as_fitted() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from bench.gate_fit import TREES, trees_of
+
+    rng = np.random.default_rng(0)
+    x = rng.random((2000, 3))
+    y = x[:, 0] + x[:, 1] * x[:, 2] + rng.normal(0, 0.3, len(x)) > 1
+    model = HistGradientBoostingClassifier(**TREES).fit(x, y)  # type: ignore[arg-type]
+    trees = trees_of(model)
+    held = rng.random((200, 3))
+    assert len(trees.roots) == model.n_iter_
+    assert trees(held) == pytest.approx(model.decision_function(held), abs=1e-6)
 
 
 def test_the_shipped_gate_is_placed_at_the_default_threshold(tmp_path: Path) -> None:

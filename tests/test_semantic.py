@@ -274,7 +274,8 @@ def test_the_gate_reads_every_sentence_and_the_question_without_its_rarest_word(
     gate = dataclasses.replace(
         GATES[embedding.DEFAULT_MODEL], cheap=None,
         features=("cosine", "best_sentence", "first_sentence_rare", "rest_cosine",
-                  "rest_title"), coefficients=(3.0, 4.0, 1.0, 2.0, -1.0), intercept=-4.0)
+                  "rest_title"), coefficients=(3.0, 4.0, 1.0, 2.0, -1.0), intercept=-4.0,
+        trees=None)
     monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: gate})
 
     async def served() -> tuple[list, set[str]]:
@@ -310,7 +311,7 @@ def test_the_cascade_reads_sentences_only_when_its_cheap_gate_is_unsure(
     assert evidence["sentence_found"][at] == 1.0 and evidence["adjacent"][at] == 1.0
     full = dataclasses.replace(GATES[embedding.DEFAULT_MODEL], cheap=None)
     cheap = dataclasses.replace(full, features=("cosine",), coefficients=(10.0,),
-                                intercept=-5.0, threshold=0.5)
+                                intercept=-5.0, threshold=0.5, trees=None)
 
     async def served(band: tuple[float, float]) -> tuple[list, int]:
         gate = dataclasses.replace(full, cheap=dataclasses.replace(cheap, band=band))
