@@ -244,9 +244,9 @@ def skeptics_gold() -> list[Gold]:
     return golds
 
 
-def seed_gold() -> Gold:
+def seed_gold(seed: Path = SEED) -> Gold:
     """The seed's answer paragraphs (its own small parser) with the hand-judged quotes."""
-    text = SEED.read_text(encoding="utf-8")
+    text = seed.read_text(encoding="utf-8")
     body = re.split(r"^\d+ Answers? \d+$", text, maxsplit=1, flags=re.M)[1]
     judged = list(csv.reader(_rows(SEED_JUDGED), delimiter="\t", quoting=csv.QUOTE_NONE))
     gold = Gold("seed", "seed")
@@ -539,11 +539,12 @@ def skeptics_sets(golds: list[Gold], models: Models | None = None) -> dict[str, 
     return {"skeptics marked": marked, "skeptics unmarked": unmarked_runner(golds, models)}
 
 
-def seed_tally(ctx: LoadContext | None = None) -> Tally:
-    """The seed thread against its hand-judged quotes (also checked by the test suite)."""
+def seed_tally(ctx: LoadContext | None = None, seed: Path = SEED) -> Tally:
+    """The seed thread against its hand-judged quotes (also checked by the test suite, on
+    its own copy of the seed)."""
     ctx = ctx or LoadContext(passage_chars=0)
-    gold = seed_gold()
-    [thread] = list(load_text(SEED, ctx))
+    gold = seed_gold(seed)
+    [thread] = list(load_text(seed, ctx))
     tally = Tally()
     tally.add(gold, align(gold, [p for a in thread.answers for p in a.passages]),
               outlet_aliases())
