@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from typing import TextIO
 
@@ -39,5 +40,11 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
         result = await answer(reader, question, k=settings.passages,
                               min_relevance=settings.min_relevance, min_score=settings.min_score,
                               surface="terminal")
-        stdout.write(as_text(result.reply) + "\n\n")
-        stdout.flush()
+        try:
+            stdout.write(as_text(result.reply) + "\n\n")
+            stdout.flush()
+        except BrokenPipeError:
+            # Whoever read the answers has gone (`make run | head`): stop as Unix tools do,
+            # quietly, leaving nothing for the interpreter to flush into the closed pipe.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+            return

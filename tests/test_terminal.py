@@ -83,3 +83,20 @@ def test_bad_config_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"error: {config}: [answers] passages must be a whole number, got 'three'"]
+
+
+def test_a_reader_that_stops_early_stops_the_answers_quietly(tmp_path: Path) -> None:
+    """``make run | head``: the pipe closes after the first lines; no traceback, exit 0."""
+    config = write_config(tmp_path)
+    ask(config, "")  # build the index first, so that the run below only answers
+    proc = subprocess.Popen([PYTHON, "-m", "bot", "--config", str(config)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT, env=python_env())
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(b"why was Soleimani in Baghdad?\n" * 50)
+    proc.stdin.close()
+    assert proc.stdout.read(20)
+    proc.stdout.close()  # the reader goes away with answers still to come
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err
