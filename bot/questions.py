@@ -30,12 +30,14 @@ def clean_question(text: str) -> str:
 # Words that open a question or a request for sources ("why ...", "is it true ...", "source
 # for ...", "any evidence ..."): in an auto-answer channel, where nobody mentions the bot, a
 # message asks something when it has a question mark or opens with one of these.
-_OPENERS = frozenset("""
-    who whom whose what whats which when where why how is are was were am do does did don't
-    doesn't didn't can could can't couldn't should shouldn't would wouldn't will won't has have
-    had hasn't haven't may might must shall isn't aren't wasn't weren't any anyone source
-    sources evidence proof citation citations tell explain show find
-    """.split())
+_OPENERS = frozenset({
+    "who", "whom", "whose", "what", "whats", "which", "when", "where", "why", "how", "is", "are",
+    "was", "were", "am", "do", "does", "did", "don't", "doesn't", "didn't", "can", "could",
+    "can't", "couldn't", "should", "shouldn't", "would", "wouldn't", "will", "won't", "has",
+    "have", "had", "hasn't", "haven't", "may", "might", "must", "shall", "isn't", "aren't",
+    "wasn't", "weren't", "any", "anyone", "source", "sources", "evidence", "proof", "citation",
+    "citations", "tell", "explain", "show", "find",
+})
 _WORD = re.compile(r"[\w']+")
 
 
