@@ -210,18 +210,21 @@ def _without_repeats(hits: list[Hit]) -> list[Hit]:
 
 
 def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:
-    """Both lists merged, each kept in its order: the next quote goes first unless the next
-    answerer's passage is ``ANSWER_LEAD`` more relevant."""
+    """Both lists merged, each kept in its order: the next quote goes first unless one of the
+    answerers' passages still to come is ``ANSWER_LEAD`` more relevant (the first such in
+    ranking order goes then). Every one still to come, not just the next: review9 saw an
+    answer's own summary (relevance 0.99) wait behind a quote of another thread (0.74)
+    because a weaker answerer's passage ranked before it."""
     ordered: list[Hit] = []
-    q = a = 0
-    while q < len(quotes) or a < len(own):
-        if a == len(own) or (q < len(quotes) and (own[a].relevance or 0.0)
-                             < (quotes[q].relevance or 0.0) + ANSWER_LEAD):
-            ordered.append(quotes[q])
-            q += 1
+    quotes, own = list(quotes), list(own)
+    while quotes or own:
+        bar = (quotes[0].relevance or 0.0) + ANSWER_LEAD if quotes else float("-inf")
+        better = next((h for h in own if (h.relevance or 0.0) >= bar), None)
+        if better is None:
+            ordered.append(quotes.pop(0))
         else:
-            ordered.append(own[a])
-            a += 1
+            own.remove(better)
+            ordered.append(better)
     return ordered
 
 

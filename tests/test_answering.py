@@ -46,6 +46,16 @@ def test_a_weak_quote_never_pushes_out_a_much_better_answer() -> None:
         "u/a0/p1", "t/a0/p0", "v/a0/p0", "w/a0/p1", "x/a0/p1"]
 
 
+def test_a_clearly_better_answer_is_not_held_back_by_a_weaker_one_ranked_before_it() -> None:
+    """review9: "does chocolate actually get you high?" showed another thread's quote (0.74)
+    above the answer's own summary (0.99), because the answerer's passage ranked before the
+    summary was no better than the quote."""
+    hits = [hit("t/a0/p0", 0.62, "answer"), hit("u/a0/p1", 0.74),
+            hit("t/a1/p0", 0.99, "answer"), hit("v/a0/p1", 0.7)]
+    assert ids(choose(hits, k=4, min_relevance=0.3)) == [
+        "t/a1/p0", "u/a0/p1", "v/a0/p1", "t/a0/p0"]
+
+
 def test_a_lead_in_is_never_shown_on_its_own() -> None:
     """"According to the BBC:" embedded with its thread's title once led the reply above the
     very quote it introduces."""
