@@ -13,7 +13,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
    better (``ANSWER_LEAD`` more relevance). So a weak quote never pushes out a much better
    answer, and an answer that beats every quote leads. Quoted text that is no source (a
    prompt, a chatbot's reply, another answer of the thread: ``NO_SOURCE``) counts as the
-   answerer's material here.
+   answerer's material here. The claim a thread examines (``source_kind`` "claim") comes
+   last, after the evidence and the answers that weigh it (review9: a Skeptics claim shown
+   first, its answer's "NO!" hidden, read as the evidence).
 3. One passage per answer on the first page (several voices, not one answer cut in slices),
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
@@ -42,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.reader import Hit, IndexReader
-from index.sources import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION
+from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
 from .render import Reply, leads_in, points_ahead, render_answer
 
@@ -244,9 +246,11 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
         relevant = [h for h in relevant if _thread(h) == _thread(best)
                     or (h.relevance or 0.0) >= (best.relevance or 0.0) - OTHER_THREAD_MARGIN]
     relevant = _without_repeats(_join_quote_runs(relevant))
-    quotes = [h for h in relevant if h.kind == "quote" and h.source_kind not in NO_SOURCE]
-    own = [h for h in relevant if h not in quotes]
-    ordered = _quotes_first(quotes, own)
+    quotes = [h for h in relevant if h.kind == "quote" and h.source_kind not in NO_SOURCE
+              and h.source_kind != CLAIM]
+    claims = [h for h in relevant if h.source_kind == CLAIM]
+    own = [h for h in relevant if h not in quotes and h not in claims]
+    ordered = _quotes_first(quotes, own) + claims
     # The first page: one passage per answer; others of the same answer wait, unless nothing
     # else matches.
     first: list[Hit] = []

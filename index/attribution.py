@@ -752,6 +752,43 @@ def answerer_material(lead_in: str | None, about_chatbots: bool = True) -> str |
     return None
 
 
+# The claim a thread examines, introduced as such: the lead-in's last sentence opens on it
+# ("This extraordinary claim which came from Wikipedia:", "The claim to the contrary, for
+# instance voiced here by Ian Plimer on ABC:", "Now the claim says:") or ends on it ("... it
+# does counter the source's assertion that", "extraordinary claims like this one on
+# thegloss.com:"), and points at what follows. Not "Snopes investigated this claim and
+# concluded it was False." (the conclusion follows), nor "refuting the claim that ..." or "The
+# rumor seems to be false." (neither introduces the quote as the claim).
+_CLAIM_NOUN = r"(?:claim|assertion|allegation|myth|rumou?r|hoax)"  # singular: "claims" is a verb
+_OPENS_ON_CLAIM = re.compile(
+    rf"^\W*(?:(?:but|and|now|so|here|again),?\s+)?(?:(?:the|this|that|one|such)\s+)"
+    rf"(?:[\w'’-]+\s+){{0,2}}?{_CLAIM_NOUN}\b", re.IGNORECASE)
+# Ending on it: "... the source's assertion that" (what follows is the claim's content);
+# "... make the claim:", "the original claim:", but not after a word that sets evidence
+# against it ("the opposite to the original claim:", "nor it addresses the claim:").
+_ENDS_ON_CLAIM = re.compile(
+    rf"\b(?:the|this|that|their|his|her|its|such|[\w’'-]+['’]s)\s+(?:[\w'’-]+\s+){{0,2}}?"
+    rf"{_CLAIM_NOUN}\s+that\s*$"
+    rf"|(?<!\bto\s)(?<!\bagainst\s)(?<!\bwith\s)(?<!\babout\s)(?<!\bof\s)"
+    rf"(?<!\baddresses\s)(?<!\bconfirm\s)(?<!\bsupport\s)(?<!\bsupports\s)"
+    rf"\b(?:the|this|that|their|his|her|its|such|[\w’'-]+['’]s)\s+(?:[\w'’-]+\s+){{0,2}}?"
+    rf"{_CLAIM_NOUN}(?:\s+(?:is|was|reads|says|goes))?\s*:\s*$"
+    rf"|\b{_CLAIM_NOUN}s\s+like\s+this(?:\s+one)?\b[^:;]*:\s*$", re.IGNORECASE)
+_CLAIM_INTRODUCED = re.compile(r"(?::|\bthat|\.\.\.|…)\s*$|" + _INTRODUCES.pattern,
+                               re.IGNORECASE)
+
+
+def introduces_claim(lead_in: str | None) -> bool:
+    """The lead-in's last sentence introduces the quote after it as the claim under
+    examination (Skeptics answers quote a claim to weigh it), not as evidence (review9 D1)."""
+    if not lead_in:
+        return False
+    last = _SENTENCE_END.split(lead_in.rstrip())[-1].strip()
+    if not _CLAIM_INTRODUCED.search(last):
+        return False
+    return bool(_OPENS_ON_CLAIM.match(last) or _ENDS_ON_CLAIM.search(last))
+
+
 def transcript_speaker(text: str, about_chatbots: bool = True) -> str | None:
     """What a quote that opens on a speaker's label is: "chatbot_reply" where a chatbot
     speaks first ("ChatGPT: Look, ...") or answers the user who does ("User: What is 2 + 2?
