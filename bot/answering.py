@@ -43,6 +43,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.attribution import is_reference
 from index.reader import Hit, IndexReader
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
@@ -156,7 +157,9 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 # "Source: [Reuters](...)", "Sources - BBC, CNN": a line that names where the answer's quote
 # came from says nothing itself ("Sources close to the minister say" is no such line).
 _SOURCE_LINE = re.compile(
-    r"(?i)^\W*(?:sources?|via|credits?|references?)\s*[:\-\u2013\u2014]\s*\S")
+    r"^\W*(?i:sources?|via|credits?|references?)\s*[:\-\u2013\u2014]\s*\S"
+    # "source Flight Safety Foundation „When Lightning Strikes”" (review9 D5): no colon, a name.
+    r"|^\W*(?i:sources?)\s+[A-Z„“\"]")
 # "Amazon Kindles 'damaged by airport scanners' -- The Telegraph": a headline and its outlet,
 # a reference to the quote, not the answerer saying something.
 _CITATION_LINE = re.compile(
@@ -181,10 +184,12 @@ def _introduces(hit: Hit) -> bool:
 
 
 def _attributes(hit: Hit) -> bool:
-    """A quote or paragraph that is only the line saying whose the quote above it is."""
+    """A quote or paragraph that is only the line saying whose the quote above it is, or
+    only a reference (review9 D5: a paper's authors, title, journal and DOI shown as the
+    quote answering "does taking vitamin D mean you need more vitamin A?")."""
     text = hit.text.strip()
     return ("\n" not in text and len(text) <= 2 * SOURCE_LINE_CHARS
-            and _ATTRIBUTION_LINE.match(text) is not None)
+            and _ATTRIBUTION_LINE.match(text) is not None) or is_reference(text)
 
 
 def _words(hit: Hit) -> str:

@@ -488,6 +488,19 @@ _REFERENCE = re.compile(
     r"\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]|\b[A-Z][a-z]+,\s+[A-Z][a-z]+\s*[;,]")
 
 
+_IDENTIFIER = re.compile(r"\b(?:doi:?\s*10\.\d{4,9}/|doi\.org/10\.|PMID:?\s*\d|ISBN[-:\s]*[\dX])",
+                         re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def is_reference(text: str) -> bool:
+    """One line of a bibliography: authors, title, journal, year, DOI ("J. Rodrigo Mora:
+    "Vitamin effects on the immune system" Nat Rev Immunol. 2008 ... doi: 10.1038/nri2378")."""
+    stripped = text.strip()
+    return "\n" not in stripped and len(stripped.split()) <= 40 and \
+        _IDENTIFIER.search(stripped) is not None and _YEAR.search(stripped) is not None
+
+
 def is_title_or_reference(text: str) -> bool:
     """A title or a reference line between a lead-in and its quote ("Types of Dietary Fat and
     Risk of Coronary Heart Disease: A Critical Review", "Ahmed SH, Guillem K. ... 2013;16(4)")."""
