@@ -352,6 +352,16 @@ def test_the_hybrid_takes_the_vectors_cosines_from_the_graph_s_rescoring(
     np.testing.assert_array_equal(cosine, again.astype(np.float64))
 
 
+def test_a_farther_question_is_never_walked_narrower() -> None:
+    # The shipped table: bounds on the length ascending (the first a question is under
+    # wins), the number kept falling as the bound rises, and none below the base.
+    bounds = [bound for bound, _ in ann.WIDEN]
+    kept = [kept for _, kept in ann.WIDEN]
+    assert bounds == sorted(bounds) and len(set(bounds)) == len(bounds)
+    assert kept == sorted(kept, reverse=True)
+    assert min(kept) > ann.EXPANSION_SEARCH >= ann.RESCORED
+
+
 def test_questions_far_from_the_passages_are_walked_wider(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A question's length along the passages' first principal directions says how far it is
