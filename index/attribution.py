@@ -691,12 +691,14 @@ def answerer_wrote(lead: str) -> bool:
 # Who answers a prompt: a chatbot named, or "it", "the model" after the answerer asked it.
 _CHATBOT = (r"(?:ChatGPT(?:[ -]?\d(?:\.\d)?)?|GPT-?\d(?:\.\d)?(?:[ -]Turbo)?|Bard|Bing(?:\s+Chat)?|"
             r"Claude|Gemini|Copilot|Llama(?:[ -]?\d)?|the\s+(?:model|AI|bot|assistant|LLM))")
-# The lead-in's last sentence presents what came back: "ChatGPT:", "This is the result.",
-# "It answered.", "this is its answer", "Both ChatGPT and Bard give this as their response",
-# "This is what ChatGPT says when I paste your question verbatim:". "It says" alone is not
-# one: a document says things too.
+# A transcript's speaker label may carry an aside: "ChatGPT (417 chars):", "Me (edited):".
+_ASIDE = r"(?:\([^()]{0,40}\)\s*)?"
+# The lead-in's last sentence presents what came back: "ChatGPT:", "ChatGPT (417 chars):",
+# "This is the result.", "It answered.", "this is its answer", "Both ChatGPT and Bard give
+# this as their response", "This is what ChatGPT says when I paste your question verbatim:".
+# "It says" alone is not one: a document says things too.
 _SHOWS_REPLY = re.compile(
-    rf"^\W*(?:User\b.*\s)?{_CHATBOT}\s*:?\s*$"
+    rf"^\W*(?:User\b.*\s)?(?:{_CHATBOT}|Assistant)\s*{_ASIDE}:?\s*$"
     rf"|\b(?:this|here)\s+(?:is|was|are)\s+(?:the|its|their|ChatGPT's)\s+(?:result|output|"
     rf"response|reply|answer)s?\b|^\W*(?:the\s+)?(?:output|response|reply)\s*:\s*$"
     rf"|\b(?:it|they)\s+(?:(?:then|still|just|also|both|all)\s+)?(?:answered|replied|"
@@ -706,6 +708,9 @@ _SHOWS_REPLY = re.compile(
     rf"|\b(?:its|their)\s+(?:answer|response|reply|output)\b"
     rf"|\bin\s+one\s+response\s*:\s*$",
     re.IGNORECASE)
+# A transcript line: who speaks, then what they said ("ChatGPT: Look, I'm not ...").
+_BOT_SPEAKS = re.compile(rf"^\W*(?:{_CHATBOT}|Assistant)\s*{_ASIDE}:\s*\S", re.IGNORECASE | re.M)
+_USER_SPEAKS = re.compile(rf"^\W*(?:Me|User|Human|You)\s*{_ASIDE}:\s*\S", re.IGNORECASE)
 # An answer about chatbots or prompts: only there do "It answered." and "This is the
 # result." speak of a chatbot (Skeptics: "Result:" is a study's, "It says" a document's).
 ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Copilot|Llama|"
@@ -717,6 +722,7 @@ ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Cop
 # one that cites what is said about prompts ("The guide's section on prompts says:").
 _SHOWS_PROMPT = re.compile(
     r"^\W*(?:(?:negative|system|example)\s+)?prompt\s*:?\s*$"
+    rf"|^\W*(?:Me|User|Human|You|Input|System)\s*{_ASIDE}:\s*$"
     r"|\b(?:the|this|a|my|your|following|negative|system|same|that|adjusted|new)\s+"
     r"(?:[\w-]+\s+){0,2}?prompts?\b"
     r"|\bI\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|entered|told)\s+"
@@ -743,6 +749,20 @@ def answerer_material(lead_in: str | None, about_chatbots: bool = True) -> str |
     if _SHOWS_PROMPT.search(last) and not (_CITES_ABOUT.search(last)
                                            and not answerer_wrote(lead_in)):
         return "prompt"
+    return None
+
+
+def transcript_speaker(text: str, about_chatbots: bool = True) -> str | None:
+    """What a quote that opens on a speaker's label is: "chatbot_reply" where a chatbot
+    speaks first ("ChatGPT: Look, ...") or answers the user who does ("User: What is 2 + 2?
+    ChatGPT: 4."), "prompt" where only the user speaks ("Me: Write a story ..."), else None.
+    Only in an answer about chatbots, as ``answerer_material``."""
+    if not about_chatbots:
+        return None
+    if _BOT_SPEAKS.match(text):
+        return "chatbot_reply"
+    if _USER_SPEAKS.match(text):
+        return "chatbot_reply" if _BOT_SPEAKS.search(text) else "prompt"
     return None
 
 

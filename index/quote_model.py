@@ -33,6 +33,7 @@ from .attribution import (
     lead_in_outlet,
     only_asks,
     speaks_in_first_person,
+    transcript_speaker,
 )
 from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import Gazetteer
@@ -320,7 +321,7 @@ def mark_answerer_material(thread: Thread) -> None:
             " ".join([thread.title, *(p.text for p in answer.passages)])) is not None
         for p in answer.passages:
             if p.kind == "quote" and p.outlet is None and p.url is None and not p.source_kind:
-                found = answerer_material(p.lead_in, about)
+                found = answerer_material(p.lead_in, about) or transcript_speaker(p.text, about)
                 if found:
                     p.source_kind = kinds[found]
 
