@@ -45,7 +45,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.attribution import is_back_reference, is_reference
+from index.attribution import is_reference
 from index.reader import Hit, IndexReader
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
@@ -172,6 +172,12 @@ _ATTRIBUTION_LINE = re.compile(r"^(?:--|[\u2013\u2014])")
 SOURCE_LINE_CHARS = 200
 # An answerer's comment on a quote is a sentence or two; longer, it says something itself.
 COMMENT_WORDS = 30
+# ... and it speaks of the quoted words themselves ("The latter statement", "This quote"),
+# not of the article, whose verdict ("The article is partially correct.") is an answer.
+_ABOUT_THE_QUOTE = re.compile(
+    r"^\W*(?:(?:but|and|so|also),?\s+)?(?:the|this|that|these|those)\s+(?:latter|former|"
+    r"(?:(?:above|last|first|second|same)\s+)?(?:statement|quote|quotation|quoted\s+text|"
+    r"passage|sentence)s?)\b", re.IGNORECASE)
 
 
 def _introduces(hit: Hit) -> bool:
@@ -194,7 +200,7 @@ def _comments_on_a_quote(hit: Hit) -> bool:
     0.94 put it above the seed's Daily Mail quote once clearly better answers could lead)."""
     text = hit.text.strip()
     return hit.kind == "answer" and "\n" not in text and \
-        len(text.split()) <= COMMENT_WORDS and is_back_reference(text)
+        len(text.split()) <= COMMENT_WORDS and _ABOUT_THE_QUOTE.match(text) is not None
 
 
 def _attributes(hit: Hit) -> bool:
