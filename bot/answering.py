@@ -218,6 +218,15 @@ def _words(hit: Hit) -> str:
     return " " + " ".join(_WORDS.findall(hit.text.lower())) + " "
 
 
+def _shares_a_run(one: str, other: str, n: int = 8) -> bool:
+    """Whether two passages' words (``_words``) have ``n`` consecutive words in common: a quote
+    of another answer is cut and joined differently from the answer it quotes (review9 saw
+    history-meta 3795's quote of 3792, and 3792's own paragraph, one above the other)."""
+    a, b = one.split(), other.split()
+    runs = {tuple(a[i:i + n]) for i in range(len(a) - n + 1)}
+    return any(tuple(b[i:i + n]) in runs for i in range(len(b) - n + 1))
+
+
 def _without_repeats(hits: list[Hit]) -> list[Hit]:
     """Each text once: a passage whose words another passage shown before it holds is left
     out, and a quote citing nothing whose words an answerer's passage of its thread holds
@@ -227,7 +236,10 @@ def _without_repeats(hits: list[Hit]) -> list[Hit]:
     dropped = {q.passage_id for q in hits
                if q.kind == "quote" and q.outlet is None and q.url is None
                and any(h.kind == "answer" and _thread(h) == _thread(q)
-                       and words[q.passage_id] in words[h.passage_id] for h in hits)}
+                       and (words[q.passage_id] in words[h.passage_id]
+                            or (q.source_kind == OTHER_ANSWER
+                                and _shares_a_run(words[q.passage_id], words[h.passage_id])))
+                       for h in hits)}
     kept: list[Hit] = []
     for h in hits:
         if h.passage_id not in dropped and not any(words[h.passage_id] in words[k.passage_id]

@@ -276,6 +276,22 @@ def test_quoted_material_that_is_no_source_does_not_go_first_as_a_quote() -> Non
     assert ids(choose([plain, answer, cited], k=3, min_relevance=0.35))[0] == "t/q/1/a0/p0"
 
 
+def test_a_quote_of_another_answer_gives_way_to_that_answer_however_it_was_cut() -> None:
+    """review9 (history-meta 3790): answer 3795's quote of 3792, cut and joined differently
+    from 3792's own passage, was shown above it: the same words twice."""
+    own = dataclasses.replace(hit("t/a0/p0", 0.85, "answer", outlet=None), text=(
+        "I have read your answer and I can see points that justify the notice.\n\nFirstly, it "
+        "is not at all clear from your answer why you think the date of printing matters."))
+    quoted = dataclasses.replace(hit("t/a1/p2", 0.94, outlet=None), source_kind="other_answer",
+                                 text=("Firstly, it is not at all clear from your answer why you "
+                                       "think the date of printing matters. It is even less "
+                                       "clear why the flood story bears on it."))
+    assert ids(choose([quoted, own], k=3, min_relevance=0.3)) == ["t/a0/p0"]
+    # A quote citing nothing that shares words but is no quote of another answer stays.
+    plain = dataclasses.replace(quoted, source_kind=None)
+    assert ids(choose([plain, own], k=3, min_relevance=0.3)) == ["t/a1/p2", "t/a0/p0"]
+
+
 def test_a_comment_on_the_quote_above_is_never_shown_alone() -> None:
     """The seed: "The latter statement doesn't get into any details ..." (relevance 0.94,
     embedded with its thread) led the Daily Mail quote once better answers could lead."""
