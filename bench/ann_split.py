@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--expansion", type=int, help="index.ann.EXPANSION_SEARCH for the run")
     parser.add_argument("--rescored", type=int, help="index.ann.RESCORED for the run")
     parser.add_argument("--no-widen", action="store_true", help="every walk keeps "
-                        "EXPANSION_SEARCH (index.ann.WIDEN off: the setting before it)")
+                        "EXPANSION_SEARCH (index.ann.WIDEN off)")
     parser.add_argument("--threads", type=int, help="index.encoders.THREADS for the run")
     parser.add_argument("--embedding", type=int, metavar="ROUNDS", help="time the model "
                         "alone on the questions, ROUNDS times each (no index needed)")

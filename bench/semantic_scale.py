@@ -20,8 +20,9 @@ does; questions go through the path the bot takes, ``IndexReader.search``, from 
 to hits with their text. For each size, in a fresh process per ranking (BM25 alone, hybrid):
 
 - memory, resident MB: the index's (after the questions, above the process with the project
-  imported and the model loaded), split into the process's own pages and pages of mapped
-  files (the memory-mapped vector index); the model's (loading it: PyTorch and the weights);
+  imported and the model loaded), split into the process's own pages (since 2026-12-05
+  afternoon the graphs too, read into memory) and pages of mapped files (the graphs' file,
+  memory-mapped before); the model's (loading it: PyTorch and the weights);
   and the whole process's;
 - the median and p99 of ``search(question, 3)``, and of embedding a question alone;
 - recall@10 of the vector stage (``index.ann``) against exact search over the same int8

@@ -13,7 +13,9 @@ Which passages a reply shows, in order (``choose``, a pure function):
    better (``ANSWER_LEAD`` more relevance). So a weak quote never pushes out a much better
    answer, and an answer that beats every quote leads. Quoted text that is no source (a
    prompt, a chatbot's reply, another answer of the thread: ``NO_SOURCE``) counts as the
-   answerer's material here.
+   answerer's material here. The claim a thread examines (``source_kind`` "claim") comes
+   last, after the evidence and the answers that weigh it (review9: a Skeptics claim shown
+   first, its answer's "NO!" hidden, read as the evidence).
 3. One passage per answer on the first page (several voices, not one answer cut in slices),
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
@@ -41,8 +43,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.attribution import is_reference
 from index.reader import Hit, IndexReader
-from index.sources import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION
+from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
 from .render import Reply, leads_in, points_ahead, render_answer
 
@@ -154,7 +157,9 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
 # "Source: [Reuters](...)", "Sources - BBC, CNN": a line that names where the answer's quote
 # came from says nothing itself ("Sources close to the minister say" is no such line).
 _SOURCE_LINE = re.compile(
-    r"(?i)^\W*(?:sources?|via|credits?|references?)\s*[:\-\u2013\u2014]\s*\S")
+    r"^\W*(?i:sources?|via|credits?|references?)\s*[:\-\u2013\u2014]\s*\S"
+    # "source Flight Safety Foundation „When Lightning Strikes”" (review9 D5): no colon, a name.
+    r"|^\W*(?i:sources?)\s+[A-Z„“\"]")
 # "Amazon Kindles 'damaged by airport scanners' -- The Telegraph": a headline and its outlet,
 # a reference to the quote, not the answerer saying something.
 _CITATION_LINE = re.compile(
@@ -179,10 +184,12 @@ def _introduces(hit: Hit) -> bool:
 
 
 def _attributes(hit: Hit) -> bool:
-    """A quote or paragraph that is only the line saying whose the quote above it is."""
+    """A quote or paragraph that is only the line saying whose the quote above it is, or
+    only a reference (review9 D5: a paper's authors, title, journal and DOI shown as the
+    quote answering "does taking vitamin D mean you need more vitamin A?")."""
     text = hit.text.strip()
     return ("\n" not in text and len(text) <= 2 * SOURCE_LINE_CHARS
-            and _ATTRIBUTION_LINE.match(text) is not None)
+            and _ATTRIBUTION_LINE.match(text) is not None) or is_reference(text)
 
 
 def _words(hit: Hit) -> str:
@@ -210,18 +217,21 @@ def _without_repeats(hits: list[Hit]) -> list[Hit]:
 
 
 def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:
-    """Both lists merged, each kept in its order: the next quote goes first unless the next
-    answerer's passage is ``ANSWER_LEAD`` more relevant."""
+    """Both lists merged, each kept in its order: the next quote goes first unless one of the
+    answerers' passages still to come is ``ANSWER_LEAD`` more relevant (the first such in
+    ranking order goes then). Every one still to come, not just the next: review9 saw an
+    answer's own summary (relevance 0.99) wait behind a quote of another thread (0.74)
+    because a weaker answerer's passage ranked before it."""
     ordered: list[Hit] = []
-    q = a = 0
-    while q < len(quotes) or a < len(own):
-        if a == len(own) or (q < len(quotes) and (own[a].relevance or 0.0)
-                             < (quotes[q].relevance or 0.0) + ANSWER_LEAD):
-            ordered.append(quotes[q])
-            q += 1
+    quotes, own = list(quotes), list(own)
+    while quotes or own:
+        bar = (quotes[0].relevance or 0.0) + ANSWER_LEAD if quotes else float("-inf")
+        better = next((h for h in own if (h.relevance or 0.0) >= bar), None)
+        if better is None:
+            ordered.append(quotes.pop(0))
         else:
-            ordered.append(own[a])
-            a += 1
+            own.remove(better)
+            ordered.append(better)
     return ordered
 
 
@@ -241,9 +251,11 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
         relevant = [h for h in relevant if _thread(h) == _thread(best)
                     or (h.relevance or 0.0) >= (best.relevance or 0.0) - OTHER_THREAD_MARGIN]
     relevant = _without_repeats(_join_quote_runs(relevant))
-    quotes = [h for h in relevant if h.kind == "quote" and h.source_kind not in NO_SOURCE]
-    own = [h for h in relevant if h not in quotes]
-    ordered = _quotes_first(quotes, own)
+    quotes = [h for h in relevant if h.kind == "quote" and h.source_kind not in NO_SOURCE
+              and h.source_kind != CLAIM]
+    claims = [h for h in relevant if h.source_kind == CLAIM]
+    own = [h for h in relevant if h not in quotes and h not in claims]
+    ordered = _quotes_first(quotes, own) + claims
     # The first page: one passage per answer; others of the same answer wait, unless nothing
     # else matches.
     first: list[Hit] = []

@@ -25,3 +25,27 @@ def clean_question(text: str) -> str:
     cut = text[:QUESTION_MAX + 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > QUESTION_MAX // 2 else cut[:QUESTION_MAX]).rstrip()
+
+
+# Words that open a question or a request for sources ("why ...", "is it true ...", "source
+# for ...", "any evidence ..."): in an auto-answer channel, where nobody mentions the bot, a
+# message asks something when it has a question mark or opens with one of these.
+_OPENERS = frozenset({
+    "who", "whom", "whose", "what", "whats", "which", "when", "where", "why", "how", "is", "are",
+    "was", "were", "am", "do", "does", "did", "don't", "doesn't", "didn't", "can", "could",
+    "can't", "couldn't", "should", "shouldn't", "would", "wouldn't", "will", "won't", "has",
+    "have", "had", "hasn't", "haven't", "may", "might", "must", "shall", "isn't", "aren't",
+    "wasn't", "weren't", "any", "anyone", "source", "sources", "evidence", "proof", "citation",
+    "citations", "tell", "explain", "show", "find",
+})
+_WORD = re.compile(r"[\w']+")
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message reads as a question or a request for sources: a question mark, or a
+    first word from ``_OPENERS``. "thanks!" and "lol" in an auto-answer channel are talk, not
+    questions: they get no answer, no "No good match" and no cooldown."""
+    if "?" in text or "\uff1f" in text:
+        return True
+    first = _WORD.search(text.lower().replace("\u2019", "'"))
+    return first is not None and first.group() in _OPENERS

@@ -323,8 +323,9 @@ def render_answer(question: str, hits: Sequence[Hit], *, surface: str = "discord
 
 BROWSE_HINTS = {
     "discord": "browse what the corpus cites with `/sources`",
-    "terminal": "see the closest passages and how relevant each is with "
-                "`.venv/bin/python -m index search \"your words\"`",
+    "terminal": "type `/sources` to list what the corpus cites, or see the closest passages "
+                "and how relevant each is with `.venv/bin/python -m index search \"your "
+                "words\"`",
 }
 
 
@@ -343,6 +344,12 @@ def render_nothing(question: str, *, surface: str = "discord") -> Reply:
 SOURCE_HEADINGS = {"news": "News outlets", "reference": "Reference works",
                    "scholarly": "Scholarly sources", "government": "Government bodies",
                    "website": "Other websites"}
+
+
+def sources_matching(sources: Sequence[CitedSource], filter_text: str) -> list[CitedSource]:
+    """The sources whose name holds ``filter_text`` (any case); all of them for ""."""
+    needle = filter_text.casefold()
+    return [s for s in sources if not needle or (s.name and needle in s.name.casefold())]
 
 
 def render_sources(sources: Sequence[CitedSource], *, page: int, per_page: int,

@@ -12,7 +12,9 @@ from index.reader import IndexReader
 
 from .answering import answer
 from .questions import clean_question
-from .render import as_text
+from .render import as_text, render_sources, sources_matching
+
+SOURCES = "/sources"  # typed instead of a question: what the corpus cites, as /sources lists it
 
 
 async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = sys.stdin,
@@ -36,12 +38,18 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
         question = clean_question(line)
         if not question:
             continue
-        settings = config.answers
-        result = await answer(reader, question, k=settings.passages,
-                              min_relevance=settings.min_relevance, min_score=settings.min_score,
-                              surface="terminal")
+        if question == SOURCES or question.startswith(SOURCES + " "):
+            wanted = question.removeprefix(SOURCES).strip()
+            sources = sources_matching(await reader.sources(), wanted)
+            reply = render_sources(sources, page=0, per_page=max(1, len(sources)),
+                                   filter_text=wanted or None)
+        else:
+            settings = config.answers
+            reply = (await answer(reader, question, k=settings.passages,
+                                  min_relevance=settings.min_relevance,
+                                  min_score=settings.min_score, surface="terminal")).reply
         try:
-            stdout.write(as_text(result.reply) + "\n\n")
+            stdout.write(as_text(reply) + "\n\n")
             stdout.flush()
         except BrokenPipeError:
             # Whoever read the answers has gone (`make run | head`): stop as Unix tools do,

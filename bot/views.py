@@ -16,7 +16,7 @@ from .answering import AnswerPage, answer
 from .cooldowns import interaction_may_search
 from .messages import send_kwargs
 from .questions import clean_question
-from .render import render_sources, render_whole
+from .render import render_sources, render_whole, sources_matching
 from .state import REASONS, StateWriteFailed
 
 if TYPE_CHECKING:
@@ -267,9 +267,7 @@ async def outlets_page(bot: SourcedBot, page: int, filter_text: str) -> dict[str
     """One page of ``/sources``, grouped by kind, with Previous / Next buttons."""
     async with bot.indexes.reader() as reader:
         sources = await reader.sources()
-    if filter_text:
-        needle = filter_text.casefold()
-        sources = [s for s in sources if s.name and needle in s.name.casefold()]
+    sources = sources_matching(sources, filter_text)
     named = sum(1 for s in sources if s.name)
     pages = max(1, -(-named // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)

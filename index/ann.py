@@ -14,9 +14,9 @@ with a question is the same for every passage, so centring changes no exact rank
 graph's order only has to put the exact best among its first RESCORED, which are then scored
 exactly from their full int8 rows, read from the file (``pread``: a question reads a few
 hundred KB through the operating system's page cache, never mapped into the process), as
-``index.dense`` scores them; so scores equal exact search's. The reader memory-maps the graph,
-and the operating system pages in the parts questions visit. The graph is what has to stay in
-memory, and it is about two thirds of what it was with the full int8 rows inside it
+``index.dense`` scores them; so scores equal exact search's. The reader reads the graphs into
+memory of its own, in huge pages where the system gives them (HUGE_PAGE). The graph is what
+has to stay in memory, and it is about two thirds of what it was with the full int8 rows inside it
 (README, "Vector search at scale": the layouts measured).
 
 The file is named for the vectors it holds: a digest of the format, the model, the dimension
@@ -90,7 +90,7 @@ DIMS = 192
 # graph was built with 16 keeps it (usearch's file says its links) until its passages change.
 CONNECTIVITY = 24
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 1536  # each graph's walk
+EXPANSION_SEARCH = 768  # each graph's walk, for questions near the passages (WIDEN)
 # A file of one graph (the format before, or an index too small to split) keeps what one graph
 # over all the passages kept: 2,560 (0.9873 above; 1,536 would give 0.9783).
 EXPANSION_ONE_GRAPH = 2560
@@ -102,13 +102,27 @@ RESCORED = 512
 # (99.8%); the walk does not reach them. A question's length along the WIDEN_DIMS first
 # principal directions (its unit vector, not centred) says, before any walk, how far it is
 # from the passages: below a WIDEN bound, each walk keeps that many (the first bound it is
-# under). Chosen on "tune-mixed" at 1,000,000 with 24 links: the 15% below 0.407 keeping 6,144,
-# recall@10 0.9878 (0.9731 without; 0.9942 with the next 25%, below 0.506, keeping 4,096: 40%
-# of questions walked 3-4 times longer). README, "Vector search at scale".
+# under). Chosen on "tune-mixed" at 1,000,000 with 24 links (h18lat): the 15% below 0.407 keeping
+# 6,144, the rest 1,536: recall@10 0.9878 (0.9731 without). Then (h19lat) a table over the whole
+# range, so that near questions walk less and the farthest no further than 4,096 (the p99):
+# each question's recall at 768 to 6,144 measured, widths per tenth of the questions' lengths
+# chosen to maximise recall less a cost in walk time, never narrower for a farther question:
+# 0.9906 (split in halves, fitted on one and checked on the other: 0.9885 and 0.9912), the
+# median question's walk 1,280 instead of 1,536, the farthest 4,096 instead of 6,144. README,
+# "Vector search at scale".
 WIDEN_DIMS = 32
-WIDEN: tuple[tuple[float, int], ...] = ((0.407, 6144),)
+WIDEN: tuple[tuple[float, int], ...] = ((0.466, 4096), (0.506, 2048), (0.546, 1280), (0.576, 1024))
 # Graphs the passages are split between, each walked on a thread of its own.
 PARTS = 2
+# The reader reads the graphs into memory of its own, in huge pages (2 MB) where the system
+# gives them (Linux's transparent huge pages, asked for with madvise), rather than walking
+# them memory-mapped from the file in 4 KB pages: a walk visits thousands of nodes spread over
+# the whole graph, and each one in another small page costs an address-translation miss. At
+# 1,000,000 passages, 24 links, 1,536 kept: the slower walk's CPU time 12.2-12.9 ms against
+# 15.2 mapped (14.1-14.8 in memory without huge pages). Same memory (the graph's pages were
+# all mapped after a few hundred questions), but no longer the page cache's to drop under
+# memory pressure; reading it takes a second or more, in the reader's loading thread.
+HUGE_PAGE = 2 << 20
 # Threads inserting into the graph (0: every core). Several threads make the graph depend on
 # their timing; tests that compare a graph's answers with exact search use one.
 BUILD_THREADS = 0
@@ -277,7 +291,8 @@ def build(database: Path, *, progress: Callable[[int, int], None] | None = None
                                  scale))
         os.replace(tmp, target)  # whole or not at all: a stopped build leaves only a .tmp
         took = time.perf_counter() - started
-    # A running reader that mapped an older graph keeps its mapping (POSIX): removing is safe.
+    # A running reader holds its graphs in memory and keeps the file it opened (POSIX): removing
+    # is safe.
     for old in database.parent.glob(f".{database.name}.ann-*"):
         if old != target:
             old.unlink(missing_ok=True)
@@ -320,20 +335,21 @@ def _graph(database: Path, lo: int, hi: int, dim: int, scales: np.ndarray, centr
 
 
 class NearestIndex:
-    """The graph of an index's vectors, memory-mapped, and its rows, read as needed;
+    """The graphs of an index's vectors, held in memory, and its rows, read as needed;
     ``top_k`` and ``similarity`` as ``index.dense.DenseIndex``'s (the exact search it
     replaces)."""
 
     def __init__(self, graphs: list[Any], file: BinaryIO, mapped: mmap.mmap,
-                 views: list[memoryview], trailer: tuple[Any, ...], scales: np.ndarray) -> None:
+                 held: list[tuple[mmap.mmap, memoryview]], trailer: tuple[Any, ...],
+                 scales: np.ndarray) -> None:
         from usearch.index import Indexes
 
-        # In this order: the graphs (which point into the mapping) go before the mapping.
+        # In this order: the graphs (which point into the memory held) go before it.
         self._graphs = graphs
         # Several graphs are walked at once by usearch's threads, one each, and their
         # nearest merged (its search holds Python's lock: Python threads would take turns).
         self._walk = Indexes(graphs) if len(graphs) > 1 else None
-        self._views = views
+        self._held = held  # the graphs' bytes in memory
         self._map = mapped
         self._file = file
         self.path = Path(file.name)  # the file: graphs and rows
@@ -376,7 +392,8 @@ class NearestIndex:
             if trailer is None:
                 raise ValueError(f"{path} does not fit {database}: rebuild with `python -m "
                                  "index build`")
-            views = [memoryview(mapped)[at:at + size] for at, size in parts]
+            held = [_in_memory(file, at, size) for at, size in parts]
+            views = [view for _, view in held]
             graphs = []
             for view in views:
                 # No key lookups: keys are document numbers, and rows are read from the file.
@@ -390,7 +407,7 @@ class NearestIndex:
         except Exception:
             file.close()
             raise
-        return cls(graphs, file, mapped, views, trailer, scales.copy())
+        return cls(graphs, file, mapped, held, trailer, scales.copy())
 
     @property
     def parts(self) -> int:
@@ -490,6 +507,26 @@ class NearestIndex:
             order = np.lexsort((merged, -scores))[:k]
             best = merged[order], scores[order]
         return best
+
+
+def _in_memory(file: BinaryIO, at: int, size: int) -> tuple[mmap.mmap, memoryview]:
+    """``size`` bytes of ``file`` from ``at``, read into memory of the process's own that
+    starts on a huge page's boundary and asks for huge pages (HUGE_PAGE); the view is what
+    usearch walks."""
+    # Anonymous and private (shared anonymous memory would take the shared memory's huge
+    # page setting, usually off); the slack lets the view start on a boundary.
+    buffer = mmap.mmap(-1, size + HUGE_PAGE, flags=mmap.MAP_PRIVATE)
+    if hasattr(mmap, "MADV_HUGEPAGE"):  # Linux; elsewhere plain pages
+        buffer.madvise(mmap.MADV_HUGEPAGE)
+    start = -int(np.frombuffer(buffer, np.uint8, 1).ctypes.data) % HUGE_PAGE
+    view = memoryview(buffer)[start:start + size]
+    done, fd = 0, file.fileno()
+    while done < size:  # read, not copied from the mapping: its pages would stay mapped too
+        got = os.preadv(fd, [view[done:]], at + done)
+        if got <= 0:
+            raise OSError(f"{file.name}: short read of the graph")
+        done += got
+    return buffer, view
 
 
 def _layout(mapped: mmap.mmap, dim: int, n: int

@@ -488,6 +488,19 @@ _REFERENCE = re.compile(
     r"\(\d{4}\)|\b[A-Z][a-z]+\s+[A-Z]{1,2}[,.]|\b[A-Z][a-z]+,\s+[A-Z][a-z]+\s*[;,]")
 
 
+_IDENTIFIER = re.compile(r"\b(?:doi:?\s*10\.\d{4,9}/|doi\.org/10\.|PMID:?\s*\d|ISBN[-:\s]*[\dX])",
+                         re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def is_reference(text: str) -> bool:
+    """One line of a bibliography: authors, title, journal, year, DOI ("J. Rodrigo Mora:
+    "Vitamin effects on the immune system" Nat Rev Immunol. 2008 ... doi: 10.1038/nri2378")."""
+    stripped = text.strip()
+    return "\n" not in stripped and len(stripped.split()) <= 40 and \
+        _IDENTIFIER.search(stripped) is not None and _YEAR.search(stripped) is not None
+
+
 def is_title_or_reference(text: str) -> bool:
     """A title or a reference line between a lead-in and its quote ("Types of Dietary Fat and
     Risk of Coronary Heart Disease: A Critical Review", "Ahmed SH, Guillem K. ... 2013;16(4)")."""
@@ -691,12 +704,14 @@ def answerer_wrote(lead: str) -> bool:
 # Who answers a prompt: a chatbot named, or "it", "the model" after the answerer asked it.
 _CHATBOT = (r"(?:ChatGPT(?:[ -]?\d(?:\.\d)?)?|GPT-?\d(?:\.\d)?(?:[ -]Turbo)?|Bard|Bing(?:\s+Chat)?|"
             r"Claude|Gemini|Copilot|Llama(?:[ -]?\d)?|the\s+(?:model|AI|bot|assistant|LLM))")
-# The lead-in's last sentence presents what came back: "ChatGPT:", "This is the result.",
-# "It answered.", "this is its answer", "Both ChatGPT and Bard give this as their response",
-# "This is what ChatGPT says when I paste your question verbatim:". "It says" alone is not
-# one: a document says things too.
+# A transcript's speaker label may carry an aside: "ChatGPT (417 chars):", "Me (edited):".
+_ASIDE = r"(?:\([^()]{0,40}\)\s*)?"
+# The lead-in's last sentence presents what came back: "ChatGPT:", "ChatGPT (417 chars):",
+# "This is the result.", "It answered.", "this is its answer", "Both ChatGPT and Bard give
+# this as their response", "This is what ChatGPT says when I paste your question verbatim:".
+# "It says" alone is not one: a document says things too.
 _SHOWS_REPLY = re.compile(
-    rf"^\W*(?:User\b.*\s)?{_CHATBOT}\s*:?\s*$"
+    rf"^\W*(?:User\b.*\s)?(?:{_CHATBOT}|Assistant)\s*{_ASIDE}:?\s*$"
     rf"|\b(?:this|here)\s+(?:is|was|are)\s+(?:the|its|their|ChatGPT's)\s+(?:result|output|"
     rf"response|reply|answer)s?\b|^\W*(?:the\s+)?(?:output|response|reply)\s*:\s*$"
     rf"|\b(?:it|they)\s+(?:(?:then|still|just|also|both|all)\s+)?(?:answered|replied|"
@@ -706,6 +721,9 @@ _SHOWS_REPLY = re.compile(
     rf"|\b(?:its|their)\s+(?:answer|response|reply|output)\b"
     rf"|\bin\s+one\s+response\s*:\s*$",
     re.IGNORECASE)
+# A transcript line: who speaks, then what they said ("ChatGPT: Look, I'm not ...").
+_BOT_SPEAKS = re.compile(rf"^\W*(?:{_CHATBOT}|Assistant)\s*{_ASIDE}:\s*\S", re.IGNORECASE | re.M)
+_USER_SPEAKS = re.compile(rf"^\W*(?:Me|User|Human|You)\s*{_ASIDE}:\s*\S", re.IGNORECASE)
 # An answer about chatbots or prompts: only there do "It answered." and "This is the
 # result." speak of a chatbot (Skeptics: "Result:" is a study's, "It says" a document's).
 ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Copilot|Llama|"
@@ -717,6 +735,7 @@ ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Cop
 # one that cites what is said about prompts ("The guide's section on prompts says:").
 _SHOWS_PROMPT = re.compile(
     r"^\W*(?:(?:negative|system|example)\s+)?prompt\s*:?\s*$"
+    rf"|^\W*(?:Me|User|Human|You|Input|System)\s*{_ASIDE}:\s*$"
     r"|\b(?:the|this|a|my|your|following|negative|system|same|that|adjusted|new)\s+"
     r"(?:[\w-]+\s+){0,2}?prompts?\b"
     r"|\bI\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|entered|told)\s+"
@@ -743,6 +762,57 @@ def answerer_material(lead_in: str | None, about_chatbots: bool = True) -> str |
     if _SHOWS_PROMPT.search(last) and not (_CITES_ABOUT.search(last)
                                            and not answerer_wrote(lead_in)):
         return "prompt"
+    return None
+
+
+# The claim a thread examines, introduced as such: the lead-in's last sentence opens on it
+# ("This extraordinary claim which came from Wikipedia:", "The claim to the contrary, for
+# instance voiced here by Ian Plimer on ABC:", "Now the claim says:") or ends on it ("... it
+# does counter the source's assertion that", "extraordinary claims like this one on
+# thegloss.com:"), and points at what follows. Not "Snopes investigated this claim and
+# concluded it was False." (the conclusion follows), nor "refuting the claim that ..." or "The
+# rumor seems to be false." (neither introduces the quote as the claim).
+_CLAIM_NOUN = r"(?:claim|assertion|allegation|myth|rumou?r|hoax)"  # singular: "claims" is a verb
+_OPENS_ON_CLAIM = re.compile(
+    rf"^\W*(?:(?:but|and|now|so|here|again),?\s+)?(?:(?:the|this|that|one|such)\s+)"
+    rf"(?:[\w'’-]+\s+){{0,2}}?{_CLAIM_NOUN}\b", re.IGNORECASE)
+# Ending on it: "... the source's assertion that" (what follows is the claim's content);
+# "... make the claim:", "the original claim:", but not after a word that sets evidence
+# against it ("the opposite to the original claim:", "nor it addresses the claim:").
+_ENDS_ON_CLAIM = re.compile(
+    rf"\b(?:the|this|that|their|his|her|its|such|[\w’'-]+['’]s)\s+(?:[\w'’-]+\s+){{0,2}}?"
+    rf"{_CLAIM_NOUN}\s+that\s*$"
+    rf"|(?<!\bto\s)(?<!\bagainst\s)(?<!\bwith\s)(?<!\babout\s)(?<!\bof\s)"
+    rf"(?<!\baddresses\s)(?<!\bconfirm\s)(?<!\bsupport\s)(?<!\bsupports\s)"
+    rf"\b(?:the|this|that|their|his|her|its|such|[\w’'-]+['’]s)\s+(?:[\w'’-]+\s+){{0,2}}?"
+    rf"{_CLAIM_NOUN}(?:\s+(?:is|was|reads|says|goes))?\s*:\s*$"
+    rf"|\b{_CLAIM_NOUN}s\s+like\s+this(?:\s+one)?\b[^:;]*:\s*$", re.IGNORECASE)
+_CLAIM_INTRODUCED = re.compile(r"(?::|\bthat|\.\.\.|…)\s*$|" + _INTRODUCES.pattern,
+                               re.IGNORECASE)
+
+
+def introduces_claim(lead_in: str | None) -> bool:
+    """The lead-in's last sentence introduces the quote after it as the claim under
+    examination (Skeptics answers quote a claim to weigh it), not as evidence (review9 D1)."""
+    if not lead_in:
+        return False
+    last = _SENTENCE_END.split(lead_in.rstrip())[-1].strip()
+    if not _CLAIM_INTRODUCED.search(last):
+        return False
+    return bool(_OPENS_ON_CLAIM.match(last) or _ENDS_ON_CLAIM.search(last))
+
+
+def transcript_speaker(text: str, about_chatbots: bool = True) -> str | None:
+    """What a quote that opens on a speaker's label is: "chatbot_reply" where a chatbot
+    speaks first ("ChatGPT: Look, ...") or answers the user who does ("User: What is 2 + 2?
+    ChatGPT: 4."), "prompt" where only the user speaks ("Me: Write a story ..."), else None.
+    Only in an answer about chatbots, as ``answerer_material``."""
+    if not about_chatbots:
+        return None
+    if _BOT_SPEAKS.match(text):
+        return "chatbot_reply"
+    if _USER_SPEAKS.match(text):
+        return "chatbot_reply" if _BOT_SPEAKS.search(text) else "prompt"
     return None
 
 

@@ -23,9 +23,14 @@ from .loaders import (
     loader_for,
     sedump,
 )
-from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
+from .model import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
-from .quote_model import mark_answerer_material, mark_question_quotes, mark_thread_quotes
+from .quote_model import (
+    mark_answerer_material,
+    mark_claims,
+    mark_question_quotes,
+    mark_thread_quotes,
+)
 from .settings import IndexSettings
 from .sources import KIND_WORDS, label
 from .store import (
@@ -51,7 +56,7 @@ log = logging.getLogger(__name__)
 
 TOKENIZER_NAME = "nltk-stopwords+snowball-english/1"
 # Kinds of quote a build counts: every source kind, and quotes of the question.
-COUNTED_KINDS = (*KINDS, QUESTION, OTHER_ANSWER, PROMPT, CHATBOT_REPLY)
+COUNTED_KINDS = (*KINDS, QUESTION, OTHER_ANSWER, PROMPT, CHATBOT_REPLY, CLAIM)
 FORMATS = (" ".join(sorted(LOADERS)) + " Posts.xml; a BEIR folder's queries.jsonl holds its "
            "questions, not passages")
 
@@ -140,7 +145,7 @@ class BuildReport:
                                                 for k in COUNTED_KINDS
                                                 if k in NOT_SOURCES
                                                 or k in (QUESTION, OTHER_ANSWER, PROMPT,
-                                                         CHATBOT_REPLY)))
+                                                         CHATBOT_REPLY, CLAIM)))
         if self.vectors:
             lines.append(self.vectors)
         if self.skipped:
@@ -333,6 +338,7 @@ def _threads(path: Path, ctx: LoadContext) -> Iterator[Thread]:
             mark_question_quotes(thread)
             mark_thread_quotes(thread)
             mark_answerer_material(thread)
+            mark_claims(thread)
             yield thread
     except CorpusError:
         raise

@@ -22,6 +22,11 @@ OTHER_ANSWER = "other_answer"
 # (what they typed, what came back), shown for what it is, never as a source (review7 D7).
 PROMPT = "prompt"
 CHATBOT_REPLY = "chatbot_reply"
+# The ``source_kind`` of a quote its lead-in introduces as the claim the thread examines
+# (``index.quote_model.mark_claims``: "This extraordinary claim which came from Wikipedia:"):
+# words put forward to be weighed, not evidence; it keeps the outlet whose words they are
+# (review9 D1).
+CLAIM = "claim"
 
 
 @dataclass(slots=True)

@@ -27,14 +27,16 @@ from .attribution import (
     answerer_material,
     answerer_speaks,
     classify,
+    introduces_claim,
     is_back_reference,
     is_lead_in,
     is_title_or_reference,
     lead_in_outlet,
     only_asks,
     speaks_in_first_person,
+    transcript_speaker,
 )
-from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
+from .model import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import Gazetteer
 
 MODEL = Path(__file__).with_name("quote_model.json")
@@ -320,9 +322,25 @@ def mark_answerer_material(thread: Thread) -> None:
             " ".join([thread.title, *(p.text for p in answer.passages)])) is not None
         for p in answer.passages:
             if p.kind == "quote" and p.outlet is None and p.url is None and not p.source_kind:
-                found = answerer_material(p.lead_in, about)
+                found = answerer_material(p.lead_in, about) or transcript_speaker(p.text, about)
                 if found:
                     p.source_kind = kinds[found]
+
+
+def mark_claims(thread: Thread) -> None:
+    """Give the ``CLAIM`` source kind to every quote whose lead-in introduces it as the claim
+    under examination (``index.attribution.introduces_claim``), whatever it cites: shown
+    above a Skeptics answer's verdict as if evidence, Wikipedia's "In 2012, Thabet developed a
+    formula ..." told readers the opposite of the answer's "NO!" (review9 D1). Quotes already
+    known to be no source (the question, another answer, a prompt, a reply) keep their kind."""
+    for answer in thread.answers:
+        for p in answer.passages:
+            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE \
+                    and introduces_claim(p.lead_in):
+                p.source_kind = CLAIM
+
+
+_NO_EVIDENCE = frozenset({QUESTION, OTHER_ANSWER, PROMPT, CHATBOT_REPLY, "linked_post"})
 
 
 def _earlier(one: str | None, other: str | None) -> bool:

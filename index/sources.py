@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .model import CHATBOT_REPLY, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
+from .model import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import NOT_SOURCES, Gazetteer, normalise_domain, registrable_domain
 
 
@@ -78,7 +78,7 @@ KIND_WORDS = {"news": "news", "reference": "reference", "scholarly": "scholarly"
               "government": "government", "linked_post": "linked post",
               "file_host": "image or file", "website": "website", QUESTION: "the question",
               OTHER_ANSWER: "another answer", PROMPT: "prompt",
-              CHATBOT_REPLY: "chatbot's reply"}
+              CHATBOT_REPLY: "chatbot's reply", CLAIM: "claim examined"}
 
 
 def site_page(path: str) -> bool:
@@ -215,6 +215,10 @@ def source_label(kind: str, outlet: str | None, source_kind: str | None) -> str:
         return "Prompt, as the answerer gives it (not a source)"
     if source_kind == CHATBOT_REPLY:
         return "A chatbot's reply, as the answerer shows it (not a source)"
+    if source_kind == CLAIM:
+        # Whose words they are stays said; that they are the claim weighed, not evidence, first.
+        return (f"The claim examined, in {outlet}'s words (not evidence)" if outlet
+                else "The claim examined (not evidence)")
     if not outlet:
         return ("Quote (image or file link, source not named)" if source_kind == "file_host"
                 else "Quote (outlet not named)")

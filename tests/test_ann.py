@@ -255,6 +255,39 @@ def test_two_graphs_are_walked_and_merged_into_exact_search_s_best(
     assert 0 < np.mean(halves) < 10  # both graphs give some of the best
 
 
+def test_the_graphs_are_walked_from_the_reader_s_own_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reader reads each graph into memory of its own, from a huge page's boundary (the
+    # walk then needs fewer address translations), as the file holds it: once open, the
+    # graphs' bytes in the file are no longer read (only the rows are, for rescoring).
+    monkeypatch.setattr(ann, "EXACT_BELOW", 100)
+    monkeypatch.setattr(ann, "PARTS", 2)
+    rng = np.random.default_rng(12)
+    vectors = unit(rng, 3000)
+    db = fake_index(tmp_path, vectors)
+    ann.build(db)
+    (path,) = tmp_path.glob(".i.db.ann-*")
+    data = path.read_bytes()
+    nearest = ann.NearestIndex.open(db)
+    queries = unit(rng, 20)
+    before = [nearest.top_k(q, 10) for q in queries]
+    trailer = ann.TRAILER.unpack_from(data, len(data) - ann.TRAILER.size)
+    table = len(data) - ann.TRAILER.size - trailer[4] * ann.PART.size
+    parts = [ann.PART.unpack_from(data, table + i * ann.PART.size) for i in range(trailer[4])]
+    assert len(parts) == len(nearest._held) == 2
+    for (at, size), (_, view) in zip(parts, nearest._held, strict=True):
+        assert bytes(view) == data[at:at + size]
+        assert np.frombuffer(view, np.uint8, 1).ctypes.data % ann.HUGE_PAGE == 0
+    with path.open("r+b") as f:  # the graphs' bytes on disk zeroed, the rows kept
+        for at, size in parts:
+            f.seek(at)
+            f.write(bytes(size))
+    for q, (docs, scores) in zip(queries, before, strict=True):
+        again = nearest.top_k(q, 10)
+        assert again[0].tolist() == docs.tolist()
+        np.testing.assert_array_equal(again[1], scores)
+
+
 def old_format(tmp_path: Path, db: Path) -> Path:
     """The file the format before wrote (one graph, no parts' table, its graph's bytes in
     the trailer), made from this format's one-graph file."""
@@ -317,6 +350,16 @@ def test_the_hybrid_takes_the_vectors_cosines_from_the_graph_s_rescoring(
     docs, cosine, again = run(candidates())
     assert len(docs) == 2  # BM25's best is not the vectors' best
     np.testing.assert_array_equal(cosine, again.astype(np.float64))
+
+
+def test_a_farther_question_is_never_walked_narrower() -> None:
+    # The shipped table: bounds on the length ascending (the first a question is under
+    # wins), the number kept falling as the bound rises, and none below the base.
+    bounds = [bound for bound, _ in ann.WIDEN]
+    kept = [kept for _, kept in ann.WIDEN]
+    assert bounds == sorted(bounds) and len(set(bounds)) == len(bounds)
+    assert kept == sorted(kept, reverse=True)
+    assert min(kept) > ann.EXPANSION_SEARCH >= ann.RESCORED
 
 
 def test_questions_far_from_the_passages_are_walked_wider(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.attribution import answerer_material
+from index.attribution import answerer_material, transcript_speaker
 from index.model import CHATBOT_REPLY, PROMPT, Answer, Passage, Thread
 from index.quote_model import mark_answerer_material
 from index.sources import source_label
@@ -19,6 +19,10 @@ from index.sources import source_label
     ("This is what ChatGPT says when I paste your question verbatim:", "chatbot_reply"),
     ("Both ChatGPT and Bard give this as their response to the prompt above:", "chatbot_reply"),
     ("User: Why do you give silly answers sometimes? ChatGPT", "chatbot_reply"),
+    ("ChatGPT (417 chars):", "chatbot_reply"),  # a transcript's speaker labels
+    ("Assistant", "chatbot_reply"),
+    ("Me:", "prompt"),
+    ("User (edited):", "prompt"),
     ("Use this Prompt", "prompt"),
     ("Prompt:", "prompt"),
     ("If you have ChatGPT Plus - Go to custom instructions and add the following prompt",
@@ -55,3 +59,31 @@ def test_only_in_an_answer_about_chatbots() -> None:
         None, PROMPT, CHATBOT_REPLY, None]  # a named source's words stay its own
     assert "not a source" in source_label("quote", None, PROMPT)
     assert "not a source" in source_label("quote", None, CHATBOT_REPLY)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("ChatGPT: Look, I'm not here to sugarcoat things.", "chatbot_reply"),
+    ("assistant: A stable environment is one where ...", "chatbot_reply"),
+    ("User: What is 2 + 2?\nChatGPT: 2 + 2 equals 4.", "chatbot_reply"),
+    ("Me: Write a story in Chinese about a character who changes.", "prompt"),
+    ("Note: the model was retrained in 2023.", None),
+    ("Meanwhile ChatGPT: no.", None),
+])
+def test_a_quote_that_opens_on_a_speaker_label(text: str, kind: str | None) -> None:
+    assert transcript_speaker(text) == kind
+    assert transcript_speaker(text, about_chatbots=False) is None
+
+
+def test_a_transcript_under_its_speaker_labels() -> None:
+    """genai answer 530 sets out a chat as "Me:" / "ChatGPT (417 chars):" paragraphs: each
+    quote is the answerer's prompt or the chatbot's reply, not a source's words."""
+    chat = Thread(key="c", title="Can ChatGPT write a long story in Chinese?", answers=[Answer(
+        passages=[Passage("answer", "Below is an example. Me:"),
+                  Passage("quote", "Write a story in Chinese.", lead_in="Below is an example. Me:"),
+                  Passage("answer", "ChatGPT (417 chars):"),
+                  Passage("quote", "在远古的岁月中", lead_in="ChatGPT (417 chars):"),
+                  Passage("quote", "ChatGPT: Look, I am not here to apologise.",
+                          lead_in="You may get some funny responses if you push it:")])])
+    mark_answerer_material(chat)
+    assert [p.source_kind for p in chat.answers[0].passages] == [
+        None, PROMPT, None, CHATBOT_REPLY, CHATBOT_REPLY]

@@ -46,6 +46,16 @@ def test_a_weak_quote_never_pushes_out_a_much_better_answer() -> None:
         "u/a0/p1", "t/a0/p0", "v/a0/p0", "w/a0/p1", "x/a0/p1"]
 
 
+def test_a_clearly_better_answer_is_not_held_back_by_a_weaker_one_ranked_before_it() -> None:
+    """review9: "does chocolate actually get you high?" showed another thread's quote (0.74)
+    above the answer's own summary (0.99), because the answerer's passage ranked before the
+    summary was no better than the quote."""
+    hits = [hit("t/a0/p0", 0.62, "answer"), hit("u/a0/p1", 0.74),
+            hit("t/a1/p0", 0.99, "answer"), hit("v/a0/p1", 0.7)]
+    assert ids(choose(hits, k=4, min_relevance=0.3)) == [
+        "t/a1/p0", "u/a0/p1", "v/a0/p1", "t/a0/p0"]
+
+
 def test_a_lead_in_is_never_shown_on_its_own() -> None:
     """"According to the BBC:" embedded with its thread's title once led the reply above the
     very quote it introduces."""
@@ -264,3 +274,16 @@ def test_quoted_material_that_is_no_source_does_not_go_first_as_a_quote() -> Non
         "t/q/1/a2/p0", "t/q/1/a0/p0", "t/q/1/a1/p0"]
     plain = dataclasses.replace(prompt, source_kind=None)
     assert ids(choose([plain, answer, cited], k=3, min_relevance=0.35))[0] == "t/q/1/a0/p0"
+
+
+def test_a_reference_or_a_source_line_alone_is_never_shown() -> None:
+    """review9 D5: a paper's reference line shown as the quote answering a question, and
+    "source Flight Safety Foundation ..." (no colon) as the answerer's words."""
+    reference = dataclasses.replace(hit("t/a0/p5", 0.8), text=(
+        'J. Rodrigo Mora: "Vitamin effects on the immune system: vitamins A and D take centre '
+        'stage" Nat Rev Immunol. 2008 Sep; 8(9): 685-698. doi: 10.1038/nri2378'))
+    source = dataclasses.replace(hit("u/a0/p5", 0.8, "answer", outlet=None),
+                                 text="source Flight Safety Foundation „When Lightning Strikes”")
+    finding = dataclasses.replace(hit("t/a0/p4", 0.6), text=(
+        "Smith et al. (2012) found that vitamin D raised the need for vitamin A in 40 adults."))
+    assert ids(choose([reference, source, finding], k=3, min_relevance=0.3)) == ["t/a0/p4"]

@@ -257,8 +257,12 @@ def test_auto_answer_channel_and_clean_shutdown(tmp_path: Path) -> None:
                 assert not await posts_before_a_reply(fake, n)
             extra = f"auto_answer_channel_ids = [{fake.channel_id}]\n"
             async with running_bot(tmp_path, fake=fake, extra_discord=extra) as bot:
+                # Talk there is not a question: no answer, no "No good match", no cooldown.
                 n = len(fake.calls)
-                await fake.send_message("Soleimani Baghdad", mention_bot=False)
+                await fake.send_message("Soleimani Baghdad, thanks all", mention_bot=False)
+                assert not await posts_before_a_reply(fake, n)
+                n = len(fake.calls)
+                await fake.send_message("why was Soleimani in Baghdad", mention_bot=False)
                 reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
                 assert field_names(reply)
             return bot.process.returncode, bot.log_text()

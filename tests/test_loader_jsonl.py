@@ -67,9 +67,12 @@ def test_an_answer_repeating_its_question_body_quotes_it(tmp_path: Path,
 
 @pytest.mark.parametrize(("content", "record", "problem"), [
     (b'[1, 2]\n', "line 1", "a record must be a JSON object, got list"),
-    (b'{"text": \n', "line 1", "not JSON"),
+    (b'{"text": \n', "line 1", "not JSON: Expecting value at column 10 (the line ends before "
+     "the record does: cut off?)"),
     (b'{"id": "1", "text": "a\tb"}\n', "line 1",
-     "not JSON: Invalid control character at column 23"),
+     "not JSON: Invalid control character at column 23 (a string is not closed on this line"),
+    (b'{"id": "1", "text": "cut off her\n', "line 1", "cut off, or a tab or line break written "
+     "raw inside it instead of \\t or \\n)"),
     (b'{"title": "no text"}\n', "line 1", "a record needs `answer`"),
     (b'{"id": "1", "text": ["not", "text"]}\n', "line 1", "'text' must be text"),
     (b'{"id": "1", "text": "caf\xe9"}\n', "line 1", "not UTF-8"),

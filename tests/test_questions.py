@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.questions import QUESTION_MAX, clean_question
+from bot.questions import QUESTION_MAX, asks_something, clean_question
 
 
 def test_text_sqlite_and_discord_would_refuse_is_replaced() -> None:
@@ -22,3 +22,14 @@ def test_long_questions_are_trimmed_at_a_word() -> None:
     assert cleaned.split()[-1] in {"Soleimani", "Baghdad"}
     assert len(clean_question("x" * 5000)) == QUESTION_MAX
     assert clean_question(cleaned) == cleaned
+
+
+def test_what_reads_as_a_question_in_an_auto_answer_channel() -> None:
+    for text in ("why was Soleimani in Baghdad", "Was he in Baghdad?", "Soleimani Baghdad?",
+                 "Doesn’t coffee stunt growth", "source for the Baghdad strike",
+                 "any evidence that sugar makes kids hyperactive", "tell me about kuru",
+                 "Is it true that... the strike was legal", "？"):
+        assert asks_something(text), text
+    for text in ("thanks!", "lol", "Soleimani Baghdad", "I think that's wrong",
+                 "great answer, this helps", "", "<@123> ok", "howdy all"):
+        assert not asks_something(text), text

@@ -161,7 +161,7 @@ def test_build_counts_quotes_by_kind(kinds_db: tuple[Path, Path]) -> None:
     report = build(corpus, db)
     assert report.by_kind == {"news": 1, "reference": 1, "scholarly": 1, "government": 1,
                               "linked_post": 1, "file_host": 1, "website": 1, "question": 0,
-                              "other_answer": 0, "prompt": 0, "chatbot_reply": 0}
+                              "other_answer": 0, "prompt": 0, "chatbot_reply": 0, "claim": 0}
     assert report.totals.sourced_quotes == 5  # a linked post and a screenshot are not sources
     assert report.to_json()["quotes_by_source_kind"] == report.by_kind
     assert "Quotes by source: news 1, reference 1, scholarly 1, government 1, website 1; " \

@@ -41,7 +41,7 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     assert ("No good match for “what is the capital of Mongolia”: nothing in the corpus "
             "answers that question well enough") in rest
     assert ".venv/bin/python -m index search" in rest  # how to browse, in the terminal
-    assert "/sources" not in result.stdout  # the terminal has no slash commands
+    assert "type `/sources` to list what the corpus cites" in rest
     # Set-up messages (the first run builds the index) go to standard error, not among answers.
     assert "building it" in result.stderr and "building" not in result.stdout
     # `[semantic] enabled = false`: no sentence model to wait for, and none is announced.
@@ -56,6 +56,19 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     again = ask(config, "Kata’ib Hezbollah\n")
     assert "building it" not in again.stderr
     assert "Kata’ib Hezbollah" in again.stdout
+
+
+def test_sources_typed_in_the_terminal_lists_what_the_corpus_cites(tmp_path: Path) -> None:
+    """review9 D10: the terminal's counterpart of /sources, for a newcomer with no Discord."""
+    result = ask(write_config(tmp_path), "/sources\n/sources reu\n/sources nothing like it\n")
+    assert result.returncode == 0, result.stderr
+    everything, matching, nothing = re.split(r"(?<=\n\n)(?=\*\*|No source)",
+                                             result.stdout)
+    assert everything.startswith("**Sources cited**") and "__News outlets__" in everything
+    assert "**BBC**: " in everything and "**Reuters**: " in everything
+    assert matching.startswith("**Sources cited matching “reu”**")
+    assert "**Reuters**: " in matching and "BBC" not in matching
+    assert nothing.strip() == "No source matching nothing like it is cited in the corpus."
 
 
 def test_the_same_text_as_discord(tmp_path: Path, run) -> None:

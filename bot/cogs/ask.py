@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from ..cooldowns import interaction_may_search, message_may_search
 from ..messages import NO_MENTIONS
-from ..questions import QUESTION_MAX
+from ..questions import QUESTION_MAX, asks_something
 from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_and_record
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ class Ask(commands.Cog):
                 await message.reply(USAGE, mention_author=False, allowed_mentions=NO_MENTIONS,
                                     nonce=message.id)
             return
+        if not mentioned and not asks_something(question):
+            return  # talk in an auto-answer channel ("thanks!"), not a question
         if not await message_may_search(self.bot.cooldowns, message):
             return
         async with channel.typing():

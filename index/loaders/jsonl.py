@@ -59,12 +59,14 @@ def _object(path: Path, line: bytes, number: int) -> dict[str, Any] | CorpusErro
     """One line's JSON object, or why it is none."""
     where = f"line {number}"
     try:
-        value = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+        # Without its line break, an error's column is on this line ("column 9", not "1").
+        value = json.loads(line.rstrip(b"\r\n").decode("utf-8-sig" if number == 1 else "utf-8"))
     except UnicodeDecodeError as exc:
         return CorpusError(path, f"not UTF-8 text (byte 0x{line[exc.start]:02x})", record=where)
     except json.JSONDecodeError as exc:
         problem = exc.msg.removesuffix(" at")  # some of json's messages end in "at"
-        return CorpusError(path, f"not JSON: {problem} at column {exc.colno}", record=where)
+        return CorpusError(path, f"not JSON: {problem} at column {exc.colno}{_hint(exc)}",
+                           record=where)
     except RecursionError as exc:
         return unexpected(path, exc, record=where)
     if not isinstance(value, dict):
@@ -174,3 +176,15 @@ def _passage_thread(path: Path, line: int, get: Any, ctx: LoadContext) -> Thread
             "quote", get("text") or "", outlet=outlet, url=url, pid=pid)], MAX_RECORD_CHARS)),
             date=iso_date(get("date")))],
     )
+
+
+def _hint(exc: json.JSONDecodeError) -> str:
+    """What the decoder's words mean for whoever edits the file (review9 D9: "Invalid control
+    character" was a line cut off inside a string)."""
+    if exc.msg.startswith(("Unterminated string", "Invalid control character")):
+        return " (a string is not closed on this line: cut off, or a tab or line break " \
+            "written raw inside it instead of \\t or \\n)"
+    if exc.pos >= len(exc.doc.rstrip()):
+        return " (the line ends before the record does: cut off?)"
+    return ""
+

@@ -1,0 +1,72 @@
+"""A quote its answer introduces as the claim under examination is labelled so and never
+shown ahead of the evidence (review9 D1: Wikipedia's "In 2012, Thabet developed a formula
+..." above a Skeptics answer that says "NO!")."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.answering import choose
+from index.attribution import introduces_claim
+from index.model import CLAIM, PROMPT, Answer, Passage, Thread
+from index.quote_model import mark_claims
+from index.sources import source_label
+
+from .test_answering import hit, ids
+
+
+@pytest.mark.parametrize("lead", [
+    "NO! This extraordinary claim which came from Wikipedia:",
+    "The claim to the contrary, for instance voiced here by Ian Plimer on ABC:",
+    "Regardless of that, it does counter the source's assertion that",
+    "Considerable time has passed, and the claim has been changed. Now the claim says:",
+    "They announce extraordinary unreferenced claims like this one on thegloss.com:",
+    "Statistic Brain does make the claim:",
+    "The claim started with this YouTube video:",
+])
+def test_a_lead_in_that_introduces_the_claim(lead: str) -> None:
+    assert introduces_claim(lead)
+
+
+@pytest.mark.parametrize("lead", [
+    "Snopes investigated this claim and concluded it was False.",  # its conclusion follows
+    "In fact, a psychologist found a result that suggests the opposite to the original claim:",
+    "The missing study is here and it does not confirm the claim, nor it addresses the claim:",
+    "The summary of the paper claims:",  # a verb: the paper's finding follows
+    "The author claims to have contacted Princeton, and received the following reply:",
+    "The rumor seems to be false.",
+    "According to the BBC:",
+    None,
+])
+def test_a_lead_in_that_does_not(lead: str | None) -> None:
+    assert not introduces_claim(lead)
+
+
+def test_a_claim_keeps_whose_words_it_is() -> None:
+    thread = Thread(key="t", title="Did Manahel Thabet invent a formula?", answers=[Answer(
+        passages=[Passage("answer", "NO!"),
+                  Passage("quote", "In 2012, Thabet developed a formula.", "Wikipedia",
+                          "https://en.wikipedia.org/wiki/Manahel_Thabet",
+                          "NO! This extraordinary claim which came from Wikipedia:"),
+                  Passage("quote", "Do not apologize.", lead_in="This claim is my prompt:",
+                          source_kind=PROMPT),
+                  Passage("quote", "No such formula was published.", "Gulf News",
+                          lead_in="Gulf News later reported:")])])
+    mark_claims(thread)
+    claim, prompt, evidence = thread.answers[0].passages[1:]
+    assert (claim.source_kind, claim.outlet) == (CLAIM, "Wikipedia")
+    assert prompt.source_kind == PROMPT and evidence.source_kind is None
+    assert source_label("quote", "Wikipedia", CLAIM) == \
+        "The claim examined, in Wikipedia's words (not evidence)"
+    assert source_label("quote", None, CLAIM) == "The claim examined (not evidence)"
+
+
+def test_a_claim_comes_after_the_evidence_and_the_answer_that_weighs_it() -> None:
+    claim = dataclasses.replace(hit("t/a0/p1", 0.8, outlet="Wikipedia"), source_kind=CLAIM)
+    verdict = hit("t/a0/p0", 0.75, "answer", outlet=None)
+    evidence = hit("t/a1/p1", 0.6, outlet="Gulf News")
+    # The verdict shares the claim's answer: the claim waits for a later place, not it.
+    assert ids(choose([claim, verdict, evidence], k=3, min_relevance=0.3)) == [
+        "t/a0/p0", "t/a1/p1", "t/a0/p1"]
