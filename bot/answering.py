@@ -27,10 +27,12 @@ Which passages a reply shows, in order (``choose``, a pure function):
    ``min_relevance`` (on ``make answers``' tuning questions, a fifth of the passages shown
    were from threads the question's writer did not name; README, "Relevant or nothing").
 7. An answerer's lead-in ("According to the BBC:", "Daily Mail reports ...", "add the
-   following prompt", "He notes that", one paragraph) or a lone source line ("Source:
-   Reuters", a headline and its outlet, "–– Author, Title, 2017"), quoted or not, is never
-   shown alone: it points at a quote and answers nothing, though it is embedded with its
-   thread's title and can seem close to a question about that thread.
+   following prompt", "He notes that", one paragraph), a short comment pointing back at a
+   quote ("The latter statement doesn't ..."), or a lone source or reference line ("Source:
+   Reuters", a headline and its outlet, "–– Author, Title, 2017", a paper's reference with
+   its DOI), quoted or not, is never shown alone: it points at a quote and answers nothing,
+   though it is embedded with its thread's title and can seem close to a question about that
+   thread.
 8. Each text once: a passage whose words one shown before it holds is left out, and a quote
    citing nothing whose words an answerer's passage of its thread holds (a fellow answer
    quoted to rebut it) gives way to that passage, labelled as the answerer's words.
@@ -168,6 +170,14 @@ _CITATION_LINE = re.compile(
 # under a quote that says whose it is, set apart from it; quoted or not, it answers nothing.
 _ATTRIBUTION_LINE = re.compile(r"^(?:--|[\u2013\u2014])")
 SOURCE_LINE_CHARS = 200
+# An answerer's comment on a quote is a sentence or two; longer, it says something itself.
+COMMENT_WORDS = 30
+# ... and it speaks of the quoted words themselves ("The latter statement", "This quote"),
+# not of the article, whose verdict ("The article is partially correct.") is an answer.
+_ABOUT_THE_QUOTE = re.compile(
+    r"^\W*(?:(?:but|and|so|also),?\s+)?(?:the|this|that|these|those)\s+(?:latter|former|"
+    r"(?:(?:above|last|first|second|same)\s+)?(?:statement|quote|quotation|quoted\s+text|"
+    r"passage|sentence)s?)\b", re.IGNORECASE)
 
 
 def _introduces(hit: Hit) -> bool:
@@ -181,6 +191,16 @@ def _introduces(hit: Hit) -> bool:
     return leads_in(text) or points_ahead(text) or (len(text) <= SOURCE_LINE_CHARS and (
         _SOURCE_LINE.match(text) is not None
         or ("\n" not in text and _CITATION_LINE.match(text) is not None)))
+
+
+def _comments_on_a_quote(hit: Hit) -> bool:
+    """An answerer's short paragraph that opens pointing back at the quote above it ("The
+    latter statement doesn't get into any details ...", "It also says nothing about ..."):
+    embedded with its context it can seem relevant, but alone it says nothing (its relevance
+    0.94 put it above the seed's Daily Mail quote once clearly better answers could lead)."""
+    text = hit.text.strip()
+    return hit.kind == "answer" and "\n" not in text and \
+        len(text.split()) <= COMMENT_WORDS and _ABOUT_THE_QUOTE.match(text) is not None
 
 
 def _attributes(hit: Hit) -> bool:
@@ -245,7 +265,8 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
     # a quote: no evidence either, and not the best passage the margin below measures from.
     relevant = [h for h in hits if h.score > min_score and (h.relevance or 0.0) >= min_relevance
                 and h.source_kind != QUESTION and _says_something(h)
-                and not (h.kind == "answer" and _introduces(h)) and not _attributes(h)]
+                and not (h.kind == "answer" and _introduces(h)) and not _attributes(h)
+                and not _comments_on_a_quote(h)]
     if relevant:
         best = max(relevant, key=lambda h: h.relevance or 0.0)
         relevant = [h for h in relevant if _thread(h) == _thread(best)

@@ -276,6 +276,21 @@ def test_quoted_material_that_is_no_source_does_not_go_first_as_a_quote() -> Non
     assert ids(choose([plain, answer, cited], k=3, min_relevance=0.35))[0] == "t/q/1/a0/p0"
 
 
+def test_a_comment_on_the_quote_above_is_never_shown_alone() -> None:
+    """The seed: "The latter statement doesn't get into any details ..." (relevance 0.94,
+    embedded with its thread) led the Daily Mail quote once better answers could lead."""
+    comment = dataclasses.replace(hit("t/a0/p12", 0.94, "answer", outlet=None), text=(
+        "The latter statement doesn't get into any details on what Soleimani may have been "
+        "doing."))
+    summary = dataclasses.replace(hit("t/a0/p0", 0.95, "answer", outlet=None), text=(
+        "The latter statement matters less than the timeline: Soleimani flew in on a normal "
+        "flight to deliver Iran's reply to a Saudi message, as the Iraqi prime minister told "
+        "parliament, and was killed leaving the airport before the meeting he had come for."))
+    quote = hit("t/a3/p2", 0.84, outlet="Daily Mail")
+    assert ids(choose([comment, quote], k=3, min_relevance=0.3)) == ["t/a3/p2"]
+    assert ids(choose([summary, quote], k=3, min_relevance=0.3)) == ["t/a0/p0", "t/a3/p2"]
+
+
 def test_a_reference_or_a_source_line_alone_is_never_shown() -> None:
     """review9 D5: a paper's reference line shown as the quote answering a question, and
     "source Flight Safety Foundation ..." (no colon) as the answerer's words."""
