@@ -35,6 +35,7 @@ from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
 from .relevance import (
+    DEFINED_TERM_PASSAGES,
     DEFINITION,
     GATES,
     MEANING,
@@ -44,6 +45,7 @@ from .relevance import (
     MeaningScale,
     Word,
     adjacent,
+    defined_term,
     holds,
     pull,
     question_parts,
@@ -465,6 +467,7 @@ class IndexReader:
             if evidence is None:
                 evidence = gate.evidence(relevances, similarities, titles, rare, rare_in_title,
                                          sentence, phrase, definition, best, first_rare, rest)
+            evidence["defined_term"] = self._defined_here(question, terms, hits, offset)
         if self._meaning is not None:
             pulled = None
             if self._meaning.pull:
@@ -492,6 +495,26 @@ class IndexReader:
         in_title = np.array([bool(h_held) and not forms.isdisjoint(self._tokenize(h.thread_title))
                              for h, h_held in zip(hits, held.tolist(), strict=True)], dtype=bool)
         return frozenset(forms), held, in_title
+
+    def _defined_here(self, question: str, terms: list[str], hits: list[Hit], offset: int
+                      ) -> np.ndarray:
+        """Whether each of the ranking's first ``SENTENCE_HEAD`` hits holds, in its text or
+        lead-in, the term a short definition question asks about (``defined_term``)."""
+        held = np.zeros(len(hits), dtype=bool)
+        words = self._question_words(question, terms)
+
+        def passages(word: Word) -> int:  # a common word: past the count at its first form
+            index = self._postings.index_for(word.terms)
+            docs = [index.postings(t)[0] for t in word.terms]
+            if max(len(d) for d in docs) > DEFINED_TERM_PASSAGES:
+                return max(len(d) for d in docs)
+            return len(functools.reduce(np.union1d, docs))
+        term = defined_term(question, terms, rarest_word(words), passages)
+        if term is not None:
+            for i, hit in enumerate(hits[:max(0, min(len(hits), SENTENCE_HEAD - offset))]):
+                held[i] = term in self._tokenize(hit.text) or \
+                    term in self._tokenize(hit.lead_in or "")
+        return held
 
     def _head_sentences(self, hits: list[Hit], terms: list[str], forms: frozenset[str],
                         offset: int, *, phrases: bool, every: bool = False

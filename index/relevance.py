@@ -82,6 +82,8 @@ class Word:
 
     weight: float
     options: tuple[Option, ...]
+    # The word as the index writes it (folded and stemmed, ``Tokenizer``).
+    term: str = ""
 
     @property
     def terms(self) -> list[str]:
@@ -125,7 +127,7 @@ def question_words(terms: Sequence[str], idf: IdfTable,
             options.extend(_splits(term, idf))
         # How much the word tells: its own idf, or, unseen, that of a word in no passage.
         weight = count * (own if own is not None else idf.unseen)
-        words.append(Word(weight, tuple(options)))
+        words.append(Word(weight, tuple(options), term))
     return words
 
 
@@ -313,6 +315,33 @@ DEFINITION = re.compile(r"^\s*(what|whats|what's|what’s|who)\s*(is|are|'s|’s
                         re.IGNORECASE)
 
 
+# "what does ghrelin do?": asks what a thing is for, as a definition asks what it is.
+WHAT_IT_DOES = re.compile(r"^\s*what\s+(does|do)\s+.*\bdo\b", re.IGNORECASE)
+# A short definition question ("what is kuru?", "what does ghrelin do") whose term the corpus
+# holds in at most DEFINED_TERM_PASSAGES passages: the first candidates (``SENTENCE_HEAD``)
+# that hold it in the question's own spelling answer it, whatever the gate says. The gate's
+# evidence is against them (their thread is about something broader, so the title and the
+# passage are far from the question: h19gate's error analysis), but a term that rare is
+# mentioned only where it is explained or used. At most DEFINED_TERM_WORDS words (index terms)
+# in the question: "what's the best camo pattern for deer hunting" is no definition.
+DEFINED_TERM_PASSAGES = 3
+DEFINED_TERM_WORDS = 4
+
+
+def defined_term(question: str, terms: Sequence[str], word: Word | None,
+                 passages: Callable[[Word], int]) -> str | None:
+    """The term a short definition question asks about: its rarest word (``rarest_word``),
+    as the question spells it, when the index holds it in at most ``DEFINED_TERM_PASSAGES``
+    passages (``passages``: how many hold the word in any of its forms); else None."""
+    if word is None or not word.term or len(set(terms)) > DEFINED_TERM_WORDS:
+        return None
+    if not (DEFINITION.search(question) or WHAT_IT_DOES.search(question)):
+        return None
+    if word.term not in {t for o in word.options for t, _ in o.terms}:
+        return None  # the index knows only its variants: nothing holds it as spelt
+    return word.term if passages(word) <= DEFINED_TERM_PASSAGES else None
+
+
 def without_word(question: str, forms: frozenset[str], tokenize: Callable[[str], list[str]]
                  ) -> str:
     """The question with every word that is one of ``forms`` (the rarest word's index terms)
@@ -346,6 +375,13 @@ def holds(docs: npt.NDArray[np.integer], word: Word | None, postings: PostingsOf
 
 
 GATE_FILE = Path(__file__).with_name("relevance_gate.json")
+# A tree's nodes in the gate file: the feature and threshold each inner node splits on, its
+# children (-1 at a leaf) and each leaf's value.
+_TREE_ARRAYS = ("feature", "threshold", "left", "right", "value")
+
+
+class GateFileError(ValueError):
+    """The gate file (``relevance_gate.json``) is not as ``bench.gate_fit`` writes it."""
 # The features read from the first candidates' sentences (or, for ``rest_*``, from the question
 # without its rarest word): what costs a forward pass of the model.
 READS_SENTENCES = frozenset({"sentence", "sentence_found", "definition_sentence", "adjacent",
@@ -383,15 +419,49 @@ class Trees:
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Trees:
-        arrays: dict[str, tuple[Any, ...]] = {
-            k: tuple(data[k]) for k in  # type: ignore[arg-type]
-            ("roots", "feature", "threshold", "left", "right", "value")}
-        return cls(base=float(data["base"]), **arrays)  # type: ignore[arg-type]
+        """The trees of a gate file: ``base`` and ``trees``, one object a tree (``to_json``),
+        its node numbers its own. Raises ``GateFileError`` saying which tree and node is
+        wrong: a child must come after its node, so every walk ends at a leaf."""
+        trees = data.get("trees")
+        if not isinstance(trees, list) or not trees:
+            raise GateFileError("trees: expected a non-empty list of trees")
+        flat: dict[str, list[Any]] = {k: [] for k in _TREE_ARRAYS}
+        roots = []
+        for n, tree in enumerate(trees):
+            arrays = [tree.get(k) if isinstance(tree, dict) else None for k in _TREE_ARRAYS]
+            if not all(isinstance(a, list) and a for a in arrays) or \
+                    len({len(a) for a in arrays}) != 1:  # type: ignore[arg-type]
+                raise GateFileError(f"tree {n}: expected {', '.join(_TREE_ARRAYS)} as lists "
+                                    f"of one length")
+            feature, threshold, left, right, value = arrays
+            size, at = len(feature), len(flat["feature"])  # type: ignore[arg-type]
+            for i, (lo, hi) in enumerate(zip(left, right, strict=True)):  # type: ignore
+                leaf = lo == -1 and hi == -1
+                if not leaf and not (i < lo < size and i < hi < size):
+                    raise GateFileError(f"tree {n}, node {i}: children {lo}, {hi} must both "
+                                        f"be -1 (a leaf) or nodes after it of the {size}")
+            if not all(math.isfinite(float(v)) for v in (*threshold, *value)):  # type: ignore
+                raise GateFileError(f"tree {n}: a threshold or value is not a finite number")
+            roots.append(at)
+            flat["feature"] += [int(f) for f in feature]  # type: ignore[union-attr]
+            flat["threshold"] += [float(t) for t in threshold]  # type: ignore[union-attr]
+            flat["left"] += [-1 if c == -1 else at + int(c) for c in left]  # type: ignore
+            flat["right"] += [-1 if c == -1 else at + int(c) for c in right]  # type: ignore
+            flat["value"] += [float(v) for v in value]  # type: ignore[union-attr]
+        return cls(base=float(data["base"]), roots=tuple(roots),  # type: ignore[arg-type]
+                   **{k: tuple(v) for k, v in flat.items()})
 
     def to_json(self) -> dict[str, object]:
-        return {"base": self.base, "roots": list(self.roots), "feature": list(self.feature),
-                "threshold": list(self.threshold), "left": list(self.left),
-                "right": list(self.right), "value": list(self.value)}
+        """``base`` and one object a tree, its node numbers its own (a leaf's children -1):
+        each tree on a line of the gate file (``compact_json``)."""
+        ends = (*self.roots[1:], len(self.feature))
+        trees = []
+        for start, end in zip(self.roots, ends, strict=True):
+            local = {k: list(getattr(self, k)[start:end]) for k in _TREE_ARRAYS}
+            for k in ("left", "right"):
+                local[k] = [-1 if c == -1 else c - start for c in local[k]]
+            trees.append(local)
+        return {"base": self.base, "trees": trees}
 
     def __call__(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The log-odds of each row of ``x`` (candidates x the gate's features): every tree
@@ -439,10 +509,15 @@ class Gate:
         fields = {k: data[k] for k in ("intercept", "threshold", "shown_at", "title_floor",
                                        "alone")}
         cheap = data.get("cheap")  # its own features, weights, threshold and band
-        trees = data.get("trees")
-        return cls(features=tuple(data["features"]),  # type: ignore[arg-type]
+        features: tuple[str, ...] = tuple(data["features"])  # type: ignore[arg-type]
+        given = data.get("trees")
+        trees = Trees.from_json(given) if isinstance(given, dict) else None
+        if trees is not None and not all(0 <= f < len(features) for f, lo in zip(
+                trees.feature, trees.left, strict=True) if lo != -1):  # a leaf splits on none
+            raise GateFileError(f"trees: a node splits on a feature past the {len(features)}")
+        return cls(features=features,
                    coefficients=tuple(data.get("coefficients", ())),  # type: ignore[arg-type]
-                   trees=Trees.from_json(trees) if isinstance(trees, dict) else None,
+                   trees=trees,
                    cheap=cls.from_json({**fields, **cheap}) if isinstance(cheap, dict) else None,
                    band=tuple(data.get("band", (0.0, 0.0))),  # type: ignore[arg-type]
                    **fields)  # type: ignore[arg-type]
@@ -535,9 +610,17 @@ class Gate:
     def __call__(self, evidence: Mapping[str, npt.NDArray[np.floating]]
                  ) -> npt.NDArray[np.float64]:
         """Each candidate's relevance, 0 to 1: at least ``shown_at`` exactly when its
-        probability is at least ``threshold``."""
+        probability is at least ``threshold``, or it holds the term of a short definition
+        question (``evidence["defined_term"]``, where given: ``defined_term``)."""
         shift = _logit(self.shown_at) - _logit(self.threshold)
-        return _sigmoid(self._log_odds(evidence) + shift)
+        z = self._log_odds(evidence)
+        held = evidence.get("defined_term")
+        if held is not None and np.any(held):
+            # ``defined_term``: the candidates holding a short definition question's rare
+            # term pass, raised together (their order kept) so the least of them just does.
+            held = np.asarray(held, dtype=bool)
+            z = z + held * max(0.0, _logit(self.threshold) + 1e-6 - float(z[held].min()))
+        return _sigmoid(z + shift)
 
     def _log_odds(self, evidence: Mapping[str, npt.NDArray[np.floating]]
                   ) -> npt.NDArray[np.float64]:
@@ -560,11 +643,42 @@ def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def load_gates(path: Path = GATE_FILE) -> dict[str, Gate]:
-    """The fitted gates by model (none when the file is missing: ``MEANING`` answers)."""
+    """The fitted gates by model (none when the file is missing: ``MEANING`` answers).
+    Raises ``GateFileError`` naming the file and the model when a gate is malformed."""
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {model: Gate.from_json(gate) for model, gate in data["models"].items()}
+    gates = {}
+    for model, gate in data["models"].items():
+        try:
+            gates[model] = Gate.from_json(gate)
+        except (GateFileError, KeyError, TypeError, ValueError) as exc:
+            raise GateFileError(f"{path}: model {model}: {exc}") from exc
+    return gates
+
+
+def compact_json(data: object, indent: int = 1, level: int = 0) -> str:
+    """``data`` as JSON, indented, but anything at most two levels deep (a list of numbers;
+    an object of such lists, as a gate's tree) on one line: the file stays short and a change
+    of one tree is a change of one line."""
+    pad, inner = " " * indent * level, " " * indent * (level + 1)
+    if _depth(data) <= 2:
+        return json.dumps(data, separators=(", ", ": "))
+    if isinstance(data, dict):
+        items = [f"{inner}{json.dumps(k)}: {compact_json(v, indent, level + 1)}"
+                 for k, v in data.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    assert isinstance(data, list)  # deeper than 2: a list or an object
+    return "[\n" + ",\n".join(f"{inner}{compact_json(v, indent, level + 1)}"
+                               for v in data) + f"\n{pad}]"
+
+
+def _depth(data: object) -> int:
+    if isinstance(data, dict):
+        return 1 + max((_depth(v) for v in data.values()), default=0)
+    if isinstance(data, list):
+        return 1 + max((_depth(v) for v in data), default=0)
+    return 0
 
 
 # The hybrid path's decision by model; a model without one counts meaning as ``MEANING`` says.

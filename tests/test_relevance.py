@@ -21,10 +21,15 @@ from index.relevance import (
     GATES,
     MEANING,
     Gate,
+    GateFileError,
     IdfTable,
     MeaningScale,
+    Option,
     Trees,
+    Word,
     adjacent,
+    compact_json,
+    defined_term,
     holds,
     load_gates,
     question_words,
@@ -226,6 +231,48 @@ def test_the_gate_as_trees_by_hand(tmp_path: Path) -> None:
     assert load_gates(path)["m"] == gate
 
 
+def _two_trees() -> Trees:
+    return Trees(base=-1.0, roots=(0, 5), feature=(0, -1, 1, -1, -1, 2, -1, -1),
+                 threshold=(0.5, 0.0, 0.5, 0.0, 0.0, 0.4, 0.0, 0.0),
+                 left=(1, -1, 3, -1, -1, 6, -1, -1), right=(2, -1, 4, -1, -1, 7, -1, -1),
+                 value=(0.0, -2.0, 0.0, 0.5, 3.0, 0.0, -0.25, 0.75))
+
+
+def test_the_gate_file_holds_a_tree_a_line_and_checks_its_nodes(tmp_path: Path) -> None:
+    trees = _two_trees()
+    data = trees.to_json()
+    # Each tree's nodes numbered from its own root: the second tree's children are 1 and 2.
+    assert data["trees"][1] == {"feature": [2, -1, -1], "threshold": [0.4, 0.0, 0.0],  # type: ignore[index]
+                                "left": [1, -1, -1], "right": [2, -1, -1],
+                                "value": [0.0, -0.25, 0.75]}
+    gate = {"features": ["cosine", "rare", "title"], "intercept": 0.0, "threshold": 0.6,
+            "shown_at": 0.35, "title_floor": 0.44, "alone": 0.65, "trees": data}
+    text = compact_json({"about": "x", "models": {"m": gate}})
+    lines = text.splitlines()
+    # One line a tree (the two trees' lines hold their five arrays), and the same data back.
+    assert sum('"feature": [' in line for line in lines) == 2
+    assert json.loads(text) == {"about": "x", "models": {"m": gate}}
+    path = tmp_path / "gate.json"
+    path.write_text(text, encoding="utf-8")
+    assert load_gates(path)["m"].trees == trees
+
+    def broken(**tree: object) -> str:
+        bad = json.loads(text)
+        bad["models"]["m"]["trees"]["trees"][1].update(tree)
+        path.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(GateFileError) as raised:
+            load_gates(path)
+        return str(raised.value)
+
+    # A child before its node (a walk that never ends), past the tree, or only one of two.
+    assert "tree 1, node 0" in broken(left=[0, -1, -1])
+    assert str(path) in broken(right=[3, -1, -1]) and "model m" in broken(right=[3, -1, -1])
+    assert "tree 1, node 1" in broken(left=[1, 2, -1])
+    assert "one length" in broken(value=[0.0, 1.0])
+    assert "finite" in broken(value=[0.0, float("nan"), 1.0])
+    assert "past the 3" in broken(feature=[3, -1, -1])
+
+
 def test_the_fitted_trees_are_exported_as_fitted() -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -396,3 +443,40 @@ def test_the_gate_weighs_every_sentence_and_the_rest_by_hand() -> None:
     # Without them, no such features.
     assert "best_sentence" not in gate.evidence(*args) and "rest_cosine" not in \
         gate.evidence(*args)
+
+
+def test_the_term_a_short_definition_question_asks_about() -> None:
+    kuru = Word(5.0, (Option((("kuru", 5.0),)),), "kuru")
+    once = lambda word: 1  # noqa: E731 - how many passages hold it
+
+    assert defined_term("what is kuru?", ["kuru"], kuru, once) == "kuru"
+    assert defined_term("what does kuru do", ["kuru"], kuru, once) == "kuru"
+    # Held by more passages than DEFINED_TERM_PASSAGES (3): a word the corpus uses widely.
+    assert defined_term("what is kuru?", ["kuru"], kuru, lambda word: 3) == "kuru"
+    assert defined_term("what is kuru?", ["kuru"], kuru, lambda word: 4) is None
+    # Not a definition; or more words than DEFINED_TERM_WORDS (4): it asks something else.
+    assert defined_term("is kuru contagious?", ["kuru", "contagi"], kuru, once) is None
+    assert defined_term("whats the best kuru pattern for deer hunting",
+                        ["best", "kuru", "pattern", "deer", "hunt"], kuru, once) is None
+    # The index knows only a variant of it: no passage holds the term as the question spells it.
+    variant = Word(5.0, (Option((("kurus", 5.0),), 0.8),), "kuru")
+    assert defined_term("what is kuru?", ["kuru"], variant, once) is None
+    assert defined_term("what is kuru?", ["kuru"], None, once) is None
+
+
+def test_the_gate_passes_the_candidates_holding_a_defined_term() -> None:
+    gate = Gate(features=("cosine",), coefficients=(10.0,), intercept=-8.0, threshold=0.5,
+                shown_at=0.35, title_floor=0.44, alone=0.65, trees=None)
+    cosine = np.array([0.2, 0.3, 0.1, 0.9])
+    plain = gate({"cosine": cosine})
+    assert (plain >= 0.35).tolist() == [False, False, False, True]
+    held = np.array([True, True, False, False])
+    lifted = gate({"cosine": cosine, "defined_term": held})
+    # The two holding it pass, the weaker just, in their order; the others are as they were.
+    assert (lifted >= 0.35).tolist() == [True, True, False, True]
+    assert lifted[0] == pytest.approx(0.35, abs=1e-5) and lifted[1] > lifted[0]
+    assert lifted[2:].tolist() == plain[2:].tolist()
+    # Already passing: nothing changes.
+    assert gate({"cosine": cosine, "defined_term": np.array([False, False, False, True])}
+                ).tolist() == plain.tolist()
+    assert gate({"cosine": cosine, "defined_term": np.zeros(4, bool)}).tolist() == plain.tolist()

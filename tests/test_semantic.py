@@ -333,6 +333,44 @@ def test_the_cascade_reads_sentences_only_when_its_cheap_gate_is_unsure(
     assert [h.relevance for h in searched] != pytest.approx(full(evidence).tolist())
 
 
+def test_a_short_definition_question_is_answered_by_the_passage_holding_its_term(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"what is kuru?" under a thread about something broader: the gate's evidence is against
+    the passage (far title, far passage), but it is one of at most three holding the term,
+    among the first candidates, so it passes; the other candidates are left as the gate
+    scored them. A longer question, or a term in more passages, is left to the gate."""
+    notes = {**NOTES, "flesh.md": (
+        "Does human flesh taste like pork?",
+        "Several cannibals compared its taste to veal rather than pork.\n\nIn the early 20th "
+        "century a kuru epidemic devastated the Fore people of Papua New Guinea.")}
+    s = settings(tmp_path)
+    write_corpus(s.corpus, notes)
+    build_with(s)
+    # A gate that refuses every candidate on its evidence alone.
+    refusing = dataclasses.replace(GATES[embedding.DEFAULT_MODEL], cheap=None,
+                                   features=("cosine",), coefficients=(1.0,), intercept=-20.0,
+                                   trees=None)
+    monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: refusing})
+    hits, evidence = run(ask_evidence(s.database, "what is kuru?", k=3))
+    held = [bool(x) for x in evidence["defined_term"]]
+    assert held == ["kuru" in h.text for h in hits] and sum(held) == 1
+    searched = run(ask(s.database, "what is kuru?"))
+    shown = [h for h in searched if (h.relevance or 0.0) >= AnswerSettings().min_relevance]
+    assert [h.passage_id for h in shown] == [
+        h.passage_id for h, x in zip(hits, held, strict=True) if x]
+    assert [h.relevance for h in searched] == pytest.approx(refusing(evidence).tolist())
+    # Five words (stopwords out): it asks more than what the term is; the gate alone decides.
+    _, evidence = run(ask_evidence(s.database,
+                                   "what is kuru and how did the Fore people of Papua catch it?"))
+    assert not evidence["defined_term"].any()
+    # "cannibal" is held by no other passage either, but "what do cannibals eat" asks no
+    # definition; "what does a cannibal do" does.
+    _, evidence = run(ask_evidence(s.database, "what do cannibals eat?"))
+    assert not evidence["defined_term"].any()
+    _, evidence = run(ask_evidence(s.database, "what does a cannibal do?"))
+    assert evidence["defined_term"].any()
+
+
 def test_the_terminal_answers_with_the_model_from_the_first_question(
         tmp_path: Path, run, capsys: pytest.CaptureFixture[str]) -> None:
     """``make run`` piped a question: answered with the model's meaning, not by BM25 alone
