@@ -267,11 +267,30 @@ def _quotes_first(quotes: list[Hit], own: list[Hit]) -> list[Hit]:
     return ordered
 
 
+def _answers_to_the_question_asked(hits: Sequence[Hit], min_relevance: float) -> list[Hit]:
+    """When the most relevant candidate is an answer's quote of its thread's question (never
+    shown itself), the question asked is that thread's: the answer that quotes it answers it,
+    whatever its own passages' relevance (unseen12: "before i pick an ai tool for work what
+    should i check about its limitations" matched genai 363's quoted question at 0.94, its
+    answer's checklist at 0.04, and got "no good match"). Its passages take the quote's
+    relevance."""
+    if not hits:
+        return list(hits)
+    best = max(hits, key=lambda h: h.relevance or 0.0)
+    if best.source_kind != QUESTION or (best.relevance or 0.0) < min_relevance:
+        return list(hits)
+    answer, ceiling = _place(best)[0], best.relevance or 0.0
+    return [dataclasses.replace(h, relevance=ceiling)
+            if h is not best and _place(h)[0] == answer and (h.relevance or 0.0) < ceiling
+            else h for h in hits]
+
+
 def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: float = 0.0
            ) -> list[Hit]:
     """Every passage worth showing for a question, in the order of its pages of ``k``.
 
     ``hits`` are the ranking's candidates, best first, with their relevance."""
+    hits = _answers_to_the_question_asked(hits, min_relevance)
     hits = _quotes_for_their_lead_ins(hits, min_relevance)
     # A quote of the thread's own question repeats what was asked, a lead-in alone points at
     # a quote: no evidence either, and not the best passage the margin below measures from.
