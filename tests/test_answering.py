@@ -318,3 +318,17 @@ def test_a_reference_or_a_source_line_alone_is_never_shown() -> None:
     finding = dataclasses.replace(hit("t/a0/p4", 0.6), text=(
         "Smith et al. (2012) found that vitamin D raised the need for vitamin A in 40 adults."))
     assert ids(choose([reference, source, finding], k=3, min_relevance=0.3)) == ["t/a0/p4"]
+
+
+def test_the_answer_that_quotes_the_question_asked_answers_it() -> None:
+    """unseen12: "before i pick an ai tool for work what should i check about its
+    limitations" matched genai 363's quote of its question (0.94), never shown itself, and
+    the answer's own checklist only at 0.04: "no good match". The answer that quotes the
+    question asked answers it."""
+    asked = dataclasses.replace(hit("t/a0/p0", 0.94), source_kind="question")
+    checklist = hit("t/a0/p1", 0.04, "answer", outlet=None)
+    elsewhere = hit("u/a0/p1", 0.2)
+    assert ids(choose([asked, checklist, elsewhere], k=3, min_relevance=0.35)) == ["t/a0/p1"]
+    # Only when the quoted question is the best candidate: a better passage decides as before.
+    better = hit("v/a0/p1", 0.97)
+    assert ids(choose([asked, checklist, better], k=3, min_relevance=0.35)) == ["v/a0/p1"]
