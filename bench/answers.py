@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import dataclasses
 import filecmp
+import re
 import shutil
 import sqlite3
 import sys
@@ -46,7 +47,7 @@ import index.reader  # noqa: E402
 from bot.answering import CANDIDATES, answer  # noqa: E402
 from index.build import build_with  # noqa: E402
 from index.config import AnswerSettings, load_config  # noqa: E402
-from index.reader import IndexReader  # noqa: E402
+from index.reader import Hit, IndexReader  # noqa: E402
 from index.settings import PROJECT_ROOT  # noqa: E402
 
 DATA = (ROOT / ".." / "shared" / "data").resolve()
@@ -99,15 +100,51 @@ def mixed_corpus(folder: Path) -> Path:
     return corpus
 
 
-async def shown(reader: IndexReader, questions: list[Question], settings: AnswerSettings
-                ) -> list[list[str]]:
-    """The passage ids each question's first page shows."""
+async def shown(reader: IndexReader, questions: list[Question], settings: AnswerSettings,
+                texts: dict[str, str] | None = None) -> list[list[str]]:
+    """The passage ids each question's first page shows: every passage of a quote shown
+    joined (``texts``: each stored passage's text), not only the first, whose id the joined
+    one keeps (h19gate: "what is kuru" answered by a run's second passage counted wrong)."""
     out = []
     for q in questions:
         result = await answer(reader, q.text, k=settings.passages,
                               min_relevance=settings.min_relevance, min_score=settings.min_score)
-        out.append([h.passage_id for h in result.hits])
+        out.append([pid for h in result.hits for pid in members(h, texts or {})])
     return out
+
+
+_PART = re.compile(r"(?P<answer>.+/p)(?P<index>\d+)$")
+
+
+def members(hit: Hit, texts: dict[str, str]) -> list[str]:
+    """The stored passages a shown one is made of: itself, or for consecutive passages of a
+    quote joined into one (``bot.answering``), each of them, in order."""
+    m = _PART.match(hit.passage_id)
+    if hit.kind != "quote" or "\n\n" not in hit.text or m is None:
+        return [hit.passage_id]
+    ids: list[str] = []
+    joined = ""
+    for place in range(int(m["index"]), int(m["index"]) + hit.text.count("\n\n") + 2):
+        pid = f"{m['answer']}{place}"
+        text = texts.get(pid)
+        if text is None:
+            break
+        joined = f"{joined}\n\n{text}" if ids else text
+        if not hit.text.startswith(joined):
+            break
+        ids.append(pid)
+        if joined == hit.text:
+            break
+    return ids or [hit.passage_id]
+
+
+def texts_of(database: Path) -> dict[str, str]:
+    """Every stored passage's text, by its id."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return dict(con.execute("SELECT pid, text FROM passages"))
+    finally:
+        con.close()
 
 
 def threads_of(database: Path) -> dict[str, int]:
@@ -249,16 +286,17 @@ async def run(args: argparse.Namespace) -> None:
         if args.relevance_cost:
             await relevance_cost(reader, chosen)
             return
+        texts = texts_of(database)
         if args.sweep:
             tune = [q for q in questions if q.split == "tune"]
             print("min_relevance  on-topic (tune)  off-topic (tune)")
             for step in range(0, 61, 2):
                 s = dataclasses.replace(settings, min_relevance=step / 100)
-                on, off = shares(tune, await shown(reader, tune, s))
+                on, off = shares(tune, await shown(reader, tune, s, texts))
                 print(f"{step / 100:<13}  {on:<15}  {off}")
             return
         started = time.perf_counter()
-        pages = await shown(reader, chosen, settings)
+        pages = await shown(reader, chosen, settings, texts)
         per_question = (time.perf_counter() - started) / max(1, len(chosen))
     on, off = shares(chosen, pages)
     print(f"questions: {args.split} ({len(chosen)}); min_relevance = {settings.min_relevance}; "
