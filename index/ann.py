@@ -119,9 +119,10 @@ PARTS = 2
 # them memory-mapped from the file in 4 KB pages: a walk visits thousands of nodes spread over
 # the whole graph, and each one in another small page costs an address-translation miss. At
 # 1,000,000 passages, 24 links, 1,536 kept: the slower walk's CPU time 12.2-12.9 ms against
-# 15.2 mapped at load 5-8 (14.1-14.8 in memory without huge pages), 9.9 against 10.8 at load 1. Same memory (the graph's pages were
-# all mapped after a few hundred questions), but no longer the page cache's to drop under
-# memory pressure; reading it takes a second or more, in the reader's loading thread.
+# 15.2 mapped at load 5-8 (14.1-14.8 in memory without huge pages), 9.9 against 10.8 at
+# load 1. Same memory (the graph's pages were all mapped after a few hundred questions), but
+# no longer the page cache's to drop under memory pressure; reading it takes 0.4-6 s (the
+# kernel compacts memory for huge pages), in the reader's loading thread.
 HUGE_PAGE = 2 << 20
 # Threads inserting into the graph (0: every core). Several threads make the graph depend on
 # their timing; tests that compare a graph's answers with exact search use one.
