@@ -20,7 +20,8 @@ Which passages a reply shows, in order (``choose``, a pure function):
    unless fewer answers than places match; the rest follow on later pages.
 4. Consecutive passages of one quote (a long quote split at ``passage_chars``) are joined.
 5. A quote of the thread's own question (``source_kind`` "question") is never shown: it
-   repeats what was asked.
+   repeats what was asked. When it is the most relevant candidate, the answer quoting it
+   answers the question asked: that answer's passages take its relevance.
 6. One thread unless another is nearly as relevant: a passage of another thread than the most
    relevant passage's is shown only within ``OTHER_THREAD_MARGIN`` of its relevance, so a
    question one thread answers is not padded with others' passages that merely pass
@@ -195,7 +196,7 @@ def _introduces(hit: Hit) -> bool:
 
 def _comments_on_a_quote(hit: Hit) -> bool:
     """An answerer's short paragraph that opens pointing back at the quote above it ("The
-    latter statement doesn't get into any details ...", "It also says nothing about ..."):
+    latter statement doesn't get into any details ...", "This quote ... implies"):
     embedded with its context it can seem relevant, but alone it says nothing (its relevance
     0.94 put it above the seed's Daily Mail quote once clearly better answers could lead)."""
     text = hit.text.strip()
