@@ -143,9 +143,7 @@ class BuildReport:
                 f"{KIND_WORDS[k]} {kinds[k]}" for k in KINDS if k not in NOT_SOURCES)
                 + "; not sources: " + ", ".join(f"{KIND_WORDS[k]} {kinds[k]}"
                                                 for k in COUNTED_KINDS
-                                                if k in NOT_SOURCES
-                                                or k in (QUESTION, OTHER_ANSWER, PROMPT,
-                                                         CHATBOT_REPLY, CLAIM)))
+                                                if k in NOT_SOURCES or k not in KINDS))
         if self.vectors:
             lines.append(self.vectors)
         if self.skipped:
