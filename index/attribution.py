@@ -861,12 +861,13 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     itself cites nothing.
     """
     passages: list[Passage] = []
+    blocks = _source_lines_apart(blocks)
     cited_after = _sources_after(blocks)
     for i, block in enumerate(blocks):
         if block.kind == "text":
-            if i in cited_after.values() and block.links:
-                # The line that names the quote above it: its link is that quote's. A plain
-                # dash line stays, so that the quotes it parts stay apart.
+            if i in cited_after.values() and (block.links or _signs_off(block)):
+                # The line that names the quote above it: its link is that quote's; a dash
+                # line without one is shown under that quote (below).
                 continue
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
@@ -924,9 +925,22 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
         outlet = None if asks else outlet_of(
             url, source.text if i in cited_after and source else lead_text, gazetteer,
             wider=not bare)
+        paragraphs = block.paragraphs
+        if i in cited_after and _signs_off(blocks[cited_after[i]]) and paragraphs:
+            # "\u2014McDonald's Australia" under the quote: who said it, shown with it (as
+            # print sets it), where no outlet the gazetteer knows may name it.
+            paragraphs = [*paragraphs[:-1],
+                          f"{paragraphs[-1]}\n{blocks[cited_after[i]].text.strip()}"]
         passages.extend(Passage("quote", text, outlet, url, lead_text)
-                        for text in block.paragraphs)
+                        for text in paragraphs)
     return passages
+
+
+def _signs_off(block: Block) -> bool:
+    """A dash line with no link ("\u2014McDonald's Australia"), set under a quote: it says
+    whose the quote is, and is no word of the answerer's."""
+    return block.kind == "text" and not block.links and _is_source_line(block) \
+        and _ATTRIBUTION_LINE.match(block.text) is not None
 
 
 # "Source: <link>", "(via [Reuters](...))": a short line that only says where a quote is from.
@@ -948,6 +962,30 @@ def _is_source_line(block: Block) -> bool:
     return _ATTRIBUTION_LINE.match(block.text) is not None or (
         (bool(block.links) or _URL_ENDS.search(block.text) is not None)
         and _SOURCE_LINE.match(block.text) is not None)
+
+
+def _source_lines_apart(blocks: Sequence[Block]) -> list[Block]:
+    """Each source line under a quote that opens the answerer's next words in one block
+    ("\u2014McDonald's Australia", then "Regarding the common claim ...": Skeptics' text
+    keeps no line apart) set apart as its own block: it names the quote above it and is
+    not the first line of the answerer's words (review9 D6). Blocks with links stay whole:
+    which line a link belongs to is not known there."""
+    out: list[Block] = []
+    for block in blocks:
+        lines = block.paragraphs[0].split("\n") if block.paragraphs else [""]
+        if block.kind == "text" and out and out[-1].kind == "quote" and not block.links \
+                and (len(lines) > 1 or len(block.paragraphs) > 1) \
+                and _is_source_line(Block("text", [lines[0]])):
+            # The reference's own lines under it ("Journal of Dental Research 2013 ...").
+            end = 1
+            while end < len(lines) and (is_title_or_reference(lines[end]) or (
+                    _REFERENCE.search(lines[end]) and _YEAR.search(lines[end]))):
+                end += 1
+            out.append(Block("text", ["\n".join(lines[:end])]))
+            rest = "\n".join(lines[end:])
+            block = Block("text", ([rest] if rest.strip() else []) + block.paragraphs[1:])
+        out.append(block)
+    return out
 
 
 def _sources_after(blocks: Sequence[Block]) -> dict[int, int]:

@@ -618,6 +618,33 @@ def test_a_line_under_a_quote_names_that_quote_not_the_next(tmp_path: Path,
                                              "https://twitter.com/x/status/2"]
 
 
+def test_a_dash_line_under_a_quote_is_shown_with_it_not_with_the_answerers_next_words(
+        tmp_path: Path, ctx: LoadContext) -> None:
+    """review9 D6: Skeptics 5283/5285 sets "\u2014McDonald's Australia" under its quote with
+    the answerer's next paragraphs in one run of text; the line opened "The answerer's own
+    words". It names the quote above (with the reference's own lines under it), so it is
+    shown with that quote, and the answerer's words start where they do."""
+    path = tmp_path / "skeptics.jsonl"
+    answer = ("A little sugar evens out the colour.\n\n  It is not done for flavouring.\n\n"
+              "\u2014McDonald's Australia\n\nRegarding the claim that the fries are sweet, "
+              "there is evidence of the contrary.\n\n  No association with hip fracture.\n\n"
+              "-- Drinking Water Fluoride and Hip Fracture\nA Cohort Study P. N\u00e4sman, "
+              "J. Ekstrand\nJournal of Dental Research 2013 Nov;92(11):1029-34.\n"
+              "Fluoride is in equilibrium with plasma levels.")
+    path.write_text(json.dumps({"question": "Are the fries coated in sugar?", "questionId": "1",
+                                "answerId": "2", "answer": answer}) + "\n")
+    [thread] = list(load_jsonl(path, ctx))
+    assert [(p.kind, p.text) for p in thread.answers[0].passages] == [
+        ("answer", "A little sugar evens out the colour."),
+        ("quote", "It is not done for flavouring.\n\u2014McDonald's Australia"),
+        ("answer", "Regarding the claim that the fries are sweet, there is evidence of the "
+                   "contrary."),
+        ("quote", "No association with hip fracture.\n-- Drinking Water Fluoride and Hip "
+                  "Fracture\nA Cohort Study P. N\u00e4sman, J. Ekstrand\nJournal of Dental "
+                  "Research 2013 Nov;92(11):1029-34."),
+        ("answer", "Fluoride is in equilibrium with plasma levels.")]
+
+
 def test_a_lowercase_dash_line_is_the_answerers_words(gazetteer: Gazetteer) -> None:
     """"-- an obvious typo." under a quote goes on in the answerer's voice: it names nothing,
     and the quote keeps its lead-in's link."""
