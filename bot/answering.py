@@ -129,8 +129,9 @@ def _thread(hit: Hit) -> tuple[str, str | None]:
 
 
 def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
-    """Consecutive passages of one quote (same answer, adjacent places, same source) as one,
-    at the place of the better-ranked one."""
+    """Consecutive passages of one quote (same answer, adjacent places, same source and
+    source kind: a chatbot's reply is never joined to a source's words) as one, at the place
+    of the better-ranked one."""
     by_place = {_place(h): h for h in hits}
     joined: list[Hit] = []
     used: set[str] = set()
@@ -145,7 +146,8 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
         for step in (-1, 1):
             at = index + step
             while (n := by_place.get((answer, at))) and n.kind == "quote" and \
-                    (n.outlet, n.url) == (hit.outlet, hit.url) and n.passage_id not in used:
+                    (n.outlet, n.url, n.source_kind) == (hit.outlet, hit.url, hit.source_kind) \
+                    and n.passage_id not in used:
                 if step < 0:
                     run.insert(0, n)
                 else:

@@ -791,11 +791,34 @@ _CLAIM_INTRODUCED = re.compile(r"(?::|\bthat|\.\.\.|…)\s*$|" + _INTRODUCES.pat
                                re.IGNORECASE)
 
 
+# Or any of its sentences says the claim is found here ("the claim is repeated here by
+# Andrew Solomon. I could not find ...": review10 D1).
+_CLAIM_HERE = re.compile(
+    rf"\b{_CLAIM_NOUN}\s+(?:is|was)\s+(?:also\s+)?(?:repeated|made|stated|voiced|presented|"
+    rf"found|quoted|given|put)\s+here\b", re.IGNORECASE)
+# The answer names the quote before it as the claim ("It claims Kaku has developed ...",
+# then "The source of the claim is this news article ...": review10 D1); or calls it so
+# ("This claim is false.").
+_CLAIM_NAMED_AFTER = re.compile(
+    rf"^\W*(?:(?:the|this|that)\s+(?:source|origin)\s+of\s+(?:the|this|that)\s+"
+    rf"(?:claim|assertion|allegation)\s+(?:is|was)\b"
+    rf"|(?:this|that|the\s+above)\s+{_CLAIM_NOUN}\s+(?:is|was|has|comes|came|seems|appears)\b)",
+    re.IGNORECASE)
+
+
+def names_claim_above(text: str) -> bool:
+    """The answerer's paragraph after a quote opens by calling that quote the claim."""
+    return _CLAIM_NAMED_AFTER.match(text) is not None
+
+
 def introduces_claim(lead_in: str | None) -> bool:
     """The lead-in's last sentence introduces the quote after it as the claim under
-    examination (Skeptics answers quote a claim to weigh it), not as evidence (review9 D1)."""
+    examination (Skeptics answers quote a claim to weigh it), not as evidence (review9 D1),
+    or one of its sentences says the claim is found here."""
     if not lead_in:
         return False
+    if _CLAIM_HERE.search(lead_in):
+        return True
     last = _SENTENCE_END.split(lead_in.rstrip())[-1].strip()
     if not _CLAIM_INTRODUCED.search(last):
         return False

@@ -28,6 +28,7 @@ from .attribution import (
     answerer_speaks,
     classify,
     introduces_claim,
+    names_claim_above,
     is_back_reference,
     is_lead_in,
     is_title_or_reference,
@@ -320,11 +321,18 @@ def mark_answerer_material(thread: Thread) -> None:
     for answer in thread.answers:
         about = ABOUT_CHATBOTS.search(
             " ".join([thread.title, *(p.text for p in answer.passages)])) is not None
+        before: Passage | None = None
         for p in answer.passages:
             if p.kind == "quote" and p.outlet is None and p.url is None and not p.source_kind:
                 found = answerer_material(p.lead_in, about) or transcript_speaker(p.text, about)
                 if found:
                     p.source_kind = kinds[found]
+                elif before is not None and before.kind == "quote" and p.lead_in is None \
+                        and before.source_kind in (PROMPT, CHATBOT_REPLY):
+                    # A reply set as several blockquotes, nothing between them, labels its
+                    # first only ("assistant: A stable environment is ...": review10 D2).
+                    p.source_kind = before.source_kind
+            before = p
 
 
 def mark_claims(thread: Thread) -> None:
@@ -334,9 +342,11 @@ def mark_claims(thread: Thread) -> None:
     formula ..." told readers the opposite of the answer's "NO!" (review9 D1). Quotes already
     known to be no source (the question, another answer, a prompt, a reply) keep their kind."""
     for answer in thread.answers:
-        for p in answer.passages:
-            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE \
-                    and introduces_claim(p.lead_in):
+        for p, after in zip(answer.passages, [*answer.passages[1:], None], strict=True):
+            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE and (
+                    introduces_claim(p.lead_in) or (
+                        after is not None and after.kind == "answer"
+                        and names_claim_above(after.text))):
                 p.source_kind = CLAIM
 
 

@@ -176,6 +176,15 @@ def test_consecutive_passages_of_one_quote_are_joined() -> None:
     assert second.passage_id == "t/a0/p4"  # another source: not the same quote
 
 
+def test_a_chatbots_reply_is_never_joined_to_the_quote_beside_it() -> None:
+    """review10 D2: a reply's first blockquote (kind chatbot_reply) joined to the next one
+    (no kind), which ranked better, was shown under the next one's fields: as a quote."""
+    reply = dataclasses.replace(hit("t/a0/p1", 0.6, outlet=None), source_kind="chatbot_reply")
+    shown = choose([hit("t/a0/p2", 0.9, outlet=None), reply], k=3, min_relevance=0.3)
+    assert [(h.passage_id, h.source_kind) for h in shown] == [
+        ("t/a0/p2", None), ("t/a0/p1", "chatbot_reply")]
+
+
 def test_the_off_topic_question_of_the_issue(tmp_path: Path, run) -> None:
     """"What's the best way to learn the guitar?" used to get three unrelated quotes."""
     corpus = tmp_path / "corpus"
