@@ -341,3 +341,18 @@ def test_the_answer_that_quotes_the_question_asked_answers_it() -> None:
     # Only when the quoted question is the best candidate: a better passage decides as before.
     better = hit("v/a0/p1", 0.97)
     assert ids(choose([asked, checklist, better], k=3, min_relevance=0.35)) == ["v/a0/p1"]
+
+
+def test_a_heading_or_a_reference_line_alone_is_never_shown() -> None:
+    """review10 D5: "Nutrition and Cancer" (an answer's heading, relevance 0.97) and a
+    reference without an identifier were shown as passages; an answerer's short sentence
+    is still shown."""
+    heading = dataclasses.replace(hit("t/a0/p6", 0.97, "answer", outlet=None),
+                                  text="Nutrition and Cancer")
+    reference = dataclasses.replace(
+        hit("t/a1/p3", 0.9, "answer", outlet=None),
+        text="Store atmosphere and purchasing behavior. Journal of Retailing Volume 70, "
+             "Issue 3, Autumn 1994, Pages 283-294")
+    finding = dataclasses.replace(hit("t/a2/p0", 0.8, "answer", outlet=None),
+                                  text="Diet plays a small part.")
+    assert ids(choose([heading, reference, finding], k=3, min_relevance=0.3)) == ["t/a2/p0"]
