@@ -337,12 +337,14 @@ def mark_answerer_material(thread: Thread) -> None:
 
 def mark_claims(thread: Thread) -> None:
     """Give the ``CLAIM`` source kind to every quote whose lead-in introduces it as the claim
-    under examination (``index.attribution.introduces_claim``), whatever it cites: shown
+    under examination (``index.attribution.introduces_claim``), or whose next paragraph
+    calls it so (``names_claim_above``), whatever it cites: shown
     above a Skeptics answer's verdict as if evidence, Wikipedia's "In 2012, Thabet developed a
     formula ..." told readers the opposite of the answer's "NO!" (review9 D1). Quotes already
     known to be no source (the question, another answer, a prompt, a reply) keep their kind."""
     for answer in thread.answers:
-        for p, after in zip(answer.passages, [*answer.passages[1:], None], strict=True):
+        for i, p in enumerate(answer.passages):
+            after = answer.passages[i + 1] if i + 1 < len(answer.passages) else None
             if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE and (
                     introduces_claim(p.lead_in) or (
                         after is not None and after.kind == "answer"
