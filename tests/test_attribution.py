@@ -12,6 +12,7 @@ import pytest
 from index.attribution import (
     classify,
     confirm_unmarked_outlets,
+    is_reference,
     lead_in_outlet,
     passages_from_blocks,
     points_forward,
@@ -677,3 +678,19 @@ def test_a_quoted_question_takes_no_outlet_from_prose(tmp_path: Path, ctx: LoadC
         'In the Nature news article, a director is quoted as saying "no evidence."\n\n'
         "  The second link mentions volcanic ash but is this generally accepted?\n\nNo."))
     assert named is None
+
+
+@pytest.mark.parametrize(("line", "reference"), [
+    ("Store atmosphere and purchasing behavior. Journal of Retailing Volume 70, Issue 3, "
+     "Autumn 1994, Pages 283-294", True),
+    ("Environmental Color, Consumer Feelings, and Purchase Likelihood. Bellizzi, Joseph A; "
+     "Hite, Robert E. Psychology & Marketing (1992).", True),
+    ("J. Rodrigo Mora: Vitamin effects. Nat Rev Immunol. 2008 doi: 10.1038/nri2378", True),
+    # Sentences that name their sources say something (review10 D5's rule stays off them).
+    ("The number of possible games is approximately 10^40 (Beeler et al. 1972).", False),
+    ("Although mushrooms contain agaritine, a review by Roupas et al (2010) concludes:", False),
+    ("Fromm & Shor (1972) (reprinted in Fromm & Shor (2006)) provide a thorough review.",
+     False),
+])
+def test_a_reference_line_with_or_without_an_identifier(line: str, reference: bool) -> None:
+    assert is_reference(line) is reference
