@@ -46,7 +46,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.attribution import is_reference
+from index.attribution import is_reference, is_title_or_reference
 from index.reader import Hit, IndexReader
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
@@ -64,6 +64,11 @@ NO_SOURCE = frozenset({PROMPT, CHATBOT_REPLY, OTHER_ANSWER})
 # Fewer words than this say nothing on their own.
 MIN_WORDS = 3
 _WORDS = re.compile(r"\w+")
+# A line of this many words or fewer, in capitals and ending on no sentence's mark, is a
+# heading or a name (the longest such in the shared data: "From Kenneth Libbrecht (Professor
+# of Physics, Caltech)").
+HEADING_WORDS = 8
+_ENDS_A_SENTENCE = re.compile(r"[.!?:;,]\W*$")
 _PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
 
 
@@ -120,8 +125,12 @@ def _quotes_for_their_lead_ins(hits: Sequence[Hit], min_relevance: float) -> lis
 
 def _says_something(hit: Hit) -> bool:
     """At least ``MIN_WORDS`` words: "...", "and" or "Yes." alone is no evidence, whatever
-    its thread's title made of it."""
-    return len(_WORDS.findall(hit.text)) >= MIN_WORDS
+    its thread's title made of it; nor is an answerer's heading or a name set on a line of
+    its own ("Nutrition and Cancer", "UK Food Safety Agency (FSA)": review10 D5)."""
+    text = hit.text.strip()
+    return len(_WORDS.findall(text)) >= MIN_WORDS and not (
+        hit.kind == "answer" and "\n" not in text and len(text.split()) <= HEADING_WORDS
+        and not _ENDS_A_SENTENCE.search(text) and is_title_or_reference(text))
 
 
 def _thread(hit: Hit) -> tuple[str, str | None]:
@@ -129,8 +138,9 @@ def _thread(hit: Hit) -> tuple[str, str | None]:
 
 
 def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
-    """Consecutive passages of one quote (same answer, adjacent places, same source) as one,
-    at the place of the better-ranked one."""
+    """Consecutive passages of one quote (same answer, adjacent places, same source and
+    source kind: a chatbot's reply is never joined to a source's words) as one, at the place
+    of the better-ranked one."""
     by_place = {_place(h): h for h in hits}
     joined: list[Hit] = []
     used: set[str] = set()
@@ -145,7 +155,8 @@ def _join_quote_runs(hits: list[Hit]) -> list[Hit]:
         for step in (-1, 1):
             at = index + step
             while (n := by_place.get((answer, at))) and n.kind == "quote" and \
-                    (n.outlet, n.url) == (hit.outlet, hit.url) and n.passage_id not in used:
+                    (n.outlet, n.url, n.source_kind) == (hit.outlet, hit.url, hit.source_kind) \
+                    and n.passage_id not in used:
                 if step < 0:
                     run.insert(0, n)
                 else:

@@ -493,12 +493,29 @@ _IDENTIFIER = re.compile(r"\b(?:doi:?\s*10\.\d{4,9}/|doi\.org/10\.|PMID:?\s*\d|I
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
+# A journal's volume, issue or pages ("Volume 70, Issue 3, ... Pages 283-294", "vol. 7").
+_VOLUME = re.compile(r"\b(?:Volume|Vol|Issue|No|Pages?|pp)\.?\s*\d", re.IGNORECASE)
+# A sentence says something ("Shannon (1950) gave the estimate", "Egholm et al. (2009) ...
+# who do a more large-scale analysis"); a title's verbs are capitalised ("Is dietary
+# carbohydrate essential ...?").
+_SAYS = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|gave|give|gives|"
+                   r"found|finds|shows?|showed|concludes?|concluded|says?|said|suggests?|"
+                   r"provides?|makes?|made|can|could|will|would|may|might)\b")
+
+
 def is_reference(text: str) -> bool:
     """One line of a bibliography: authors, title, journal, year, DOI ("J. Rodrigo Mora:
-    "Vitamin effects on the immune system" Nat Rev Immunol. 2008 ... doi: 10.1038/nri2378")."""
+    "Vitamin effects on the immune system" Nat Rev Immunol. 2008 ... doi: 10.1038/nri2378"),
+    or without an identifier, marked as one twice or by its volume or pages ("Store atmosphere
+    and purchasing behavior. Journal of Retailing Volume 70, Issue 3, Autumn 1994, Pages
+    283-294": review10 D5), saying nothing and introducing nothing."""
     stripped = text.strip()
-    return "\n" not in stripped and len(stripped.split()) <= 40 and \
-        _IDENTIFIER.search(stripped) is not None and _YEAR.search(stripped) is not None
+    if "\n" in stripped or len(stripped.split()) > 40 or _YEAR.search(stripped) is None:
+        return False
+    if _IDENTIFIER.search(stripped) is not None:
+        return True
+    return not stripped.endswith(":") and _SAYS.search(stripped) is None and (
+        len(_REFERENCE.findall(stripped)) >= 2 or _VOLUME.search(stripped) is not None)
 
 
 def is_title_or_reference(text: str) -> bool:
@@ -791,11 +808,34 @@ _CLAIM_INTRODUCED = re.compile(r"(?::|\bthat|\.\.\.|…)\s*$|" + _INTRODUCES.pat
                                re.IGNORECASE)
 
 
+# Or any of its sentences says the claim is found here ("the claim is repeated here by
+# Andrew Solomon. I could not find ...": review10 D1).
+_CLAIM_HERE = re.compile(
+    rf"\b{_CLAIM_NOUN}\s+(?:is|was)\s+(?:also\s+)?(?:repeated|made|stated|voiced|presented|"
+    rf"found|quoted|given|put)\s+here\b", re.IGNORECASE)
+# The answer names the quote before it as the claim ("It claims Kaku has developed ...",
+# then "The source of the claim is this news article ...": review10 D1); or calls it so
+# ("This claim is false.").
+_CLAIM_NAMED_AFTER = re.compile(
+    rf"^\W*(?:(?:the|this|that)\s+(?:source|origin)\s+of\s+(?:the|this|that)\s+"
+    rf"(?:claim|assertion|allegation)\s+(?:is|was)\b"
+    rf"|(?:this|that|the\s+above)\s+{_CLAIM_NOUN}\s+(?:is|was|has|comes|came|seems|appears)\b)",
+    re.IGNORECASE)
+
+
+def names_claim_above(text: str) -> bool:
+    """The answerer's paragraph after a quote opens by calling that quote the claim."""
+    return _CLAIM_NAMED_AFTER.match(text) is not None
+
+
 def introduces_claim(lead_in: str | None) -> bool:
     """The lead-in's last sentence introduces the quote after it as the claim under
-    examination (Skeptics answers quote a claim to weigh it), not as evidence (review9 D1)."""
+    examination (Skeptics answers quote a claim to weigh it), not as evidence (review9 D1),
+    or one of its sentences says the claim is found here."""
     if not lead_in:
         return False
+    if _CLAIM_HERE.search(lead_in):
+        return True
     last = _SENTENCE_END.split(lead_in.rstrip())[-1].strip()
     if not _CLAIM_INTRODUCED.search(last):
         return False
@@ -861,12 +901,13 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     itself cites nothing.
     """
     passages: list[Passage] = []
+    blocks = _source_lines_apart(blocks)
     cited_after = _sources_after(blocks)
     for i, block in enumerate(blocks):
         if block.kind == "text":
-            if i in cited_after.values() and block.links:
-                # The line that names the quote above it: its link is that quote's. A plain
-                # dash line stays, so that the quotes it parts stay apart.
+            if i in cited_after.values() and (block.links or _signs_off(block)):
+                # The line that names the quote above it: its link is that quote's; a dash
+                # line without one is shown under that quote (below).
                 continue
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
@@ -924,9 +965,22 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
         outlet = None if asks else outlet_of(
             url, source.text if i in cited_after and source else lead_text, gazetteer,
             wider=not bare)
+        paragraphs = block.paragraphs
+        if i in cited_after and _signs_off(blocks[cited_after[i]]) and paragraphs:
+            # "\u2014McDonald's Australia" under the quote: who said it, shown with it (as
+            # print sets it), where no outlet the gazetteer knows may name it.
+            paragraphs = [*paragraphs[:-1],
+                          f"{paragraphs[-1]}\n{blocks[cited_after[i]].text.strip()}"]
         passages.extend(Passage("quote", text, outlet, url, lead_text)
-                        for text in block.paragraphs)
+                        for text in paragraphs)
     return passages
+
+
+def _signs_off(block: Block) -> bool:
+    """A dash line with no link ("\u2014McDonald's Australia"), set under a quote: it says
+    whose the quote is, and is no word of the answerer's."""
+    return block.kind == "text" and not block.links and _is_source_line(block) \
+        and _ATTRIBUTION_LINE.match(block.text) is not None
 
 
 # "Source: <link>", "(via [Reuters](...))": a short line that only says where a quote is from.
@@ -948,6 +1002,30 @@ def _is_source_line(block: Block) -> bool:
     return _ATTRIBUTION_LINE.match(block.text) is not None or (
         (bool(block.links) or _URL_ENDS.search(block.text) is not None)
         and _SOURCE_LINE.match(block.text) is not None)
+
+
+def _source_lines_apart(blocks: Sequence[Block]) -> list[Block]:
+    """Each source line under a quote that opens the answerer's next words in one block
+    ("\u2014McDonald's Australia", then "Regarding the common claim ...": Skeptics' text
+    keeps no line apart) set apart as its own block: it names the quote above it and is
+    not the first line of the answerer's words (review9 D6). Blocks with links stay whole:
+    which line a link belongs to is not known there."""
+    out: list[Block] = []
+    for block in blocks:
+        lines = block.paragraphs[0].split("\n") if block.paragraphs else [""]
+        if block.kind == "text" and out and out[-1].kind == "quote" and not block.links \
+                and (len(lines) > 1 or len(block.paragraphs) > 1) \
+                and _is_source_line(Block("text", [lines[0]])):
+            # The reference's own lines under it ("Journal of Dental Research 2013 ...").
+            end = 1
+            while end < len(lines) and (is_title_or_reference(lines[end]) or (
+                    _REFERENCE.search(lines[end]) and _YEAR.search(lines[end]))):
+                end += 1
+            out.append(Block("text", ["\n".join(lines[:end])]))
+            rest = "\n".join(lines[end:])
+            block = Block("text", ([rest] if rest.strip() else []) + block.paragraphs[1:])
+        out.append(block)
+    return out
 
 
 def _sources_after(blocks: Sequence[Block]) -> dict[int, int]:

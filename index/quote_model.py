@@ -32,6 +32,7 @@ from .attribution import (
     is_lead_in,
     is_title_or_reference,
     lead_in_outlet,
+    names_claim_above,
     only_asks,
     speaks_in_first_person,
     transcript_speaker,
@@ -320,23 +321,34 @@ def mark_answerer_material(thread: Thread) -> None:
     for answer in thread.answers:
         about = ABOUT_CHATBOTS.search(
             " ".join([thread.title, *(p.text for p in answer.passages)])) is not None
+        before: Passage | None = None
         for p in answer.passages:
             if p.kind == "quote" and p.outlet is None and p.url is None and not p.source_kind:
                 found = answerer_material(p.lead_in, about) or transcript_speaker(p.text, about)
                 if found:
                     p.source_kind = kinds[found]
+                elif before is not None and before.kind == "quote" and p.lead_in is None \
+                        and before.source_kind in (PROMPT, CHATBOT_REPLY):
+                    # A reply set as several blockquotes, nothing between them, labels its
+                    # first only ("assistant: A stable environment is ...": review10 D2).
+                    p.source_kind = before.source_kind
+            before = p
 
 
 def mark_claims(thread: Thread) -> None:
     """Give the ``CLAIM`` source kind to every quote whose lead-in introduces it as the claim
-    under examination (``index.attribution.introduces_claim``), whatever it cites: shown
+    under examination (``index.attribution.introduces_claim``), or whose next paragraph
+    calls it so (``names_claim_above``), whatever it cites: shown
     above a Skeptics answer's verdict as if evidence, Wikipedia's "In 2012, Thabet developed a
     formula ..." told readers the opposite of the answer's "NO!" (review9 D1). Quotes already
     known to be no source (the question, another answer, a prompt, a reply) keep their kind."""
     for answer in thread.answers:
-        for p in answer.passages:
-            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE \
-                    and introduces_claim(p.lead_in):
+        for i, p in enumerate(answer.passages):
+            after = answer.passages[i + 1] if i + 1 < len(answer.passages) else None
+            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE and (
+                    introduces_claim(p.lead_in) or (
+                        after is not None and after.kind == "answer"
+                        and names_claim_above(after.text))):
                 p.source_kind = CLAIM
 
 

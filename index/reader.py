@@ -12,6 +12,7 @@ import functools
 import itertools
 import json
 import logging
+import re
 import sqlite3
 import stat
 import threading
@@ -40,6 +41,7 @@ from .relevance import (
     GATES,
     MEANING,
     SENTENCE_HEAD,
+    SENTENCE_WINDOW,
     Gate,
     IdfTable,
     MeaningScale,
@@ -53,6 +55,7 @@ from .relevance import (
     rarest_word,
     relevance,
     sentences,
+    window,
     with_meaning,
     without_word,
 )
@@ -68,6 +71,8 @@ _QUESTION_VECTORS = 64
 _TITLE_VECTORS = 4096
 # Sentences' vectors kept (the gate's ``sentence``): the next page, or a question asked again.
 _SENTENCE_VECTORS = 4096
+# A sentence's words as written (``_around`` finds where the rarest word is).
+_SPACED = re.compile(r"\S+")
 
 
 def _file_identity(path: Path) -> tuple[int, int]:
@@ -532,10 +537,20 @@ class IndexReader:
             return held, phrase, split_all
         for i, hit in enumerate(hits[:head]):
             split = [(s, self._tokenize(s)) for s in sentences(hit.text)]
-            held.append([s for s, t in split if not forms.isdisjoint(t)])
+            held.append([self._around(s, forms) for s, t in split if not forms.isdisjoint(t)])
             split_all.append([s for s, _ in split] if every else [])
             phrase[i] = phrases and adjacent(terms, [t for _, t in split])
         return held, phrase, split_all
+
+    def _around(self, sentence: str, forms: frozenset[str]) -> str:
+        """A held sentence as it is embedded: past ``SENTENCE_WINDOW`` characters, the window
+        around the first word of it that is one of ``forms`` (``index.relevance.window``)."""
+        if len(sentence) <= SENTENCE_WINDOW:
+            return sentence
+        for word in _SPACED.finditer(sentence):
+            if not forms.isdisjoint(self._tokenize(word.group())):
+                return window(sentence, (word.start() + word.end()) // 2)
+        return window(sentence, 0)  # held by words joined across a space: from the start
 
     def _first_sentence_holds(self, hits: list[Hit], rare: np.ndarray, forms: frozenset[str]
                               ) -> np.ndarray:

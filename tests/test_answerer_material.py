@@ -87,3 +87,22 @@ def test_a_transcript_under_its_speaker_labels() -> None:
     mark_answerer_material(chat)
     assert [p.source_kind for p in chat.answers[0].passages] == [
         None, PROMPT, None, CHATBOT_REPLY, CHATBOT_REPLY]
+
+
+def test_a_reply_set_as_several_blockquotes_is_the_reply_throughout() -> None:
+    """review10 D2: genai answer 91 sets ChatGPT's reply as four blockquotes, only the first
+    opening on "assistant:"; the next ones, nothing between, are the reply too. A quote
+    after the answerer's words again is not."""
+    chat = Thread(key="c", title="How can I get ChatGPT to vary paragraph lengths?",
+                  answers=[Answer(passages=[
+                      Passage("answer", "For instance:"),
+                      Passage("quote", "assistant: A stable environment is calm.",
+                              lead_in="For instance:"),
+                      Passage("quote", "Furthermore, it is safe."),
+                      Passage("quote", "Lastly, it is kind."),
+                      Passage("answer", "The paragraphs are all alike. OpenAI says:"),
+                      Passage("quote", "Models repeat patterns.",
+                              lead_in="The paragraphs are all alike. OpenAI says:")])])
+    mark_answerer_material(chat)
+    assert [p.source_kind for p in chat.answers[0].passages] == [
+        None, CHATBOT_REPLY, CHATBOT_REPLY, CHATBOT_REPLY, None, None]

@@ -176,6 +176,15 @@ def test_consecutive_passages_of_one_quote_are_joined() -> None:
     assert second.passage_id == "t/a0/p4"  # another source: not the same quote
 
 
+def test_a_chatbots_reply_is_never_joined_to_the_quote_beside_it() -> None:
+    """review10 D2: a reply's first blockquote (kind chatbot_reply) joined to the next one
+    (no kind), which ranked better, was shown under the next one's fields: as a quote."""
+    reply = dataclasses.replace(hit("t/a0/p1", 0.6, outlet=None), source_kind="chatbot_reply")
+    shown = choose([hit("t/a0/p2", 0.9, outlet=None), reply], k=3, min_relevance=0.3)
+    assert [(h.passage_id, h.source_kind) for h in shown] == [
+        ("t/a0/p2", None), ("t/a0/p1", "chatbot_reply")]
+
+
 def test_the_off_topic_question_of_the_issue(tmp_path: Path, run) -> None:
     """"What's the best way to learn the guitar?" used to get three unrelated quotes."""
     corpus = tmp_path / "corpus"
@@ -332,3 +341,18 @@ def test_the_answer_that_quotes_the_question_asked_answers_it() -> None:
     # Only when the quoted question is the best candidate: a better passage decides as before.
     better = hit("v/a0/p1", 0.97)
     assert ids(choose([asked, checklist, better], k=3, min_relevance=0.35)) == ["v/a0/p1"]
+
+
+def test_a_heading_or_a_reference_line_alone_is_never_shown() -> None:
+    """review10 D5: "Nutrition and Cancer" (an answer's heading, relevance 0.97) and a
+    reference without an identifier were shown as passages; an answerer's short sentence
+    is still shown."""
+    heading = dataclasses.replace(hit("t/a0/p6", 0.97, "answer", outlet=None),
+                                  text="Nutrition and Cancer")
+    reference = dataclasses.replace(
+        hit("t/a1/p3", 0.9, "answer", outlet=None),
+        text="Store atmosphere and purchasing behavior. Journal of Retailing Volume 70, "
+             "Issue 3, Autumn 1994, Pages 283-294")
+    finding = dataclasses.replace(hit("t/a2/p0", 0.8, "answer", outlet=None),
+                                  text="Diet plays a small part.")
+    assert ids(choose([heading, reference, finding], k=3, min_relevance=0.3)) == ["t/a2/p0"]

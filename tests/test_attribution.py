@@ -12,6 +12,7 @@ import pytest
 from index.attribution import (
     classify,
     confirm_unmarked_outlets,
+    is_reference,
     lead_in_outlet,
     passages_from_blocks,
     points_forward,
@@ -618,6 +619,33 @@ def test_a_line_under_a_quote_names_that_quote_not_the_next(tmp_path: Path,
                                              "https://twitter.com/x/status/2"]
 
 
+def test_a_dash_line_under_a_quote_is_shown_with_it_not_with_the_answerers_next_words(
+        tmp_path: Path, ctx: LoadContext) -> None:
+    """review9 D6: Skeptics 5283/5285 sets "\u2014McDonald's Australia" under its quote with
+    the answerer's next paragraphs in one run of text; the line opened "The answerer's own
+    words". It names the quote above (with the reference's own lines under it), so it is
+    shown with that quote, and the answerer's words start where they do."""
+    path = tmp_path / "skeptics.jsonl"
+    answer = ("A little sugar evens out the colour.\n\n  It is not done for flavouring.\n\n"
+              "\u2014McDonald's Australia\n\nRegarding the claim that the fries are sweet, "
+              "there is evidence of the contrary.\n\n  No association with hip fracture.\n\n"
+              "-- Drinking Water Fluoride and Hip Fracture\nA Cohort Study P. N\u00e4sman, "
+              "J. Ekstrand\nJournal of Dental Research 2013 Nov;92(11):1029-34.\n"
+              "Fluoride is in equilibrium with plasma levels.")
+    path.write_text(json.dumps({"question": "Are the fries coated in sugar?", "questionId": "1",
+                                "answerId": "2", "answer": answer}) + "\n")
+    [thread] = list(load_jsonl(path, ctx))
+    assert [(p.kind, p.text) for p in thread.answers[0].passages] == [
+        ("answer", "A little sugar evens out the colour."),
+        ("quote", "It is not done for flavouring.\n\u2014McDonald's Australia"),
+        ("answer", "Regarding the claim that the fries are sweet, there is evidence of the "
+                   "contrary."),
+        ("quote", "No association with hip fracture.\n-- Drinking Water Fluoride and Hip "
+                  "Fracture\nA Cohort Study P. N\u00e4sman, J. Ekstrand\nJournal of Dental "
+                  "Research 2013 Nov;92(11):1029-34."),
+        ("answer", "Fluoride is in equilibrium with plasma levels.")]
+
+
 def test_a_lowercase_dash_line_is_the_answerers_words(gazetteer: Gazetteer) -> None:
     """"-- an obvious typo." under a quote goes on in the answerer's voice: it names nothing,
     and the quote keeps its lead-in's link."""
@@ -650,3 +678,19 @@ def test_a_quoted_question_takes_no_outlet_from_prose(tmp_path: Path, ctx: LoadC
         'In the Nature news article, a director is quoted as saying "no evidence."\n\n'
         "  The second link mentions volcanic ash but is this generally accepted?\n\nNo."))
     assert named is None
+
+
+@pytest.mark.parametrize(("line", "reference"), [
+    ("Store atmosphere and purchasing behavior. Journal of Retailing Volume 70, Issue 3, "
+     "Autumn 1994, Pages 283-294", True),
+    ("Environmental Color, Consumer Feelings, and Purchase Likelihood. Bellizzi, Joseph A; "
+     "Hite, Robert E. Psychology & Marketing (1992).", True),
+    ("J. Rodrigo Mora: Vitamin effects. Nat Rev Immunol. 2008 doi: 10.1038/nri2378", True),
+    # Sentences that name their sources say something (review10 D5's rule stays off them).
+    ("The number of possible games is approximately 10^40 (Beeler et al. 1972).", False),
+    ("Although mushrooms contain agaritine, a review by Roupas et al (2010) concludes:", False),
+    ("Fromm & Shor (1972) (reprinted in Fromm & Shor (2006)) provide a thorough review.",
+     False),
+])
+def test_a_reference_line_with_or_without_an_identifier(line: str, reference: bool) -> None:
+    assert is_reference(line) is reference

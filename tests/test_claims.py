@@ -25,6 +25,9 @@ from .test_answering import hit, ids
     "They announce extraordinary unreferenced claims like this one on thegloss.com:",
     "Statistic Brain does make the claim:",
     "The claim started with this YouTube video:",
+    # review10 D1 (Skeptics 44329): the sentence saying so is not the last.
+    "The claim is repeated here by Andrew Solomon. I could not find other instances of it. "
+    "The article seems to have been presented at the NIMH.",
 ])
 def test_a_lead_in_that_introduces_the_claim(lead: str) -> None:
     assert introduces_claim(lead)
@@ -42,6 +45,21 @@ def test_a_lead_in_that_introduces_the_claim(lead: str) -> None:
 ])
 def test_a_lead_in_that_does_not(lead: str | None) -> None:
     assert not introduces_claim(lead)
+
+
+def test_a_quote_the_next_paragraph_calls_the_claim() -> None:
+    """review10 D1 (Skeptics 34234): an answer opening on the quote, then "The source of the
+    claim is this news article ...". "The source of the myth has been traced by ..." after a
+    study's quote speaks of the thread's myth, not of that quote."""
+    thread = Thread(key="t", title="Did Kaku prove we live in a Matrix?", answers=[Answer(
+        passages=[Passage("quote", "It claims Kaku has developed a theory."),
+                  Passage("answer", "The source of the claim is this news article."),
+                  Passage("quote", "Most participants formed the habit in 66 days."),
+                  Passage("answer", "The source of the myth has been traced by a columnist."),
+                  Passage("quote", "Conventional systems keep drawing power."),
+                  Passage("answer", "This claim is a bit surprising.")])])
+    mark_claims(thread)
+    assert [p.source_kind for p in thread.answers[0].passages[::2]] == [CLAIM, None, CLAIM]
 
 
 def test_a_claim_keeps_whose_words_it_is() -> None:

@@ -36,6 +36,7 @@ from index.relevance import (
     rarest_word,
     relevance,
     sentences,
+    window,
     with_meaning,
     without_word,
 )
@@ -318,6 +319,24 @@ def test_sentences_end_at_a_stop_or_a_line() -> None:
     assert sentences("word " * 500) == [("word " * 500).strip()[:1000]]
     assert sentences("Short one. " + "x" * 50, chars=8) == ["Short on", "x" * 8]
     assert sentences(" \n\n ") == []
+
+
+def test_a_long_sentence_is_cut_to_a_window_around_a_place_between_words() -> None:
+    words = " ".join(f"w{i:03d}" for i in range(200))  # 799 characters, 4-letter words
+    at = words.index("w100")
+    cut = window(words, at, chars=100)
+    # At most 100 characters, whole words only, centred on w100: 10 words of 4 on each side
+    # make 99 characters with their spaces; the 11th would cut a word.
+    assert len(cut) <= 100 and cut.split()[0] in ("w090", "w091") and cut.endswith(
+        ("w110", "w109"))
+    assert "w100" in cut and cut == cut.strip()
+    assert all(len(w) == 4 for w in cut.split())
+    # Near an end: the window is the first (or last) characters, still in whole words.
+    assert window(words, 0, chars=100).startswith("w000 w001")
+    assert window(words, len(words) - 1, chars=100).endswith("w198 w199")
+    # A sentence no longer than the window is whole; the default is SENTENCE_WINDOW.
+    assert window("a short one", 3, chars=11) == "a short one"
+    assert len(window(words, at)) <= 240 and "w100" in window(words, at)
 
 
 def test_the_gate_reads_the_sentence_holding_the_rare_word_by_hand() -> None:
