@@ -156,3 +156,17 @@ def test_an_unmarked_quote_names_only_the_source_its_lead_in_says(ctx: LoadConte
         "\n\nAccording to The Guardian\n\n"
         "Infants fed soya formula receive a large dose of oestrogen every day.", ctx)
     assert [p.outlet for p in passages if p.kind == "quote"] == [None, "The Guardian"]
+
+
+def test_a_wrapped_list_item_goes_on_in_its_next_lines(ctx: LoadContext) -> None:
+    """review10 D9: Skeptics 38020 quotes a list whose items a scraper wrapped ("• The ground
+    surface must have an icy," / "crusty snow, on which ..."): each item's next lines went
+    into paragraphs of their own. A line that does not go on an item still ends the list."""
+    answer = ("Formed under specific conditions:\n\n"
+              "  • The ground surface must have an icy,\n  crusty snow, on which falling snow\n"
+              "  cannot stick.\n  \n  • About an inch of loose, wet snow\n  must accumulate.\n\n"
+              "  • Strong winds are needed.\n  Snowfall occurred the morning of February 11.\n")
+    [quote] = [p.text for p in answer_text_passages(answer, ctx) if p.kind == "quote"]
+    assert quote == ("• The ground surface must have an icy, crusty snow, on which falling snow "
+                     "cannot stick.\n• About an inch of loose, wet snow must accumulate.\n"
+                     "• Strong winds are needed.\n\nSnowfall occurred the morning of February 11.")

@@ -56,6 +56,25 @@ def test_a_quote_with_its_outlet_link_and_thread() -> None:
     assert embed["footer"]["text"] == "From: What happened to the ferry?"
 
 
+def test_an_unnamed_quote_shows_the_answers_words_introducing_it() -> None:
+    """review10 D8: "Quote (outlet not named)" under "From this AMA study on ephedrine:"
+    told the user less than the answer did. The lead-in's last sentence is shown as the
+    answer's words, escaped; not for a named outlet, a claim, or a lead-in that does not
+    point at the quote."""
+    unnamed = replace(hit(outlet=None, url=None), lead_in="Not so. From this AMA study on "
+                      "ephedrine, @everyone *look*:")
+    [field] = render_answer("is ephedrine safe?", [unnamed]).embeds[0]["fields"]
+    assert field["name"] == "1 · Quote (outlet not named)"
+    assert field["value"].startswith(
+        "*In the answer: \u201cFrom this AMA study on ephedrine, @\u200beveryone \\*look\\*:"
+        "\u201d*\n> The ferry sank.")
+    for other in (replace(unnamed, outlet="BBC"), replace(unnamed, source_kind="claim"),
+                  replace(unnamed, lead_in="The study found no such effect."),
+                  replace(unnamed, lead_in="Also:")):
+        [field] = render_answer("is ephedrine safe?", [other]).embeds[0]["fields"]
+        assert field["value"].startswith("> The ferry sank."), other.lead_in
+
+
 @pytest.mark.parametrize(("passage_id", "word"), [
     ("note:baghdad-strike/a0/p1", "note"), ("page:saved-article/a0/p2", "page"),
     ("genai.stackexchange.com/q/8/a0/p1", "thread")])

@@ -228,6 +228,12 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[Paragraph]:
                 in_list = True
             current.append(f"• {bullet.group(1).strip()}")
             continue
+        if in_list and current and line.startswith("  ") and (
+                _GOES_ON.search(current[-1]) is not None or line.strip()[:1].islower()):
+            # An item a scraper wrapped ("• The ground surface must have an icy,", then
+            # "crusty snow, on which ..."): its next line goes on in it (review10 D9).
+            current[-1] += " " + line.strip()
+            continue
         if in_list:
             flush()
             in_list = False
