@@ -316,16 +316,19 @@ def test_an_answerers_passage_stopping_mid_clause_is_marked_as_cut() -> None:
 
 # Any text, any length, any labels: every renderer's message is one Discord accepts
 # (review8: "Expand" put a long passage's credit line past the description's 4,096).
+# An unnamed quote's lead-in is shown with it: lead-ins of any text, ending in a colon or not.
 _HITS = st.lists(st.builds(
-    lambda rank, text, kind, outlet, title: Hit(
+    lambda rank, text, kind, outlet, title, lead_in: Hit(
         rank=rank, score=1.0, passage_id=f"politics.stackexchange.com/q/{rank}/a0/p{rank}",
         kind=kind, text=text, outlet=outlet, url=f"https://www.bbc.com/news/{rank}" if outlet
         else None, thread_title=title, thread_url="https://politics.stackexchange.com/q/1",
         answer_score=24, answered_at="2020-01-06", reliability="Generally reliable",
-        reliability_url="https://en.wikipedia.org/wiki/WP:RSP", source_kind="news"),
+        reliability_url="https://en.wikipedia.org/wiki/WP:RSP",
+        source_kind="news" if outlet else None, lead_in=lead_in),
     st.integers(1, 99), st.text(min_size=1, max_size=6000) | st.just("Word " * 900),
     st.sampled_from(["quote", "answer"]), st.none() | st.text(min_size=1, max_size=300),
-    st.text(max_size=400)), min_size=1, max_size=12)
+    st.text(max_size=400),
+    st.none() | st.builds(lambda t: t + ":", st.text(max_size=200))), min_size=1, max_size=12)
 
 
 @given(_HITS, st.text(max_size=3000))
