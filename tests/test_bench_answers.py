@@ -22,3 +22,18 @@ def test_a_passage_shown_inside_a_joined_quote_counts_as_shown() -> None:
     assert question.shown_right(members(joined, texts))
     assert not question.shown_right([joined.passage_id])  # how it was counted before
     assert members(run[2], texts) == ["t/a0/p4"]
+
+
+def test_the_gate_fit_scores_a_passage_inside_a_joined_quote_as_shown() -> None:
+    # bench.gate_fit chooses the gate's threshold by the same count as make answers.
+    import numpy as np
+
+    from bench.gate_fit import Asked, right
+
+    texts = {"t/a0/p2": "The first part of it.", "t/a0/p3": "The second part of it.",
+             "t/a1/p0": "Another answer's words."}
+    hits = [dataclasses.replace(hit(pid, 0.9), text=text) for pid, text in texts.items()]
+    question = Question("what is in the second part?", ("t/a0/p3",), "tune")
+    asked = Asked(question, hits, np.zeros((3, 0)), np.array([False, True, False]))
+    assert right(asked, np.array([0.9, 0.8, 0.2]), 0.35, 3)  # p2+p3 joined under p2's id
+    assert not right(asked, np.array([0.9, 0.2, 0.8]), 0.35, 3)  # p3 below: not shown
