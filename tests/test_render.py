@@ -68,6 +68,12 @@ def test_an_unnamed_quote_shows_the_answers_words_introducing_it() -> None:
     assert field["value"].startswith(
         "*In the answer: \u201cFrom this AMA study on ephedrine, @\u200beveryone \\*look\\*:"
         "\u201d*\n> The ferry sank.")
+    [whole] = render_whole([unnamed]).embeds  # "Expand" shows it too
+    assert whole["description"].startswith("*In the answer: \u201cFrom this AMA study")
+    # An abbreviation's full stop ends no sentence (review11: "wrote (in ...):" alone).
+    cited = replace(unnamed, lead_in="As Dehhaghi et al. wrote (in a peer-reviewed article):")
+    [field] = render_answer("is ephedrine safe?", [cited]).embeds[0]["fields"]
+    assert field["value"].startswith("*In the answer: \u201cAs Dehhaghi et al. wrote")
     for other in (replace(unnamed, outlet="BBC"), replace(unnamed, source_kind="claim"),
                   replace(unnamed, lead_in="The study found no such effect."),
                   replace(unnamed, lead_in="Also:")):
