@@ -824,10 +824,10 @@ _CLAIM_HERE = re.compile(
 # then "The source of the claim is this news article ...": review10 D1); or calls it so
 # ("This claim is false.").
 _CLAIM_NAMED_AFTER = re.compile(
-    rf"^\W*(?:(?:the|this|that)\s+(?:source|origin)\s+of\s+(?:the|this|that)\s+"
-    rf"(?:claim|assertion|allegation)\s+(?:is|was)\b"
-    rf"|(?:this|that|the\s+above)\s+(?:claim|assertion|allegation)\s+"
-    rf"(?:is|was|has|comes|came|seems|appears)\b)",
+    r"^\W*(?:(?:the|this|that)\s+(?:source|origin)\s+of\s+(?:the|this|that)\s+"
+    r"(?:claim|assertion|allegation)\s+(?:is|was)\b"
+    r"|(?:this|that|the\s+above)\s+(?:claim|assertion|allegation)\s+"
+    r"(?:is|was|has|comes|came|seems|appears)\b)",
     re.IGNORECASE)
 
 
