@@ -1,7 +1,7 @@
 """Where a served hybrid search's time goes, stage by stage, at any size.
 
     python -m bench.ann_split --index DB [--questions-from tune|tune-mixed|report] [--queries 150]
-        [--seed 11] [--expansion N] [--rescored N] [--no-widen] [--threads N]
+        [--seed 11] [--expansion N] [--rescored N] [--no-widen | --widen B:K,...] [--threads N]
     python -m bench.ann_split --embedding ROUNDS [--threads N] [--questions-from tune]
 
 Each question goes through ``IndexReader.search(question, 3)``, the bot's path, once (a new
@@ -12,7 +12,7 @@ one forward pass) and the vector stage ("graph walk", "rescoring"); "sentences" 
 "embed: sentences". ``--expansion``, ``--rescored`` and ``--threads`` override ``index.ann``'s
 EXPANSION_SEARCH (each graph's walk; EXPANSION_ONE_GRAPH too) and RESCORED and
 ``index.encoders``' THREADS for the run; ``--no-widen`` turns its WIDEN off (every walk keeps
-EXPANSION_SEARCH) (to compare settings on the tune questions before
+EXPANSION_SEARCH), ``--widen`` sets it (to compare settings on the tune questions before
 changing them). Ten other questions of the set warm the process up
 first. Prints one Markdown table, the load average before and after, and the settings.
 ``--embedding ROUNDS``: the model alone (no index), each question embedded alone ROUNDS times:
@@ -211,6 +211,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rescored", type=int, help="index.ann.RESCORED for the run")
     parser.add_argument("--no-widen", action="store_true", help="every walk keeps "
                         "EXPANSION_SEARCH (index.ann.WIDEN off)")
+    parser.add_argument("--widen", metavar="BOUND:KEPT,...", help="index.ann.WIDEN for the "
+                        "run, farthest bound first (e.g. 0.466:4096,0.506:2048)")
     parser.add_argument("--threads", type=int, help="index.encoders.THREADS for the run")
     parser.add_argument("--embedding", type=int, metavar="ROUNDS", help="time the model "
                         "alone on the questions, ROUNDS times each (no index needed)")
@@ -221,6 +223,9 @@ def main(argv: list[str] | None = None) -> None:
         ann.RESCORED = args.rescored
     if args.no_widen:
         ann.WIDEN = ()
+    if args.widen:
+        ann.WIDEN = tuple((float(b), int(k)) for b, k in
+                          (step.split(":") for step in args.widen.split(",")))
     if args.threads:
         encoders.THREADS = args.threads
     texts = real_vectors.question_texts(args.questions_from)

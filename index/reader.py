@@ -194,6 +194,7 @@ class IndexReader:
         self._parts: dict[str, np.ndarray] = {}  # the question's parts' vectors (relevance)
         self._titles: dict[str, np.ndarray] = {}
         self._sentences: dict[str, np.ndarray] = {}
+        self._words: tuple[tuple[str, tuple[str, ...]], list[Word]] | None = None
         self._stored_titles = False  # whether the index holds the titles' vectors
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
@@ -650,8 +651,8 @@ class IndexReader:
             return np.zeros(0, dtype=np.float64)
         rowids = self._rowids[docs].tolist()
         if self._stored_titles:  # the titles and their vectors in one query
-            async with self._db.execute(store.TITLE_VECTOR_OF, (json.dumps(rowids),)) as cur:
-                rows = await cur.fetchall()
+            rows = list(await self._db.execute_fetchall(store.TITLE_VECTOR_OF,
+                                                        (json.dumps(rowids),)))  # one trip
             title = {rowid: t for rowid, t, _ in rows}
             for _, t, blob in rows:
                 if blob is not None and t not in self._titles:
@@ -776,13 +777,20 @@ class IndexReader:
         return norms
 
     def _question_words(self, question: str, terms: list[str]) -> list[Word]:
+        # A search asks three times (relevance, rarest word, defined term): the spelling
+        # variants' lookup is most of a millisecond, so the last question's words are kept.
+        key = (question, tuple(terms))
+        if self._words is not None and self._words[0] == key:
+            return self._words[1]
         variants = self._variants
-        return question_words(
+        words = question_words(
             terms, self._idf,
             # A variant's similarity, without the half weight the ranking gives it.
             (lambda t: [(v, w / VARIANT_WEIGHT) for v, w in variants.variants(t)])
             if variants else None,
             self._joined(question))
+        self._words = (key, words)
+        return words
 
     def _relevance(self, question: str, terms: list[str], docs: np.ndarray, norms: np.ndarray
                    ) -> np.ndarray:
@@ -868,8 +876,10 @@ class IndexReader:
         if not docs:
             return []
         rowids = self._rowids[docs].tolist()
-        async with self._db.execute(store.HIT_ROWS, (json.dumps(rowids),)) as cur:
-            rows = {r[0]: r for r in await cur.fetchall()}
+        # One trip to the connection's thread, not three (execute, fetch, close): each costs
+        # a thread wake-up, on every question.
+        rows = {r[0]: r for r in await self._db.execute_fetchall(store.HIT_ROWS,
+                                                                 (json.dumps(rowids),))}
         hits = [_hit(first_rank + i, score, rows[rowid])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
         if relevances is None:

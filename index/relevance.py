@@ -156,7 +156,9 @@ def relevance(docs: npt.NDArray[np.integer], words: Sequence[Word], postings: Po
             share = np.zeros(len(docs), dtype=np.float64)
             if term_idf > 0:
                 term_docs, impacts = postings(term)
-                at = np.searchsorted(term_docs, docs)
+                # In the postings' type: int64 keys would copy the whole row (a common word's
+                # million postings: about a millisecond, for each term and candidate list).
+                at = np.searchsorted(term_docs, docs.astype(term_docs.dtype))
                 found = at < len(term_docs)
                 found[found] = term_docs[at[found]] == docs[found]
                 # impact = idf * s, s = tf * (k1 + 1) / (tf + k1 * norm): solved for tf.
