@@ -46,7 +46,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.attribution import is_reference, is_title_or_reference
+from index.attribution import is_reference
 from index.reader import Hit, IndexReader
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
@@ -69,6 +69,7 @@ _WORDS = re.compile(r"\w+")
 # of Physics, Caltech)").
 HEADING_WORDS = 8
 _ENDS_A_SENTENCE = re.compile(r"[.!?:;,]\W*$")
+_VERDICT = re.compile(r"\W*(?:yes|no|not|true|false)\b", re.IGNORECASE)
 _PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
 
 
@@ -129,8 +130,19 @@ def _says_something(hit: Hit) -> bool:
     its own ("Nutrition and Cancer", "UK Food Safety Agency (FSA)": review10 D5)."""
     text = hit.text.strip()
     return len(_WORDS.findall(text)) >= MIN_WORDS and not (
-        hit.kind == "answer" and "\n" not in text and len(text.split()) <= HEADING_WORDS
-        and not _ENDS_A_SENTENCE.search(text) and is_title_or_reference(text))
+        hit.kind == "answer" and "\n" not in text and _heading(text))
+
+
+def _heading(text: str) -> bool:
+    """At most ``HEADING_WORDS`` words, every one of more than three letters capitalised, at
+    least two such, no closing mark and no verdict ("No, it is not", "My suggestion: The Time
+    Machine" say something: review11)."""
+    words = text.split()
+    long = [w.strip("()[]\"'“”‘’:,;-") for w in words]
+    long = [w for w in long if len(w) > 3 and not w.isdigit()]
+    return len(words) <= HEADING_WORDS and len(long) >= 2 \
+        and all(w[:1].isupper() for w in long) and not _ENDS_A_SENTENCE.search(text) \
+        and _VERDICT.match(text) is None
 
 
 def _thread(hit: Hit) -> tuple[str, str | None]:

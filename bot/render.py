@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from discord.utils import escape_markdown
 
 from index import sources
+from index.attribution import last_sentence
 from index.reader import CitedSource, Hit, Stats
 from index.relevance import SENTENCE_END  # a sentence's end, or a line's
 
@@ -277,10 +278,17 @@ def introduced_as(hit: Hit) -> str | None:
     """The last sentence of an unnamed quote's lead-in, where it points at the quote."""
     if hit.kind != "quote" or hit.outlet or hit.source_kind or not hit.lead_in:
         return None
-    last = re.split(r"(?<=[.!?])\s+", " ".join(hit.lead_in.split()))[-1]
+    last = last_sentence(hit.lead_in)
     if not last.endswith(":") or len(last) > INTRO_CHARS or len(last.split()) < INTRO_WORDS:
         return None
     return last
+
+
+def _intro_line(hit: Hit) -> str:
+    """``introduced_as`` as the line above the quote, escaped, in italics ("" for none)."""
+    intro = introduced_as(hit)
+    return f"*In the answer: \u201c{escaped_within(intro, INTRO_CHARS * 2)}\u201d*" if intro \
+        else ""
 
 
 def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
@@ -288,8 +296,7 @@ def _passage_field(hit: Hit, budget: int) -> tuple[dict[str, Any], bool]:
     room = min(FIELD_VALUE_MAX, budget)
     tail = _credit(hit, room)
     room -= len(tail) + 1
-    intro = introduced_as(hit)
-    head = f"*In the answer: \u201c{escaped_within(intro, INTRO_CHARS * 2)}\u201d*" if intro else ""
+    head = _intro_line(hit)
     if head and len(head) + 1 <= room // 3:
         room -= len(head) + 1
     else:
@@ -493,7 +500,8 @@ def render_whole(hits: Sequence[Hit]) -> Reply:
     for hit in list(hits)[:10]:
         name = field_name(hit)
         tail = _credit(hit, FIELD_VALUE_MAX)
-        room = min(DESCRIPTION_MAX, budget - len(name)) - len(tail) - 2
+        head = _intro_line(hit)
+        room = min(DESCRIPTION_MAX, budget - len(name)) - len(tail) - 2 - len(head) - 2
         if room < 100:
             break
         # Whole, a closing lead-in too; an end that points ahead is marked as in the field.
@@ -501,7 +509,8 @@ def render_whole(hits: Sequence[Hit]) -> Reply:
         text, trimmed = escaped_sentences_within(hit.text, room - len(CUT_MARK) * ahead)
         if ahead and not trimmed:
             text += CUT_MARK
-        embed = {"title": name, "color": COLOUR, "description": f"{text}\n\n{tail}".strip()}
+        description = "\n\n".join(part for part in (head, text, tail) if part).strip()
+        embed = {"title": name, "color": COLOUR, "description": description}
         embeds.append(embed)
         budget -= embed_length(embed)
     if not embeds:

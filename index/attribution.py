@@ -494,19 +494,24 @@ _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
 # A journal's volume, issue or pages ("Volume 70, Issue 3, ... Pages 283-294", "vol. 7").
-_VOLUME = re.compile(r"\b(?:Volume|Vol|Issue|No|Pages?|pp)\.?\s*\d", re.IGNORECASE)
+_VOLUME = re.compile(r"\b(?:[Vv]olume|[Vv]ol|[Ii]ssue|No|[Pp]ages?|pp)\.?\s*\d"
+                     # volume(issue):pages, year;volume, volume:pages
+                     r"|\b\d+\s*\(\d+\)\s*:\s*\d+|\b(?:1[89]|20)\d\d\s*;\s*\d+"
+                     r"|\b\d+\s*:\s*\d+\s*[\u2013-]\s*\d+")
 # A sentence says something ("Shannon (1950) gave the estimate", "Egholm et al. (2009) ...
 # who do a more large-scale analysis"); a title's verbs are capitalised ("Is dietary
 # carbohydrate essential ...?").
 _SAYS = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|gave|give|gives|"
-                   r"found|finds|shows?|showed|concludes?|concluded|says?|said|suggests?|"
-                   r"provides?|makes?|made|can|could|will|would|may|might)\b")
+                   r"found|finds|shows?|showed|shown|concludes?|concluded|says?|said|"
+                   r"suggests?|suggested|provides?|makes?|made|can|could|will|would|may|"
+                   r"might|reports?|reported|notes?|noted|argues?|argued|estimated|observed|"
+                   r"demonstrated|linked|reduced|increased|caused|led)\b")
 
 
 def is_reference(text: str) -> bool:
     """One line of a bibliography: authors, title, journal, year, DOI ("J. Rodrigo Mora:
     "Vitamin effects on the immune system" Nat Rev Immunol. 2008 ... doi: 10.1038/nri2378"),
-    or without an identifier, marked as one twice or by its volume or pages ("Store atmosphere
+    or without an identifier, marked as one by its volume or pages ("Store atmosphere
     and purchasing behavior. Journal of Retailing Volume 70, Issue 3, Autumn 1994, Pages
     283-294": review10 D5), saying nothing and introducing nothing."""
     stripped = text.strip()
@@ -514,8 +519,10 @@ def is_reference(text: str) -> bool:
         return False
     if _IDENTIFIER.search(stripped) is not None:
         return True
-    return not stripped.endswith(":") and _SAYS.search(stripped) is None and (
-        len(_REFERENCE.findall(stripped)) >= 2 or _VOLUME.search(stripped) is not None)
+    # By its volume, issue or pages only: authors, a year and a journal's name are what a
+    # sentence citing its source holds too ("Smith et al. (2009) ...": review11).
+    return not stripped.endswith(":") and _SAYS.search(stripped) is None and \
+        _VOLUME.search(stripped) is not None
 
 
 def is_title_or_reference(text: str) -> bool:
@@ -817,14 +824,32 @@ _CLAIM_HERE = re.compile(
 # then "The source of the claim is this news article ...": review10 D1); or calls it so
 # ("This claim is false.").
 _CLAIM_NAMED_AFTER = re.compile(
-    rf"^\W*(?:(?:the|this|that)\s+(?:source|origin)\s+of\s+(?:the|this|that)\s+"
-    rf"(?:claim|assertion|allegation)\s+(?:is|was)\b"
-    rf"|(?:this|that|the\s+above)\s+{_CLAIM_NOUN}\s+(?:is|was|has|comes|came|seems|appears)\b)",
+    r"^\W*(?:(?:the|this|that)\s+(?:source|origin)\s+of\s+(?:the|this|that)\s+"
+    r"(?:claim|assertion|allegation)\s+(?:is|was)\b"
+    r"|(?:this|that|the\s+above)\s+(?:claim|assertion|allegation)\s+"
+    r"(?:is|was|has|comes|came|seems|appears)\b)",
     re.IGNORECASE)
 
 
+# A full stop after these ends no sentence: "Dehhaghi et al. wrote", "J. Smith", "U.S. embassy".
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:al|etc|vs|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Inc|Ltd|Co|No|Vol|pp|Fig|"
+    r"approx|ca)|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$")
+
+
+def last_sentence(text: str) -> str:
+    """The last sentence of ``text`` (a full stop after an abbreviation ends none)."""
+    text = " ".join(text.split())
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if not _ABBREVIATION.search(text[:m.start() + 1]):
+            start = m.end()
+    return text[start:]
+
+
 def names_claim_above(text: str) -> bool:
-    """The answerer's paragraph after a quote opens by calling that quote the claim."""
+    """The answerer's paragraph after a quote opens by calling that quote the claim (not
+    "This myth has been debunked", which speaks of the thread's myth: review11)."""
     return _CLAIM_NAMED_AFTER.match(text) is not None
 
 
@@ -834,9 +859,11 @@ def introduces_claim(lead_in: str | None) -> bool:
     or one of its sentences says the claim is found here."""
     if not lead_in:
         return False
-    if _CLAIM_HERE.search(lead_in):
+    last = last_sentence(lead_in)
+    if _CLAIM_HERE.search(lead_in) and not _CLAIM_INTRODUCED.search(last):
+        # Unless the lead-in ends pointing at something else ("... However, the FDA's
+        # review found:": review11), which is then what the quote is.
         return True
-    last = _SENTENCE_END.split(lead_in.rstrip())[-1].strip()
     if not _CLAIM_INTRODUCED.search(last):
         return False
     return bool(_OPENS_ON_CLAIM.match(last) or _ENDS_ON_CLAIM.search(last))
@@ -905,9 +932,10 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     cited_after = _sources_after(blocks)
     for i, block in enumerate(blocks):
         if block.kind == "text":
-            if i in cited_after.values() and (block.links or _signs_off(block)):
-                # The line that names the quote above it: its link is that quote's; a dash
-                # line without one is shown under that quote (below).
+            if i in cited_after.values() and (block.links or "://" in block.text
+                                               or _signs_off(block)):
+                # The line that names the quote above it: its link or address is that
+                # quote's; a dash line without one is shown under that quote (below).
                 continue
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
@@ -932,7 +960,10 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             passages.extend(Passage("quote", text, None, None, lead_text)
                             for text in block.paragraphs)
             continue
-        source = blocks[cited_after[i]] if i in cited_after else lead
+        # A dash line under the quote names it but links nothing: the lead-in's link, if
+        # any, is still its address (review11: "Source: <Reuters link>" above it).
+        signed = i in cited_after and _signs_off(blocks[cited_after[i]])
+        source = blocks[cited_after[i]] if i in cited_after and not signed else lead
         url = _cited_link(source, base_url, thread_url, gazetteer) if source else None
         # A bare line between two quotes (an address, "NHS", "PubMed Central (2012)") may as
         # well name the quote above it: it names the one below only where the answer's
@@ -963,10 +994,10 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
         asks = url is None and lead_text is not None and len(block.paragraphs) == 1 and \
             only_asks(block.paragraphs[0]) and not points_forward(lead_text, gazetteer)
         outlet = None if asks else outlet_of(
-            url, source.text if i in cited_after and source else lead_text, gazetteer,
+            url, blocks[cited_after[i]].text if i in cited_after else lead_text, gazetteer,
             wider=not bare)
         paragraphs = block.paragraphs
-        if i in cited_after and _signs_off(blocks[cited_after[i]]) and paragraphs:
+        if signed and paragraphs:
             # "\u2014McDonald's Australia" under the quote: who said it, shown with it (as
             # print sets it), where no outlet the gazetteer knows may name it.
             paragraphs = [*paragraphs[:-1],
@@ -976,11 +1007,18 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
     return passages
 
 
+# "\u2014 Not true, by the way.": the answerer's remark after a dash, not a source's name.
+_VERDICT = re.compile(r"\b(?:not|no|yes|true|false|wrong|right|nonsense)\b", re.IGNORECASE)
+
+
 def _signs_off(block: Block) -> bool:
-    """A dash line with no link ("\u2014McDonald's Australia"), set under a quote: it says
-    whose the quote is, and is no word of the answerer's."""
-    return block.kind == "text" and not block.links and _is_source_line(block) \
-        and _ATTRIBUTION_LINE.match(block.text) is not None
+    """A dash line with no link or address ("\u2014McDonald's Australia"), set under a
+    quote: it says whose the quote is, and is no word of the answerer's ("-- <address>"
+    links it, as a source line does)."""
+    return block.kind == "text" and not block.links and "://" not in block.text \
+        and _is_source_line(block) and _ATTRIBUTION_LINE.match(block.text) is not None \
+        and _SAYS.search(block.text) is None and _VERDICT.search(block.text) is None
+
 
 
 # "Source: <link>", "(via [Reuters](...))": a short line that only says where a quote is from.
@@ -1018,8 +1056,10 @@ def _source_lines_apart(blocks: Sequence[Block]) -> list[Block]:
                 and _is_source_line(Block("text", [lines[0]])):
             # The reference's own lines under it ("Journal of Dental Research 2013 ...").
             end = 1
-            while end < len(lines) and (is_title_or_reference(lines[end]) or (
-                    _REFERENCE.search(lines[end]) and _YEAR.search(lines[end]))):
+            while end < len(lines) and _SAYS.search(lines[end]) is None and (
+                    _REFERENCE.search(lines[end]) or _VOLUME.search(lines[end])):
+                # Not a capitalised line or a sentence citing a paper ("But a later study
+                # (Smith et al. 2015) found ...": the answerer's, review11).
                 end += 1
             out.append(Block("text", ["\n".join(lines[:end])]))
             rest = "\n".join(lines[end:])
@@ -1037,8 +1077,15 @@ def _sources_after(blocks: Sequence[Block]) -> dict[int, int]:
     above it)."""
     lines = [j for j in range(1, len(blocks))
              if blocks[j - 1].kind == "quote" and _is_source_line(blocks[j])]
-    if not any(j + 1 == len(blocks) or blocks[j + 1].kind != "quote" for j in lines):
-        return {}
+    # A dash line without a link ("\u2014McDonald's Australia") names the quote above it
+    # wherever it stands, and says nothing of how the answer sets its other source lines
+    # (review11: split off the answerer's next words, it turned an answer's "Source: <link>"
+    # lines above their quotes into the names of the quotes before them: BBC's words under
+    # Reuters).
+    signed = {j - 1: j for j in lines if _signs_off(blocks[j])}
+    others = [j for j in lines if j - 1 not in signed]
+    if not any(j + 1 == len(blocks) or blocks[j + 1].kind != "quote" for j in others):
+        return signed
     return {j - 1: j for j in lines}
 
 

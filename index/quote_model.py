@@ -327,11 +327,14 @@ def mark_answerer_material(thread: Thread) -> None:
                 found = answerer_material(p.lead_in, about) or transcript_speaker(p.text, about)
                 if found:
                     p.source_kind = kinds[found]
-                elif before is not None and before.kind == "quote" and p.lead_in is None \
-                        and before.source_kind in (PROMPT, CHATBOT_REPLY):
-                    # A reply set as several blockquotes, nothing between them, labels its
-                    # first only ("assistant: A stable environment is ...": review10 D2).
-                    p.source_kind = before.source_kind
+                elif before is not None and before.kind == "quote" \
+                        and before.source_kind == CHATBOT_REPLY \
+                        and p.lead_in in (None, before.lead_in):
+                    # A reply set as several blockquotes, nothing between them, or one cut
+                    # into several passages, labels its first only ("assistant: A stable
+                    # environment is ...": review10 D2). Not after a prompt: what follows
+                    # one unlabelled is as likely its reply (review11).
+                    p.source_kind = CHATBOT_REPLY
             before = p
 
 
@@ -343,13 +346,19 @@ def mark_claims(thread: Thread) -> None:
     formula ..." told readers the opposite of the answer's "NO!" (review9 D1). Quotes already
     known to be no source (the question, another answer, a prompt, a reply) keep their kind."""
     for answer in thread.answers:
-        for i, p in enumerate(answer.passages):
-            after = answer.passages[i + 1] if i + 1 < len(answer.passages) else None
-            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE and (
-                    introduces_claim(p.lead_in) or (
-                        after is not None and after.kind == "answer"
-                        and names_claim_above(after.text))):
+        passages = answer.passages
+        for i, p in enumerate(passages):
+            if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE \
+                    and introduces_claim(p.lead_in):
                 p.source_kind = CLAIM
+            elif p.kind == "answer" and names_claim_above(p.text):
+                # The quote above it, all of it, where nothing introduces it (a quote led in
+                # by "A 2010 study found:" is that study's, whatever follows: review11).
+                j = i - 1
+                while j >= 0 and passages[j].kind == "quote" and passages[j].lead_in is None \
+                        and passages[j].source_kind not in _NO_EVIDENCE:
+                    passages[j].source_kind = CLAIM
+                    j -= 1
 
 
 _NO_EVIDENCE = frozenset({QUESTION, OTHER_ANSWER, PROMPT, CHATBOT_REPLY, "linked_post"})

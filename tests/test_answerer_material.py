@@ -106,3 +106,13 @@ def test_a_reply_set_as_several_blockquotes_is_the_reply_throughout() -> None:
     mark_answerer_material(chat)
     assert [p.source_kind for p in chat.answers[0].passages] == [
         None, CHATBOT_REPLY, CHATBOT_REPLY, CHATBOT_REPLY, None, None]
+    # One blockquote cut into passages keeps its lead-in: still the reply. A quote after a
+    # prompt, unlabelled, is not taken for the prompt (review11).
+    cut = Thread(key="d", title="Why does ChatGPT repeat itself?", answers=[Answer(passages=[
+        Passage("quote", "ChatGPT: Here is a poem.", lead_in="For instance:"),
+        Passage("quote", "The second stanza goes on.", lead_in="For instance:"),
+        Passage("quote", "Me: Write a poem about rain.", lead_in="I tried:"),
+        Passage("quote", "Rain falls on the roof.")])])
+    mark_answerer_material(cut)
+    assert [p.source_kind for p in cut.answers[0].passages] == [
+        CHATBOT_REPLY, CHATBOT_REPLY, PROMPT, None]

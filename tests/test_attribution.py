@@ -646,6 +646,25 @@ def test_a_dash_line_under_a_quote_is_shown_with_it_not_with_the_answerers_next_
         ("answer", "Fluoride is in equilibrium with plasma levels.")]
 
 
+def test_a_dash_line_under_one_quote_leaves_the_others_source_lines_above_them(
+        tmp_path: Path, ctx: LoadContext) -> None:
+    """review11: set apart from the answerer's next words, "\u2014McDonald's Australia" made
+    the answer read every source line as naming the quote above it, and BBC's words were
+    shown under Reuters' name and address. A dash line names its own quote only; a line
+    after it that says something stays the answerer's."""
+    quoted = skeptics_answer(tmp_path, ctx, (
+        "Two reports say so.\n\nSource: http://www.bbc.co.uk/news/health-123\n\n"
+        "  The BBC found the fries were coated.\n\n"
+        "Source: http://www.reuters.com/article/us-food-456\n\n"
+        "  Reuters reported the same.\n\n  It is not done for flavouring.\n\n"
+        "\u2014McDonald's Australia\nBut a later study (Smith et al. 2015) found them "
+        "sweeter.\n\nSo the claim is half right."))
+    assert quoted == [
+        ("The BBC found the fries were coated.", "BBC", "http://www.bbc.co.uk/news/health-123"),
+        ("Reuters reported the same.\n\nIt is not done for flavouring.\n\u2014McDonald's "
+         "Australia", "Reuters", "http://www.reuters.com/article/us-food-456")]
+
+
 def test_a_lowercase_dash_line_is_the_answerers_words(gazetteer: Gazetteer) -> None:
     """"-- an obvious typo." under a quote goes on in the answerer's voice: it names nothing,
     and the quote keeps its lead-in's link."""
@@ -683,14 +702,20 @@ def test_a_quoted_question_takes_no_outlet_from_prose(tmp_path: Path, ctx: LoadC
 @pytest.mark.parametrize(("line", "reference"), [
     ("Store atmosphere and purchasing behavior. Journal of Retailing Volume 70, Issue 3, "
      "Autumn 1994, Pages 283-294", True),
+    # Two marks alone are not enough: a finding citing its paper has two (review11); so this
+    # one is still shown.
     ("Environmental Color, Consumer Feelings, and Purchase Likelihood. Bellizzi, Joseph A; "
-     "Hite, Robert E. Psychology & Marketing (1992).", True),
+     "Hite, Robert E. Psychology & Marketing (1992).", False),
     ("J. Rodrigo Mora: Vitamin effects. Nat Rev Immunol. 2008 doi: 10.1038/nri2378", True),
     # Sentences that name their sources say something (review10 D5's rule stays off them).
     ("The number of possible games is approximately 10^40 (Beeler et al. 1972).", False),
     ("Although mushrooms contain agaritine, a review by Roupas et al (2010) concludes:", False),
     ("Fromm & Shor (1972) (reprinted in Fromm & Shor (2006)) provide a thorough review.",
      False),
+    # review11: a finding citing its paper, and "no" that is not "No. 5".
+    ("Doll R, Hill AB (1954) reported a strong link between smoking and lung cancer.", False),
+    ("Smith et al. (2009) in the Journal of Vaccines: deaths fell by half", False),
+    ("In 2012, no 5G network existed anywhere in the world", False),
 ])
 def test_a_reference_line_with_or_without_an_identifier(line: str, reference: bool) -> None:
     assert is_reference(line) is reference

@@ -39,6 +39,8 @@ def test_a_lead_in_that_introduces_the_claim(lead: str) -> None:
     "The missing study is here and it does not confirm the claim, nor it addresses the claim:",
     "The summary of the paper claims:",  # a verb: the paper's finding follows
     "The author claims to have contacted Princeton, and received the following reply:",
+    # review11: the lead-in ends pointing at something else, which the quote then is.
+    "The claim is made here by a blog. However, the FDA's review found:",
     "The rumor seems to be false.",
     "According to the BBC:",
     None,
@@ -52,14 +54,23 @@ def test_a_quote_the_next_paragraph_calls_the_claim() -> None:
     claim is this news article ...". "The source of the myth has been traced by ..." after a
     study's quote speaks of the thread's myth, not of that quote."""
     thread = Thread(key="t", title="Did Kaku prove we live in a Matrix?", answers=[Answer(
-        passages=[Passage("quote", "It claims Kaku has developed a theory."),
+        passages=[Passage("quote", "It claims Kaku has developed a theory"),
+                  Passage("quote", "using primitive semi-radius tachyons."),
                   Passage("answer", "The source of the claim is this news article."),
                   Passage("quote", "Most participants formed the habit in 66 days."),
                   Passage("answer", "The source of the myth has been traced by a columnist."),
                   Passage("quote", "Conventional systems keep drawing power."),
-                  Passage("answer", "This claim is a bit surprising.")])])
+                  Passage("answer", "This claim is a bit surprising."),
+                  Passage("quote", "Fries are washed in sugary water.",
+                          lead_in="A 2010 study found:"),
+                  Passage("answer", "The source of the claim is a 1960 book."),
+                  Passage("quote", "Sugar does not make children hyperactive."),
+                  Passage("answer", "This myth has been debunked many times.")])])
     mark_claims(thread)
-    assert [p.source_kind for p in thread.answers[0].passages[::2]] == [CLAIM, None, CLAIM]
+    # The whole quote above (review11: its first part was shown as a plain quote), not a
+    # quote its lead-in gives to a study, not one before words about the thread's myth.
+    assert [p.source_kind for p in thread.answers[0].passages if p.kind == "quote"] == [
+        CLAIM, CLAIM, None, CLAIM, None, None]
 
 
 def test_a_claim_keeps_whose_words_it_is() -> None:

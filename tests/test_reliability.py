@@ -111,3 +111,15 @@ def test_every_status_is_rendered_in_lower_case() -> None:
               reliability_url="https://en.wikipedia.org/wiki/WP:RSP")
     assert reliability_note(hit, linked=False) == (
         "blacklisted, deprecated; no consensus (UK politics) per Wikipedia")
+
+
+def test_the_shipped_gazetteer_shows_no_status_for_wikipedia() -> None:
+    """The perennial list rates Wikipedia "generally unreliable" as a source for Wikipedia
+    itself; shown under every Wikipedia quote it read as disparaging it, and "a
+    self-published wiki per Wikipedia" as saying nothing (reviewers, 2026-12-05): hidden by
+    the shipped hand file, while the list's rating stays recorded."""
+    wikipedia = Gazetteer.load().outlet("Wikipedia")
+    assert wikipedia is not None and wikipedia.ratings
+    assert wikipedia.reliability is None
+    bbc = Gazetteer.load().outlet("BBC")
+    assert bbc is not None and bbc.reliability

@@ -68,6 +68,12 @@ def test_an_unnamed_quote_shows_the_answers_words_introducing_it() -> None:
     assert field["value"].startswith(
         "*In the answer: \u201cFrom this AMA study on ephedrine, @\u200beveryone \\*look\\*:"
         "\u201d*\n> The ferry sank.")
+    [whole] = render_whole([unnamed]).embeds  # "Expand" shows it too
+    assert whole["description"].startswith("*In the answer: \u201cFrom this AMA study")
+    # An abbreviation's full stop ends no sentence (review11: "wrote (in ...):" alone).
+    cited = replace(unnamed, lead_in="As Dehhaghi et al. wrote (in a peer-reviewed article):")
+    [field] = render_answer("is ephedrine safe?", [cited]).embeds[0]["fields"]
+    assert field["value"].startswith("*In the answer: \u201cAs Dehhaghi et al. wrote")
     for other in (replace(unnamed, outlet="BBC"), replace(unnamed, source_kind="claim"),
                   replace(unnamed, lead_in="The study found no such effect."),
                   replace(unnamed, lead_in="Also:")):
@@ -316,16 +322,19 @@ def test_an_answerers_passage_stopping_mid_clause_is_marked_as_cut() -> None:
 
 # Any text, any length, any labels: every renderer's message is one Discord accepts
 # (review8: "Expand" put a long passage's credit line past the description's 4,096).
+# An unnamed quote's lead-in is shown with it: lead-ins of any text, ending in a colon or not.
 _HITS = st.lists(st.builds(
-    lambda rank, text, kind, outlet, title: Hit(
+    lambda rank, text, kind, outlet, title, lead_in: Hit(
         rank=rank, score=1.0, passage_id=f"politics.stackexchange.com/q/{rank}/a0/p{rank}",
         kind=kind, text=text, outlet=outlet, url=f"https://www.bbc.com/news/{rank}" if outlet
         else None, thread_title=title, thread_url="https://politics.stackexchange.com/q/1",
         answer_score=24, answered_at="2020-01-06", reliability="Generally reliable",
-        reliability_url="https://en.wikipedia.org/wiki/WP:RSP", source_kind="news"),
+        reliability_url="https://en.wikipedia.org/wiki/WP:RSP",
+        source_kind="news" if outlet else None, lead_in=lead_in),
     st.integers(1, 99), st.text(min_size=1, max_size=6000) | st.just("Word " * 900),
     st.sampled_from(["quote", "answer"]), st.none() | st.text(min_size=1, max_size=300),
-    st.text(max_size=400)), min_size=1, max_size=12)
+    st.text(max_size=400),
+    st.none() | st.builds(lambda t: t + ":", st.text(max_size=200))), min_size=1, max_size=12)
 
 
 @given(_HITS, st.text(max_size=3000))
