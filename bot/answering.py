@@ -46,11 +46,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.attribution import is_reference
+from index.attribution import is_reference, last_sentence
 from index.reader import Hit, IndexReader
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
-from .render import Reply, leads_in, points_ahead, render_answer
+from .render import LEAD_IN_WORDS, Reply, leads_in, points_ahead, render_answer
 
 # Passages fetched per question before choosing: enough for several pages of distinct answers.
 CANDIDATES = 40
@@ -210,11 +210,19 @@ def _introduces(hit: Hit) -> bool:
     still say something first), or one short line naming a source ("Source: Reuters", a
     headline and its outlet): it points at a quote, and answers nothing itself."""
     text = hit.text.strip()
-    if "\n\n" in text:
+    if "\n\n" in text or _says_first(text):
         return False
     return leads_in(text) or points_ahead(text) or (len(text) <= SOURCE_LINE_CHARS and (
         _SOURCE_LINE.match(text) is not None
         or ("\n" not in text and _CITATION_LINE.match(text) is not None)))
+
+
+def _says_first(text: str) -> bool:
+    """A paragraph that says something before its last sentence leads in ("... the Guinness
+    world record for falling without a parachute belongs to Vesna Vulovic ... The Wikipedia
+    article also references a pub med article ... that states": h20gate saw that answer
+    hidden as a lead-in); shown, its end marked as cut."""
+    return len(text[:len(text) - len(last_sentence(text))].split()) > LEAD_IN_WORDS
 
 
 def _comments_on_a_quote(hit: Hit) -> bool:

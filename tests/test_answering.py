@@ -356,3 +356,17 @@ def test_a_heading_or_a_reference_line_alone_is_never_shown() -> None:
     finding = dataclasses.replace(hit("t/a2/p0", 0.8, "answer", outlet=None),
                                   text="Diet plays a small part.")
     assert ids(choose([heading, reference, finding], k=3, min_relevance=0.3)) == ["t/a2/p0"]
+
+
+def test_a_paragraph_saying_something_before_its_lead_in_is_shown() -> None:
+    """h20gate (unseen13): the answer "the Guinness world record for falling without a
+    parachute belongs to Vesna Vulovic ..." ended on "... an article that states", and was
+    hidden as a lead-in alone. A lead-in of a sentence or two still is."""
+    answer_first = dataclasses.replace(
+        hit("t/a0/p4", 0.98, "answer", outlet=None),
+        text="According to Wikipedia the Guinness world record for falling without a parachute "
+             "belongs to Vesna Vulovic who fell 10,000 m, with several more people falling over "
+             "5,000 m. The article also references a study of falls in children that states")
+    lead_in = dataclasses.replace(hit("u/a0/p1", 0.9, "answer", outlet=None),
+                                  text="Parachuting injuries: a study of jumps from 1987 states:")
+    assert ids(choose([answer_first, lead_in], k=3, min_relevance=0.3)) == ["t/a0/p4"]
