@@ -934,8 +934,8 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
         if block.kind == "text":
             if i in cited_after.values() and (block.links or "://" in block.text
                                                or _signs_off(block)):
-                # The line that names the quote above it: its link or address is that
-                # quote's; a dash line without one is shown under that quote (below).
+                # The line that names the quote above it: its link, address or name is
+                # that quote's, and it says nothing else.
                 continue
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
@@ -996,14 +996,11 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
         outlet = None if asks else outlet_of(
             url, blocks[cited_after[i]].text if i in cited_after else lead_text, gazetteer,
             wider=not bare)
-        paragraphs = block.paragraphs
-        if signed and paragraphs:
-            # "\u2014McDonald's Australia" under the quote: who said it, shown with it (as
-            # print sets it), where no outlet the gazetteer knows may name it.
-            paragraphs = [*paragraphs[:-1],
-                          f"{paragraphs[-1]}\n{blocks[cited_after[i]].text.strip()}"]
+        # "\u2014McDonald's Australia" under the quote names it (its outlet, where the
+        # gazetteer knows the name) but is none of its words: not shown inside it (the
+        # data's structure counts it outside the quote) nor as the answerer's words.
         passages.extend(Passage("quote", text, outlet, url, lead_text)
-                        for text in paragraphs)
+                        for text in block.paragraphs)
     return passages
 
 

@@ -623,8 +623,9 @@ def test_a_dash_line_under_a_quote_is_shown_with_it_not_with_the_answerers_next_
         tmp_path: Path, ctx: LoadContext) -> None:
     """review9 D6: Skeptics 5283/5285 sets "\u2014McDonald's Australia" under its quote with
     the answerer's next paragraphs in one run of text; the line opened "The answerer's own
-    words". It names the quote above (with the reference's own lines under it), so it is
-    shown with that quote, and the answerer's words start where they do."""
+    words". It names the quote above (with the reference's own lines under it), is none of
+    its words (the data's structure counts it outside the quote), and the answerer's words
+    start where they do."""
     path = tmp_path / "skeptics.jsonl"
     answer = ("A little sugar evens out the colour.\n\n  It is not done for flavouring.\n\n"
               "\u2014McDonald's Australia\n\nRegarding the claim that the fries are sweet, "
@@ -637,12 +638,10 @@ def test_a_dash_line_under_a_quote_is_shown_with_it_not_with_the_answerers_next_
     [thread] = list(load_jsonl(path, ctx))
     assert [(p.kind, p.text) for p in thread.answers[0].passages] == [
         ("answer", "A little sugar evens out the colour."),
-        ("quote", "It is not done for flavouring.\n\u2014McDonald's Australia"),
+        ("quote", "It is not done for flavouring."),
         ("answer", "Regarding the claim that the fries are sweet, there is evidence of the "
                    "contrary."),
-        ("quote", "No association with hip fracture.\n-- Drinking Water Fluoride and Hip "
-                  "Fracture\nA Cohort Study P. N\u00e4sman, J. Ekstrand\nJournal of Dental "
-                  "Research 2013 Nov;92(11):1029-34."),
+        ("quote", "No association with hip fracture."),
         ("answer", "Fluoride is in equilibrium with plasma levels.")]
 
 
@@ -661,8 +660,8 @@ def test_a_dash_line_under_one_quote_leaves_the_others_source_lines_above_them(
         "sweeter.\n\nSo the claim is half right."))
     assert quoted == [
         ("The BBC found the fries were coated.", "BBC", "http://www.bbc.co.uk/news/health-123"),
-        ("Reuters reported the same.\n\nIt is not done for flavouring.\n\u2014McDonald's "
-         "Australia", "Reuters", "http://www.reuters.com/article/us-food-456")]
+        ("Reuters reported the same.\n\nIt is not done for flavouring.", "Reuters",
+         "http://www.reuters.com/article/us-food-456")]
 
 
 def test_a_lowercase_dash_line_is_the_answerers_words(gazetteer: Gazetteer) -> None:
