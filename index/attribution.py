@@ -935,7 +935,10 @@ def passages_from_blocks(blocks: Sequence[Block], gazetteer: Gazetteer, *,
             if i in cited_after.values() and (block.links or "://" in block.text
                                                or _signs_off(block)):
                 # The line that names the quote above it: its link, address or name is
-                # that quote's, and it says nothing else.
+                # that quote's, and it says nothing else. A dash line between two quotes
+                # stays (a passage never shown), so that the quotes it parts stay apart.
+                if _signs_off(block) and i + 1 < len(blocks) and blocks[i + 1].kind == "quote":
+                    passages.append(Passage("answer", block.text))
                 continue
             introduces = i + 1 < len(blocks) and blocks[i + 1].kind == "quote"
             if introduces or not says_nothing_without_link(block.text, block.anchors,
