@@ -69,7 +69,8 @@ _WORDS = re.compile(r"\w+")
 # of Physics, Caltech)").
 HEADING_WORDS = 8
 _ENDS_A_SENTENCE = re.compile(r"[.!?:;,]\W*$")
-_VERDICT = re.compile(r"\W*(?:yes|no|not|true|false)\b", re.IGNORECASE)
+# A line opening on a verdict says something ("No, it is not").
+_OPENS_ON_VERDICT = re.compile(r"\W*(?:yes|no|not|true|false)\b", re.IGNORECASE)
 _PLACE = re.compile(r"^(?P<answer>.+/a\d+)/p(?P<index>\d+)$")
 
 
@@ -142,7 +143,7 @@ def _heading(text: str) -> bool:
     long = [w for w in long if len(w) > 3 and not w.isdigit()]
     return len(words) <= HEADING_WORDS and len(long) >= 2 \
         and all(w[:1].isupper() for w in long) and not _ENDS_A_SENTENCE.search(text) \
-        and _VERDICT.match(text) is None
+        and _OPENS_ON_VERDICT.match(text) is None
 
 
 def _thread(hit: Hit) -> tuple[str, str | None]:

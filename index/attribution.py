@@ -1020,7 +1020,6 @@ def _signs_off(block: Block) -> bool:
         and _SAYS.search(block.text) is None and _VERDICT.search(block.text) is None
 
 
-
 # "Source: <link>", "(via [Reuters](...))": a short line that only says where a quote is from.
 _SOURCE_LINE = re.compile(r"^\W*(?:sources?|via|credits?|references?)\b\s*[:\-\u2013\u2014]?",
                           re.IGNORECASE)
