@@ -81,8 +81,11 @@ TWELVE = (*EIGHT, "adjacent", "definition", "definition_sentence", "definition_t
 # candidates (not only those holding the rarest word: the answering sentence is often
 # diluted in its passage); more right in both groups, but four times the sentences to embed.
 REST = (*TWELVE, "first_sentence_rare", "rest_cosine", "rest_title")
+# ``figures``: the rest, and whether the question asks a figure (a year, a count, a measure)
+# that the passage holds none of (h21gate: neighbours asking what the thread never gives).
+FIGURES = (*REST, "figure_missing")
 FEATURE_SETS = {"six": SIX, "sentences": EIGHT, "definitions": TWELVE, "rest": REST,
-                "every": (*REST[:-3], "best_sentence", *REST[-3:])}
+                "every": (*REST[:-3], "best_sentence", *REST[-3:]), "figures": FIGURES}
 CHOSEN = "rest"
 # The model over the features: ``logistic`` (one weight each), or ``trees`` (boosted regression
 # trees, which weigh features together; h18gate: left out 446/516, 431/479 against logistic's

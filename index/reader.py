@@ -48,6 +48,8 @@ from .relevance import (
     Word,
     adjacent,
     defined_term,
+    figure_asked,
+    figure_missing,
     holds,
     pull,
     question_parts,
@@ -471,8 +473,12 @@ class IndexReader:
                             np.array([float(self._titles[h.thread_title] @ rest_vector)
                                       for h in hits], dtype=np.float64))
             if evidence is None:
+                no_figure = figure_missing(
+                    [f"{h.text} {h.lead_in or ''}" for h in hits], figure_asked(question)) \
+                    if not serving or "figure_missing" in gate.features else None
                 evidence = gate.evidence(relevances, similarities, titles, rare, rare_in_title,
-                                         sentence, phrase, definition, best, first_rare, rest)
+                                         sentence, phrase, definition, best, first_rare, rest,
+                                         no_figure)
             evidence["defined_term"] = self._defined_here(question, terms, hits, offset)
         if self._meaning is not None:
             pulled = None

@@ -337,6 +337,51 @@ DEFINITION = re.compile(r"^\s*(what|whats|what's|what’s|who)\s*(is|are|'s|’s
                         re.IGNORECASE)
 
 
+# A question asking for a figure (a year, a count or amount, a measure): a neighbour sharing the
+# thread's subject but asking a figure the thread never gives ("what year did Hormel first
+# sell Spam", "how high was the Fukushima tsunami") holds none of that kind (h21gate).
+FIGURE_ASKS = (
+    ("year", re.compile(r"\b(what|which) year\b|\bwhen (did|was|were|is|will|does|do|had|has)\b"
+                        r"|\bhow long ago\b|\bwhat date\b|\bsince when\b|\bwhat (century|decade)\b",
+                        re.IGNORECASE)),
+    ("measure", re.compile(r"\bhow (tall|high|big|large|long|old|far|deep|heavy|fast|hot|cold|wide"
+                           r"|thick|loud|strong|small|short|low)\b", re.IGNORECASE)),
+    ("count", re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|share|"
+                         r"fraction|number|amount|age)\b|\bdeath toll\b|\bnet worth\b"
+                         r"|\bhow (often|frequently)\b", re.IGNORECASE)),
+)
+# What holds a figure of each kind: a year or a dated month; any digit or number word; a
+# number with a unit (a measure is a number of something). A sum of money counts for both.
+FIGURE_HELD = {
+    "year": re.compile(r"\b(1[0-9]\d\d|20\d\d)s?\b|\b(january|february|march|april|may|june"
+                       r"|july|august|september|october|november|december)\s+\d", re.IGNORECASE),
+    "count": re.compile(r"\d|\b(hundred|thousand|million|billion|trillion|dozen|percent|half"
+                        r"|twice|double|triple)s?\b", re.IGNORECASE),
+    "measure": re.compile(r"\d[\d,.]*\s*(-|\s)?(%|percent|per cent|mm|cm|m|meters?|metres?|feet"
+                          r"|foot|ft|inch(es)?|km|miles?|kg|g|mg|mcg|µg|lbs?|pounds?|ounces?|oz"
+                          r"|tons?|tonnes?|years?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?"
+                          r"|seconds?|secs?|°\s*[cf]?|degrees?|calories|kcal|mph|kph|ml|l|litres?"
+                          r"|liters?|cups?|times|people|deaths|hundred|thousand|million|billion"
+                          r"|trillion|dollars|\$)", re.IGNORECASE),
+}
+_MONEY = re.compile(r"[$£€]\s*\d")
+
+
+def figure_asked(question: str) -> str | None:
+    """The kind of figure ``question`` asks for ("year", "measure", "count"), or None."""
+    return next((kind for kind, asks in FIGURE_ASKS if asks.search(question)), None)
+
+
+def figure_missing(texts: Sequence[str], kind: str | None) -> npt.NDArray[np.bool_]:
+    """Whether each text holds no figure of the ``kind`` asked (all False when none is)."""
+    if kind is None:
+        return np.zeros(len(texts), dtype=bool)
+    held = FIGURE_HELD[kind]
+    money = kind != "year"
+    return np.array([not (held.search(t) or (money and _MONEY.search(t))) for t in texts],
+                    dtype=bool)
+
+
 # "what does ghrelin do?": asks what a thing is for, as a definition asks what it is.
 WHAT_IT_DOES = re.compile(r"^\s*what\s+(does|do)\s+.*\bdo\b", re.IGNORECASE)
 # A short definition question ("what is kuru?", "what does ghrelin do") whose term the corpus
@@ -579,7 +624,8 @@ class Gate:
                  phrase: npt.NDArray[np.bool_] | None = None, definition: bool = False,
                  best_sentence: npt.NDArray[np.floating] | None = None,
                  first_rare: npt.NDArray[np.bool_] | None = None,
-                 rest: tuple[npt.NDArray[np.floating], npt.NDArray[np.floating]] | None = None
+                 rest: tuple[npt.NDArray[np.floating], npt.NDArray[np.floating]] | None = None,
+                 no_figure: npt.NDArray[np.bool_] | None = None
                  ) -> dict[str, npt.NDArray[np.float64]]:
         """The features, by name, of each candidate: the words' measure (``relevance``), the
         passage's and its title's cosine, the title's test, whether it holds the question's
@@ -594,7 +640,8 @@ class Gate:
         the passage's own stands for it); ``first_rare``: whether its first sentence holds the
         rarest word (a passage about the term says so first); ``rest``: the passage's and its
         title's cosines to the question without its rarest word (``without_word``), 0 for a
-        definition question, whose rest ("what is") asks nothing."""
+        definition question, whose rest ("what is") asks nothing. ``no_figure``: whether the
+        question asks a figure and the passage holds none of its kind (``figure_missing``)."""
         cos = np.asarray(cosine, dtype=np.float64)
         tcos = np.asarray(title, dtype=np.float64)
         out = {"words": np.asarray(words, dtype=np.float64), "cosine": cos, "title": tcos,
@@ -622,6 +669,8 @@ class Gate:
         if rest is not None:
             out["rest_cosine"] = (1 - d) * np.asarray(rest[0], dtype=np.float64)
             out["rest_title"] = (1 - d) * np.asarray(rest[1], dtype=np.float64)
+        if no_figure is not None:
+            out["figure_missing"] = np.asarray(no_figure, dtype=np.float64)
         return out
 
     def probability(self, evidence: Mapping[str, npt.NDArray[np.floating]]

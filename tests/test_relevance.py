@@ -30,6 +30,8 @@ from index.relevance import (
     adjacent,
     compact_json,
     defined_term,
+    figure_asked,
+    figure_missing,
     holds,
     load_gates,
     question_words,
@@ -373,6 +375,34 @@ def test_a_definition_question_and_an_adjacent_phrase() -> None:
     assert not adjacent(["lauric", "acid"], [["acid", "lauric"], ["lauric", "rich", "acid"]])
     assert not adjacent(["lauric", "acid"], [["lauric"], ["acid"]])  # split by a sentence
     assert not adjacent(["ikejim"], [["ikejim", "kill"]])  # one word: no pair
+
+
+def test_a_question_asking_a_figure_and_the_passages_holding_none_of_its_kind() -> None:
+    asks = {"what year did hormel first start selling spam": "year",
+            "When did D-Wave go public?": "year",
+            "how high was the tsunami wave that hit fukushima": "measure",
+            "how old was she when she died": "measure",
+            "how many people died in the ebola outbreak": "count",
+            "what percentage of adults snore": "count",
+            "is the brat diet ok for a dog": None, "who founded mcdonalds": None,
+            "how do i get wrinkles out of a shirt": None}
+    for question, kind in asks.items():
+        assert figure_asked(question) == kind, question
+    texts = ["Spam went on sale in July 1937.", "Hormel sued over the name.",
+             "The wave reached 14 metres at the plant.", "About 11,000 people died.",
+             "It cost $5 a tin."]
+    assert figure_missing(texts, "year").tolist() == [False, True, True, True, True]
+    assert figure_missing(texts, "measure").tolist() == [True, True, False, False, False]
+    assert figure_missing(texts, "count").tolist() == [False, True, False, False, False]
+    assert figure_missing(texts, None).tolist() == [False] * 5
+    # As a feature of the gate: 1 where the asked figure is missing.
+    gate = Gate(features=("cosine", "figure_missing"), coefficients=(1.0, -3.0), intercept=0.0,
+                threshold=0.5, shown_at=0.35, title_floor=0.44, alone=0.65)
+    evidence = gate.evidence(np.zeros(2), np.array([0.5, 0.5]), np.zeros(2), np.zeros(2, bool),
+                             np.zeros(2, bool), no_figure=np.array([True, False]))
+    assert evidence["figure_missing"].tolist() == [1.0, 0.0]
+    assert gate.probability(evidence).tolist() == pytest.approx(
+        (1 / (1 + np.exp(-np.array([0.5 - 3, 0.5])))).tolist())
 
 
 def test_the_gate_weighs_a_definition_by_hand() -> None:

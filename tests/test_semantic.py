@@ -406,6 +406,34 @@ def test_a_short_definition_question_is_answered_by_the_passage_holding_its_term
     assert evidence["defined_term"].any()
 
 
+def test_the_gate_reads_whether_a_passage_holds_the_figure_asked(
+        tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"what year did the dock strike begin?" asks a year: the passage giving one holds it,
+    the others (the same subject, no year) do not, and a gate weighing that refuses them."""
+    notes = {**NOTES, "strike.md": ("Dock strikes in Rotterdam",
+                                    "The dockers' strike began in March 1979 and ended in a "
+                                    "week.\n\nStrikes at the port are rare and short.")}
+    s = settings(tmp_path)
+    write_corpus(s.corpus, notes)
+    build_with(s)
+    question = "what year did the Rotterdam dock strike begin?"
+    hits, evidence = run(ask_evidence(s.database, question, k=4))
+    assert evidence["figure_missing"].tolist() == [float("1979" not in h.text) for h in hits]
+    assert evidence["figure_missing"].tolist().count(0.0) == 1
+    # Not asking a figure: nothing is missing.
+    _, other = run(ask_evidence(s.database, "why did the Rotterdam dockers strike?", k=4))
+    assert not other["figure_missing"].any()
+    # Served: a gate weighing it (no cascade) passes only the passage holding the year.
+    gate = dataclasses.replace(GATES[embedding.DEFAULT_MODEL], cheap=None, trees=None,
+                               features=("figure_missing",), coefficients=(-10.0,),
+                               intercept=5.0)
+    monkeypatch.setattr(index.reader, "GATES", {embedding.DEFAULT_MODEL: gate})
+    searched = run(ask(s.database, question, k=4))
+    assert [h.passage_id for h in searched] == [h.passage_id for h in hits]
+    shown = [h.text for h in searched if (h.relevance or 0.0) >= AnswerSettings().min_relevance]
+    assert len(shown) == 1 and "1979" in shown[0]
+
+
 def test_the_terminal_answers_with_the_model_from_the_first_question(
         tmp_path: Path, run, capsys: pytest.CaptureFixture[str]) -> None:
     """``make run`` piped a question: answered with the model's meaning, not by BM25 alone
