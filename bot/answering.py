@@ -353,8 +353,12 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
             answers.add(answer)
         else:
             later.append(hit)
+    # Filling from answers already shown: the likeliest answer first (a definition inside a
+    # long run of one answer's quotes ranked fifth, unseen13's "whats quantum annealing").
     while len(first) < k and later:
-        first.append(later.pop(0))
+        fill = max(later, key=lambda h: h.relevance or 0.0)
+        later.remove(fill)
+        first.append(fill)
     return [dataclasses.replace(h, rank=i) for i, h in enumerate(first + later, start=1)]
 
 
