@@ -46,8 +46,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.attribution import is_reference, last_sentence
+from index.attribution import is_reference
 from index.reader import Hit, IndexReader
+from index.sentences import last_sentence
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
 from .render import LEAD_IN_WORDS, Reply, leads_in, points_ahead, render_answer

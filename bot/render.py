@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit
 from discord.utils import escape_markdown
 
 from index import sources
-from index.attribution import last_sentence
 from index.reader import CitedSource, Hit, Stats
 from index.relevance import SENTENCE_END  # a sentence's end, or a line's
+from index.sentences import last_sentence
 
 from .state import REASONS, Gap
 

@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from index.attribution import (
-    classify,
-    confirm_unmarked_outlets,
-    is_reference,
-    lead_in_outlet,
-    passages_from_blocks,
-    points_forward,
-)
+from index.attribution import classify, is_reference, passages_from_blocks
 from index.blocks import Block, html_blocks, squash, squashed_offsets
+from index.lead_ins import confirm_unmarked_outlets, lead_in_outlet, points_forward
 from index.loaders import LoadContext
 from index.loaders.jsonl import load as load_jsonl
 from index.model import Passage

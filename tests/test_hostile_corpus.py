@@ -19,13 +19,13 @@ from bot.indexes import Indexes, open_index
 from index import bm25 as bm25_module
 from index import postings as postings_module
 from index import reader as reader_module
-from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
 from index.build import BuildReport, build
 from index.config import load_config
 from index.feedback import rm3 as real_rm3
 from index.loaders import LoadContext, sedump
 from index.model import Answer, Passage, Thread
+from index.packing import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.postings import Postings
 from index.reader import IndexReader
 from index.store import LoadedFile, write_index
