@@ -272,6 +272,8 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer, *, wider: bool = False) -> s
     chosen = next(m for m in cited if sentence[m] == last)
     if _PASSES_ON.search(text[chosen.end:]):
         return None  # "Wikipedia cites the study ...:": the quote is the study's
+    if _TURNS_AWAY.search(text[chosen.end:]):
+        return None  # "The Wikipedia article is wordy, so I will instead quote this page:"
     if any(m.outlet != chosen.outlet and not m.ordinary and m.start >= chosen.end
            and sum(end <= m.start for end in ends) > last
            and gazetteer.kind_of(m.outlet) == "news" for m in mentions):
@@ -284,6 +286,11 @@ def lead_in_outlet(text: str, gazetteer: Gazetteer, *, wider: bool = False) -> s
 
 _PARAPHRASED = re.compile(r"\b(?:paraphras\w*|summari[sz]ing|in\s+my\s+own\s+words)\b",
                           re.IGNORECASE)
+
+
+# After the outlet, the lead-in turns to another source for the words (review12 D0: "The
+# Wikipedia article has a fairly wordy summary ..., so I will instead quote from this page").
+_TURNS_AWAY = re.compile(r"\b(?:instead|rather\s+than|other\s+than|elsewhere)\b", re.IGNORECASE)
 
 
 # After the outlet, the lead-in moves on to what it cites or to someone else's words.

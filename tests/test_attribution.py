@@ -563,6 +563,9 @@ def test_a_marked_quotes_lead_in_names_its_source(tmp_path: Path, ctx: LoadConte
     "The Times - One day, girls, you will laugh at this",
     "According to Billionaire Says Bloomberg Fabricated His Quote:",
     "Wikipedia cites the study Huperzine-A capsules enhance memory:",
+    # review12 D0 (Skeptics 451): the words are from another page.
+    "The Wikipedia article has a fairly wordy summary of the effect, so I will instead quote "
+    "from this page (emphasis mine):",
     "Before making that draft final, he asked his assistant to double-check with the FDA:",
 ])
 def test_a_mention_is_no_citation(tmp_path: Path, ctx: LoadContext, lead: str) -> None:
