@@ -462,10 +462,15 @@ def render_reload(report: ReloadReport) -> Reply:
         "description": trim("\n".join(lines), DESCRIPTION_MAX),
         "footer": {"text": f"Built in {report.seconds:.1f} s"},
     }
-    if report.skipped:
-        skipped = "\n".join(f"• {escape(s)}" for s in report.skipped)
-        embed["fields"] = [{"name": f"Skipped {len(report.skipped)} file(s)",
-                            "value": trim(skipped, FIELD_VALUE_MAX), "inline": False}]
+    fields = [{"name": name, "value": trim("\n".join(f"• {escape(s)}" for s in items),
+                                           FIELD_VALUE_MAX), "inline": False}
+              for name, items in ((f"Skipped {len(report.skipped)} file(s)", report.skipped),
+                                  (f"Left out {len(report.skipped_records)} record(s) of files "
+                                   "that loaded", report.skipped_records),
+                                  (f"Ignored {len(report.ignored)} file(s)", report.ignored))
+              if items]
+    if fields:
+        embed["fields"] = fields
     return Reply(embeds=[embed])
 
 
