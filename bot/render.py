@@ -403,7 +403,7 @@ def render_sources(sources: Sequence[CitedSource], *, page: int, per_page: int,
         lines.append(f"**{escape(s.name or '')}**: {s.passages} passage"
                      f"{'s' if s.passages != 1 else ''}")
     title = "Sources cited" + (f" matching “{filter_text}”" if filter_text else "")
-    footer = f"Page {page + 1} of {pages} · {len(named)} sources"
+    footer = f"Page {page + 1} of {pages} · {len(named)} source{'s' if len(named) != 1 else ''}"
     uncounted = {s.kind: s.passages for s in sources if s.name is None}
     if not filter_text and (uncounted.get("linked_post") or uncounted.get("file_host")):
         footer += (" · not counted as sources: quotes from linked posts "
