@@ -3,7 +3,7 @@ on-topic question, and honestly nothing for an off-topic one?
 
     python -m bench.answers [--split heldout|fresh|unseen|unseen2|unseen3|unseen4|unseen5|
                                      unseen6|unseen7|unseen8|unseen9|unseen10|unseen11|
-                                     unseen12|unseen13|tune|tune2|all]
+                                     unseen12|unseen13|unseen14|tune|tune2|tune3|all]
                             [--bm25-only] [--min-relevance X] [--sweep] [-v]
                             [--relevance-cost [--no-cascade]]
 
@@ -315,8 +315,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="heldout", choices=(
         "heldout", "fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6",
-        "unseen7", "unseen8", "unseen9", "unseen10", "unseen11", "unseen12", "unseen13", "tune",
-        "tune2", "all"))
+        "unseen7", "unseen8", "unseen9", "unseen10", "unseen11", "unseen12", "unseen13",
+        "unseen14", "tune", "tune2", "tune3", "all"))
     parser.add_argument("--config", type=Path, help="a config file (default: the bot's)")
     parser.add_argument("--cache", type=Path, default=CACHE,
                         help=f"where the corpus copy and its index are kept (default: {CACHE})")

@@ -38,7 +38,8 @@ import numpy as np
 
 from bench.attribution import DATA, DUMPS, dump_gold, held_out, skeptics_gold
 from bench.quote_train import MIN_COUNT, _best_threshold
-from index.attribution import classify, is_lead_in
+from index.attribution import classify
+from index.lead_ins import is_lead_in
 from index.loaders.plaintext import answer_paragraphs
 from index.outlets import Gazetteer
 from index.quote_model import VETO, features, named_evidence, quotes_question

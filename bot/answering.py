@@ -46,8 +46,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.attribution import is_reference, last_sentence
+from index.attribution import is_reference
 from index.reader import Hit, IndexReader
+from index.sentences import last_sentence
 from index.sources import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION
 
 from .render import LEAD_IN_WORDS, Reply, leads_in, points_ahead, render_answer
@@ -353,8 +354,12 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
             answers.add(answer)
         else:
             later.append(hit)
+    # Filling from answers already shown: the likeliest answer first (a definition inside a
+    # long run of one answer's quotes ranked fifth, unseen13's "whats quantum annealing").
     while len(first) < k and later:
-        first.append(later.pop(0))
+        fill = max(later, key=lambda h: h.relevance or 0.0)
+        later.remove(fill)
+        first.append(fill)
     return [dataclasses.replace(h, rank=i) for i, h in enumerate(first + later, start=1)]
 
 

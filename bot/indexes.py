@@ -64,14 +64,19 @@ class ReloadReport:
     passages: tuple[int, int]
     added_outlets: list[str]
     removed_outlets: list[str]
-    skipped: list[str] = field(default_factory=list)   # "path: record: problem"
+    skipped: list[str] = field(default_factory=list)   # files: "path: record: problem"
+    # Records left out of files that loaded (a dump's oversized row), and files no loader
+    # reads (a PDF): told apart from the skipped files, so each count says what it counts.
+    skipped_records: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
     seconds: float = 0.0
     # Dumps added or changed whose site was guessed from their folder's name ("path -> site").
     sites_by_folder: list[str] = field(default_factory=list)
 
     @classmethod
     def between(cls, old: Snapshot, new: Snapshot, skipped: list[str],
-                seconds: float) -> ReloadReport:
+                seconds: float, skipped_records: list[str] | None = None,
+                ignored: list[str] | None = None) -> ReloadReport:
         return cls(
             added_files=sorted(new.files.keys() - old.files.keys()),
             removed_files=sorted(old.files.keys() - new.files.keys()),
@@ -80,7 +85,8 @@ class ReloadReport:
             threads=(old.threads, new.threads), passages=(old.passages, new.passages),
             added_outlets=sorted(new.outlets - old.outlets),
             removed_outlets=sorted(old.outlets - new.outlets),
-            skipped=skipped, seconds=seconds,
+            skipped=skipped, seconds=seconds, skipped_records=skipped_records or [],
+            ignored=ignored or [],
         )
 
 
@@ -254,14 +260,14 @@ class Indexes:
             previous, self.current = self.current, reader
             self.loaded_at = time.time()
             await self._retire(previous)
-            # Files skipped, then records left out of files that loaded (a dump's oversized row).
-            skips = [*report["skipped"], *report.get("skipped_records", [])]
-            skipped = [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
-                                              s["problem"]))) for s in skips]
-            skipped += [f"{path}: not a document the index reads"
-                        for path in report.get("ignored", [])]
-            done = ReloadReport.between(old, await Snapshot.of(reader), skipped,
-                                        time.perf_counter() - started)
+            def said(skips: list[dict[str, str]]) -> list[str]:
+                return [" ".join(filter(None, (f"{s['path']}:", s["record"] and f"{s['record']}:",
+                                               s["problem"]))) for s in skips]
+
+            done = ReloadReport.between(
+                old, await Snapshot.of(reader), said(report["skipped"]),
+                time.perf_counter() - started, said(report.get("skipped_records", [])),
+                [f"{path}: not a document the index reads" for path in report.get("ignored", [])])
             fresh = {*done.added_files, *done.changed_files}
             sites = report.get("sites", {})
             return dataclasses.replace(done, sites_by_folder=[

@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit
 from discord.utils import escape_markdown
 
 from index import sources
-from index.attribution import last_sentence
 from index.reader import CitedSource, Hit, Stats
 from index.relevance import SENTENCE_END  # a sentence's end, or a line's
+from index.sentences import last_sentence
 
 from .state import REASONS, Gap
 
@@ -248,13 +248,13 @@ def _without_closing_lead_in(hit: Hit) -> tuple[str, bool]:
 
 # An answerer's passage that ends pointing at what comes next in the answer ("Like in the
 # following example", "as follows", "the code below"), or stops mid-clause before it ("He
-# notes that", "your assertion that", "the report says"): that is another passage, or none
-# (a picture), so the end is marked as a cut.
+# notes that", "your assertion that", "the report says", review12's "A rough translation of
+# this is"): that is another passage, or none (a picture), so the end is marked as a cut.
 _POINTS_AHEAD = re.compile(r"(?::|\bthe\s+following(?:\s+\w+){0,2}|\bas\s+follows|"
                            r"\b(?:shown|see|code|example|image|picture)\s+below)\W*$"
                            r"|\b(?:that|says|said|writes|wrote|notes|noted|states|stated|reports|"
-                           r"reported|explains|explained|adds|added)\s*$",
-                           re.IGNORECASE)
+                           r"reported|explains|explained|adds|added|reads|goes|is|are|was|were)"
+                           r"\s*$", re.IGNORECASE)
 
 
 def points_ahead(text: str) -> bool:
@@ -403,7 +403,7 @@ def render_sources(sources: Sequence[CitedSource], *, page: int, per_page: int,
         lines.append(f"**{escape(s.name or '')}**: {s.passages} passage"
                      f"{'s' if s.passages != 1 else ''}")
     title = "Sources cited" + (f" matching “{filter_text}”" if filter_text else "")
-    footer = f"Page {page + 1} of {pages} · {len(named)} sources"
+    footer = f"Page {page + 1} of {pages} · {len(named)} source{'s' if len(named) != 1 else ''}"
     uncounted = {s.kind: s.passages for s in sources if s.name is None}
     if not filter_text and (uncounted.get("linked_post") or uncounted.get("file_host")):
         footer += (" · not counted as sources: quotes from linked posts "
@@ -462,10 +462,15 @@ def render_reload(report: ReloadReport) -> Reply:
         "description": trim("\n".join(lines), DESCRIPTION_MAX),
         "footer": {"text": f"Built in {report.seconds:.1f} s"},
     }
-    if report.skipped:
-        skipped = "\n".join(f"• {escape(s)}" for s in report.skipped)
-        embed["fields"] = [{"name": f"Skipped {len(report.skipped)} file(s)",
-                            "value": trim(skipped, FIELD_VALUE_MAX), "inline": False}]
+    fields = [{"name": name, "value": trim("\n".join(f"• {escape(s)}" for s in items),
+                                           FIELD_VALUE_MAX), "inline": False}
+              for name, items in ((f"Skipped {len(report.skipped)} file(s)", report.skipped),
+                                  (f"Left out {len(report.skipped_records)} record(s) of files "
+                                   "that loaded", report.skipped_records),
+                                  (f"Ignored {len(report.ignored)} file(s)", report.ignored))
+              if items]
+    if fields:
+        embed["fields"] = fields
     return Reply(embeds=[embed])
 
 

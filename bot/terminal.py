@@ -15,6 +15,8 @@ from .questions import clean_question
 from .render import as_text, render_sources, sources_matching
 
 SOURCES = "/sources"  # typed instead of a question: what the corpus cites, as /sources lists it
+EMPTY = ("(An empty line: type a question, for example: why was Soleimani in Baghdad? "
+         "Or /sources.)")
 
 
 async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = sys.stdin,
@@ -37,6 +39,8 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
             return
         question = clean_question(line)
         if not question:
+            if not interactive:  # piped: one reply a line, so answers stay beside questions
+                stdout.write(EMPTY + "\n\n")
             continue
         if question == SOURCES or question.startswith(SOURCES + " "):
             wanted = question.removeprefix(SOURCES).strip()

@@ -22,6 +22,7 @@ from .loaders import (
     ignored_files,
     loader_for,
     sedump,
+    unfollowed_links,
 )
 from .model import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import KINDS, NOT_SOURCES, Gazetteer
@@ -227,6 +228,7 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
             previous.close()
     report.seconds = time.perf_counter() - started
     report.ignored = [str(p.relative_to(corpus)) for p in ignored_files(corpus)]
+    report.skipped += [CorpusError(p, problem) for p, problem in unfollowed_links(corpus)]
     for loaded in report.files:
         path = corpus / loaded.path
         if path.name.lower() == "posts.xml":

@@ -22,23 +22,23 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-from .attribution import (
-    ABOUT_CHATBOTS,
-    answerer_material,
+from .attribution import classify, is_title_or_reference, only_asks
+from .lead_ins import (
     answerer_speaks,
-    classify,
-    introduces_claim,
     is_back_reference,
     is_lead_in,
-    is_title_or_reference,
     lead_in_outlet,
-    names_claim_above,
-    only_asks,
     speaks_in_first_person,
-    transcript_speaker,
 )
 from .model import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import Gazetteer
+from .voices import (
+    ABOUT_CHATBOTS,
+    answerer_material,
+    introduces_claim,
+    names_claim_above,
+    transcript_speaker,
+)
 
 MODEL = Path(__file__).with_name("quote_model.json")
 # The rules' named evidence is overruled where the model scores the paragraph below this: a
@@ -314,7 +314,7 @@ def mark_thread_quotes(thread: Thread) -> None:
 def mark_answerer_material(thread: Thread) -> None:
     """Give the ``PROMPT`` or ``CHATBOT_REPLY`` source kind to every quote that cites
     nothing and whose lead-in calls it a prompt or a chatbot's reply
-    (``index.attribution.answerer_material``; review7 D7: "Summarize https://..." under "I
+    (``index.voices.answerer_material``; review7 D7: "Summarize https://..." under "I
     used the prompt on Bard:" and ChatGPT's output under "ChatGPT:" were shown as quotes of a
     source the answerer had not named)."""
     kinds = {"prompt": PROMPT, "chatbot_reply": CHATBOT_REPLY}
@@ -340,7 +340,7 @@ def mark_answerer_material(thread: Thread) -> None:
 
 def mark_claims(thread: Thread) -> None:
     """Give the ``CLAIM`` source kind to every quote whose lead-in introduces it as the claim
-    under examination (``index.attribution.introduces_claim``), or whose next paragraph
+    under examination (``index.voices.introduces_claim``), or whose next paragraph
     calls it so (``names_claim_above``), whatever it cites: shown
     above a Skeptics answer's verdict as if evidence, Wikipedia's "In 2012, Thabet developed a
     formula ..." told readers the opposite of the answer's "NO!" (review9 D1). Quotes already

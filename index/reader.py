@@ -284,7 +284,8 @@ class IndexReader:
         if self.meta.get("vectors_missing") != "0":
             log.warning("%s: %s passage(s) have no vector yet (a build stopped, still "
                         "embedding, or unable to load the model: its log says which): "
-                        "answering with BM25 alone until `python -m index build` embeds them",
+                        "answering with BM25 alone until `python -m index build` embeds them "
+                        "(with the `semantic` extra installed: pip install -e '.[semantic]')",
                         self.path, self.meta.get("vectors_missing"))
             return
         self._dense_thread = threading.Thread(target=self._load_dense, args=(model,),

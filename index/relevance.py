@@ -384,6 +384,13 @@ def figure_missing(texts: Sequence[str], kind: str | None) -> npt.NDArray[np.boo
 
 # "what does ghrelin do?": asks what a thing is for, as a definition asks what it is.
 WHAT_IT_DOES = re.compile(r"^\s*what\s+(does|do)\s+.*\bdo\b", re.IGNORECASE)
+# Asks for a judgement or for the state of things now, not what a term is ("what's the best
+# pizza topping?", "what is the weather in Paris today?": review12 D1, where a passage merely
+# holding "pizza" or "Paris" was shown).
+NO_TERM_ASKED = re.compile(
+    r"\b(best|worst|good|better|bad|nicest|favou?rite|ideal|right|wrong|cheapest|easiest|"
+    r"fastest|safest|healthiest|top|weather|forecast|today|tonight|tomorrow|now|currently|"
+    r"price|cost|time)\b", re.IGNORECASE)
 # A short definition question ("what is kuru?", "what does ghrelin do") whose term the corpus
 # holds in at most DEFINED_TERM_PASSAGES passages: the first candidates (``SENTENCE_HEAD``)
 # that hold it in the question's own spelling answer it, whatever the gate says. The gate's
@@ -402,7 +409,8 @@ def defined_term(question: str, terms: Sequence[str], word: Word | None,
     passages (``passages``: how many hold the word in any of its forms); else None."""
     if word is None or not word.term or len(set(terms)) > DEFINED_TERM_WORDS:
         return None
-    if not (DEFINITION.search(question) or WHAT_IT_DOES.search(question)):
+    if not (DEFINITION.search(question) or WHAT_IT_DOES.search(question)) \
+            or NO_TERM_ASKED.search(question):
         return None
     if word.term not in {t for o in word.options for t, _ in o.terms}:
         return None  # the index knows only its variants: nothing holds it as spelt

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from index.attribution import answerer_material, transcript_speaker
 from index.model import CHATBOT_REPLY, PROMPT, Answer, Passage, Thread
 from index.quote_model import mark_answerer_material
 from index.sources import source_label
+from index.voices import answerer_material, transcript_speaker
 
 
 @pytest.mark.parametrize(("lead", "kind"), [

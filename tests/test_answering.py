@@ -153,6 +153,15 @@ def test_one_passage_per_answer_on_the_first_page() -> None:
     assert ids(choose(hits[:2], k=3, min_relevance=0.3)) == ["t/a0/p1", "t/a0/p5"]
 
 
+def test_the_first_page_fills_from_one_answer_with_its_likeliest_passages() -> None:
+    """unseen13's "whats quantum annealing": one answer quoting five papers, the definition
+    (relevance 0.83) ranked fifth, and the page filled with the two ranked next (0.65, 0.58)."""
+    hits = [hit("t/a0/p6", 0.83), hit("t/a0/p14", 0.65), hit("t/a0/p8", 0.58),
+            hit("t/a0/p12", 0.78), hit("t/a0/p4", 0.83)]
+    assert ids(choose(hits, k=3, min_relevance=0.3)) == [
+        "t/a0/p6", "t/a0/p4", "t/a0/p12", "t/a0/p14", "t/a0/p8"]
+
+
 def test_other_threads_only_when_nearly_as_relevant() -> None:
     """"does local honey help against hay fever?" answered by its thread, then padded with a
     passage of "Can honey help heal wounds?" that merely passed ``min_relevance``."""
@@ -233,7 +242,8 @@ def test_a_lead_in_pointing_ahead_or_stopping_mid_clause_is_never_shown_alone() 
     notes that" (its quote is another) answer nothing on their own."""
     for text in ("If you have ChatGPT Plus - Go to custom instructions and add the following "
                  "prompt", "Scott goes into a little more detail in the Q&A section. He notes that",
-                 "However, I'm not sure that I'd agree with your assertion that"):
+                 "However, I'm not sure that I'd agree with your assertion that",
+                 "A rough translation of this is"):  # review12 D3
         lead_in = dataclasses.replace(hit("g/a0/p0", 0.9, "answer"), text=text)
         assert choose([lead_in], k=3, min_relevance=0.3) == [], text
     said = dataclasses.replace(hit("g/a0/p0", 0.9, "answer"),

@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from index.attribution import (
-    classify,
-    confirm_unmarked_outlets,
-    is_reference,
-    lead_in_outlet,
-    passages_from_blocks,
-    points_forward,
-)
+from index.attribution import classify, is_reference, passages_from_blocks
 from index.blocks import Block, html_blocks, squash, squashed_offsets
+from index.lead_ins import confirm_unmarked_outlets, lead_in_outlet, points_forward
 from index.loaders import LoadContext
 from index.loaders.jsonl import load as load_jsonl
 from index.model import Passage
@@ -569,6 +563,9 @@ def test_a_marked_quotes_lead_in_names_its_source(tmp_path: Path, ctx: LoadConte
     "The Times - One day, girls, you will laugh at this",
     "According to Billionaire Says Bloomberg Fabricated His Quote:",
     "Wikipedia cites the study Huperzine-A capsules enhance memory:",
+    # review12 D0 (Skeptics 451): the words are from another page.
+    "The Wikipedia article has a fairly wordy summary of the effect, so I will instead quote "
+    "from this page (emphasis mine):",
     "Before making that draft final, he asked his assistant to double-check with the FDA:",
 ])
 def test_a_mention_is_no_citation(tmp_path: Path, ctx: LoadContext, lead: str) -> None:

@@ -9,10 +9,10 @@ import dataclasses
 import pytest
 
 from bot.answering import choose
-from index.attribution import introduces_claim
 from index.model import CLAIM, PROMPT, Answer, Passage, Thread
 from index.quote_model import mark_claims
 from index.sources import source_label
+from index.voices import introduces_claim
 
 from .test_answering import hit, ids
 

@@ -19,13 +19,13 @@ from bot.indexes import Indexes, open_index
 from index import bm25 as bm25_module
 from index import postings as postings_module
 from index import reader as reader_module
-from index.attribution import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.bm25 import BM25Params
 from index.build import BuildReport, build
 from index.config import load_config
 from index.feedback import rm3 as real_rm3
 from index.loaders import LoadContext, sedump
 from index.model import Answer, Passage, Thread
+from index.packing import MAX_PARAGRAPH_CHARS, MAX_RECORD_CHARS, pack
 from index.postings import Postings
 from index.reader import IndexReader
 from index.store import LoadedFile, write_index
@@ -136,6 +136,29 @@ def test_links_out_of_the_corpus_are_refused(tmp_path: Path) -> None:
                if "outside the corpus folder" in e.problem}
     assert set(refused) == {"x.txt", "cup.txt", "dump/Posts.xml"}
     assert "root:" not in report.summary() and "evil" not in report.summary()
+
+
+def test_links_no_build_reads_through_are_named(tmp_path: Path) -> None:
+    """review12 D2: a broken link, a loop and a linked folder vanished without a word."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "cup.txt").write_text(OTHER, encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    write(corpus, {"ferry.txt": GOOD, "notes/keep.txt": OTHER})
+    (corpus / "gone.md").symlink_to(tmp_path / "nothing.md")
+    (corpus / "a.md").symlink_to(corpus / "b.md")
+    (corpus / "b.md").symlink_to(corpus / "a.md")
+    (corpus / "data").symlink_to(outside, target_is_directory=True)
+    (corpus / "notes" / "up").symlink_to(corpus, target_is_directory=True)
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["ferry.txt", "notes/keep.txt"]
+    named = {str(e.path.relative_to(corpus)): e.problem for e in report.skipped}
+    assert named == {"gone.md": "a broken symbolic link: what it points at does not exist",
+                     "a.md": "a symbolic link in a loop: nothing to read",
+                     "b.md": "a symbolic link in a loop: nothing to read",
+                     "data": "a symbolic link to a folder: not followed (copy the folder in)",
+                     "notes/up": "a symbolic link to a folder: not followed (copy the folder in)"}
+    assert "Skipped 5 file(s)" in report.summary()
 
 
 def test_skip_reasons_quote_only_a_short_escaped_excerpt(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_outlet_as_object_is_not_a_citation(gazetteer) -> None:
 
 
 def test_gazetteer_aliases_name_the_outlet(gazetteer) -> None:
-    from index.attribution import lead_in_outlet
+    from index.lead_ins import lead_in_outlet
 
     assert lead_in_outlet("As the Beeb reported on Monday:", gazetteer) == "BBC"
     assert lead_in_outlet("The NYT writes that", gazetteer) == "The New York Times"

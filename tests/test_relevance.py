@@ -507,6 +507,14 @@ def test_the_term_a_short_definition_question_asks_about() -> None:
     assert defined_term("is kuru contagious?", ["kuru", "contagi"], kuru, once) is None
     assert defined_term("whats the best kuru pattern for deer hunting",
                         ["best", "kuru", "pattern", "deer", "hunt"], kuru, once) is None
+    # Short, but asking for a judgement or today's state, not what the term is (review12 D1).
+    pizza = Word(5.0, (Option((("pizza", 5.0),)),), "pizza")
+    assert defined_term("what is pizza?", ["pizza"], pizza, once) == "pizza"
+    assert defined_term("what's the best pizza topping?", ["best", "pizza", "top"], pizza,
+                        once) is None
+    assert defined_term("what is a good pizza?", ["good", "pizza"], pizza, once) is None
+    assert defined_term("what is the weather in pizza today?", ["weather", "pizza", "today"],
+                        pizza, once) is None
     # The index knows only a variant of it: no passage holds the term as the question spells it.
     variant = Word(5.0, (Option((("kurus", 5.0),), 0.8),), "kuru")
     assert defined_term("what is kuru?", ["kuru"], variant, once) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.indexes import Indexes, ReloadError, open_index
+from bot.indexes import Indexes, ReloadError, ReloadReport, open_index
 from bot.render import as_text, render_reload
 from index.build import build_with
 from index.config import load_config
@@ -71,7 +71,8 @@ def test_reload_reports_changes_and_keeps_answering(tmp_path: Path, run) -> None
     assert report.passages == (25, 25)  # each file: a lead-in and a quote
     assert report.threads == (2, 2)
     assert any("broken.txt" in s and "binary data" in s for s in report.skipped)
-    assert "table.csv: not a document the index reads" in report.skipped
+    assert report.ignored == ["table.csv: not a document the index reads"]
+    assert not any("table.csv" in s for s in report.skipped)  # counted apart (review12 D12)
     assert after[0].outlet == "Al Jazeera"
     assert old and old[0].outlet == "Associated Press"
 
@@ -100,6 +101,22 @@ def test_a_reload_names_the_dump_sites_it_guessed_from_a_folder_name(tmp_path: P
     assert "mydump.stackexchange.com" in shown
     assert second.added_files == ["extra.txt"] and second.sites_by_folder == []
     assert "Thread links" not in as_text(render_reload(second))
+
+
+def test_a_reloads_reply_counts_files_records_and_ignored_files_apart() -> None:
+    """review12 D12: "Skipped 10 file(s)" held 7 files, 2 records and a PDF."""
+    report = ReloadReport(
+        added_files=[], removed_files=[], changed_files=[], threads=(2, 2), passages=(9, 9),
+        added_outlets=[], removed_outlets=[],
+        skipped=["broken.txt: binary data", "gone.md: a broken symbolic link"],
+        skipped_records=["dump/Posts.xml: row 7: over 2 MB"],
+        ignored=["report.pdf: not a document the index reads"])
+    fields = {f["name"]: f["value"] for f in render_reload(report).embeds[0]["fields"]}
+    assert fields == {"Skipped 2 file(s)": "• broken.txt: binary data\n• gone.md: a broken "
+                                           "symbolic link",
+                      "Left out 1 record(s) of files that loaded": "• dump/Posts.xml: row 7: "
+                                                                   "over 2 MB",
+                      "Ignored 1 file(s)": "• report.pdf: not a document the index reads"}
 
 
 def test_failed_reload_keeps_the_old_index(tmp_path: Path, run) -> None:

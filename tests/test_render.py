@@ -168,6 +168,8 @@ def test_source_pages_group_by_kind() -> None:
     assert first["footer"]["text"] == ("Page 1 of 2 · 16 sources · not counted as sources: "
                                        "quotes from linked posts 46, from image or file links 3")
     assert "No source" in render_sources(sources[-2:], page=0, per_page=10).content
+    one = render_sources(sources[13:14], page=0, per_page=10).embeds[0]
+    assert one["footer"]["text"] == "Page 1 of 1 · 1 source"  # review12 D7
 
 
 @pytest.mark.parametrize(("outlet", "kind", "label", "link_text"), [

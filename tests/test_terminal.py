@@ -40,6 +40,10 @@ def test_piped_questions_are_answered(tmp_path: Path) -> None:
     assert "I was scheduled to meet martyr Soleimani at 08:30" in first
     assert ("No good match for “what is the capital of Mongolia”: nothing in the corpus "
             "answers that question well enough") in rest
+    # The empty line between them gets its own short reply, so answers stay beside questions
+    # (review12 D6: blank lines were dropped, and a piped file's answers fell out of step).
+    assert rest.count("(An empty line: type a question") == 1
+    assert rest.index("(An empty line") < rest.index("No good match")
     assert ".venv/bin/python -m index search" in rest  # how to browse, in the terminal
     assert "type `/sources` to list what the corpus cites" in rest
     # Set-up messages (the first run builds the index) go to standard error, not among answers.

@@ -5,6 +5,7 @@ A loader is ``load(path, ctx) -> Iterator[Thread]`` and lets out only ``CorpusEr
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -74,5 +75,31 @@ def ignored_files(root: Path) -> list[Path]:
         and not any(part.startswith(".") for part in p.relative_to(root).parts[:-1]))
 
 
+def unfollowed_links(root: Path) -> list[tuple[Path, str]]:
+    """Symbolic links under ``root`` that no build reads through, each with why: broken, in a
+    loop, or to a folder. A folder is read where it is, never through a link (out of the
+    corpus it would bring in what admins never put there, inside it the same files twice);
+    the build names them, so linked data never just goes missing (review12 D2). A link to a
+    file is read as the file (or refused when it leads out of the corpus: the build)."""
+    found: list[tuple[Path, str]] = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_symlink() or any(part.startswith(".")
+                                     for part in p.relative_to(root).parts):
+            continue
+        try:
+            target = p.resolve(strict=True)
+        except RuntimeError:  # Python 3.11's pathlib: "Symlink loop from ..."
+            found.append((p, "a symbolic link in a loop: nothing to read"))
+            continue
+        except OSError as exc:
+            found.append((p, "a symbolic link in a loop: nothing to read"
+                          if exc.errno == errno.ELOOP else
+                          "a broken symbolic link: what it points at does not exist"))
+            continue
+        if target.is_dir():
+            found.append((p, "a symbolic link to a folder: not followed (copy the folder in)"))
+    return found
+
+
 __all__ = ["LOADERS", "LoadContext", "Loader", "companions", "corpus_files", "ignored_files",
-           "loader_for"]
+           "loader_for", "unfollowed_links"]

@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..attribution import http_url, pack, passages_from_blocks
+from ..attribution import http_url, passages_from_blocks
 from ..blocks import NestedTooDeep, blocks_of, check_depth, squash
 from ..dates import iso_date
 from ..errors import CorpusError
 from ..model import Answer, Comment, Thread
+from ..packing import pack
 from .context import LoadContext
 
 MAX_BYTES = 64 * 1024 * 1024

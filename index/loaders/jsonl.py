@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..attribution import MAX_RECORD_CHARS, bounded, outlet_of
+from ..attribution import outlet_of
 from ..dates import iso_date
 from ..errors import CorpusError, unexpected
 from ..model import Answer, Passage, Thread
+from ..packing import MAX_RECORD_CHARS, bounded
 from .context import LoadContext
 from .plaintext import answer_paragraphs, answer_text_passages, marks_quotes
 

@@ -15,11 +15,12 @@ import frontmatter
 import yaml
 from markdown_it import MarkdownIt
 
-from ..attribution import pack, passages_from_blocks
+from ..attribution import passages_from_blocks
 from ..blocks import html_blocks
 from ..dates import iso_date
 from ..errors import CorpusError, excerpt
 from ..model import Answer, Thread
+from ..packing import pack
 from .context import LoadContext, read_text
 
 _markdown = MarkdownIt("commonmark", {"html": False})

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..attribution import confirm_unmarked_outlets, pack, passages_from_blocks
+from ..attribution import passages_from_blocks
 from ..blocks import Block
 from ..errors import CorpusError, excerpt, unexpected
+from ..lead_ins import confirm_unmarked_outlets
 from ..link_text import says_nothing_without_link
 from ..model import Answer, Comment, Passage, Thread
+from ..packing import pack
 from ..quote_model import Model, unmarked_passages
 from .context import LoadContext, read_text
 

@@ -25,11 +25,12 @@ from typing import BinaryIO
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from ..attribution import pack, passages_from_blocks
+from ..attribution import passages_from_blocks
 from ..blocks import Block, NestedTooDeep, html_blocks
 from ..dates import iso_date
 from ..errors import CorpusError, excerpt, unexpected
 from ..model import Answer, Comment, Thread
+from ..packing import pack
 from .context import LoadContext
 
 _OWN_DOMAINS = {"stackoverflow": "stackoverflow.com", "superuser": "superuser.com",
