@@ -351,6 +351,20 @@ def test_a_paragraph_without_sentences_is_cut_between_words(ctx: LoadContext) ->
     assert [len(p.text) for p in hard] == [4000, 4000, 2000]
 
 
+def test_a_qa_record_longer_than_any_real_answer_is_left_out(tmp_path: Path) -> None:
+    """review12 D5: a 5 MB answer loaded whole as 1,339 passages; a dump's row that size is
+    left out, and so is this record, by its line, the rest of the file loading."""
+    corpus = tmp_path / "corpus"
+    huge = "The ferry sank in the storm. " * (sedump.MAX_ROW_BYTES // 29 + 1)
+    write(corpus, {"qa.jsonl": json.dumps({"question": "Q?", "answer": huge}) + "\n"
+                   + json.dumps({"question": "Did it sink?", "answer": "Yes, it sank."}) + "\n"})
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["qa.jsonl"]
+    assert [p.text for p in report.parsed_passages()] == ["Yes, it sank."]
+    [left_out] = report.skipped_records
+    assert left_out.record == "line 1" and "over 2 MB" in left_out.problem
+
+
 def test_a_long_record_keeps_its_id_on_its_first_part(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     text = sentences(1000)  # 60,000 characters
