@@ -192,6 +192,11 @@ def test_only_http_addresses_are_stored(tmp_path: Path) -> None:
                        "UNION ALL SELECT url FROM passages").fetchall()
     con.close()
     assert urls and all(u is None or u.startswith(("http://", "https://")) for (u,) in urls)
+    # The link's text stays, as words, not as Markdown source (review12 D10).
+    with closing(sqlite3.connect(db)) as con:
+        stored = " ".join(t for row in con.execute("SELECT text, lead_in FROM passages")
+                          for t in row if t)
+    assert "According to the BBC:" in stored and "vbscript" not in stored and "](" not in stored
     # Each left-out address is named, so an admin sees why a thread has no link.
     said = sorted((e.path.name, e.record, e.problem.split(" is not")[0])
                   for e in report.skipped_records)
