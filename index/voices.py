@@ -58,15 +58,19 @@ ABOUT_CHATBOTS = re.compile(r"\b(?:ChatGPT|GPT-?\d|Bing\s+Chat|Claude|Gemini|Cop
                             r"(?<!the\s)\bBard\b")
 # The lead-in's last sentence presents a prompt: "This is the prompt.", "Prompt:", "add the
 # following prompt", "Use this Prompt", "Here's a prompt that seemed to work for me:", "Along
-# with the negative prompt:", "I used the prompt on [Bard]:", "I asked ChatGPT this." Not
-# one that cites what is said about prompts ("The guide's section on prompts says:").
+# with the negative prompt:", "I used the prompt on [Bard]:", "I asked ChatGPT this.", "This is
+# what I used to get ...". Not one that cites what is said about prompts ("The guide's section
+# on prompts says:").
 _SHOWS_PROMPT = re.compile(
     r"^\W*(?:(?:negative|system|example)\s+)?prompt\s*:?\s*$"
     rf"|^\W*(?:Me|User|Human|You|Input|System)\s*{_ASIDE}:\s*$"
     r"|\b(?:the|this|a|my|your|following|negative|system|same|that|adjusted|new)\s+"
     r"(?:[\w-]+\s+){0,2}?prompts?\b"
     r"|\bI\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|entered|told)\s+"
-    r"(?:it|ChatGPT|Bard|Bing|Claude|Gemini|the\s+(?:model|AI|bot))\b",
+    r"(?:it|ChatGPT|Bard|Bing|Claude|Gemini|the\s+(?:model|AI|bot))\b"
+    # "This is what I used to get an example of ...": review12 D3, genai 44.
+    r"|\bwhat\s+I\s+(?:then\s+|just\s+|first\s+)?(?:used|typed|entered|asked|prompted|fed\s+it|"
+    r"gave\s+it)\b",
     re.IGNORECASE)
 _CITES_ABOUT = re.compile(r"\b(?:says|said|states|stated|according|documentation|docs|guide|"
                           r"article|paper|blog|writes|wrote|explains|defin\w+)\b",

@@ -30,6 +30,8 @@ from index.voices import answerer_material, transcript_speaker
     ("I used the prompt on https://bard.google.com/:", "prompt"),
     ("Along with the negative prompt:", "prompt"),
     ("I asked ChatGPT this.", "prompt"),
+    ("This is what I used to get an example of labelled list that ChatGPT would normally "
+     "generates.", "prompt"),  # review12 D3
     # Not called either: stays a quote whose source is not named.
     ("Note these two restrictions from the license:", None),
     ("Here's my summary of ChatGPT's story:", None),

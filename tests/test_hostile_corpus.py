@@ -192,6 +192,11 @@ def test_only_http_addresses_are_stored(tmp_path: Path) -> None:
                        "UNION ALL SELECT url FROM passages").fetchall()
     con.close()
     assert urls and all(u is None or u.startswith(("http://", "https://")) for (u,) in urls)
+    # The link's text stays, as words, not as Markdown source (review12 D10).
+    with closing(sqlite3.connect(db)) as con:
+        stored = " ".join(t for row in con.execute("SELECT text, lead_in FROM passages")
+                          for t in row if t)
+    assert "According to the BBC:" in stored and "vbscript" not in stored and "](" not in stored
     # Each left-out address is named, so an admin sees why a thread has no link.
     said = sorted((e.path.name, e.record, e.problem.split(" is not")[0])
                   for e in report.skipped_records)
@@ -349,6 +354,20 @@ def test_a_paragraph_without_sentences_is_cut_between_words(ctx: LoadContext) ->
     assert " ".join(pieces).split() == words.split()
     hard = pack([Passage("answer", "x" * 10_000)], 900)
     assert [len(p.text) for p in hard] == [4000, 4000, 2000]
+
+
+def test_a_qa_record_longer_than_any_real_answer_is_left_out(tmp_path: Path) -> None:
+    """review12 D5: a 5 MB answer loaded whole as 1,339 passages; a dump's row that size is
+    left out, and so is this record, by its line, the rest of the file loading."""
+    corpus = tmp_path / "corpus"
+    huge = "The ferry sank in the storm. " * (sedump.MAX_ROW_BYTES // 29 + 1)
+    write(corpus, {"qa.jsonl": json.dumps({"question": "Q?", "answer": huge}) + "\n"
+                   + json.dumps({"question": "Did it sink?", "answer": "Yes, it sank."}) + "\n"})
+    report = build(corpus, tmp_path / "i.db")
+    assert [f.path for f in report.files] == ["qa.jsonl"]
+    assert [p.text for p in report.parsed_passages()] == ["Yes, it sank."]
+    [left_out] = report.skipped_records
+    assert left_out.record == "line 1" and "over 2 MB" in left_out.problem
 
 
 def test_a_long_record_keeps_its_id_on_its_first_part(tmp_path: Path) -> None:

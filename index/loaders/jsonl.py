@@ -23,6 +23,7 @@ from ..model import Answer, Passage, Thread
 from ..packing import MAX_RECORD_CHARS, bounded
 from .context import LoadContext
 from .plaintext import answer_paragraphs, answer_text_passages, marks_quotes
+from .sedump import MAX_ROW_BYTES
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 # Past this many bad records the file is taken for something else than JSON Lines: skipped.
@@ -148,6 +149,12 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext, marked: bool) 
     question_id = get("questionId") or str(line)
     answer_id = get("answerId") or str(line)
     answer = html.unescape(get("answer") or "")
+    if len(answer.encode("utf-8", "surrogatepass")) > MAX_ROW_BYTES:
+        # As a dump's row: no real answer is this long, and one would fill the index
+        # (review12 D5: a 5 MB record became 1,339 passages, unreported).
+        raise CorpusError(path, f"the answer is over {MAX_ROW_BYTES // 2**20} MB, longer than "
+                          "any real answer (Stack Exchange caps a post at 30,000 characters)",
+                          record=f"line {line}")
     score = get("score")
     asked = html.unescape(get("questionBody") or "")
     return Thread(
