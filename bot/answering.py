@@ -355,9 +355,11 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
         else:
             later.append(hit)
     # Filling from answers already shown: the likeliest answer first (a definition inside a
-    # long run of one answer's quotes ranked fifth, unseen13's "whats quantum annealing").
+    # long run of one answer's quotes ranked fifth, unseen13's "whats quantum annealing"); the
+    # claim examined still last, being no evidence however close to the question (review13).
     while len(first) < k and later:
-        fill = max(later, key=lambda h: h.relevance or 0.0)
+        fill = max((h for h in later if h.source_kind != CLAIM),
+                   key=lambda h: h.relevance or 0.0, default=later[0])
         later.remove(fill)
         first.append(fill)
     return [dataclasses.replace(h, rank=i) for i, h in enumerate(first + later, start=1)]
