@@ -42,6 +42,7 @@ Which passages a reply shows, in order (``choose``, a pure function):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -354,12 +355,17 @@ def choose(hits: Sequence[Hit], *, k: int, min_relevance: float, min_score: floa
             answers.add(answer)
         else:
             later.append(hit)
-    # Filling from answers already shown: the likeliest answer first (a definition inside a
-    # long run of one answer's quotes ranked fifth, unseen13's "whats quantum annealing").
+    # Filling from answers already shown: their likeliest passages first (a definition inside
+    # a long run of one answer's quotes ranked fifth, unseen13's "whats quantum annealing"),
+    # in the same order of kinds: quotes first unless the answerer's words are clearly better,
+    # the claim examined last, being no evidence however close to the question (review13).
+    if len(first) < k and later:
+        likeliest = functools.partial(sorted, key=lambda h: -(h.relevance or 0.0))
+        later = _quotes_first(likeliest([h for h in later if h in quotes]),
+                              likeliest([h for h in later if h in own])) + \
+            [h for h in later if h in claims]
     while len(first) < k and later:
-        fill = max(later, key=lambda h: h.relevance or 0.0)
-        later.remove(fill)
-        first.append(fill)
+        first.append(later.pop(0))
     return [dataclasses.replace(h, rank=i) for i, h in enumerate(first + later, start=1)]
 
 

@@ -462,15 +462,19 @@ def render_reload(report: ReloadReport) -> Reply:
         "description": trim("\n".join(lines), DESCRIPTION_MAX),
         "footer": {"text": f"Built in {report.seconds:.1f} s"},
     }
-    fields = [{"name": name, "value": trim("\n".join(f"• {escape(s)}" for s in items),
-                                           FIELD_VALUE_MAX), "inline": False}
-              for name, items in ((f"Skipped {len(report.skipped)} file(s)", report.skipped),
-                                  (f"Left out {len(report.skipped_records)} record(s) of files "
-                                   "that loaded", report.skipped_records),
-                                  (f"Ignored {len(report.ignored)} file(s)", report.ignored))
-              if items]
-    if fields:
-        embed["fields"] = fields
+    listed = [(name, items) for name, items in (
+        (f"Skipped {len(report.skipped)} file(s)", report.skipped),
+        (f"Left out {len(report.skipped_records)} record(s) of files that loaded",
+         report.skipped_records),
+        (f"Ignored {len(report.ignored)} file(s)", report.ignored)) if items]
+    if listed:
+        # Three full fields and a full description would pass Discord's 6,000 characters for
+        # a whole embed (review13 F1): the lists share what the rest leaves.
+        left = EMBED_TOTAL_MAX - embed_length(embed) - sum(len(name) for name, _ in listed)
+        each = min(FIELD_VALUE_MAX, left // len(listed))
+        embed["fields"] = [{"name": name, "value": trim("\n".join(f"• {escape(s)}"
+                                                                  for s in items), each),
+                            "inline": False} for name, items in listed]
     return Reply(embeds=[embed])
 
 

@@ -290,7 +290,12 @@ _PARAPHRASED = re.compile(r"\b(?:paraphras\w*|summari[sz]ing|in\s+my\s+own\s+wor
 
 # After the outlet, the lead-in turns to another source for the words (review12 D0: "The
 # Wikipedia article has a fairly wordy summary ..., so I will instead quote from this page").
-_TURNS_AWAY = re.compile(r"\b(?:instead|rather\s+than|other\s+than|elsewhere)\b", re.IGNORECASE)
+# The turn is about what is quoted, not inside what the outlet reported ("Reuters reported that
+# the police used tear gas instead of rubber bullets:" still names Reuters: review13 F4).
+_TURNS_AWAY = re.compile(
+    r"\binstead\s+(?:quote|cite|use|link|take)\b"
+    r"|\b(?:quote|quoting|cite|citing|use|using|link)\s+(?:[\w'’-]+\s+){0,4}?instead\b"
+    r"|\brather\s+than\s+(?:quote|quoting|cite|citing|use|using|link)\b", re.IGNORECASE)
 
 
 # After the outlet, the lead-in moves on to what it cites or to someone else's words.

@@ -387,10 +387,13 @@ WHAT_IT_DOES = re.compile(r"^\s*what\s+(does|do)\s+.*\bdo\b", re.IGNORECASE)
 # Asks for a judgement or for the state of things now, not what a term is ("what's the best
 # pizza topping?", "what is the weather in Paris today?": review12 D1, where a passage merely
 # holding "pizza" or "Paris" was shown).
+# The judgement only as what is asked about ("what's the best X"), not inside a term ("what
+# is time dilation?", "the right to be forgotten", "top surgery": review13).
 NO_TERM_ASKED = re.compile(
-    r"\b(best|worst|good|better|bad|nicest|favou?rite|ideal|right|wrong|cheapest|easiest|"
-    r"fastest|safest|healthiest|top|weather|forecast|today|tonight|tomorrow|now|currently|"
-    r"price|cost|time)\b", re.IGNORECASE)
+    r"^\s*(?:what|whats|what's|what’s|which)\s*(?:is|are|'s|’s|s)?\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:best|worst|good|better|nicest|favou?rite|ideal|cheapest|easiest|fastest|safest|"
+    r"healthiest)\b|\b(?:weather|forecast|today|tonight|tomorrow|currently)\b",
+    re.IGNORECASE)
 # A short definition question ("what is kuru?", "what does ghrelin do") whose term the corpus
 # holds in at most DEFINED_TERM_PASSAGES passages: the first candidates (``SENTENCE_HEAD``)
 # that hold it in the question's own spelling answer it, whatever the gate says. The gate's

@@ -69,8 +69,9 @@ _SHOWS_PROMPT = re.compile(
     r"|\bI\s+(?:then\s+|just\s+|also\s+)?(?:asked|prompted|typed|entered|told)\s+"
     r"(?:it|ChatGPT|Bard|Bing|Claude|Gemini|the\s+(?:model|AI|bot))\b"
     # "This is what I used to get an example of ...": review12 D3, genai 44.
-    r"|\bwhat\s+I\s+(?:then\s+|just\s+|first\s+)?(?:used|typed|entered|asked|prompted|fed\s+it|"
-    r"gave\s+it)\b",
+    # (not "what I used as a reference", "what I entered into the form": review13 F5).
+    r"|\bwhat\s+I\s+(?:then\s+|just\s+|first\s+)?(?:used\s+to\s+(?:get|generate|make|produce|"
+    r"create)|prompted|fed\s+it|gave\s+it)\b",
     re.IGNORECASE)
 _CITES_ABOUT = re.compile(r"\b(?:says|said|states|stated|according|documentation|docs|guide|"
                           r"article|paper|blog|writes|wrote|explains|defin\w+)\b",

@@ -33,6 +33,8 @@ from index.voices import answerer_material, transcript_speaker
     ("This is what I used to get an example of labelled list that ChatGPT would normally "
      "generates.", "prompt"),  # review12 D3
     # Not called either: stays a quote whose source is not named.
+    ("This is what I used as a reference when I wrote the policy for my team:", None),
+    ("This is what I entered into the form, and it still failed:", None),  # review13 F5
     ("Note these two restrictions from the license:", None),
     ("Here's my summary of ChatGPT's story:", None),
     ("The guide's section on prompts says:", None),

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.answering import ANSWER_LEAD, OTHER_THREAD_MARGIN, answer, choose
 from index.build import build
 from index.reader import Hit, IndexReader
+from index.sources import CLAIM
 
 
 def hit(pid: str, relevance: float, kind: str = "quote", outlet: str | None = "BBC",
@@ -160,6 +161,14 @@ def test_the_first_page_fills_from_one_answer_with_its_likeliest_passages() -> N
             hit("t/a0/p12", 0.78), hit("t/a0/p4", 0.83)]
     assert ids(choose(hits, k=3, min_relevance=0.3)) == [
         "t/a0/p6", "t/a0/p4", "t/a0/p12", "t/a0/p14", "t/a0/p8"]
+    # Quotes still first: the answerer's words only when clearly better (review13: unseen7's
+    # rorschach answer, a quote, lost its place to an answerer's passage 0.012 ahead).
+    hits = [hit("t/a0/p1", 0.9), hit("t/a0/p5", 0.62, "answer"), hit("t/a0/p3", 0.61)]
+    assert ids(choose(hits, k=2, min_relevance=0.3)) == ["t/a0/p1", "t/a0/p3", "t/a0/p5"]
+    # The claim examined waits, however close to the question: no evidence (review13).
+    claim = dataclasses.replace(hit("t/a0/p0", 0.9, outlet=None), source_kind=CLAIM)
+    hits = [hit("t/a0/p1", 0.6), claim, hit("t/a0/p3", 0.5, "answer")]
+    assert ids(choose(hits, k=2, min_relevance=0.3)) == ["t/a0/p1", "t/a0/p3", "t/a0/p0"]
 
 
 def test_other_threads_only_when_nearly_as_relevant() -> None:

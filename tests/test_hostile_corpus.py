@@ -367,7 +367,14 @@ def test_a_qa_record_longer_than_any_real_answer_is_left_out(tmp_path: Path) -> 
     assert [f.path for f in report.files] == ["qa.jsonl"]
     assert [p.text for p in report.parsed_passages()] == ["Yes, it sank."]
     [left_out] = report.skipped_records
-    assert left_out.record == "line 1" and "over 2 MB" in left_out.problem
+    assert left_out.record == "line 1" and "`answer` is over 2 MB" in left_out.problem
+    # A passage record's text too (review13): it would be cut into a hundred passages.
+    write(corpus, {"qa.jsonl": json.dumps({"_id": "d1", "text": huge}) + "\n"
+                   + json.dumps({"_id": "d2", "text": "The ferry sank."}) + "\n"})
+    report = build(corpus, tmp_path / "i.db")
+    assert [p.text for p in report.parsed_passages()] == ["The ferry sank."]
+    assert [(e.record, "`text` is over 2 MB" in e.problem) for e in report.skipped_records] \
+        == [("line 1", True)]
 
 
 def test_a_long_record_keeps_its_id_on_its_first_part(tmp_path: Path) -> None:

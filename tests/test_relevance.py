@@ -515,6 +515,11 @@ def test_the_term_a_short_definition_question_asks_about() -> None:
     assert defined_term("what is a good pizza?", ["good", "pizza"], pizza, once) is None
     assert defined_term("what is the weather in pizza today?", ["weather", "pizza", "today"],
                         pizza, once) is None
+    # ... but a term holding such a word is still one (review13 F3).
+    for question, terms in (("what is time dilation?", ["time", "pizza"]),
+                            ("what is the right to pizza?", ["right", "pizza"]),
+                            ("what is top pizza?", ["top", "pizza"])):
+        assert defined_term(question, terms, pizza, once) == "pizza", question
     # The index knows only a variant of it: no passage holds the term as the question spells it.
     variant = Word(5.0, (Option((("kurus", 5.0),), 0.8),), "kuru")
     assert defined_term("what is kuru?", ["kuru"], variant, once) is None

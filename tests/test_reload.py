@@ -19,6 +19,7 @@ from index.errors import IndexNotFound
 from index.settings import IndexSettings
 
 from .conftest import copy_seed
+from .fake_discord.limits import check_message
 
 
 def settings_for(tmp_path: Path) -> tuple[IndexSettings, Path]:
@@ -117,6 +118,23 @@ def test_a_reloads_reply_counts_files_records_and_ignored_files_apart() -> None:
                       "Left out 1 record(s) of files that loaded": "• dump/Posts.xml: row 7: "
                                                                    "over 2 MB",
                       "Ignored 1 file(s)": "• report.pdf: not a document the index reads"}
+
+
+def test_a_reloads_reply_stays_within_discords_limits_however_much_it_lists() -> None:
+    """review13 F1: a full description and three full lists passed 6,000 characters, and
+    Discord refused the whole reply."""
+    many = [f"archive/2026/stackexchange-dumps/site-{i:03}.stackexchange.com/partitions/"
+            f"{'x' * 60}/Posts_part{i:03}.xml" for i in range(60)]
+    report = ReloadReport(
+        added_files=many, removed_files=many, changed_files=many, threads=(2, 2),
+        passages=(9, 9), added_outlets=["O" * 3000] * 12, removed_outlets=["P" * 3000] * 12,
+        skipped=[f"{f}: a broken symbolic link" for f in many],
+        skipped_records=[f"{f}: row 7: over 2 MB" for f in many],
+        ignored=[f"{f}.pdf: not a document the index reads" for f in many])
+    [embed] = render_reload(report).embeds
+    assert check_message({"embeds": [embed]}) == {}
+    assert [f["name"] for f in embed["fields"]] == [
+        "Skipped 60 file(s)", "Left out 60 record(s) of files that loaded", "Ignored 60 file(s)"]
 
 
 def test_failed_reload_keeps_the_old_index(tmp_path: Path, run) -> None:

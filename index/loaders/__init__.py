@@ -94,7 +94,9 @@ def unfollowed_links(root: Path) -> list[tuple[Path, str]]:
         except OSError as exc:
             found.append((p, "a symbolic link in a loop: nothing to read"
                           if exc.errno == errno.ELOOP else
-                          "a broken symbolic link: what it points at does not exist"))
+                          "a broken symbolic link: what it points at does not exist"
+                          if exc.errno == errno.ENOENT else
+                          f"a symbolic link that cannot be followed: {exc.strerror or exc}"))
             continue
         if target.is_dir():
             found.append((p, "a symbolic link to a folder: not followed (copy the folder in)"))

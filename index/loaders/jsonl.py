@@ -118,6 +118,13 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Thread]:
 def _thread(path: Path, line: int, record: dict[str, Any], ctx: LoadContext,
             marked: bool) -> Thread:
     get = lambda key: _text(record, key, path, line)  # noqa: E731
+    for key in ("answer", "text", "questionBody"):
+        if len((get(key) or "").encode("utf-8", "surrogatepass")) > MAX_ROW_BYTES:
+            # As a dump's row: no real post is this long, and one would fill the index
+            # (review12 D5: a 5 MB answer became 1,339 passages, unreported).
+            raise CorpusError(path, f"`{key}` is over {MAX_ROW_BYTES // 2**20} MB, longer than "
+                              "any real post (Stack Exchange caps one at 30,000 characters)",
+                              record=f"line {line}")
     if get("answer") is not None:
         return _qa_thread(path, line, get, ctx, marked)
     if get("text") is not None and (get("_id") or get("id")):
@@ -149,12 +156,6 @@ def _qa_thread(path: Path, line: int, get: Any, ctx: LoadContext, marked: bool) 
     question_id = get("questionId") or str(line)
     answer_id = get("answerId") or str(line)
     answer = html.unescape(get("answer") or "")
-    if len(answer.encode("utf-8", "surrogatepass")) > MAX_ROW_BYTES:
-        # As a dump's row: no real answer is this long, and one would fill the index
-        # (review12 D5: a 5 MB record became 1,339 passages, unreported).
-        raise CorpusError(path, f"the answer is over {MAX_ROW_BYTES // 2**20} MB, longer than "
-                          "any real answer (Stack Exchange caps a post at 30,000 characters)",
-                          record=f"line {line}")
     score = get("score")
     asked = html.unescape(get("questionBody") or "")
     return Thread(
