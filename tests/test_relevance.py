@@ -296,7 +296,8 @@ def test_the_shipped_gate_is_placed_at_the_default_threshold(tmp_path: Path) -> 
     assert gate.shown_at == AnswerSettings().min_relevance
     evidence = gate.evidence(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, bool),
                              np.zeros(1, bool), np.zeros(1), np.zeros(1, bool), True,
-                             np.zeros(1), np.zeros(1, bool), (np.zeros(1), np.zeros(1)))
+                             np.zeros(1), np.zeros(1, bool), (np.zeros(1), np.zeros(1)),
+                             np.zeros(1, bool))
     assert set(gate.features) <= set(evidence)
     assert gate.reads_sentences
     # Its cascade: a cheap gate that reads no sentences, at the same place, with a band.
