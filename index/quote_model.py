@@ -32,6 +32,7 @@ from .lead_ins import (
 )
 from .model import CHATBOT_REPLY, CLAIM, OTHER_ANSWER, PROMPT, QUESTION, Passage, Thread
 from .outlets import Gazetteer
+from .sentences import last_sentence
 from .voices import (
     ABOUT_CHATBOTS,
     answerer_material,
@@ -349,7 +350,7 @@ def mark_claims(thread: Thread) -> None:
         passages = answer.passages
         for i, p in enumerate(passages):
             if p.kind == "quote" and p.source_kind not in _NO_EVIDENCE \
-                    and introduces_claim(p.lead_in):
+                    and (introduces_claim(p.lead_in) or _translates_a_claim(passages[:i], p)):
                 p.source_kind = CLAIM
             elif p.kind == "answer" and names_claim_above(p.text):
                 # The quote above it, all of it, where nothing introduces it (a quote led in
@@ -362,6 +363,20 @@ def mark_claims(thread: Thread) -> None:
 
 
 _NO_EVIDENCE = frozenset({QUESTION, OTHER_ANSWER, PROMPT, CHATBOT_REPLY, "linked_post"})
+# "A rough translation of this is", "Translated:": the quote after it is the quote before it
+# in another language.
+_TRANSLATION = re.compile(r"\btranslat(?:ion|ed|ing)\b", re.IGNORECASE)
+
+
+def _translates_a_claim(before: Sequence[Passage], quote: Passage) -> bool:
+    """The quote is the answerer's translation of the claim quoted just before it (review12:
+    Skeptics 44309's 1930 French newspaper claim, its English shown as an unnamed source's
+    quote, read as evidence). Only the claim's kind carries over, never an outlet: a
+    translation is not the outlet's words."""
+    if not quote.lead_in or not _TRANSLATION.search(last_sentence(quote.lead_in)):
+        return False
+    earlier = next((b for b in reversed(before) if b.kind == "quote"), None)
+    return earlier is not None and earlier.source_kind == CLAIM
 
 
 def _earlier(one: str | None, other: str | None) -> bool:

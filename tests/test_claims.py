@@ -73,6 +73,26 @@ def test_a_quote_the_next_paragraph_calls_the_claim() -> None:
         CLAIM, CLAIM, None, CLAIM, None, None]
 
 
+def test_a_translation_of_the_claim_is_the_claim() -> None:
+    """review12 (Skeptics 44309): a 1930 French newspaper's claim, then "A rough translation of
+    this is" and its English, which was shown as an unnamed source's quote, read as evidence.
+    A translation of evidence stays evidence, and takes no outlet either way."""
+    claim_lead = "The claim was also made in domestic newspapers, e.g. L'Express du Midi:"
+    thread = Thread(key="t", title="Was it 50 degrees in Saint-Etienne in 1930?", answers=[
+        Answer(passages=[Passage("quote", "50° AU SOLEIL A SAINT-ETIENNE", lead_in=claim_lead),
+                         Passage("answer", "A rough translation of this is"),
+                         Passage("quote", "50° IN THE SUN IN SAINT-ETIENNE",
+                                 lead_in="A rough translation of this is")]),
+        Answer(passages=[Passage("quote", "Il faisait 30 degrés.", "Le Monde",
+                                 lead_in="Le Monde reported:"),
+                         Passage("quote", "It was 30 degrees.",
+                                 lead_in="Translated:")])])
+    mark_claims(thread)
+    assert [(p.source_kind, p.outlet) for a in thread.answers for p in a.passages
+            if p.kind == "quote"] == [(CLAIM, None), (CLAIM, None), (None, "Le Monde"),
+                                      (None, None)]
+
+
 def test_a_claim_keeps_whose_words_it_is() -> None:
     thread = Thread(key="t", title="Did Manahel Thabet invent a formula?", answers=[Answer(
         passages=[Passage("answer", "NO!"),
