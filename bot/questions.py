@@ -49,3 +49,26 @@ def asks_something(text: str) -> bool:
         return True
     first = _WORD.search(text.lower().replace("\u2019", "'"))
     return first is not None and first.group() in _OPENERS
+
+
+_WORDLIKE = re.compile(r"\w")
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds anything to search: a letter or digit, not only punctuation
+    ("?", "..."), which gets the usage hint rather than "No good match" and a gap."""
+    return _WORDLIKE.search(text) is not None
+
+
+_SENTENCE_END = (".", "?", "!", ":", "\u2026", "\uff1f")
+
+
+def asked_in_post(title: str, body: str) -> str:
+    """A forum post's question: its title (where people put the question) and its first
+    message (the detail) as one text, the title first so that a long body is cut, not it."""
+    title, body = title.strip(), body.strip()
+    if not title or body.casefold().startswith(title.casefold()):
+        return body
+    if not body:
+        return title
+    return f"{title}{'' if title.endswith(_SENTENCE_END) else '.'} {body}"

@@ -15,7 +15,7 @@ import discord
 from .answering import AnswerPage, answer
 from .cooldowns import interaction_may_search
 from .messages import send_kwargs
-from .questions import clean_question
+from .questions import clean_question, has_words
 from .render import render_sources, render_whole, sources_matching
 from .state import REASONS, StateWriteFailed
 
@@ -71,13 +71,15 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             await interaction.response.send_message(
                 "That question is no longer on record; ask it again.", ephemeral=True)
             return
+        # A search may take longer than the 3 s Discord allows before the first response.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         result, kwargs = await answer_and_record(bot, asked.text, qid=self.qid,
                                                  offset=self.offset)
         if not result.hits:
-            await interaction.response.send_message("No more passages for that question.",
-                                                    ephemeral=True)
+            await interaction.followup.send("No more passages for that question.",
+                                            ephemeral=True)
             return
-        await interaction.response.send_message(**kwargs, ephemeral=True)
+        await interaction.followup.send(**kwargs, ephemeral=True)
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -219,7 +221,7 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
         result = await answer(reader, question, k=k, offset=offset,
                               min_relevance=settings.min_relevance, min_score=settings.min_score)
     if not result.hits:
-        if qid is None and question.strip():
+        if qid is None and has_words(question):  # "?" alone is no gap in the corpus
             # Only for /gaps: a failed write must not cost the reply.
             with contextlib.suppress(StateWriteFailed):
                 await bot.state.record_unmatched(question, user_id, channel_id, guild_id)

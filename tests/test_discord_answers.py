@@ -162,3 +162,30 @@ def test_auto_answer_forums_answer_in_their_posts(tmp_path: Path) -> None:
                 assert not await posts_before_a_reply(fake, n)
 
     asyncio.run(scenario())
+
+
+def test_a_forum_post_is_asked_with_its_title(tmp_path: Path) -> None:
+    """review14 M1: a post in an auto-answer forum whose question is its title, its message
+    the detail, got no answer (the message alone asks nothing). Its first message is asked
+    with the title; the title is shown defused, pinging no one."""
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            extra = f"auto_answer_channel_ids = [{fake.forum_id}]\n"
+            async with running_bot(tmp_path, extra_discord=extra, fake=fake):
+                n = len(fake.calls)
+                post = await fake.create_forum_post(
+                    "@everyone why was Soleimani in Baghdad on the day he was killed?",
+                    "He was killed near the airport.")
+                call = await fake.wait_for_call("POST", rf"/channels/{post}/messages", after=n)
+                assert field_names(call.json)
+                assert call.json["allowed_mentions"]["parse"] == []
+                title = call.json["embeds"][0]["title"]
+                assert title == ("Sources for: @\u200beveryone why was Soleimani in Baghdad on "
+                                 "the day he was killed? He was killed near the airport.")
+                # Later messages in the post are judged alone, as in any auto-answer channel.
+                n = len(fake.calls)
+                await fake.send_message("He was killed near the airport.", mention_bot=False,
+                                        channel_id=post)
+                assert not await posts_before_a_reply(fake, n)
+
+    asyncio.run(scenario())

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.questions import QUESTION_MAX, asks_something, clean_question
+from bot.questions import (
+    QUESTION_MAX,
+    asked_in_post,
+    asks_something,
+    clean_question,
+    has_words,
+)
 
 
 def test_text_sqlite_and_discord_would_refuse_is_replaced() -> None:
@@ -33,3 +39,18 @@ def test_what_reads_as_a_question_in_an_auto_answer_channel() -> None:
     for text in ("thanks!", "lol", "Soleimani Baghdad", "I think that's wrong",
                  "great answer, this helps", "", "<@123> ok", "howdy all"):
         assert not asks_something(text), text
+
+
+def test_punctuation_alone_has_no_words_to_search() -> None:
+    assert not has_words("   ?  ") and not has_words("?!…") and not has_words("")
+    assert has_words("why?") and has_words("¿Qué?") and has_words("2020?")
+
+
+def test_a_forum_post_is_asked_by_its_title_and_its_message() -> None:
+    assert asked_in_post("Why did the dam fail?", "It was new.") == \
+        "Why did the dam fail? It was new."
+    assert asked_in_post("Dam failure", "why did it fail?") == "Dam failure. why did it fail?"
+    assert asked_in_post("Why did the dam fail?", "") == "Why did the dam fail?"
+    # A message that repeats the title is not asked twice.
+    assert asked_in_post("Why did the dam fail?", "why did the dam fail? It was new.") == \
+        "why did the dam fail? It was new."
