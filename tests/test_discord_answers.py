@@ -182,6 +182,14 @@ def test_a_forum_post_is_asked_with_its_title(tmp_path: Path) -> None:
                 title = call.json["embeds"][0]["title"]
                 assert title == ("Sources for: @\u200beveryone why was Soleimani in Baghdad on "
                                  "the day he was killed? He was killed near the airport.")
+                # review14's own post: a message that adds only words no passage holds. Asked
+                # with the title, it finds nothing; the title alone is then asked, and shown.
+                n = len(fake.calls)
+                post = await fake.create_forum_post(
+                    "why was Soleimani in Baghdad on the day he was killed?", "title says it all")
+                call = await fake.wait_for_call("POST", rf"/channels/{post}/messages", after=n)
+                assert call.json["embeds"][0]["title"] == (
+                    "Sources for: why was Soleimani in Baghdad on the day he was killed?")
                 # Later messages in the post are judged alone, as in any auto-answer channel.
                 n = len(fake.calls)
                 await fake.send_message("He was killed near the airport.", mention_bot=False,

@@ -98,7 +98,7 @@ class Ask(commands.Cog):
         async with channel.typing():
             _, kwargs = await answer_and_record(self.bot, question,
                                                 user_id=message.author.id, channel_id=channel.id,
-                                                guild_id=message.guild.id)
+                                                guild_id=message.guild.id, or_else=title)
         await reply_to(message, **kwargs)
 
     @app_commands.command(name="ask")
