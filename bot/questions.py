@@ -11,12 +11,19 @@ QUESTION_MAX = 1000  # characters searched and stored; /ask's option allows no m
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # only unpaired ones survive in a Python str
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Discord markup that is no words: a custom emoji (a picture; shown raw in an answer's title,
+# and its name and id, searched as words, turned answered questions into "No good match",
+# review14 L5/L6) and a command's mention, which reads as the command.
+_CUSTOM_EMOJI = re.compile(r"<a?:\w+:\d+>")
+_COMMAND_MENTION = re.compile(r"</([\w -]+):\d+>")
 
 
 def clean_question(text: str) -> str:
     """``text`` in Unicode NFC, unpaired surrogates as U+FFFD (they cannot be encoded, so
     SQLite and Discord refuse them), control characters and runs of white space as one space,
-    trimmed to ``QUESTION_MAX`` characters at a word boundary."""
+    custom emoji left out and a command's mention as ``/name``, trimmed to ``QUESTION_MAX``
+    characters at a word boundary."""
+    text = _COMMAND_MENTION.sub(r"/\1", _CUSTOM_EMOJI.sub(" ", text))
     text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFC", text)
     text = " ".join(_CONTROL.sub(" ", text).split())

@@ -54,3 +54,12 @@ def test_a_forum_post_is_asked_by_its_title_and_its_message() -> None:
     # A message that repeats the title is not asked twice.
     assert asked_in_post("Why did the dam fail?", "why did the dam fail? It was new.") == \
         "why did the dam fail? It was new."
+
+
+def test_custom_emoji_are_left_out_and_command_mentions_read_as_commands() -> None:
+    """review14 L5/L6: "<:pepe:123…>" showed raw in an answer's title, and its words turned
+    an answered question into "No good match" with BM25 alone."""
+    assert clean_question("why did the dam fail? <:pepe:123456789012345678> <a:dance:5>") == \
+        "why did the dam fail?"
+    assert clean_question("see </ask:1> or </sources list:22>") == "see /ask or /sources list"
+    assert clean_question("<@123> <#4> <t:0:R> :pepe:") == "<@123> <#4> <t:0:R> :pepe:"
