@@ -160,20 +160,21 @@ class ReasonSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 
 class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=r"sourced:expand:(?P<qid>\d+):(?P<offset>\d+)"):
-    """The passages of an answer page in full, shown only to whoever asks."""
+                   template=r"sourced:expand:(?P<qid>\d+):(?P<offset>\d+)(?::(?P<start>\d+))?"):
+    """The passages of an answer page in full, shown only to whoever asks; from the page's
+    passage ``start`` on, for those one message had no room for ("Next passages")."""
 
-    def __init__(self, qid: int, offset: int) -> None:
+    def __init__(self, qid: int, offset: int, start: int = 0) -> None:
         super().__init__(discord.ui.Button(
-            label="Expand", style=discord.ButtonStyle.secondary,
-            custom_id=f"sourced:expand:{qid}:{offset}"))
-        self.qid, self.offset = qid, offset
+            label="Next passages" if start else "Expand", style=discord.ButtonStyle.secondary,
+            custom_id=f"sourced:expand:{qid}:{offset}" + (f":{start}" if start else "")))
+        self.qid, self.offset, self.start = qid, offset, start
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any],
                              item: discord.ui.Item[Any], match: re.Match[str], /
                              ) -> ExpandButton:
-        return cls(int(match["qid"]), int(match["offset"]))
+        return cls(int(match["qid"]), int(match["offset"]), int(match["start"] or 0))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: SourcedBot = interaction.client
@@ -185,8 +186,13 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                 "That answer is no longer on record; ask again.", ephemeral=True)
             return
         async with bot.indexes.reader() as reader:
-            reply = render_whole(await reader.whole(ids))
-        await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
+            hits = await reader.whole(ids)
+        reply = render_whole(hits[self.start:])
+        shown = self.start + len(reply.embeds)
+        view = discord.ui.View(timeout=None)
+        if reply.embeds and shown < len(hits):  # review14 M2: the rest on a page of its own
+            view.add_item(ExpandButton(self.qid, self.offset, shown))
+        await interaction.response.send_message(**send_kwargs(reply, view=view), ephemeral=True)
 
 
 def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool = False
