@@ -86,11 +86,19 @@ def test_outlet_names_cannot_break_links_or_limits(tmp_path: Path) -> None:
             # Discord's limits (the harness fails the test on any refused call).
             auto = await fake.send_autocomplete("source", "outlet", "huge huge")
             value = (await callback_for(fake, auto)).json["data"]["choices"][0]["value"]
+            refused = 0
             for options in ({"outlet": value}, {"outlet": value, "question": "crane"},
                             {"outlet": HUGE_OUTLET.strip(), "question": "lighthouse"}):
                 source = await fake.send_command("source", options)
                 body = (await followup_for(fake, source)).json
                 assert body.get("embeds") or "No passage citing Huge Huge" in body["content"]
+                refused += not body.get("embeds")
+                if not body.get("embeds"):
+                    # Deferred in public, refused in private: the "thinking" message goes.
+                    assert body["flags"] & EPHEMERAL
+                    assert fake.calls_to("DELETE", rf"/webhooks/\d+/{source['token']}/messages/"
+                                                   r"@original")
+            assert refused == 1  # the lighthouse is not the huge outlet's
             assert not [c for c in fake.calls if c.status == 400]
 
     asyncio.run(scenario())
