@@ -3,7 +3,8 @@ on-topic question, and honestly nothing for an off-topic one?
 
     python -m bench.answers [--split heldout|fresh|unseen|unseen2|unseen3|unseen4|unseen5|
                                      unseen6|unseen7|unseen8|unseen9|unseen10|unseen11|
-                                     unseen12|unseen13|unseen14|tune|tune2|tune3|all]
+                                     unseen12|unseen13|unseen14|unseen15|tune|tune2|tune3|
+                                     all]
                             [--bm25-only] [--min-relevance X] [--sweep] [-v]
                             [--relevance-cost [--no-cascade]]
 
@@ -54,6 +55,10 @@ DATA = (ROOT / ".." / "shared" / "data").resolve()
 QUESTIONS = Path(__file__).with_name("answers_questions.toml")
 CACHE = PROJECT_ROOT / "data" / "answers-bench"
 SEED = "politics-se-why-was-soleimani-in-iraq"
+# The question file's splits, each one a --split choice (a test holds the two together).
+SPLITS = ("heldout", "fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6",
+          "unseen7", "unseen8", "unseen9", "unseen10", "unseen11", "unseen12", "unseen13",
+          "unseen14", "unseen15", "tune", "tune2", "tune3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,10 +318,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", default="heldout", choices=(
-        "heldout", "fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6",
-        "unseen7", "unseen8", "unseen9", "unseen10", "unseen11", "unseen12", "unseen13",
-        "unseen14", "tune", "tune2", "tune3", "all"))
+    parser.add_argument("--split", default="heldout", choices=(*SPLITS, "all"))
     parser.add_argument("--config", type=Path, help="a config file (default: the bot's)")
     parser.add_argument("--cache", type=Path, default=CACHE,
                         help=f"where the corpus copy and its index are kept (default: {CACHE})")

@@ -57,7 +57,7 @@ from bench.scifact_eval import WORK, paraphrases, scifact  # noqa: E402
 from index import embedding, store  # noqa: E402
 from index.hybrid import FUSION, fuse, with_titles  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
-from index.relevance import sentences  # noqa: E402
+from index.sentences import sentences  # noqa: E402
 from index.tokenize import Tokenizer  # noqa: E402
 
 DEPTH = FUSION.candidates

@@ -11,12 +11,19 @@ QUESTION_MAX = 1000  # characters searched and stored; /ask's option allows no m
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # only unpaired ones survive in a Python str
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Discord markup that is no words: a custom emoji (a picture; shown raw in an answer's title,
+# and its name and id, searched as words, turned answered questions into "No good match",
+# review14 L5/L6) and a command's mention, which reads as the command.
+_CUSTOM_EMOJI = re.compile(r"<a?:\w+:\d+>")
+_COMMAND_MENTION = re.compile(r"</([\w -]+):\d+>")
 
 
 def clean_question(text: str) -> str:
     """``text`` in Unicode NFC, unpaired surrogates as U+FFFD (they cannot be encoded, so
     SQLite and Discord refuse them), control characters and runs of white space as one space,
-    trimmed to ``QUESTION_MAX`` characters at a word boundary."""
+    custom emoji left out and a command's mention as ``/name``, trimmed to ``QUESTION_MAX``
+    characters at a word boundary."""
+    text = _COMMAND_MENTION.sub(r"/\1", _CUSTOM_EMOJI.sub(" ", text))
     text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFC", text)
     text = " ".join(_CONTROL.sub(" ", text).split())
@@ -49,3 +56,26 @@ def asks_something(text: str) -> bool:
         return True
     first = _WORD.search(text.lower().replace("\u2019", "'"))
     return first is not None and first.group() in _OPENERS
+
+
+_WORDLIKE = re.compile(r"\w")
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds anything to search: a letter or digit, not only punctuation
+    ("?", "..."), which gets the usage hint rather than "No good match" and a gap."""
+    return _WORDLIKE.search(text) is not None
+
+
+_SENTENCE_END = (".", "?", "!", ":", "\u2026", "\uff1f")
+
+
+def asked_in_post(title: str, body: str) -> str:
+    """A forum post's question: its title (where people put the question) and its first
+    message (the detail) as one text, the title first so that a long body is cut, not it."""
+    title, body = title.strip(), body.strip()
+    if not title or body.casefold().startswith(title.casefold()):
+        return body
+    if not body:
+        return title
+    return f"{title}{'' if title.endswith(_SENTENCE_END) else '.'} {body}"

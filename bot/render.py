@@ -20,8 +20,7 @@ from discord.utils import escape_markdown
 
 from index import sources
 from index.reader import CitedSource, Hit, Stats
-from index.relevance import SENTENCE_END  # a sentence's end, or a line's
-from index.sentences import last_sentence
+from index.sentences import SENTENCE_OR_LINE_END, last_sentence
 
 from .state import REASONS, Gap
 
@@ -105,7 +104,7 @@ def trim_sentences(text: str, limit: int) -> tuple[str, bool]:
     room = limit - len(CUT_MARK)
     if room <= 1:
         return trim(text, limit), True
-    ends = [m.end() for m in SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
+    ends = [m.end() for m in SENTENCE_OR_LINE_END.finditer(text, 0, room + 1) if m.end() <= room]
     if ends and ends[-1] > room // 2:
         return text[:ends[-1]].rstrip() + CUT_MARK, True
     return trim(text, room) + CUT_MARK, True
@@ -472,10 +471,27 @@ def render_reload(report: ReloadReport) -> Reply:
         # a whole embed (review13 F1): the lists share what the rest leaves.
         left = EMBED_TOTAL_MAX - embed_length(embed) - sum(len(name) for name, _ in listed)
         each = min(FIELD_VALUE_MAX, left // len(listed))
-        embed["fields"] = [{"name": name, "value": trim("\n".join(f"• {escape(s)}"
-                                                                  for s in items), each),
+        embed["fields"] = [{"name": name, "value": bullets_within(items, each),
                             "inline": False} for name, items in listed]
     return Reply(embeds=[embed])
+
+
+def bullets_within(items: Sequence[str], limit: int) -> str:
+    """``items`` (raw: escaped here) as a bulleted list within ``limit`` characters: whole
+    lines (one too long for the list is cut, marked), then how many were left out."""
+    more = "… and {} more"
+    reserve = len(more.format(len(items))) + 1
+    lines: list[str] = []
+    used = 0
+    for i, item in enumerate(items):
+        line = "• " + escaped_within(item, max(limit - reserve - 3, 1))
+        if used + len(line) + 1 > limit - (reserve if i < len(items) - 1 else 0):
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if len(lines) < len(items):
+        lines.append(more.format(len(items) - len(lines)))
+    return "\n".join(lines)[:limit]
 
 
 def as_text(reply: Reply) -> str:
@@ -500,13 +516,17 @@ def embed_length(embed: dict[str, Any]) -> int:
             + len(embed.get("author", {}).get("name", "")))
 
 
+EMBEDS_MAX = 10  # embeds in one message
+
+
 def render_whole(hits: Sequence[Hit]) -> Reply:
     """The passages of an answer page in full ("Expand"): an embed each, the text in the
     description (4096), inside the 6000 of a message; what still does not fit is cut after a
-    sentence, marked, with the thread's link for the rest."""
+    sentence, marked, with the thread's link for the rest. Passages left no room at all are
+    named in the message's text, each with its thread's link, never dropped unsaid."""
     embeds: list[dict[str, Any]] = []
     budget = EMBED_TOTAL_MAX
-    for hit in list(hits)[:10]:
+    for hit in list(hits)[:EMBEDS_MAX]:
         name = field_name(hit)
         tail = _credit(hit, FIELD_VALUE_MAX)
         head = _intro_line(hit)
@@ -524,15 +544,39 @@ def render_whole(hits: Sequence[Hit]) -> Reply:
         budget -= embed_length(embed)
     if not embeds:
         return Reply(content="Those passages are no longer in the index; ask again.")
-    return Reply(embeds=embeds)
+    return Reply(content=did_not_fit(hits[len(embeds):]), embeds=embeds)
 
 
-def render_gaps(gaps: Sequence[Gap]) -> Reply:
+def did_not_fit(hits: Sequence[Hit]) -> str:
+    """The passages one message had no room for, by rank and source, each linked to its
+    thread (review14 M2: Expand dropped them unsaid); "" for none. Within ``CONTENT_MAX``."""
+    if not hits:
+        return ""
+    n = len(hits)
+    text = f"{n} more passage{'s' if n != 1 else ''} did not fit in this message: "
+    items = []
+    for hit in hits:
+        page = link(_page_word(hit), hit.thread_url)
+        items.append(f"{hit.rank} · {escaped_within(source_label(hit), OUTLET_SHOWN)} ({page})")
+    for shown in range(len(items), 0, -1):
+        rest = len(items) - shown
+        line = text + "; ".join(items[:shown]) + (f"; and {rest} more" if rest else "") + "."
+        if len(line) <= CONTENT_MAX:
+            return line
+    return text.rstrip(": ") + "; read them in their threads."
+
+
+GAPS_MORE = "… and {} more, less frequent, not shown."
+
+
+def render_gaps(gaps: Sequence[Gap], total: int | None = None) -> Reply:
     """``/gaps``: questions that got "no good match" or 👎, most frequent first, with the
-    reasons given, so admins know what to add to the corpus."""
+    reasons given, so admins know what to add to the corpus. ``total``: how many questions
+    are on record, when ``gaps`` holds only the first of them."""
     if not gaps:
         return Reply(content="No gaps on record: every question asked got passages, and none "
                              "got a 👎.")
+    total = max(total or 0, len(gaps))
     lines = []
     for i, gap in enumerate(gaps, start=1):
         what = []
@@ -543,11 +587,14 @@ def render_gaps(gaps: Sequence[Gap]) -> Reply:
                                 for r, n in sorted(gap.reasons.items(), key=lambda x: -x[1]))
             what.append(f"{gap.down_votes}× 👎" + (f" ({reasons})" if reasons else ""))
         lines.append(f"{i}. {escaped_within(gap.question, 200)} — {'; '.join(what)}")
-    description = ""
-    for line in lines:  # whole lines only
-        if len(description) + len(line) + 1 > DESCRIPTION_MAX:
+    description, shown = "", 0
+    for line in lines:  # whole lines only, with room for the count of those left out
+        if len(description) + len(line) + 1 > DESCRIPTION_MAX - len(GAPS_MORE.format(total)):
             break
         description += line + "\n"
+        shown += 1
+    if shown < total:  # review14 L3: never leave questions out unsaid
+        description += GAPS_MORE.format(total - shown)
     embed = {"title": "Gaps: questions the corpus answers badly", "color": COLOUR,
              "description": description.strip(),
              "footer": {"text": "Most frequent first. Add documents that answer them to the "

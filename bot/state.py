@@ -280,6 +280,12 @@ class State:
         frequent first (the same question in other case or spacing counts as one). None:
         those asked in no server on record (in direct messages, or before servers were
         recorded)."""
+        return (await self.gaps_and_total(guild_id, limit))[0]
+
+    async def gaps_and_total(self, guild_id: int | None, limit: int = 20
+                             ) -> tuple[list[Gap], int]:
+        """``gaps``, and how many there are in all, so that a list can say what it left
+        out."""
         async with self._db.execute(
                 "SELECT text, 1, 0, NULL, asked_at FROM unmatched WHERE guild_id IS ? "
                 "UNION ALL "
@@ -303,4 +309,4 @@ class State:
             gaps.append((Gap(latest[0], sum(r[1] for r in items), sum(r[2] for r in items),
                              reasons), latest[4]))
         gaps.sort(key=lambda g: (-g[0].count, -g[1]))
-        return [g for g, _ in gaps[:limit]]
+        return [g for g, _ in gaps[:limit]], len(gaps)

@@ -15,7 +15,7 @@ import discord
 from .answering import AnswerPage, answer
 from .cooldowns import interaction_may_search
 from .messages import send_kwargs
-from .questions import clean_question
+from .questions import clean_question, has_words
 from .render import render_sources, render_whole, sources_matching
 from .state import REASONS, StateWriteFailed
 
@@ -71,13 +71,15 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             await interaction.response.send_message(
                 "That question is no longer on record; ask it again.", ephemeral=True)
             return
+        # A search may take longer than the 3 s Discord allows before the first response.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         result, kwargs = await answer_and_record(bot, asked.text, qid=self.qid,
                                                  offset=self.offset)
         if not result.hits:
-            await interaction.response.send_message("No more passages for that question.",
-                                                    ephemeral=True)
+            await interaction.followup.send("No more passages for that question.",
+                                            ephemeral=True)
             return
-        await interaction.response.send_message(**kwargs, ephemeral=True)
+        await interaction.followup.send(**kwargs, ephemeral=True)
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -158,20 +160,21 @@ class ReasonSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 
 class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=r"sourced:expand:(?P<qid>\d+):(?P<offset>\d+)"):
-    """The passages of an answer page in full, shown only to whoever asks."""
+                   template=r"sourced:expand:(?P<qid>\d+):(?P<offset>\d+)(?::(?P<start>\d+))?"):
+    """The passages of an answer page in full, shown only to whoever asks; from the page's
+    passage ``start`` on, for those one message had no room for ("Next passages")."""
 
-    def __init__(self, qid: int, offset: int) -> None:
+    def __init__(self, qid: int, offset: int, start: int = 0) -> None:
         super().__init__(discord.ui.Button(
-            label="Expand", style=discord.ButtonStyle.secondary,
-            custom_id=f"sourced:expand:{qid}:{offset}"))
-        self.qid, self.offset = qid, offset
+            label="Next passages" if start else "Expand", style=discord.ButtonStyle.secondary,
+            custom_id=f"sourced:expand:{qid}:{offset}" + (f":{start}" if start else "")))
+        self.qid, self.offset, self.start = qid, offset, start
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any],
                              item: discord.ui.Item[Any], match: re.Match[str], /
                              ) -> ExpandButton:
-        return cls(int(match["qid"]), int(match["offset"]))
+        return cls(int(match["qid"]), int(match["offset"]), int(match["start"] or 0))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: SourcedBot = interaction.client
@@ -183,8 +186,13 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                 "That answer is no longer on record; ask again.", ephemeral=True)
             return
         async with bot.indexes.reader() as reader:
-            reply = render_whole(await reader.whole(ids))
-        await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
+            hits = await reader.whole(ids)
+        reply = render_whole(hits[self.start:])
+        shown = self.start + len(reply.embeds)
+        view = discord.ui.View(timeout=None)
+        if reply.embeds and shown < len(hits):  # review14 M2: the rest on a page of its own
+            view.add_item(ExpandButton(self.qid, self.offset, shown))
+        await interaction.response.send_message(**send_kwargs(reply, view=view), ephemeral=True)
 
 
 def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool = False
@@ -201,14 +209,17 @@ def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool 
 
 async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None = None,
                             user_id: int = 0, channel_id: int | None = None,
-                            guild_id: int | None = None, offset: int = 0
-                            ) -> tuple[AnswerPage, dict[str, Any]]:
+                            guild_id: int | None = None, offset: int = 0,
+                            or_else: str | None = None) -> tuple[AnswerPage, dict[str, Any]]:
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
     A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
     ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown; a
-    later page passes the recorded text. Returns the answer and the keyword arguments of the
+    later page passes the recorded text. ``or_else``: a shorter question asked when a new
+    one finds nothing (a forum post's title, when the title and its message together find
+    nothing: a message such as "title says it all" adds only words no passage holds); the
+    one answered is the one recorded. Returns the answer and the keyword arguments of the
     send call.
     """
     if qid is None:
@@ -218,8 +229,15 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
     async with bot.indexes.reader() as reader:
         result = await answer(reader, question, k=k, offset=offset,
                               min_relevance=settings.min_relevance, min_score=settings.min_score)
+        shorter = clean_question(or_else or "")
+        if not result.hits and qid is None and has_words(shorter) and shorter != question:
+            second = await answer(reader, shorter, k=k, offset=offset,
+                                  min_relevance=settings.min_relevance,
+                                  min_score=settings.min_score)
+            if second.hits:
+                question, result = shorter, second
     if not result.hits:
-        if qid is None and question.strip():
+        if qid is None and has_words(question):  # "?" alone is no gap in the corpus
             # Only for /gaps: a failed write must not cost the reply.
             with contextlib.suppress(StateWriteFailed):
                 await bot.state.record_unmatched(question, user_id, channel_id, guild_id)

@@ -83,6 +83,14 @@ class BuildReport:
     # from the folder's name alone (``sedump.site_named_by_folder``).
     sites: dict[str, str] = field(default_factory=dict)
     sites_by_folder: list[str] = field(default_factory=list)
+    # The corpus folder: the JSON report names skipped files relative to it, as it names the
+    # others (review14 L1: /reload showed the host's absolute paths to server admins).
+    corpus: Path | None = None
+
+    def _relative(self, path: Path) -> str:
+        if self.corpus is not None and path.is_relative_to(self.corpus):
+            return str(path.relative_to(self.corpus))
+        return str(path)
 
     @property
     def totals(self) -> FileCounts:
@@ -113,9 +121,9 @@ class BuildReport:
             "database": str(self.database),
             "files": [{"path": f.path, "threads": f.counts.threads, "reused": f.reused,
                        "passages": f.counts.passages} for f in self.files],
-            "skipped": [{"path": str(e.path), "record": e.record, "problem": e.problem}
-                        for e in self.skipped],
-            "skipped_records": [{"path": str(e.path), "record": e.record,
+            "skipped": [{"path": self._relative(e.path), "record": e.record,
+                         "problem": e.problem} for e in self.skipped],
+            "skipped_records": [{"path": self._relative(e.path), "record": e.record,
                                  "problem": e.problem} for e in self.skipped_records],
             "threads": totals.threads, "passages": totals.passages, "quotes": totals.quotes,
             "sourced_quotes": totals.sourced_quotes, "quotes_by_source_kind": self.by_kind,
@@ -227,6 +235,7 @@ def build(corpus: Path, database: Path, *, ctx: LoadContext | None = None,
         if previous is not None:
             previous.close()
     report.seconds = time.perf_counter() - started
+    report.corpus = corpus
     report.ignored = [str(p.relative_to(corpus)) for p in ignored_files(corpus)]
     report.skipped += [CorpusError(p, problem) for p, problem in unfollowed_links(corpus)]
     for loaded in report.files:

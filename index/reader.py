@@ -41,7 +41,6 @@ from .relevance import (
     GATES,
     MEANING,
     SENTENCE_HEAD,
-    SENTENCE_WINDOW,
     Gate,
     IdfTable,
     MeaningScale,
@@ -56,11 +55,10 @@ from .relevance import (
     question_words,
     rarest_word,
     relevance,
-    sentences,
-    window,
     with_meaning,
     without_word,
 )
+from .sentences import SENTENCE_WINDOW, sentences, window
 from .tokenize import Tokenizer
 
 log = logging.getLogger(__name__)

@@ -281,52 +281,10 @@ def rarest_word(words: Sequence[Word]) -> Word | None:
     return words[order[0]] if order else None
 
 
-# The candidates, best ranked first, whose sentences the gate reads (``sentence``), and the
-# sentences read in each: embedding is the cost, and only sentences holding the question's
-# rarest word are embedded (none for a passage without it).
+# The candidates, best ranked first, whose sentences the gate reads (``sentence``; at most
+# ``index.sentences.SENTENCES`` in each): embedding is the cost, and only sentences holding the
+# question's rarest word are embedded (none for a passage without it).
 SENTENCE_HEAD = 5
-SENTENCES = 12
-# And each cut to this many characters: about the model's 256-token window, so a long line
-# without a full stop costs no more than the model reads (the longest sentence held by the
-# tuning questions' candidates has 780).
-SENTENCE_CHARS = 1000
-# A sentence held for the rarest word and longer than this is embedded as this many characters
-# around the word's first place (``window``): embedding costs by the token, about 0.05 ms a
-# character on this machine, and a 1,000-character sentence made a question's p99 at a
-# million passages (h19lat's tail: 22-76 ms in the sentences). The words far from the rare
-# one say least about whether the sentence is about it.
-SENTENCE_WINDOW = 240
-# A sentence's end, or a line's (lists end their lines without a full stop); bot.render cuts
-# passages for Discord at the same ends.
-SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?=\s)|\n""")
-
-
-def sentences(text: str, most: int = SENTENCES, chars: int = SENTENCE_CHARS) -> list[str]:
-    """The first ``most`` sentences of ``text`` (a line counts as one), stripped, none empty,
-    each cut to ``chars`` characters."""
-    out: list[str] = []
-    start = 0
-    for m in SENTENCE_END.finditer(text):
-        if piece := text[start:m.end()].strip():
-            out.append(piece[:chars])
-        start = m.end()
-    if piece := text[start:].strip():
-        out.append(piece[:chars])
-    return out[:most]
-
-
-def window(sentence: str, at: int, chars: int = SENTENCE_WINDOW) -> str:
-    """At most ``chars`` characters of ``sentence`` around its character ``at``, centred on it
-    where the sentence allows, cut at spaces (no word in part); whole when short enough."""
-    if len(sentence) <= chars:
-        return sentence
-    start = max(0, min(at - chars // 2, len(sentence) - chars))
-    end = start + chars
-    if start > 0 and not sentence[start - 1].isspace():  # a word cut at the start: drop it
-        start = next((i + 1 for i in range(start, end) if sentence[i].isspace()), start)
-    if end < len(sentence) and not sentence[end].isspace():  # and at the end
-        end = next((i for i in range(end - 1, start, -1) if sentence[i].isspace()), end)
-    return sentence[start:end].strip()
 
 
 # A question asking what a term is or means ("what is ikejime?", "whats tit for tat", "who

@@ -37,3 +37,15 @@ def test_the_gate_fit_scores_a_passage_inside_a_joined_quote_as_shown() -> None:
     asked = Asked(question, hits, np.zeros((3, 0)), np.array([False, True, False]))
     assert right(asked, np.array([0.9, 0.8, 0.2]), 0.35, 3)  # p2+p3 joined under p2's id
     assert not right(asked, np.array([0.9, 0.2, 0.8]), 0.35, 3)  # p3 below: not shown
+
+
+def test_every_split_of_the_question_file_is_a_split_choice() -> None:
+    # A set added to bench/answers_questions.toml must be askable with --split, and a choice
+    # must have questions: otherwise a blind set is run empty or not at all.
+    from bench.answers import SPLITS, read_questions
+
+    questions = read_questions()
+    assert {q.split for q in questions} == set(SPLITS)
+    for q in questions:
+        assert q.text.strip(), q
+        assert all(e and e == e.strip() and " " not in e for e in q.expect), q

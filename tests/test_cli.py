@@ -102,6 +102,15 @@ def test_broken_file_is_skipped_and_reported(tmp_path: Path) -> None:
     assert "Skipped 1 file(s):" in result.stdout
     assert f"{corpus / 'broken.txt'}: line 1: binary data" in result.stdout
 
+    # --json names it relative to the corpus, as it names the files it loaded (review14 L1).
+    result = index_cli("--config", bm25_config(tmp_path), "build", "--corpus", str(corpus),
+                       "--db", str(db), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["skipped"] == [{"path": "broken.txt", "record": "line 1",
+                                  "problem": report["skipped"][0]["problem"]}]
+    assert "binary data" in report["skipped"][0]["problem"]
+
 
 def test_search_readable_leaves_out_what_a_note_lacks(tmp_path: Path) -> None:
     """A Markdown note has no answer score: the line does not print "None"."""

@@ -5,6 +5,7 @@ restart)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -160,5 +161,85 @@ def test_auto_answer_forums_answer_in_their_posts(tmp_path: Path) -> None:
                 n = len(fake.calls)
                 await fake.send_message("Soleimani Baghdad", mention_bot=False)
                 assert not await posts_before_a_reply(fake, n)
+
+    asyncio.run(scenario())
+
+
+def test_a_forum_post_is_asked_with_its_title(tmp_path: Path) -> None:
+    """review14 M1: a post in an auto-answer forum whose question is its title, its message
+    the detail, got no answer (the message alone asks nothing). Its first message is asked
+    with the title; the title is shown defused, pinging no one."""
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            extra = f"auto_answer_channel_ids = [{fake.forum_id}]\n"
+            async with running_bot(tmp_path, extra_discord=extra, fake=fake):
+                n = len(fake.calls)
+                post = await fake.create_forum_post(
+                    "@everyone why was Soleimani in Baghdad on the day he was killed?",
+                    "He was killed near the airport.")
+                call = await fake.wait_for_call("POST", rf"/channels/{post}/messages", after=n)
+                assert field_names(call.json)
+                assert call.json["allowed_mentions"]["parse"] == []
+                title = call.json["embeds"][0]["title"]
+                assert title == ("Sources for: @\u200beveryone why was Soleimani in Baghdad on "
+                                 "the day he was killed? He was killed near the airport.")
+                # review14's own post: a message that adds only words no passage holds. Asked
+                # with the title, it finds nothing; the title alone is then asked, and shown.
+                n = len(fake.calls)
+                post = await fake.create_forum_post(
+                    "why was Soleimani in Baghdad on the day he was killed?", "title says it all")
+                call = await fake.wait_for_call("POST", rf"/channels/{post}/messages", after=n)
+                assert call.json["embeds"][0]["title"] == (
+                    "Sources for: why was Soleimani in Baghdad on the day he was killed?")
+                # Later messages in the post are judged alone, as in any auto-answer channel.
+                n = len(fake.calls)
+                await fake.send_message("He was killed near the airport.", mention_bot=False,
+                                        channel_id=post)
+                assert not await posts_before_a_reply(fake, n)
+
+    asyncio.run(scenario())
+
+
+def test_expand_pages_what_one_message_has_no_room_for(tmp_path: Path) -> None:
+    """review14 M2: three long quotes (~3,300 characters each) on one page: Expand showed the
+    first whole, the second cut, and dropped the third unsaid. It names the one left out, and
+    "Next passages" shows it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for port in ("Oslo", "Bergen", "Tromso"):
+        text = " ".join(f"The harbour master of {port} said the ferry number {i} left late."
+                        for i in range(60))
+        (corpus / f"{port.lower()}.md").write_text(
+            f"---\ntitle: Why did the {port} ferry leave late?\nurl: https://example.org/{port}\n"
+            f"---\nAccording to [the BBC](https://www.bbc.co.uk/news/{port}):\n\n> {text}\n",
+            encoding="utf-8")
+    for k in range(8):  # words in fewer than half the notes weigh something in BM25
+        (corpus / f"orchard{k}.md").write_text(
+            f"---\ntitle: Orchard {k}\n---\nThe orchard number {k} grew apples and pears.\n",
+            encoding="utf-8")
+
+    async def scenario() -> None:
+        async with running_bot(tmp_path, corpus=corpus,
+                               extra_answers="min_relevance = 0.0") as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            await fake.send_message("why did the ferry leave late, said the harbour master?")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert len(field_names(reply)) == 3
+            expand = next(i for i in custom_ids(reply) if i.startswith("sourced:expand:"))
+            body = (await callback_for(fake, await fake.click(sent(fake, reply), expand))
+                    ).json["data"]
+            assert [e["title"] for e in body["embeds"]] == ["1 · BBC", "2 · BBC"]
+            assert re.fullmatch(r"1 more passage did not fit in this message: 3 · BBC "
+                                r"\(\[note\]\(https://example\.org/\w+\)\)\.", body["content"])
+            [more] = custom_ids(body)
+            assert [c["label"] for c in body["components"][0]["components"]] == [
+                "Next passages"]
+            rest = (await callback_for(fake, await fake.click(sent(fake, body), more))
+                    ).json["data"]
+            assert rest["flags"] & EPHEMERAL and not custom_ids(rest)
+            assert [e["title"] for e in rest["embeds"]] == ["3 · BBC"]
+            assert "ferry number 59 left late." in rest["embeds"][0]["description"]
+            assert not rest.get("content")
 
     asyncio.run(scenario())

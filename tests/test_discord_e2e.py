@@ -81,10 +81,13 @@ def test_asking_and_browsing(tmp_path: Path) -> None:
             body = (await callback_for(fake, auto)).json
             assert body["type"] == 8
             assert [c["value"] for c in body["data"]["choices"]] == ["Reuters"]
+            # It defers before searching (review14 L7: a slow search must not outlast the 3 s
+            # Discord allows before the first response), and answers in public.
             source = await fake.send_command("source", {"outlet": "BBC",
                                                         "question": "scheduled meeting"})
             body = (await callback_for(fake, source)).json
-            assert field_names(body["data"]) == ["1 · BBC"]
+            assert body["type"] == 5 and not (body.get("data") or {}).get("flags", 0) & EPHEMERAL
+            assert field_names((await followup_for(fake, source)).json) == ["1 · BBC"]
 
             # /stats
             stats = await fake.send_command("stats")
@@ -125,8 +128,10 @@ def test_buttons_survive_a_restart(tmp_path: Path) -> None:
             async with running_bot(tmp_path, fake=fake):
                 click = await fake.click(message, more)
                 body = (await callback_for(fake, click)).json
-                assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
-                assert [n.split(" · ")[0] for n in field_names(body["data"])] == ["4", "5", "6"]
+                # Deferred before searching (review14 L7), privately; then the next page.
+                assert body["type"] == 5 and body["data"]["flags"] & EPHEMERAL
+                page = (await followup_for(fake, click)).json
+                assert [n.split(" · ")[0] for n in field_names(page)] == ["4", "5", "6"]
                 vote = await fake.click(message, up, user=fake.admin)
                 body = (await callback_for(fake, vote)).json
                 assert "feedback is recorded" in body["data"]["content"]

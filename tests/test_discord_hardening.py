@@ -53,6 +53,10 @@ async def callback_for(fake: FakeDiscord, interaction: dict[str, str]) -> Record
     return await fake.wait_for_call("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
 
 
+async def followup_for(fake: FakeDiscord, interaction: dict[str, str]) -> RecordedCall:
+    return await fake.wait_for_call("POST", rf"/webhooks/\d+/{interaction['token']}")
+
+
 def embed_text(body: dict[str, Any]) -> str:
     return "\n".join(f["value"] for e in body.get("embeds") or [] for f in e.get("fields", []))
 
@@ -75,18 +79,26 @@ def test_outlet_names_cannot_break_links_or_limits(tmp_path: Path) -> None:
             choices = (await callback_for(fake, auto)).json["data"]["choices"]
             assert len(choices) == 1
             source = await fake.send_command("source", {"outlet": choices[0]["value"]})
-            body = (await callback_for(fake, source)).json["data"]
+            body = (await followup_for(fake, source)).json
             assert "lighthouse was repainted" in embed_text(body)
 
             # A 5,000-character outlet: chosen, asked about, or matching nothing: all within
             # Discord's limits (the harness fails the test on any refused call).
             auto = await fake.send_autocomplete("source", "outlet", "huge huge")
             value = (await callback_for(fake, auto)).json["data"]["choices"][0]["value"]
+            refused = 0
             for options in ({"outlet": value}, {"outlet": value, "question": "crane"},
                             {"outlet": HUGE_OUTLET.strip(), "question": "lighthouse"}):
                 source = await fake.send_command("source", options)
-                body = (await callback_for(fake, source)).json["data"]
+                body = (await followup_for(fake, source)).json
                 assert body.get("embeds") or "No passage citing Huge Huge" in body["content"]
+                refused += not body.get("embeds")
+                if not body.get("embeds"):
+                    # Deferred in public, refused in private: the "thinking" message goes.
+                    assert body["flags"] & EPHEMERAL
+                    assert fake.calls_to("DELETE", rf"/webhooks/\d+/{source['token']}/messages/"
+                                                   r"@original")
+            assert refused == 1  # the lighthouse is not the huge outlet's
             assert not [c for c in fake.calls if c.status == 400]
 
     asyncio.run(scenario())
@@ -161,7 +173,7 @@ def test_every_page_searches_the_one_stored_question(tmp_path: Path) -> None:
             message = fake.created[-1]
             more = next(i for i in custom_ids(message) if i.startswith("sourced:more:"))
             click = await fake.click(message, more)
-            page2 = (await callback_for(fake, click)).json["data"]
+            page2 = (await followup_for(fake, click)).json
             first = {f["value"] for f in message["embeds"][0]["fields"]}
             second = {f["value"] for f in page2["embeds"][0]["fields"]}
             assert first and second and not first & second
@@ -197,6 +209,55 @@ def test_one_cooldown_for_every_search_told_once_and_privately(tmp_path: Path) -
             assert not await posts_before_a_reply(fake, n)
             reactions = [c.path for c in fake.calls[n:] if "/reactions/" in c.path]
             assert len(reactions) == 1 and f"/messages/{asked[0]}/reactions/" in reactions[0]
+    asyncio.run(scenario())
+
+
+def test_a_refusal_that_searched_nothing_costs_no_cooldown(tmp_path: Path) -> None:
+    """review14 L2 and L10: "Find sources" on a message without text, /source with an outlet
+    the corpus does not cite, and a mention followed by "?" alone search nothing: they cost
+    no cooldown, and "?" gets the usage hint, not "No good match" and a place in /gaps."""
+    async def scenario() -> None:
+        async with running_bot(tmp_path, extra_answers="cooldown_seconds = 60") as bot:
+            fake = bot.fake
+            empty = await fake.send_message("", mention_bot=False)
+            find = await fake.send_message_command("Find sources", empty)
+            body = (await callback_for(fake, find)).json["data"]
+            assert body["content"] == "That message has no text to find sources for."
+            source = await fake.send_command("source", {"outlet": "Nope"})
+            body = (await callback_for(fake, source)).json["data"]
+            assert body["content"].startswith("No outlet by that name")
+            n = len(fake.calls)
+            await fake.send_message("   ?  ")
+            reply = (await fake.wait_for_call("POST", POST_MESSAGE, after=n)).json
+            assert reply["content"].startswith("Ask me a question after the mention")
+            ask = await fake.send_command("ask", {"question": "why was Soleimani in Baghdad?"})
+            assert (await callback_for(fake, ask)).json["type"] == 5  # searched, not refused
+            assert field_names((await followup_for(fake, ask)).json)
+    asyncio.run(scenario())
+    con = sqlite3.connect(tmp_path / "state.db")
+    try:
+        assert con.execute("SELECT text FROM unmatched").fetchall() == []
+    finally:
+        con.close()
+
+
+def test_a_question_deleted_while_it_is_searched_is_still_answered(tmp_path: Path) -> None:
+    """review14 L8: Discord refuses a reply to a deleted message unless the reply says it may
+    go without (``fail_if_not_exists: false``); the answer was lost, only logged."""
+    async def scenario() -> None:
+        async with running_bot(tmp_path) as bot:
+            fake = bot.fake
+            n = len(fake.calls)
+            question = await fake.send_message("why was Soleimani in Baghdad?")
+            await fake.delete_message(question)  # before the bot can have answered
+
+            def posted() -> list[RecordedCall]:
+                return [c for c in fake.calls[n:] if c.method == "POST" and c.status == 200
+                        and re.fullmatch(POST_MESSAGE, c.path)]
+            [call] = await fake.wait_until(posted, timeout=30)
+            assert field_names(call.json)
+            assert call.json["message_reference"]["fail_if_not_exists"] is False
+            assert "message_reference" not in fake.created[-1]
     asyncio.run(scenario())
 
 

@@ -64,6 +64,34 @@ def test_gaps_render_escapes_and_fits() -> None:
     assert render_gaps([]).content.startswith("No gaps on record")
 
 
+def test_gaps_say_how_many_they_leave_out() -> None:
+    """review14 L3: 40 long questions on record, 18 listed, and no word of the other 22."""
+    from bot.state import Gap
+
+    long = [Gap(f"question {i} " + "why did it flood? " * 100, 1, 0, {}) for i in range(20)]
+    [embed] = render_gaps(long, 40).embeds
+    shown = len(embed["description"].splitlines()) - 1
+    assert 0 < shown < 20
+    assert embed["description"].endswith(f"… and {40 - shown} more, less frequent, not shown.")
+    assert len(embed["description"]) <= 4096
+    short = [Gap(f"question {i}", 1, 0, {}) for i in range(3)]
+    assert "more" not in render_gaps(short, 3).embeds[0]["description"]
+    assert render_gaps(short, 25).embeds[0]["description"].endswith("… and 22 more, less "
+                                                                   "frequent, not shown.")
+
+
+def test_state_counts_every_gap_beyond_the_limit(tmp_path: Path, run) -> None:
+    async def go() -> tuple[list, int]:
+        async with await State.open(tmp_path / "state.db") as state:
+            for i in range(25):
+                await state.record_unmatched(f"question {i}?", 1, 2, 7)
+            await state.record_unmatched("Question 3?", 1, 2, 7)  # the same question
+            return await state.gaps_and_total(7)
+
+    gaps, total = run(go())
+    assert (len(gaps), total) == (20, 25) and gaps[0].unmatched == 2
+
+
 SELECT = {"type": 3, "custom_id": "s", "options": [{"label": "A", "value": "a"}]}
 
 

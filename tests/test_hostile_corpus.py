@@ -111,8 +111,9 @@ def test_reload_and_first_start_survive_a_hostile_file(tmp_path: Path, run) -> N
 
     hits, report = run(go())
     assert hits and hits[0].outlet == "Associated Press"
-    assert any("/corpus/page.html:" in s and "nested too deeply" in s for s in report.skipped)
-    assert any("/corpus/records.jsonl: line 1:" in s for s in report.skipped)
+    # Named relative to the corpus folder, as /reload shows them (review14 L1).
+    assert any(s.startswith("page.html:") and "nested too deeply" in s for s in report.skipped)
+    assert any(s.startswith("records.jsonl: line 1:") for s in report.skipped)
 
 
 PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.questions import QUESTION_MAX, asks_something, clean_question
+from bot.questions import (
+    QUESTION_MAX,
+    asked_in_post,
+    asks_something,
+    clean_question,
+    has_words,
+)
 
 
 def test_text_sqlite_and_discord_would_refuse_is_replaced() -> None:
@@ -33,3 +39,27 @@ def test_what_reads_as_a_question_in_an_auto_answer_channel() -> None:
     for text in ("thanks!", "lol", "Soleimani Baghdad", "I think that's wrong",
                  "great answer, this helps", "", "<@123> ok", "howdy all"):
         assert not asks_something(text), text
+
+
+def test_punctuation_alone_has_no_words_to_search() -> None:
+    assert not has_words("   ?  ") and not has_words("?!…") and not has_words("")
+    assert has_words("why?") and has_words("¿Qué?") and has_words("2020?")
+
+
+def test_a_forum_post_is_asked_by_its_title_and_its_message() -> None:
+    assert asked_in_post("Why did the dam fail?", "It was new.") == \
+        "Why did the dam fail? It was new."
+    assert asked_in_post("Dam failure", "why did it fail?") == "Dam failure. why did it fail?"
+    assert asked_in_post("Why did the dam fail?", "") == "Why did the dam fail?"
+    # A message that repeats the title is not asked twice.
+    assert asked_in_post("Why did the dam fail?", "why did the dam fail? It was new.") == \
+        "why did the dam fail? It was new."
+
+
+def test_custom_emoji_are_left_out_and_command_mentions_read_as_commands() -> None:
+    """review14 L5/L6: "<:pepe:123…>" showed raw in an answer's title, and its words turned
+    an answered question into "No good match" with BM25 alone."""
+    assert clean_question("why did the dam fail? <:pepe:123456789012345678> <a:dance:5>") == \
+        "why did the dam fail?"
+    assert clean_question("see </ask:1> or </sources list:22>") == "see /ask or /sources list"
+    assert clean_question("<@123> <#4> <t:0:R> :pepe:") == "<@123> <#4> <t:0:R> :pepe:"

@@ -37,11 +37,10 @@ from index.relevance import (
     question_words,
     rarest_word,
     relevance,
-    sentences,
-    window,
     with_meaning,
     without_word,
 )
+from index.sentences import sentences, window
 from index.tokenize import Tokenizer
 
 DOCS = [["ferry", "sank", "oslo"], ["ferry", "late"], ["bridge", "fell"], ["storm", "oslo"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -135,6 +136,35 @@ def test_a_reloads_reply_stays_within_discords_limits_however_much_it_lists() ->
     assert check_message({"embeds": [embed]}) == {}
     assert [f["name"] for f in embed["fields"]] == [
         "Skipped 60 file(s)", "Left out 60 record(s) of files that loaded", "Ignored 60 file(s)"]
+
+
+def test_a_reloads_lists_name_files_in_the_corpus_and_count_what_they_cut(
+        tmp_path: Path, run) -> None:
+    """review14 L1: 120 broken files listed by absolute path, four shown, the fourth cut in
+    its reason, and no "and N more"."""
+    settings, config = settings_for(tmp_path)
+    bad = settings.corpus / "bad"
+    bad.mkdir()
+    for i in range(120):
+        (bad / f"note{i:03}.txt").write_bytes(b"\x00\x01binary")
+
+    async def go() -> ReloadReport:
+        indexes = await Indexes.open(settings, config)
+        try:
+            return await indexes.reload()
+        finally:
+            await indexes.close()
+
+    report = run(go())
+    assert len(report.skipped) == 120
+    assert all(s.startswith("bad/note") for s in report.skipped), report.skipped[:3]
+    [embed] = render_reload(report).embeds
+    [field] = [f for f in embed["fields"] if f["name"] == "Skipped 120 file(s)"]
+    lines = field["value"].splitlines()
+    assert str(tmp_path) not in field["value"]
+    assert lines[-1] == f"… and {120 - (len(lines) - 1)} more"
+    assert all(re.fullmatch(r"• bad/note\d{3}\.txt: .+", line) for line in lines[:-1])
+    assert check_message({"embeds": [embed]}) == {}
 
 
 def test_failed_reload_keeps_the_old_index(tmp_path: Path, run) -> None:

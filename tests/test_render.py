@@ -344,3 +344,30 @@ def test_every_answer_and_its_expand_fit_discords_limits(hits: list[Hit], questi
     for reply in (render_answer(question, hits), render_whole(hits),
                   render_nothing(question)):
         assert check_message({"content": reply.content, "embeds": reply.embeds}) == {}
+
+
+def test_expand_names_every_passage_it_has_no_room_for() -> None:
+    """review14 M2: three passages of ~3,100 characters: the first whole, the second cut, the
+    third dropped with no word. Each one left out is named, with its thread's link."""
+    long = " ".join(f"The river rose {i} metres over Ashford that night." for i in range(62))
+    hits = [replace(hit(i, long, title=f"Thread {i}"),
+                    thread_url=f"https://example.stackexchange.com/questions/{i}")
+            for i in (1, 2, 3)]
+    reply = render_whole(hits)
+    assert [e["title"] for e in reply.embeds] == ["1 · BBC", "2 · BBC"]
+    assert reply.content == ("1 more passage did not fit in this message: 3 · BBC "
+                             "([thread](https://example.stackexchange.com/questions/3)).")
+    assert check_message({"content": reply.content, "embeds": reply.embeds}) == {}
+    assert render_whole(hits[:1]).content == ""  # all shown: nothing to say
+
+
+def test_expand_counts_what_even_its_text_has_no_room_to_name() -> None:
+    long = "Word " * 900
+    hits = [replace(hit(i, long, outlet="O" * 300),
+                    thread_url="https://example.stackexchange.com/questions/" + "9" * 400)
+            for i in range(1, 11)]
+    reply = render_whole(hits)
+    left_out = 10 - len(reply.embeds)
+    assert reply.content.startswith(f"{left_out} more passages did not fit")
+    assert re.search(r"and \d+ more\.$", reply.content)
+    assert check_message({"content": reply.content, "embeds": reply.embeds}) == {}

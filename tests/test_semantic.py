@@ -14,7 +14,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 import index.reader
-from index import embedding, relevance, vectors
+from index import embedding, sentences, vectors
 from index.build import build, build_with
 from index.config import AnswerSettings, load_config
 from index.embedding import quantize
@@ -242,7 +242,7 @@ def test_the_gate_reads_the_best_sentence_holding_the_rarest_word(
 def test_a_long_sentence_is_read_in_a_window_around_the_rarest_word(
         tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
     """A sentence holding the rarest word and longer than ``SENTENCE_WINDOW`` is embedded as
-    the window around that word (``index.relevance.window``): the gate's ``sentence`` is the
+    the window around that word (``index.sentences.window``): the gate's ``sentence`` is the
     window's cosine, and the whole sentence is never embedded."""
     always_reading(monkeypatch)
     long = ("Doctors in the regional hospital network reviewed several thousand admission "
@@ -250,15 +250,15 @@ def test_a_long_sentence_is_read_in_a_window_around_the_rarest_word(
             "patients who reported recent cocaine use arrived with chest pain far more often "
             "than others of the same age, sex, weight and smoking history, while the rates of "
             "every other complaint they recorded stayed about the same across both groups.")
-    assert len(long) > relevance.SENTENCE_WINDOW
+    assert len(long) > sentences.SENTENCE_WINDOW
     s = settings(tmp_path)
     write_corpus(s.corpus, {**NOTES, "heart.md": ("Chest pain in the emergency room", long)})
     build_with(s)
     question = "what does cocaine do to the heart?"
     hits, evidence = run(ask_evidence(s.database, question, k=3))
     [at] = [i for i, h in enumerate(hits) if "cocaine" in h.text]
-    cut = relevance.window(long, long.index("cocaine") + len("cocaine") // 2)
-    assert "cocaine use" in cut and len(cut) <= relevance.SENTENCE_WINDOW < len(long)
+    cut = sentences.window(long, long.index("cocaine") + len("cocaine") // 2)
+    assert "cocaine use" in cut and len(cut) <= sentences.SENTENCE_WINDOW < len(long)
     model = embedding.load(embedding.DEFAULT_MODEL)
     asked, windowed, whole = model.embed([question, cut, long])
     assert evidence["sentence_found"][at] == 1.0

@@ -62,7 +62,7 @@ class Admin(commands.Cog):
     async def gaps(self, interaction: discord.Interaction[SourcedBot]) -> None:
         """Questions that got no good match or a 👎, most frequent first (admins only)."""
         # This server's questions only: the state database serves every server the bot is in.
-        reply = render_gaps(await self.bot.state.gaps(interaction.guild_id))
+        reply = render_gaps(*await self.bot.state.gaps_and_total(interaction.guild_id))
         await interaction.response.send_message(**send_kwargs(reply), ephemeral=True)
 
 

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..cooldowns import interaction_may_search
-from ..messages import send_kwargs
+from ..messages import NO_MENTIONS, send_kwargs
 from ..outlet_choices import outlet_choice, resolve_outlet
 from ..questions import clean_question
 from ..render import OUTLET_SHOWN, escaped_within, render_answer, render_stats
@@ -37,29 +37,32 @@ class Sources(commands.Cog):
     async def source(self, interaction: discord.Interaction[SourcedBot], outlet: str,
                      question: app_commands.Range[str, 0, 1000] | None = None) -> None:
         """Show passages citing one outlet, best match first when you give a question."""
+        async with self.bot.indexes.reader() as reader:
+            name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
+        if name is None:  # refused before the cooldown: nothing was searched
+            await interaction.response.send_message(
+                "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
+            return
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
+        # A search may take longer than the 3 s Discord allows before the first response.
+        await interaction.response.defer(thinking=True)
         k = self.bot.config.answers.passages
         question = clean_question(question or "")
         async with self.bot.indexes.reader() as reader:
-            name = resolve_outlet(outlet, [name for name, _ in await reader.outlets()])
-            if name is None:
-                hits, title = [], ""
-            elif question:
+            if question:
                 hits, title = await reader.search(question, k, outlet=name), question
             else:
                 hits, title = (await reader.passages_for_outlet(name, k),
                                f"passages citing {name}")
-        if name is None:
-            await interaction.response.send_message(
-                "No outlet by that name is cited in the corpus; see `/sources`.", ephemeral=True)
-            return
         if not hits:
-            await interaction.response.send_message(
+            # Only the asker needs this: the public "thinking" goes, the refusal is theirs.
+            await interaction.delete_original_response()
+            await interaction.followup.send(
                 f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
-                ephemeral=True)
+                ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        await interaction.response.send_message(**send_kwargs(render_answer(title, hits)))
+        await interaction.followup.send(**send_kwargs(render_answer(title, hits)))
 
     @source.autocomplete("outlet")
     async def outlet_autocomplete(self, interaction: discord.Interaction[SourcedBot],

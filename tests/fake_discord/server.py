@@ -80,6 +80,7 @@ class FakeDiscord:
         self.refuse_gateway = False
         self.resumes = 0
         self.messages: dict[str, dict[str, Any]] = {}
+        self.deleted: set[str] = set()   # message ids deleted (``delete_message``)
         self.created: list[dict[str, Any]] = []   # every message the bot created, in order
         self._nonces: dict[str, tuple[float, dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
@@ -254,6 +255,30 @@ class FakeDiscord:
             data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         await self.dispatch("MESSAGE_CREATE", data)
         return message_id
+
+    async def create_forum_post(self, title: str, content: str, *,
+                                author: dict[str, Any] | None = None) -> str:
+        """A new post in the forum, as Discord sends it: THREAD_CREATE for the post (a thread
+        named ``title``), then MESSAGE_CREATE for its first message, whose id is the
+        thread's. Returns that id."""
+        author = author or self.member
+        post_id = p.snowflake()
+        await self.dispatch("THREAD_CREATE", {**p.thread(post_id, self.guild_id, self.forum_id,
+                                                         title, author["id"]),
+                                              "newly_created": True})
+        data = p.message(message_id=post_id, channel_id=post_id, guild_id=self.guild_id,
+                         author=author, content=content, author_member=self._member_of(author))
+        self.messages[post_id] = data
+        await self.dispatch("MESSAGE_CREATE", data)
+        return post_id
+
+    async def delete_message(self, message_id: str) -> None:
+        """A user deletes a message: gone from here on (a reply to it is refused unless it
+        says ``fail_if_not_exists: false``)."""
+        data = self.messages.pop(message_id)
+        self.deleted.add(message_id)
+        await self.dispatch("MESSAGE_DELETE", {"id": message_id, "channel_id": data["channel_id"],
+                                               "guild_id": self.guild_id})
 
     def _command(self, name: str) -> dict[str, Any]:
         for scope in (self.guild_id, None):
@@ -443,6 +468,13 @@ class FakeDiscord:
     async def _post_message(self, _: web.Request, match: re.Match[str],
                             body: Any) -> tuple[int, Any]:
         body = body or {}
+        reference = body.get("message_reference") or {}
+        if str(reference.get("message_id")) in self.deleted:
+            # As Discord: a reply to a deleted message is refused unless it may go without.
+            if reference.get("fail_if_not_exists", True):
+                return 400, limits.invalid_form_body(
+                    {"message_reference": "Unknown message"})
+            body = {k: v for k, v in body.items() if k != "message_reference"}
         nonce = body.get("nonce")
         if nonce is None or not body.get("enforce_nonce"):
             return 200, self._bot_message(match["channel"], body)
