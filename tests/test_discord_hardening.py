@@ -216,7 +216,8 @@ def test_a_refusal_that_searched_nothing_costs_no_cooldown(tmp_path: Path) -> No
     """review14 L2 and L10: "Find sources" on a message without text, /source with an outlet
     the corpus does not cite, and a mention followed by "?" alone search nothing: they cost
     no cooldown, and "?" gets the usage hint, not "No good match" and a place in /gaps.
-    review15 M1: the same for a question of a custom emoji alone, however it is asked."""
+    review15 M1: the same for a question of a custom emoji alone, however it is asked; N4:
+    and for More on a question no longer on record."""
     async def scenario() -> None:
         async with running_bot(tmp_path, extra_answers="cooldown_seconds = 60") as bot:
             fake = bot.fake
@@ -248,6 +249,13 @@ def test_a_refusal_that_searched_nothing_costs_no_cooldown(tmp_path: Path) -> No
                 "Find sources", await fake.send_message(emoji, mention_bot=False))
             body = (await callback_for(fake, find)).json["data"]
             assert body["content"] == "That message has no text to find sources for."
+            # review15 N4: More on a question not on record (state.db lost, say) searches
+            # nothing either.
+            button = {"type": 2, "style": 2, "label": "More", "custom_id": "sourced:more:999:3"}
+            usage = {**fake.created[-1], "components": [{"type": 1, "components": [button]}]}
+            body = (await callback_for(fake, await fake.click(usage, button["custom_id"]))
+                    ).json["data"]
+            assert body["content"] == "That question is no longer on record; ask it again."
             ask = await fake.send_command("ask", {"question": "why was Soleimani in Baghdad?"})
             assert (await callback_for(fake, ask)).json["type"] == 5  # searched, not refused
             assert field_names((await followup_for(fake, ask)).json)
