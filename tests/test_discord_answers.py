@@ -250,7 +250,7 @@ def test_expand_pages_what_one_message_has_no_room_for(tmp_path: Path) -> None:
                     ).json["data"]
             assert [e["title"] for e in body["embeds"]] == ["1 · BBC", "2 · BBC"]
             assert re.fullmatch(r"1 more passage did not fit in this message: 3 · BBC "
-                                r"\(\[note\]\(https://example\.org/\w+\)\)\.", body["content"])
+                                r"\(\[note\]\(<https://example\.org/\w+>\)\)\.", body["content"])
             [more] = custom_ids(body)
             assert [c["label"] for c in body["components"][0]["components"]] == [
                 "Next passages"]
