@@ -97,9 +97,9 @@ def test_outlet_names_cannot_break_links_or_limits(tmp_path: Path) -> None:
                     # Deferred in public, refused in private: the "thinking" message goes
                     # first, else the refusal would replace it, public (review15 L3: the fake
                     # does as Discord does), and go with it.
-                    [shown] = [m for m in fake.messages.values()
-                               if m["content"] == body["content"]]
-                    assert shown["flags"] & EPHEMERAL
+                    shown = {m["id"]: m["flags"] & EPHEMERAL for m in fake.messages.values()
+                             if m["content"] == body["content"]}
+                    assert list(shown.values()) == [EPHEMERAL]  # one message, private
                     assert f"original:{source['token']}" not in fake.messages
             assert refused == 1  # the lighthouse is not the huge outlet's
             assert not [c for c in fake.calls if c.status == 400]
