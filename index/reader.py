@@ -467,10 +467,14 @@ class IndexReader:
                     if not serving or "first_sentence_rare" in gate.features:
                         first_rare = self._first_sentence_holds(hits, rare, forms)
                     if wants_rest:
-                        rest = (similarities, titles) if rest_vector is None else (
-                            dense.similarity(rest_vector, docs).astype(np.float64),
-                            np.array([float(self._titles[h.thread_title] @ rest_vector)
-                                      for h in hits], dtype=np.float64))
+                        if rest_vector is None:
+                            rest = (similarities, titles)
+                        else:
+                            named = await self._title_vectors(
+                                [h.thread_title for h in hits], embedder)
+                            rest = (dense.similarity(rest_vector, docs).astype(np.float64),
+                                    np.array([float(named[h.thread_title] @ rest_vector)
+                                              for h in hits], dtype=np.float64))
             if evidence is None:
                 no_figure = figure_missing(
                     [f"{h.text} {h.lead_in or ''}" for h in hits], figure_asked(question)) \
@@ -629,9 +633,17 @@ class IndexReader:
     async def _title_similarities(self, question: str, titles: list[str],
                                   embedder: embedding.Embedder) -> np.ndarray:
         """The cosine of each thread title's vector to the question's (the thread's evidence
-        in ``with_meaning``). Titles' vectors are read from the index when it holds them, else
-        embedded when first met; either way kept."""
-        # This question's titles, apart: trimming the kept ones below may drop some of them.
+        in ``with_meaning``)."""
+        found = await self._title_vectors(titles, embedder)
+        question_vector = await self._question_vector(question, embedder)
+        return np.array([float(found[t] @ question_vector) for t in titles]
+                        if titles else [], dtype=np.float64)
+
+    async def _title_vectors(self, titles: list[str], embedder: embedding.Embedder
+                             ) -> dict[str, np.ndarray]:
+        """Each title's vector: read from the index when it holds them, else embedded when
+        first met; either way kept, a bounded number of them. Callers read the returned
+        dict, not ``_titles``: trimming may drop a title just met."""
         found = {t: self._titles[t] for t in titles if t in self._titles}
         new = list(dict.fromkeys(t for t in titles if t not in found))
         if new and self._stored_titles:  # embedded by the build (index.title_vectors)
@@ -644,9 +656,7 @@ class IndexReader:
         self._titles.update(found)
         while len(self._titles) > _TITLE_VECTORS:
             self._titles.pop(next(iter(self._titles)))
-        question_vector = await self._question_vector(question, embedder)
-        return np.array([float(found[t] @ question_vector) for t in titles]
-                        if titles else [], dtype=np.float64)
+        return found
 
     async def title_similarities(self, question: str, docs: np.ndarray) -> np.ndarray:
         """The cosine of the thread title of each passage in ``docs`` to ``question`` (whose
