@@ -58,16 +58,27 @@ def asks_something(text: str) -> bool:
     return first is not None and first.group() in _OPENERS
 
 
-_WORDLIKE = re.compile(r"\w")
+_WORDLIKE = re.compile(r"[^\W_]")  # a letter or digit: "\w" less "_", which says nothing
 
 
 def has_words(text: str) -> bool:
     """Whether ``text`` holds anything to search: a letter or digit, not only punctuation
-    ("?", "..."), which gets the usage hint rather than "No good match" and a gap."""
+    ("?", "...", "___"), which gets the usage hint rather than "No good match" and a gap."""
     return _WORDLIKE.search(text) is not None
 
 
-_SENTENCE_END = (".", "?", "!", ":", "\u2026", "\uff1f")
+def searchable(text: str) -> str | None:
+    """``text`` cleaned (``clean_question``) when what is left has words to search, else None.
+    Every entry point decides with this, before any cooldown, so that what it refuses is what
+    would be searched: a custom emoji alone is no question (review15 M1)."""
+    cleaned = clean_question(text)
+    return cleaned if has_words(cleaned) else None
+
+
+# Not where a sentence ends (that is index.sentences.SENTENCE_END, which needs a space after
+# it): the marks after which a post's title reads on into its message with no full stop
+# added. ":" introduces the message; "\uff1f" is the full-width question mark.
+_TITLE_ENDS = (".", "?", "!", ":", "\u2026", "\uff1f")
 
 
 def asked_in_post(title: str, body: str) -> str:
@@ -78,4 +89,4 @@ def asked_in_post(title: str, body: str) -> str:
         return body
     if not body:
         return title
-    return f"{title}{'' if title.endswith(_SENTENCE_END) else '.'} {body}"
+    return f"{title}{'' if title.endswith(_TITLE_ENDS) else '.'} {body}"

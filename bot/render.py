@@ -154,11 +154,15 @@ def safe_url(url: str | None) -> str | None:
     return quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
 
 
-def link(text: str, url: str | None) -> str:
-    """``text`` (raw: it is escaped here) linked to ``url`` when that is a safe address."""
+def link(text: str, url: str | None, *, preview: bool = True) -> str:
+    """``text`` (raw: it is escaped here) linked to ``url`` when that is a safe address.
+    Without ``preview`` the address is in angle brackets: in a message's text Discord then
+    shows no preview card for it (review15 L2); ``safe_url`` escapes any ">" in it."""
     safe = safe_url(url)
     shown = escape(text)
-    return f"[{shown}]({safe})" if safe else shown
+    if not safe:
+        return shown
+    return f"[{shown}]({safe})" if preview else f"[{shown}](<{safe}>)"
 
 
 def source_label(hit: Hit) -> str:
@@ -558,7 +562,7 @@ def did_not_fit(hits: Sequence[Hit]) -> str:
     text = f"{n} more passage{'s' if n != 1 else ''} did not fit in this message: "
     items = []
     for hit in hits:
-        page = link(_page_word(hit), hit.thread_url)
+        page = link(_page_word(hit), hit.thread_url, preview=False)  # beside embeds
         items.append(f"{hit.rank} · {escaped_within(source_label(hit), OUTLET_SHOWN)} ({page})")
     for shown in range(len(items), 0, -1):
         rest = len(items) - shown
@@ -568,7 +572,7 @@ def did_not_fit(hits: Sequence[Hit]) -> str:
     return text.rstrip(": ") + "; read them in their threads."
 
 
-GAPS_MORE = "… and {} more, less frequent, not shown."
+GAPS_MORE = "… and {} more not shown."
 
 
 def render_gaps(gaps: Sequence[Gap], total: int | None = None) -> Reply:

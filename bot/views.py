@@ -64,12 +64,12 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         bot: SourcedBot = interaction.client
         if not await answer_button_is_valid(interaction, self.qid, self.offset):
             return
-        if not await interaction_may_search(bot.cooldowns, interaction):
-            return
         asked = await bot.state.question(self.qid)
-        if asked is None:
+        if asked is None:  # before the cooldown: a refusal that searched nothing costs none
             await interaction.response.send_message(
                 "That question is no longer on record; ask it again.", ephemeral=True)
+            return
+        if not await interaction_may_search(bot.cooldowns, interaction):
             return
         # A search may take longer than the 3 s Discord allows before the first response.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -209,18 +209,15 @@ def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool 
 
 async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None = None,
                             user_id: int = 0, channel_id: int | None = None,
-                            guild_id: int | None = None, offset: int = 0,
-                            or_else: str | None = None) -> tuple[AnswerPage, dict[str, Any]]:
+                            guild_id: int | None = None, offset: int = 0
+                            ) -> tuple[AnswerPage, dict[str, Any]]:
     """Answer a question (or a later page of it), record what is shown, and build the reply
     with its buttons: the one path for ``/ask``, mentions and **More**.
 
     A new question (``qid`` None) is cleaned (``clean_question``) and recorded, as asked by
-    ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown; a
-    later page passes the recorded text. ``or_else``: a shorter question asked when a new
-    one finds nothing (a forum post's title, when the title and its message together find
-    nothing: a message such as "title says it all" adds only words no passage holds); the
-    one answered is the one recorded. Returns the answer and the keyword arguments of the
-    send call.
+    ``user_id`` in ``channel_id`` of server ``guild_id``, only when something is shown, else
+    recorded as a gap (``/gaps``); a later page passes the recorded text. Returns the answer
+    and the keyword arguments of the send call.
     """
     if qid is None:
         question = clean_question(question)
@@ -229,13 +226,6 @@ async def answer_and_record(bot: SourcedBot, question: str, *, qid: int | None =
     async with bot.indexes.reader() as reader:
         result = await answer(reader, question, k=k, offset=offset,
                               min_relevance=settings.min_relevance, min_score=settings.min_score)
-        shorter = clean_question(or_else or "")
-        if not result.hits and qid is None and has_words(shorter) and shorter != question:
-            second = await answer(reader, shorter, k=k, offset=offset,
-                                  min_relevance=settings.min_relevance,
-                                  min_score=settings.min_score)
-            if second.hits:
-                question, result = shorter, second
     if not result.hits:
         if qid is None and has_words(question):  # "?" alone is no gap in the corpus
             # Only for /gaps: a failed write must not cost the reply.

@@ -554,7 +554,7 @@ class IndexReader:
 
     def _around(self, sentence: str, forms: frozenset[str]) -> str:
         """A held sentence as it is embedded: past ``SENTENCE_WINDOW`` characters, the window
-        around the first word of it that is one of ``forms`` (``index.relevance.window``)."""
+        around the first word of it that is one of ``forms`` (``index.sentences.window``)."""
         if len(sentence) <= SENTENCE_WINDOW:
             return sentence
         for word in _SPACED.finditer(sentence):

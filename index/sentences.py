@@ -1,6 +1,8 @@
-"""Where sentences end in an answer's text: for trimming and lead-ins (an abbreviation's full
-stop ends none: ``SENTENCE_END``), and for the sentences the relevance gate reads and Discord's
-cuts (a line ends one too: ``SENTENCE_OR_LINE_END``)."""
+"""Where sentences end in an answer's text: for trimming and lead-ins (``SENTENCE_END``), and
+for the sentences the relevance gate reads and Discord's cuts (a line ends one too:
+``SENTENCE_OR_LINE_END``). Both patterns end a sentence at every full stop, an abbreviation's
+too ("U.S. President" is cut after "U.S."); only ``last_sentence`` skips an abbreviation's
+(``_ABBREVIATION``)."""
 
 from __future__ import annotations
 

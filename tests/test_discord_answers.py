@@ -183,14 +183,33 @@ def test_a_forum_post_is_asked_with_its_title(tmp_path: Path) -> None:
                 title = call.json["embeds"][0]["title"]
                 assert title == ("Sources for: @\u200beveryone why was Soleimani in Baghdad on "
                                  "the day he was killed? He was killed near the airport.")
-                # review14's own post: a message that adds only words no passage holds. Asked
-                # with the title, it finds nothing; the title alone is then asked, and shown.
+                # review15 H1: a post whose title is a topic and whose message asks what the
+                # corpus does not hold. Asked once, title and message together: "No good
+                # match", and the whole question is a gap (the title alone, asked after,
+                # found passages about the topic that did not answer it).
                 n = len(fake.calls)
                 post = await fake.create_forum_post(
-                    "why was Soleimani in Baghdad on the day he was killed?", "title says it all")
+                    "Qasem Soleimani", "Which football club did he support as a child?")
+                call = await fake.wait_for_call("POST", rf"/channels/{post}/messages", after=n)
+                assert call.json["content"].startswith("No good match")
+                assert not call.json.get("embeds")
+                # review15 N1: "Find sources" on the post's first message asks the same.
+                find = await fake.send_message_command("Find sources", post)
+                assert (await followup_for(fake, find)).json["content"].startswith(
+                    "No good match")
+                gaps = await fake.send_command("gaps", user=fake.admin)
+                description = (await callback_for(fake, gaps)).json["data"]["embeds"][0][
+                    "description"]
+                assert description.splitlines()[0] == (
+                    "1. Qasem Soleimani. Which football club did he support as a child? — 2× "
+                    "no good match")
+                # review15 L1: a new post asks something by nature, with no "?" or opener.
+                n = len(fake.calls)
+                post = await fake.create_forum_post(
+                    "Soleimani in Baghdad on the day he was killed", "Sources please.")
                 call = await fake.wait_for_call("POST", rf"/channels/{post}/messages", after=n)
                 assert call.json["embeds"][0]["title"] == (
-                    "Sources for: why was Soleimani in Baghdad on the day he was killed?")
+                    "Sources for: Soleimani in Baghdad on the day he was killed. Sources please.")
                 # Later messages in the post are judged alone, as in any auto-answer channel.
                 n = len(fake.calls)
                 await fake.send_message("He was killed near the airport.", mention_bot=False,
@@ -231,7 +250,7 @@ def test_expand_pages_what_one_message_has_no_room_for(tmp_path: Path) -> None:
                     ).json["data"]
             assert [e["title"] for e in body["embeds"]] == ["1 · BBC", "2 · BBC"]
             assert re.fullmatch(r"1 more passage did not fit in this message: 3 · BBC "
-                                r"\(\[note\]\(https://example\.org/\w+\)\)\.", body["content"])
+                                r"\(\[note\]\(<https://example\.org/\w+>\)\)\.", body["content"])
             [more] = custom_ids(body)
             assert [c["label"] for c in body["components"][0]["components"]] == [
                 "Next passages"]

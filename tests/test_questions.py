@@ -8,6 +8,7 @@ from bot.questions import (
     asks_something,
     clean_question,
     has_words,
+    searchable,
 )
 
 
@@ -44,6 +45,15 @@ def test_what_reads_as_a_question_in_an_auto_answer_channel() -> None:
 def test_punctuation_alone_has_no_words_to_search() -> None:
     assert not has_words("   ?  ") and not has_words("?!…") and not has_words("")
     assert has_words("why?") and has_words("¿Qué?") and has_words("2020?")
+    assert not has_words("___") and not has_words("_?_")  # review15 N8: "_" says nothing
+
+
+def test_a_question_is_judged_as_it_will_be_searched() -> None:
+    """review15 M1: a custom emoji alone had words before cleaning ("pepe"), none after: it
+    was searched and answered "No good match" in public."""
+    assert searchable("<:pepe:123456789012345678>") is None
+    assert searchable("  <a:dance:1>  ?  ") is None and searchable("__") is None
+    assert searchable("<:pepe:1> why   did the dam fail?") == "why did the dam fail?"
 
 
 def test_a_forum_post_is_asked_by_its_title_and_its_message() -> None:

@@ -356,9 +356,20 @@ def test_expand_names_every_passage_it_has_no_room_for() -> None:
     reply = render_whole(hits)
     assert [e["title"] for e in reply.embeds] == ["1 · BBC", "2 · BBC"]
     assert reply.content == ("1 more passage did not fit in this message: 3 · BBC "
-                             "([thread](https://example.stackexchange.com/questions/3)).")
+                             "([thread](<https://example.stackexchange.com/questions/3>)).")
     assert check_message({"content": reply.content, "embeds": reply.embeds}) == {}
     assert render_whole(hits[:1]).content == ""  # all shown: nothing to say
+
+
+def test_links_in_a_messages_text_show_no_preview() -> None:
+    """review15 L2: Discord unfurls a link in a message's text into a preview card, a masked
+    one too, unless the address is in angle brackets; a ">" in it cannot end them early."""
+    assert link("thread", "https://example.org/q/1", preview=False) == \
+        "[thread](<https://example.org/q/1>)"
+    assert link("thread", "https://example.org/a>b", preview=False) == \
+        "[thread](<https://example.org/a%3Eb>)"
+    assert link("BBC", "https://bbc.co.uk/x") == "[BBC](https://bbc.co.uk/x)"  # in embeds
+    assert link("x", "javascript:alert(1)", preview=False) == "x"
 
 
 def test_expand_counts_what_even_its_text_has_no_room_to_name() -> None:

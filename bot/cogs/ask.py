@@ -4,7 +4,7 @@ channel."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -12,7 +12,8 @@ from discord.ext import commands
 
 from ..cooldowns import interaction_may_search, message_may_search
 from ..messages import NO_MENTIONS
-from ..questions import QUESTION_MAX, asked_in_post, asks_something, has_words
+from ..questions import QUESTION_MAX, asked_in_post, asks_something, searchable
+from ..replies import reply_to
 from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_and_record
 
 if TYPE_CHECKING:
@@ -50,13 +51,12 @@ def post_title(message: discord.Message) -> str | None:
     return None
 
 
-async def reply_to(message: discord.Message, **kwargs: Any) -> None:
-    """Reply without pinging; if the question was deleted meanwhile, post the answer in the
-    channel all the same (Discord refuses a reply to a deleted message by default). The
-    question's id is the nonce (sent with enforce_nonce by discord.py): however often the
-    reply is sent for one question, Discord keeps one."""
-    await message.channel.send(reference=message.to_reference(fail_if_not_exists=False),
-                               mention_author=False, nonce=message.id, **kwargs)
+def asked_in(message: discord.Message, bot_id: int, role_id: int | None) -> str:
+    """What a message asks: its text without the bot's mentions, after its post's title when
+    it opens a forum post (the same for auto-answer, a mention and Find sources)."""
+    question = question_from(message.content, bot_id, role_id)
+    title = post_title(message)
+    return question if title is None else asked_in_post(title, question)
 
 
 class Ask(commands.Cog):
@@ -83,22 +83,21 @@ class Ask(commands.Cog):
         if not (mentioned or auto):
             return
         role = message.guild.self_role
-        question = question_from(message.content, me.id, role.id if role else None)
-        title = post_title(message)
-        if title is not None:  # a forum post: its title is usually the question
-            question = asked_in_post(title, question)
-        if not has_words(question):  # empty, or "?" alone: nothing to search
+        question = searchable(asked_in(message, me.id, role.id if role else None))
+        if question is None:  # empty, "?" or an emoji alone: nothing to search
             if mentioned:
                 await reply_to(message, content=USAGE, allowed_mentions=NO_MENTIONS)
             return
-        if not mentioned and not asks_something(question):
-            return  # talk in an auto-answer channel ("thanks!"), not a question
+        # Talk in an auto-answer channel ("thanks!") is no question; a new forum post is one
+        # by nature, whatever its wording (review15 L1).
+        if not (mentioned or post_title(message) is not None or asks_something(question)):
+            return
         if not await message_may_search(self.bot.cooldowns, message):
             return
         async with channel.typing():
             _, kwargs = await answer_and_record(self.bot, question,
                                                 user_id=message.author.id, channel_id=channel.id,
-                                                guild_id=message.guild.id, or_else=title)
+                                                guild_id=message.guild.id)
         await reply_to(message, **kwargs)
 
     @app_commands.command(name="ask")
@@ -106,7 +105,8 @@ class Ask(commands.Cog):
     async def ask(self, interaction: discord.Interaction[SourcedBot],
                   question: app_commands.Range[str, 1, QUESTION_MAX]) -> None:
         """Ask a question; get quoted passages with the outlets they cite."""
-        if not has_words(question):  # "?" alone: nothing to search, no cooldown spent
+        asked = searchable(question)
+        if asked is None:  # "?" or an emoji alone: nothing to search, no cooldown spent
             await interaction.response.send_message(
                 "Ask a question in words, for example: why was Soleimani in Baghdad?",
                 ephemeral=True)
@@ -114,21 +114,20 @@ class Ask(commands.Cog):
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
         await interaction.response.defer(thinking=True)
-        _, kwargs = await answer_and_record(self.bot, question, user_id=interaction.user.id,
+        _, kwargs = await answer_and_record(self.bot, asked, user_id=interaction.user.id,
                                             channel_id=interaction.channel_id,
                                             guild_id=interaction.guild_id)
         await interaction.followup.send(**kwargs)
-
 
     async def find_sources(self, interaction: discord.Interaction[SourcedBot],
                            message: discord.Message) -> None:
         """Answer with a message's text as the question (ephemeral unless configured)."""
         private = self.bot.config.answers.find_sources_ephemeral
         role = interaction.guild.self_role if interaction.guild else None
-        question = question_from(message.content, self.bot.user.id if self.bot.user else 0,
-                                 role.id if role else None)
+        question = searchable(asked_in(message, self.bot.user.id if self.bot.user else 0,
+                                       role.id if role else None))
         # Before the cooldown: a refusal that searched nothing costs none.
-        if not has_words(question):
+        if question is None:
             await interaction.response.send_message(NO_TEXT, ephemeral=True)
             return
         if not await interaction_may_search(self.bot.cooldowns, interaction):

@@ -83,6 +83,8 @@ class FakeDiscord:
         self.deleted: set[str] = set()   # message ids deleted (``delete_message``)
         self.created: list[dict[str, Any]] = []   # every message the bot created, in order
         self._nonces: dict[str, tuple[float, dict[str, Any]]] = {}
+        # Deferred interactions (type 5) whose "thinking" message the first followup becomes.
+        self._thinking: dict[str, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
         self._sessions: dict[str, _Session] = {}
         self._session_id: str | None = None
@@ -112,8 +114,8 @@ class FakeDiscord:
              self._get_webhook_message),
             ("PATCH", re.compile(r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<id>@original|\d+)"),
              self._patch_webhook_message),
-            ("DELETE", re.compile(r"/webhooks/\d+/[^/]+/messages/(?:@original|\d+)"),
-             self._no_content),
+            ("DELETE", re.compile(r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<id>@original|\d+)"),
+             self._delete_webhook_message),
         ]
 
     # -- life cycle -------------------------------------------------------------------------
@@ -518,6 +520,8 @@ class FakeDiscord:
             message = self._bot_message(self.channel_id, data if kind == 4 else {},
                                         flags=data.get("flags", 0) | (128 if kind == 5 else 0))
             self.messages[f"original:{match['token']}"] = message
+            if kind == 5:
+                self._thinking[match["token"]] = message
             interaction["response_message_id"] = message["id"]
             if kind == 4:
                 resource["message"] = message
@@ -525,7 +529,28 @@ class FakeDiscord:
 
     async def _followup(self, _: web.Request, match: re.Match[str],
                         body: Any) -> tuple[int, Any]:
-        return 200, self._bot_message(self.channel_id, body or {})
+        body = body or {}
+        message = self._thinking.pop(match["token"], None)
+        if message is None:
+            return 200, self._bot_message(self.channel_id, body)
+        # As Discord: the first followup after a defer replaces its "thinking" message and
+        # keeps the defer's visibility; the followup's own ephemeral flag is ignored.
+        message.update({k: v for k, v in body.items() if k in {"content", "embeds",
+                                                               "components"}})
+        message["flags"] = message.get("flags", 0) & ~128
+        return 200, message
+
+    async def _delete_webhook_message(self, _: web.Request, match: re.Match[str],
+                                      body: Any) -> tuple[int, Any]:
+        token = match["token"]
+        key = f"original:{token}" if match["id"] == "@original" else match["id"]
+        message = self.messages.pop(key, None)
+        if message is None:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        if match["id"] == "@original":
+            self._thinking.pop(token, None)  # the next followup is a message of its own
+        self.messages.pop(message["id"], None)
+        return 204, None
 
     async def _get_webhook_message(self, _: web.Request, match: re.Match[str],
                                    body: Any) -> tuple[int, Any]:
@@ -537,6 +562,8 @@ class FakeDiscord:
     async def _patch_webhook_message(self, request: web.Request, match: re.Match[str],
                                      body: Any) -> tuple[int, Any]:
         key = f"original:{match['token']}" if match["id"] == "@original" else match["id"]
+        if match["id"] == "@original":
+            self._thinking.pop(match["token"], None)  # edited: "thinking" no more
         message = self.messages.get(key) or self._bot_message(self.channel_id, {})
         message.update({k: v for k, v in (body or {}).items() if k in {"content", "embeds",
                                                                          "components"}})
