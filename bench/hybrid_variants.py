@@ -116,7 +116,7 @@ async def collect(db: Path, queries: list[tuple[str, str]]) -> tuple[dict[str, Q
                         "title_text": [title[r] for r in rowids],
                         "vectors": dense._rows(docs).astype(np.float32)
                         * dense.scales[docs, None],
-                        "vector": reader._vectors[text]}
+                        "vector": reader._kept.questions[text]}
         pids = await reader.passage_ids()
     return out, pids
 

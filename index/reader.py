@@ -12,67 +12,54 @@ import functools
 import itertools
 import json
 import logging
-import re
 import sqlite3
 import stat
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 import numpy as np
 
-from . import embedding, store, title_vectors
+from . import embedding, gate_text, store, title_vectors
 from .ann import NearestIndex
 from .bm25 import ImpactIndex
 from .errors import IndexNotFound, IndexOutdated
 from .expansion import VARIANT_WEIGHT, SpellingVariants
 from .feedback import FEEDBACK_DOCS, rm3
+from .hits import CitedSource, Hit, Stats, hit_of_row
 from .hybrid import FUSION, fuse, one_per_thread, with_titles
+from .kept_vectors import KeptVectors
 from .kernels import warm_up
 from .loading import PostingsLoader
 from .model import Kind
 from .relevance import (
-    DEFINED_TERM_PASSAGES,
     DEFINITION,
     GATES,
     MEANING,
-    SENTENCE_HEAD,
     Gate,
     IdfTable,
     MeaningScale,
     Word,
-    adjacent,
-    defined_term,
     figure_asked,
     figure_missing,
-    holds,
     pull,
-    question_parts,
     question_words,
-    rarest_word,
     relevance,
     with_meaning,
     without_word,
 )
-from .sentences import SENTENCE_WINDOW, sentences, window
 from .tokenize import Tokenizer
+
+# Re-exported: the bot, the benchmarks and the tests import them from here.
+__all__ = ["CitedSource", "Hit", "IndexReader", "Stats"]
 
 log = logging.getLogger(__name__)
 
 # Above this many postings a query is scored in a worker thread, off the event loop.
 _OFF_LOOP_POSTINGS = 200_000
-# Question vectors kept (the bot's next page asks the same question again).
-_QUESTION_VECTORS = 64
-# Thread titles' vectors kept (1.5 KB each): the titles the questions' candidates meet.
-_TITLE_VECTORS = 4096
-# Sentences' vectors kept (the gate's ``sentence``): the next page, or a question asked again.
-_SENTENCE_VECTORS = 4096
-# A sentence's words as written (``_around`` finds where the rarest word is).
-_SPACED = re.compile(r"\S+")
 
 
 def _file_identity(path: Path) -> tuple[int, int]:
@@ -83,78 +70,6 @@ def _file_identity(path: Path) -> tuple[int, int]:
     if not stat.S_ISREG(status.st_mode):
         raise IndexNotFound(f"no index at {path}: run `python -m index build` first")
     return status.st_dev, status.st_ino
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A passage found for a question: what ``search --json`` prints and the bot renders."""
-
-    rank: int
-    score: float
-    passage_id: str
-    kind: Kind
-    text: str
-    outlet: str | None
-    url: str | None
-    thread_title: str
-    thread_url: str | None
-    answer_score: int | None
-    answer_url: str | None = None
-    lead_in: str | None = None
-    # When the answer was written (ISO 8601), where the source says.
-    answered_at: str | None = None
-    # How well it answers the question, 0 to 1 (index.relevance); None when browsing.
-    relevance: float | None = None
-    # What the quote cites (index.sources): "news", "reference", "scholarly", "government",
-    # "linked_post" (another Q&A post), "file_host" (an image or file), "website"; None for
-    # the answerer's own words or a quote that names no source.
-    source_kind: str | None = None
-    # Wikipedia's perennial-sources status of the outlet ("Generally reliable"), where the
-    # gazetteer has one, and the list's page, which links its discussions.
-    reliability: str | None = None
-    reliability_url: str | None = None
-    # The cosine similarity of the passage's vector to the question's (semantic search);
-    # None when the index has no vectors or they were not used (--bm25-only).
-    similarity: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class CitedSource:
-    """A source the corpus cites, for ``/sources``: its kind, name (None for linked posts and
-    file links, which are counted but are no source), passages and rating."""
-
-    kind: str
-    name: str | None
-    passages: int
-    reliability: str | None = None
-    reliability_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    files: int
-    threads: int
-    answers: int
-    passages: int
-    quotes: int
-    sourced_quotes: int
-    outlets: int
-    comments: int
-    built_at: str
-
-
-def _hit(rank: int, score: float, row: Sequence[Any]) -> Hit:
-    """A hit from a row of ``store.HIT_ROWS`` (or ``ANSWER_PASSAGES``): id, pid, kind, text,
-    outlet, url, title, thread url, answer score, answer url, lead-in, answer date, source
-    kind, reliability, reliability url."""
-    (_, pid, kind, text, outlet, url, title, thread_url, answer_score, answer_url, lead_in,
-     answered_at, source_kind, reliability, reliability_url) = row[:15]
-    return Hit(rank, score, pid, kind, text, outlet, url, title, thread_url, answer_score,
-               answer_url, lead_in, answered_at, source_kind=source_kind,
-               reliability=reliability, reliability_url=reliability_url)
 
 
 class IndexReader:
@@ -190,14 +105,11 @@ class IndexReader:
         self._dense_ready = threading.Event()
         self._dense_thread: threading.Thread | None = None
         self._identity: tuple[int, int] | None = None  # the file this reader has open
-        self._vectors: dict[str, np.ndarray] = {}
-        self._parts: dict[str, np.ndarray] = {}  # the question's parts' vectors (relevance)
-        self._titles: dict[str, np.ndarray] = {}
-        self._sentences: dict[str, np.ndarray] = {}
         self._words: tuple[tuple[str, tuple[str, ...]], list[Word]] | None = None
-        self._stored_titles = False  # whether the index holds the titles' vectors
         self._idf = IdfTable(postings.vocabulary, postings.offsets, postings.n_docs,
                              float(meta.get("epsilon", 0.25)))
+        # The question's, its parts', the titles' and the sentences' vectors, kept.
+        self._kept = KeptVectors(db, self._tokenize, self._idf)
         self._k1 = float(meta.get("k1", 1.5))
         self._lengths: np.ndarray | None = None  # each passage's length / the mean
 
@@ -313,7 +225,7 @@ class IndexReader:
             if self._meaning is None and self._gate is None:
                 log.info("no relevance calibration for the model %r: a passage's relevance "
                          "counts the question's words only (index/relevance.py)", model)
-            self._stored_titles = self.meta.get(title_vectors.MODEL) == model
+            self._kept.stored_titles = self.meta.get(title_vectors.MODEL) == model
             self._dense, self._embedder = dense, embedder
         except Exception as exc:  # whatever it was, BM25 answers on
             log.warning("semantic search is off for %s, answering with BM25 alone: %s",
@@ -465,12 +377,13 @@ class IndexReader:
                     sentence, best, rest_vector = await self._sentence_similarities(
                         question, held, split, len(hits), embedder, rest_text)
                     if not serving or "first_sentence_rare" in gate.features:
-                        first_rare = self._first_sentence_holds(hits, rare, forms)
+                        first_rare = gate_text.first_sentence_holds(hits, rare, forms,
+                                                                    self._tokenize)
                     if wants_rest:
                         if rest_vector is None:
                             rest = (similarities, titles)
                         else:
-                            named = await self._title_vectors(
+                            named = await self._kept.title_vectors(
                                 [h.thread_title for h in hits], embedder)
                             rest = (dense.similarity(rest_vector, docs).astype(np.float64),
                                     np.array([float(named[h.thread_title] @ rest_vector)
@@ -482,7 +395,9 @@ class IndexReader:
                 evidence = gate.evidence(relevances, similarities, titles, rare, rare_in_title,
                                          sentence, phrase, definition, best, first_rare, rest,
                                          no_figure)
-            evidence["defined_term"] = self._defined_here(question, terms, hits, offset)
+            evidence["defined_term"] = gate_text.defined_here(
+                question, terms, self._question_words(question, terms), hits, offset,
+                self._postings, self._tokenize)
         if self._meaning is not None:
             pulled = None
             if self._meaning.pull:
@@ -494,169 +409,33 @@ class IndexReader:
                 zip(hits, relevances.tolist(), similarities.tolist(), strict=True)
                 ], evidence, gate
 
+    # What the gate and the relevance read, each in its own module (``index.gate_text``,
+    # ``index.kept_vectors``); called through the reader, where the benchmarks time them.
     async def _rarest_held(self, question: str, terms: list[str], docs: np.ndarray,
                            hits: list[Hit]) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
-        """The index terms of the question's rarest word the index knows
-        (``index.relevance.rarest_word``), whether each hit holds it, and whether its thread's
-        title holds it too."""
-        word = rarest_word(self._question_words(question, terms))
-        if word is None:
-            none = np.zeros(len(docs), dtype=bool)
-            return frozenset(), none, none
-        index = self._postings.index_for(word.terms)
-        held = holds(docs, word, index.postings, self._k1, await self._length_norms(docs))
-        forms = set(word.terms)
-        # Only the titles of passages that hold the word matter: the others are not tokenized.
-        in_title = np.array([bool(h_held) and not forms.isdisjoint(self._tokenize(h.thread_title))
-                             for h, h_held in zip(hits, held.tolist(), strict=True)], dtype=bool)
-        return frozenset(forms), held, in_title
-
-    def _defined_here(self, question: str, terms: list[str], hits: list[Hit], offset: int
-                      ) -> np.ndarray:
-        """Whether each of the ranking's first ``SENTENCE_HEAD`` hits holds, in its text or
-        lead-in, the term a short definition question asks about (``defined_term``)."""
-        held = np.zeros(len(hits), dtype=bool)
-        words = self._question_words(question, terms)
-
-        def passages(word: Word) -> int:  # a common word: past the count at its first form
-            index = self._postings.index_for(word.terms)
-            docs = [index.postings(t)[0] for t in word.terms]
-            if max(len(d) for d in docs) > DEFINED_TERM_PASSAGES:
-                return max(len(d) for d in docs)
-            return len(functools.reduce(np.union1d, docs))
-        term = defined_term(question, terms, rarest_word(words), passages)
-        if term is not None:
-            for i, hit in enumerate(hits[:max(0, min(len(hits), SENTENCE_HEAD - offset))]):
-                held[i] = term in self._tokenize(hit.text) or \
-                    term in self._tokenize(hit.lead_in or "")
-        return held
+        return await gate_text.rarest_held(self._question_words(question, terms), docs, hits,
+                                           self._postings, self._k1, self._length_norms,
+                                           self._tokenize)
 
     def _head_sentences(self, hits: list[Hit], terms: list[str], forms: frozenset[str],
                         offset: int, *, phrases: bool, every: bool = False
                         ) -> tuple[list[list[str]], np.ndarray, list[list[str]]]:
-        """For each of the ranking's first ``SENTENCE_HEAD`` hits (by rank, past ``offset``
-        as well), its sentences that hold one of ``forms`` (the rarest word's terms); with
-        ``phrases``, for every hit whether one of its sentences has two of the question's
-        ``terms`` adjacent as the question has them (``index.relevance.adjacent``; False past
-        those); with ``every``, each of those hits' sentences, all of them."""
-        head = max(0, min(len(hits), SENTENCE_HEAD - offset))
-        held: list[list[str]] = []
-        split_all: list[list[str]] = []
-        phrase = np.zeros(len(hits), dtype=bool)
-        if not forms and not phrases and not every:
-            return held, phrase, split_all
-        for i, hit in enumerate(hits[:head]):
-            split = [(s, self._tokenize(s)) for s in sentences(hit.text)]
-            held.append([self._around(s, forms) for s, t in split if not forms.isdisjoint(t)])
-            split_all.append([s for s, _ in split] if every else [])
-            phrase[i] = phrases and adjacent(terms, [t for _, t in split])
-        return held, phrase, split_all
-
-    def _around(self, sentence: str, forms: frozenset[str]) -> str:
-        """A held sentence as it is embedded: past ``SENTENCE_WINDOW`` characters, the window
-        around the first word of it that is one of ``forms`` (``index.sentences.window``)."""
-        if len(sentence) <= SENTENCE_WINDOW:
-            return sentence
-        for word in _SPACED.finditer(sentence):
-            if not forms.isdisjoint(self._tokenize(word.group())):
-                return window(sentence, (word.start() + word.end()) // 2)
-        return window(sentence, 0)  # held by words joined across a space: from the start
-
-    def _first_sentence_holds(self, hits: list[Hit], rare: np.ndarray, forms: frozenset[str]
-                              ) -> np.ndarray:
-        """Whether each hit that holds the rarest word (``rare``) holds it in its first
-        sentence: a passage about the term names it first."""
-        return np.array([bool(held) and not forms.isdisjoint(
-            self._tokenize(next(iter(sentences(h.text, 1)), "")))
-            for h, held in zip(hits, rare.tolist(), strict=True)], dtype=np.bool_)
+        return gate_text.head_sentences(hits, terms, forms, offset, self._tokenize,
+                                        phrases=phrases, every=every)
 
     async def _sentence_similarities(self, question: str, held: list[list[str]],
                                      every: list[list[str]], n: int,
                                      embedder: embedding.Embedder, rest: str | None = None
                                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """For each of ``n`` hits, the best cosine to the question of its ``held`` sentences
-        and of ``every`` sentence (``_head_sentences``), NaN past them and where there are
-        none; and the vector of ``rest`` (the question without its rarest word), embedded in
-        the same batch. A passage's vector mixes its title, lead-in and every sentence: the
-        one sentence that answers a question about a term inside a broader thread is diluted
-        there."""
-        texts = [s for groups in (held, every) for group in groups for s in group]
-        texts += [rest] if rest is not None else []
-        # This question's sentences, apart: trimming the kept ones below may drop some.
-        found = {s: self._sentences[s] for s in texts if s in self._sentences}
-        new = list(dict.fromkeys(s for s in texts if s not in found))
-        if new:  # in a worker thread: the model must not hold up the event loop
-            found.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
-            self._sentences.update(found)
-            while len(self._sentences) > _SENTENCE_VECTORS:
-                self._sentences.pop(next(iter(self._sentences)))
-        vector = await self._question_vector(question, embedder) if found else None
-        out = []
-        for groups in (held, every):
-            best = np.full(n, np.nan, dtype=np.float64)
-            for i, group in enumerate(groups):
-                if group:
-                    best[i] = max(float(found[s] @ vector) for s in group)
-            out.append(best)
-        return out[0], out[1], found[rest] if rest is not None else None
-
-    async def _question_vector(self, question: str, embedder: embedding.Embedder
-                               ) -> np.ndarray:
-        """The question's vector, as the ranking embedded it (kept for the last few
-        questions), or embedded again if other questions pushed it out meanwhile."""
-        vector = self._vectors.get(question)
-        if vector is None:
-            vector = (await asyncio.to_thread(embedder.embed, [question]))[0]
-        return vector
+        return await self._kept.sentence_similarities(question, held, every, n, embedder,
+                                                      rest)
 
     async def _part_vectors(self, question: str, embedder: embedding.Embedder) -> np.ndarray:
-        """The vectors of the question with each of its rarest words left out
-        (``index.relevance.question_parts``); the last few questions' are kept."""
-        vectors = self._parts.get(question)
-        if vectors is None:  # pushed out by other questions meanwhile
-            vectors = await asyncio.to_thread(embedder.embed, self._question_parts(question))
-            self._keep_parts(question, vectors)
-        return vectors
-
-    def _question_parts(self, question: str) -> list[str]:
-        def weight(word: str) -> float:  # the word's idf: the rarest words are left out
-            terms = self._tokenize(word)
-            idf = self._idf(terms[0]) if terms else None
-            return self._idf.unseen if idf is None else idf
-        return question_parts(question, self._tokenize.words(question), weight)
-
-    def _keep_parts(self, question: str, vectors: np.ndarray) -> None:
-        self._parts[question] = vectors
-        while len(self._parts) > _QUESTION_VECTORS:
-            self._parts.pop(next(iter(self._parts)))
+        return await self._kept.part_vectors(question, embedder)
 
     async def _title_similarities(self, question: str, titles: list[str],
                                   embedder: embedding.Embedder) -> np.ndarray:
-        """The cosine of each thread title's vector to the question's (the thread's evidence
-        in ``with_meaning``)."""
-        found = await self._title_vectors(titles, embedder)
-        question_vector = await self._question_vector(question, embedder)
-        return np.array([float(found[t] @ question_vector) for t in titles]
-                        if titles else [], dtype=np.float64)
-
-    async def _title_vectors(self, titles: list[str], embedder: embedding.Embedder
-                             ) -> dict[str, np.ndarray]:
-        """Each title's vector: read from the index when it holds them, else embedded when
-        first met; either way kept, a bounded number of them. Callers read the returned
-        dict, not ``_titles``: trimming may drop a title just met."""
-        found = {t: self._titles[t] for t in titles if t in self._titles}
-        new = list(dict.fromkeys(t for t in titles if t not in found))
-        if new and self._stored_titles:  # embedded by the build (index.title_vectors)
-            async with self._db.execute(*title_vectors.query(new)) as cur:
-                for title, blob in await cur.fetchall():
-                    found[title] = title_vectors.vector(blob)
-            new = [t for t in new if t not in found]
-        if new:  # an index built before title vectors, or by another model
-            found.update(zip(new, await asyncio.to_thread(embedder.embed, new), strict=True))
-        self._titles.update(found)
-        while len(self._titles) > _TITLE_VECTORS:
-            self._titles.pop(next(iter(self._titles)))
-        return found
+        return await self._kept.title_similarities(question, titles, embedder)
 
     async def title_similarities(self, question: str, docs: np.ndarray) -> np.ndarray:
         """The cosine of the thread title of each passage in ``docs`` to ``question`` (whose
@@ -665,13 +444,13 @@ class IndexReader:
         if embedder is None or not len(docs):
             return np.zeros(0, dtype=np.float64)
         rowids = self._rowids[docs].tolist()
-        if self._stored_titles:  # the titles and their vectors in one query
+        if self._kept.stored_titles:  # the titles and their vectors in one query
             rows = list(await self._db.execute_fetchall(store.TITLE_VECTOR_OF,
                                                         (json.dumps(rowids),)))  # one trip
             title = {rowid: t for rowid, t, _ in rows}
             for _, t, blob in rows:
-                if blob is not None and t not in self._titles:
-                    self._titles[t] = title_vectors.vector(blob)
+                if blob is not None:
+                    self._kept.keep_title(t, title_vectors.vector(blob))
         else:
             async with self._db.execute(store.TITLE_OF, (json.dumps(rowids),)) as cur:
                 title = {rowid: t for rowid, t in await cur.fetchall()}
@@ -686,18 +465,8 @@ class IndexReader:
         (``index.relevance``); and the relevance of the best BM25 passage (0 without one)."""
         query = dict(Counter(terms))
         bm25_docs, _ = await self._top_k(query, n, allowed)
-        vector = self._vectors.get(question)
-        if vector is None:  # the last few are kept: the bot's next page asks again
-            # With the question's parts, for the relevance's pull: one forward pass for all.
-            parts = self._question_parts(question) if self._meaning is not None \
-                and self._meaning.pull else []
-            vectors = await asyncio.to_thread(embedder.embed, [question, *parts])
-            vector = vectors[0]
-            self._vectors[question] = vector
-            if parts:
-                self._keep_parts(question, vectors[1:])
-            while len(self._vectors) > _QUESTION_VECTORS:
-                self._vectors.pop(next(iter(self._vectors)))
+        vector = await self._kept.for_ranking(
+            question, embedder, parts=self._meaning is not None and bool(self._meaning.pull))
         dense_docs, dense_scores = await asyncio.to_thread(dense.top_k, vector, n, allowed)
         docs = np.union1d(bm25_docs, dense_docs).astype(np.int64)
         bm25 = self._postings.index_for(query).scores_of(query, docs)
@@ -855,7 +624,7 @@ class IndexReader:
                 while last + 1 < len(rows) and same(last + 1):
                     last += 1
             text = "\n\n".join(r[3] for r in rows[first:last + 1])
-            out.append(replace(_hit(rank, 0.0, rows[first]), text=text))
+            out.append(replace(hit_of_row(rank, 0.0, rows[first]), text=text))
         return out
 
     async def outlets(self) -> list[tuple[str, int]]:
@@ -895,7 +664,7 @@ class IndexReader:
         # a thread wake-up, on every question.
         rows = {r[0]: r for r in await self._db.execute_fetchall(store.HIT_ROWS,
                                                                  (json.dumps(rowids),))}
-        hits = [_hit(first_rank + i, score, rows[rowid])
+        hits = [hit_of_row(first_rank + i, score, rows[rowid])
                 for i, (rowid, score) in enumerate(zip(rowids, scores, strict=True))]
         if relevances is None:
             return hits

@@ -269,7 +269,7 @@ def test_a_long_sentence_is_read_in_a_window_around_the_rarest_word(
         async with await IndexReader.open(s.database) as reader:
             assert await reader.semantic_ready()
             await reader.search(question, 3)
-            return set(reader._sentences)
+            return set(reader._kept.sentences)
     kept = run(embedded())
     assert cut in kept and long not in kept
 
@@ -316,7 +316,7 @@ def test_the_gate_reads_every_sentence_and_the_question_without_its_rarest_word(
     async def served() -> tuple[list, set[str]]:
         async with await IndexReader.open(s.database) as reader:
             assert await reader.semantic_ready()
-            return await reader.search(question, 3), set(reader._sentences)
+            return await reader.search(question, 3), set(reader._kept.sentences)
     searched, embedded = run(served())
     assert [h.passage_id for h in searched] == [h.passage_id for h in hits]
     assert [h.relevance for h in searched] == pytest.approx(gate(evidence).tolist())
@@ -354,7 +354,7 @@ def test_the_cascade_reads_sentences_only_when_its_cheap_gate_is_unsure(
         async with await IndexReader.open(s.database) as reader:
             assert await reader.semantic_ready()
             searched = await reader.search(question, 3)
-            return searched, len(reader._sentences)
+            return searched, len(reader._kept.sentences)
 
     # Unsure (a band wider than any log-odds): the sentences are read, the full gate decides.
     searched, embedded = run(served((100.0, 100.0)))
