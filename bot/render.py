@@ -252,8 +252,10 @@ def _without_closing_lead_in(hit: Hit) -> tuple[str, bool]:
 # An answerer's passage that ends pointing at what comes next in the answer ("Like in the
 # following example", "as follows", "the code below"), or stops mid-clause before it ("He
 # notes that", "your assertion that", "the report says", review12's "A rough translation of
-# this is"): that is another passage, or none (a picture), so the end is marked as a cut.
-_POINTS_AHEAD = re.compile(r"(?::|\bthe\s+following(?:\s+\w+){0,2}|\bas\s+follows|"
+# this is", "the National Cancer Institute states," and every other answerer's passage over
+# the shared data ending in a comma: the sentence goes on in the quote below): that is another
+# passage, or none (a picture), so the end is marked as a cut.
+_POINTS_AHEAD = re.compile(r"(?::|,|\bthe\s+following(?:\s+\w+){0,2}|\bas\s+follows|"
                            r"\b(?:shown|see|code|example|image|picture)\s+below)\W*$"
                            r"|\b(?:that|says|said|writes|wrote|notes|noted|states|stated|reports|"
                            r"reported|explains|explained|adds|added|reads|goes|is|are|was|were)"

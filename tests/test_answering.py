@@ -252,7 +252,11 @@ def test_a_lead_in_pointing_ahead_or_stopping_mid_clause_is_never_shown_alone() 
     for text in ("If you have ChatGPT Plus - Go to custom instructions and add the following "
                  "prompt", "Scott goes into a little more detail in the Q&A section. He notes that",
                  "However, I'm not sure that I'd agree with your assertion that",
-                 "A rough translation of this is"):  # review12 D3
+                 "A rough translation of this is",  # review12 D3
+                 # unseen15's run: a lead-in ending in a comma, its sentence going on in the quote
+                 "Regarding prostate cancer and dietary supplements, the National Cancer "
+                 "Institute states,", "The WHO website has some good information about Ebola. "
+                 "In particular,"):
         lead_in = dataclasses.replace(hit("g/a0/p0", 0.9, "answer"), text=text)
         assert choose([lead_in], k=3, min_relevance=0.3) == [], text
     said = dataclasses.replace(hit("g/a0/p0", 0.9, "answer"),
