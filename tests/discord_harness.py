@@ -80,6 +80,8 @@ async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str 
                 yield bot
                 refused = [c for c in fake.calls if c.status == 400]
                 assert not refused, f"Discord would refuse these calls: {refused}"
+                loose = may_ping(fake.calls)
+                assert not loose, f"text sent that may ping someone: {loose}"
             except BaseException:
                 # pytest shows this with the failure: what the bot itself said.
                 print(f"--- bot log (last 6000 characters) ---\n{bot.log_text()[-6000:]}")
@@ -92,6 +94,27 @@ async def running_bot(tmp_path: Path, *, corpus: Path | None = None, extra: str 
                 except TimeoutError:
                     process.kill()
                     await process.wait()
+
+
+# Every way the bot sends text: a message, an interaction's response, a followup, an edit.
+_SENDS = re.compile(r"/channels/\d+/messages(?:/\d+)?|/interactions/\d+/[^/]+/callback"
+                    r"|/webhooks/\d+/[^/]+(?:/messages/(?:@original|\d+))?")
+
+
+def may_ping(calls: list[RecordedCall]) -> list[RecordedCall]:
+    """The calls that sent text without allowed mentions set to none: nothing a user or a
+    corpus file writes may ping anyone, so every text the bot sends, in every test through
+    this harness, must say so (discord.py adds the client's default to each call)."""
+    loose = []
+    for call in calls:
+        if call.method not in {"POST", "PATCH"} or not _SENDS.fullmatch(call.path):
+            continue
+        body = call.json or {}
+        if call.path.endswith("/callback"):
+            body = body.get("data") or {}
+        if body.get("content") and (body.get("allowed_mentions") or {}).get("parse") != []:
+            loose.append(call)
+    return loose
 
 
 async def posts_before_a_reply(fake: FakeDiscord, after: int) -> list[RecordedCall]:

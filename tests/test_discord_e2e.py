@@ -13,6 +13,7 @@ from .discord_harness import posts_before_a_reply, running_bot, write_config
 from .fake_discord import FakeDiscord, RecordedCall
 
 POST_MESSAGE = r"/channels/\d+/messages"
+OFF_TOPIC = "what's the best way to learn the guitar?"
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 FOLLOWUP = r"/webhooks/\d+/[^/]+"
 EPHEMERAL = 64
@@ -295,6 +296,42 @@ def test_sync_registers_commands_globally(tmp_path: Path) -> None:
             assert fake.identifies == 0  # it never connected to the gateway
 
     asyncio.run(scenario())
+
+
+def test_direct_messages(tmp_path: Path) -> None:
+    """README "In direct messages": after a global sync, the commands that search are offered
+    in a DM with the bot and answer there; /reload and /gaps are a server's, not offered; a
+    question asked in a DM is recorded with no server, so no server's /gaps lists it."""
+    async def scenario() -> None:
+        async with FakeDiscord() as fake:
+            config = write_config(tmp_path, fake, corpus=copy_seed(tmp_path / "corpus"))
+            proc = await asyncio.create_subprocess_exec(
+                PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
+                env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE)
+            _, err = await asyncio.wait_for(proc.communicate(), 60)
+            assert proc.returncode == 0, err.decode()
+            in_dms = {c["name"] for c in fake.commands[None] if 1 in (c.get("contexts")
+                                                                     or [0, 1])}
+            assert in_dms == {"ask", "sources", "source", "stats", "Find sources"}
+            async with running_bot(tmp_path, fake=fake, corpus=tmp_path / "corpus"):
+                ask = await fake.send_command(
+                    "ask", {"question": "why was Soleimani in Baghdad?"}, dm=True)
+                assert (await callback_for(fake, ask)).json["type"] == 5
+                assert field_names((await followup_for(fake, ask)).json)
+                ask = await fake.send_command("ask", {"question": OFF_TOPIC}, dm=True)
+                assert (await followup_for(fake, ask)).json["content"].startswith(
+                    "No good match")
+                gaps = await fake.send_command("gaps", user=fake.admin)
+                body = (await callback_for(fake, gaps)).json["data"]
+                assert body["content"].startswith("No gaps on record")
+    asyncio.run(scenario())
+    con = sqlite3.connect(tmp_path / "state.db")
+    try:
+        assert con.execute("SELECT text, guild_id FROM unmatched").fetchall() == [
+            (OFF_TOPIC, None)]
+    finally:
+        con.close()
 
 
 def test_sigkill_loses_no_feedback(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..cooldowns import interaction_may_search, message_may_search
-from ..messages import NO_MENTIONS
 from ..questions import QUESTION_MAX, asked_in_post, asks_something, searchable
 from ..replies import reply_to
 from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_and_record
@@ -86,7 +85,7 @@ class Ask(commands.Cog):
         question = searchable(asked_in(message, me.id, role.id if role else None))
         if question is None:  # empty, "?" or an emoji alone: nothing to search
             if mentioned:
-                await reply_to(message, content=USAGE, allowed_mentions=NO_MENTIONS)
+                await reply_to(message, content=USAGE)
             return
         # Talk in an auto-answer channel ("thanks!") is no question; a new forum post is one
         # by nature, whatever its wording (review15 L1).

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..cooldowns import interaction_may_search
-from ..messages import NO_MENTIONS, send_kwargs
+from ..messages import send_kwargs
 from ..outlet_choices import outlet_choice, resolve_outlet
 from ..questions import clean_question
 from ..render import OUTLET_SHOWN, escaped_within, render_answer, render_stats
@@ -60,7 +60,7 @@ class Sources(commands.Cog):
             await interaction.delete_original_response()
             await interaction.followup.send(
                 f"No passage citing {escaped_within(name, OUTLET_SHOWN)} matches that question.",
-                ephemeral=True, allowed_mentions=NO_MENTIONS)
+                ephemeral=True)
             return
         await interaction.followup.send(**send_kwargs(render_answer(title, hits)))
 

@@ -290,7 +290,8 @@ class FakeDiscord:
         raise KeyError(f"the bot registered no command /{name}")
 
     async def _interaction(self, kind: int, data: dict[str, Any], user: dict[str, Any],
-                           message: dict[str, Any] | None = None) -> dict[str, str]:
+                           message: dict[str, Any] | None = None, *, dm: bool = False
+                           ) -> dict[str, str]:
         interaction_id, token = p.snowflake(), f"token-{p.snowflake()}"
         member = self._member_of(user)
         permissions = EVERYONE_PERMISSIONS | (MANAGE_GUILD if user is self.admin else 0)
@@ -303,18 +304,33 @@ class FakeDiscord:
             "guild_locale": "en-US", "entitlements": [], "authorizing_integration_owners": {},
             "context": 0, "attachment_size_limit": 10 * 1024 * 1024,
         }
+        if dm:  # as Discord sends one from a direct message with the bot: no server, a user
+            dm_id = str(int(user["id"]) + 1)
+            for key in ("guild_id", "member", "guild_locale"):
+                del payload[key]
+            payload.update(user=user, channel_id=dm_id, context=1,
+                           channel={"id": dm_id, "type": 1, "recipients": [user],
+                                    "last_message_id": None, "flags": 0})
+            data.pop("guild_id", None)
         if message is not None:
             payload["message"] = message
         await self.dispatch("INTERACTION_CREATE", payload)
         return {"id": interaction_id, "token": token}
 
     async def send_command(self, name: str, options: dict[str, Any] | None = None, *,
-                           user: dict[str, Any] | None = None) -> dict[str, str]:
-        """A slash command, by the name the bot registered; returns its id and token."""
+                           user: dict[str, Any] | None = None, dm: bool = False
+                           ) -> dict[str, str]:
+        """A slash command, by the name the bot registered; returns its id and token. ``dm``:
+        used in a direct message with the bot, which Discord offers only for a global command
+        that allows it (``contexts`` holding 1, the bot's DM)."""
         command = self._command(name)
+        if dm:
+            command = next(c for c in self.commands.get(None, []) if c["name"] == name)
+            if 1 not in (command.get("contexts") or [0, 1]):
+                raise KeyError(f"Discord offers no /{name} in a direct message")
         data = {"id": command["id"], "name": name, "type": 1, "guild_id": self.guild_id,
                 "options": [{"name": k, "type": 3, "value": v} for k, v in (options or {}).items()]}
-        return await self._interaction(2, data, user or self.member)
+        return await self._interaction(2, data, user or self.member, dm=dm)
 
     async def send_autocomplete(self, name: str, focused: str, value: str, *,
                                 user: dict[str, Any] | None = None) -> dict[str, str]:
