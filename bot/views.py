@@ -192,7 +192,13 @@ class ExpandButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         view = discord.ui.View(timeout=None)
         if reply.embeds and shown < len(hits):  # review14 M2: the rest on a page of its own
             view.add_item(ExpandButton(self.qid, self.offset, shown))
-        await interaction.response.send_message(**send_kwargs(reply, view=view), ephemeral=True)
+        kwargs = send_kwargs(reply, view=view)
+        if self.start:
+            # "Next passages" is on the Expand message itself: its next page replaces it, as
+            # /sources pages (review15 N2); the answer's Expand starts over.
+            await interaction.response.edit_message(**kwargs)
+            return
+        await interaction.response.send_message(**kwargs, ephemeral=True)
 
 
 def answer_view(qid: int, offset: int, *, has_more: bool, k: int, trimmed: bool = False

@@ -254,9 +254,11 @@ def test_expand_pages_what_one_message_has_no_room_for(tmp_path: Path) -> None:
             [more] = custom_ids(body)
             assert [c["label"] for c in body["components"][0]["components"]] == [
                 "Next passages"]
-            rest = (await callback_for(fake, await fake.click(sent(fake, body), more))
-                    ).json["data"]
-            assert rest["flags"] & EPHEMERAL and not custom_ids(rest)
+            rest = await callback_for(fake, await fake.click(sent(fake, body), more))
+            # review15 N2: in place (type 7), as /sources pages, not one more message.
+            assert rest.json["type"] == 7
+            rest = rest.json["data"]
+            assert not custom_ids(rest)
             assert [e["title"] for e in rest["embeds"]] == ["3 · BBC"]
             assert "ferry number 59 left late." in rest["embeds"][0]["description"]
             assert not rest.get("content")
