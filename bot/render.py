@@ -20,7 +20,7 @@ from discord.utils import escape_markdown
 
 from index import sources
 from index.reader import CitedSource, Hit, Stats
-from index.sentences import SENTENCE_OR_LINE_END, last_sentence
+from index.sentences import SENTENCE_OR_LINE_END, after_abbreviation, last_sentence
 
 from .state import REASONS, Gap
 
@@ -104,7 +104,8 @@ def trim_sentences(text: str, limit: int) -> tuple[str, bool]:
     room = limit - len(CUT_MARK)
     if room <= 1:
         return trim(text, limit), True
-    ends = [m.end() for m in SENTENCE_OR_LINE_END.finditer(text, 0, room + 1) if m.end() <= room]
+    ends = [m.end() for m in SENTENCE_OR_LINE_END.finditer(text, 0, room + 1)
+            if m.end() <= room and not after_abbreviation(text, m.start())]
     if ends and ends[-1] > room // 2:
         return text[:ends[-1]].rstrip() + CUT_MARK, True
     return trim(text, room) + CUT_MARK, True

@@ -1,8 +1,7 @@
 """Where sentences end in an answer's text: for trimming and lead-ins (``SENTENCE_END``), and
 for the sentences the relevance gate reads and Discord's cuts (a line ends one too:
-``SENTENCE_OR_LINE_END``). Both patterns end a sentence at every full stop, an abbreviation's
-too ("U.S. President" is cut after "U.S."); only ``last_sentence`` skips an abbreviation's
-(``_ABBREVIATION``)."""
+``SENTENCE_OR_LINE_END``). Both patterns match every full stop, an abbreviation's too; where it
+matters whether one ends a sentence ("U.S. President" goes on), ``after_abbreviation`` says."""
 
 from __future__ import annotations
 
@@ -14,12 +13,17 @@ _ABBREVIATION = re.compile(
     r"approx|ca)|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$")
 
 
+def after_abbreviation(text: str, at: int) -> bool:
+    """Whether the mark at ``text[at]`` is an abbreviation's full stop, which ends no sentence."""
+    return text[at] == "." and _ABBREVIATION.search(text, 0, at + 1) is not None
+
+
 def last_sentence(text: str) -> str:
     """The last sentence of ``text`` (a full stop after an abbreviation ends none)."""
     text = " ".join(text.split())
     start = 0
     for m in SENTENCE_END.finditer(text):
-        if not _ABBREVIATION.search(text[:m.start() + 1]):
+        if not after_abbreviation(text, m.start()):
             start = m.end()
     return text[start:]
 

@@ -214,6 +214,11 @@ def test_quotes_are_cut_after_a_whole_sentence_with_a_mark() -> None:
     # No sentence ends in the second half: a word boundary, still marked.
     cut, trimmed = trim_sentences("Bullet one, bullet two, bullet three and so on", 30)
     assert trimmed and cut.endswith("…" + CUT_MARK) and len(cut) <= 30
+    # An abbreviation's full stop ends no sentence (review15: "... ordered by the U.S. […]").
+    text = ("The strike was carried out by a drone. It was ordered by the U.S. President after "
+            "weeks of attacks on the embassy.")
+    cut, trimmed = trim_sentences(text, 70)
+    assert trimmed and cut == "The strike was carried out by a drone." + CUT_MARK
 
 
 def test_the_answers_date_and_the_outlets_reliability() -> None:
