@@ -59,9 +59,9 @@ async def _run(config: Config, command: str) -> int:
     except asyncio.CancelledError:
         if not came(stopping):
             raise
-        # SIGTERM while starting (the first index build, most likely): the build's process
-        # group is stopped by now, so this is a clean stop.
-        log.info("stopped while starting")
+        # SIGTERM while starting (the first index build, most likely: the build's process
+        # group is stopped by now) or while the terminal mode answers: a clean stop.
+        log.info("stopped (SIGTERM)")
         return 0
 
 

@@ -5,18 +5,38 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import threading
 from typing import TextIO
 
 from index.config import Config
 from index.reader import IndexReader
 
 from .answering import answer
-from .questions import clean_question
+from .questions import searchable
 from .render import as_text, render_sources, sources_matching
 
 SOURCES = "/sources"  # typed instead of a question: what the corpus cites, as /sources lists it
 EMPTY = ("(An empty line: type a question, for example: why was Soleimani in Baghdad? "
          "Or /sources.)")
+WORDLESS = "Ask a question in words, for example: why was Soleimani in Baghdad?"  # as /ask says
+
+
+def _lines(stdin: TextIO) -> asyncio.Queue[str]:
+    """The lines of ``stdin`` as they come ("" once it ends), read by a daemon thread: a
+    thread of asyncio's executor blocked in ``readline`` would keep the process alive after
+    SIGTERM until the input ends (review16 F10)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            line = stdin.readline()
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+            if not line:
+                return
+
+    threading.Thread(target=read, name="stdin", daemon=True).start()
+    return queue
 
 
 async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = sys.stdin,
@@ -28,19 +48,24 @@ async def run_terminal(config: Config, reader: IndexReader, *, stdin: TextIO = s
     print("Loading the search index" + (" and its sentence model" if reader.loading_model
                                          else "") + "...", file=sys.stderr, flush=True)
     await reader.semantic_ready()
+    lines = _lines(stdin)
     while True:
         if interactive:
             stdout.write("question> ")
             stdout.flush()
-        line = await asyncio.to_thread(stdin.readline)
+        line = await lines.get()
         if not line:
             if interactive:
                 stdout.write("\n")
             return
-        question = clean_question(line)
-        if not question:
+        if not line.strip():
             if not interactive:  # piped: one reply a line, so answers stay beside questions
                 stdout.write(EMPTY + "\n\n")
+            continue
+        question = searchable(line)
+        if question is None:  # "?" or a custom emoji alone: Discord's hint, and no search
+            stdout.write(WORDLESS + "\n\n")
+            stdout.flush()
             continue
         if question == SOURCES or question.startswith(SOURCES + " "):
             wanted = question.removeprefix(SOURCES).strip()

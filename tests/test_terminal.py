@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -117,3 +118,34 @@ def test_a_reader_that_stops_early_stops_the_answers_quietly(tmp_path: Path) -> 
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_a_line_without_words_gets_the_hint_discord_gives(tmp_path: Path) -> None:
+    """review16 F1: "?" or a custom emoji alone is no question, in the terminal as in Discord
+    (the usage hint, no search, no "No good match")."""
+    config = write_config(tmp_path)
+    result = ask(config, "?\n<:pepe:123456789012345678>\n")
+    assert result.returncode == 0, result.stderr
+    replies = [r for r in result.stdout.split("\n\n") if r.strip()]
+    assert replies == ["Ask a question in words, for example: why was Soleimani in Baghdad?"] * 2
+
+
+def test_sigterm_ends_the_terminal_while_it_waits_for_a_line(tmp_path: Path) -> None:
+    """review16 F10: SIGTERM while the terminal waits for input (a pipe left open) ends the
+    process at once, exit 0, not when the input ends."""
+    config = write_config(tmp_path)
+    ask(config, "")  # build the index first
+    proc = subprocess.Popen([PYTHON, "-m", "bot", "--config", str(config)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT, env=python_env())
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(b"why was Soleimani in Baghdad?\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().startswith(b"**Sources for")  # answering, input still open
+    proc.send_signal(signal.SIGTERM)
+    try:
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        proc.stdin.close()
+    assert "Traceback" not in proc.stderr.read().decode()
