@@ -92,6 +92,10 @@ class BuildReport:
             return str(path.relative_to(self.corpus))
         return str(path)
 
+    def _named(self, err: CorpusError) -> str:
+        """``err`` as it reads, its file named relative to the corpus as elsewhere (review16 F2)."""
+        return str(CorpusError(self._relative(err.path), err.problem, record=err.record))
+
     @property
     def totals(self) -> FileCounts:
         """Threads, passages, quotes and sourced quotes of every file indexed."""
@@ -157,10 +161,10 @@ class BuildReport:
             lines.append(self.vectors)
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} file(s):")
-            lines += [f"  {err}" for err in self.skipped]
+            lines += [f"  {self._named(err)}" for err in self.skipped]
         if self.skipped_records:
             lines.append(f"Skipped {len(self.skipped_records)} record(s) of files that loaded:")
-            lines += [f"  {err}" for err in self.skipped_records]
+            lines += [f"  {self._named(err)}" for err in self.skipped_records]
         if self.removed:
             lines.append(f"Removed {len(self.removed)} file(s) no longer in the corpus: "
                          + _some(self.removed))
