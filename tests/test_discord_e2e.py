@@ -279,20 +279,26 @@ def test_auto_answer_channel_and_clean_shutdown(tmp_path: Path) -> None:
     assert not (tmp_path / "state.db-wal").exists()  # the state database was closed
 
 
+async def sync(config: Path) -> str:
+    """``python -m bot sync`` against the fake Discord: what it printed (it must exit 0)."""
+    proc = await asyncio.create_subprocess_exec(
+        PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
+        env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
 def test_sync_registers_commands_globally(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake:
             config = write_config(tmp_path, fake, corpus=copy_seed(tmp_path / "corpus"))
-            proc = await asyncio.create_subprocess_exec(
-                PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
-                env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE)
-            out, err = await asyncio.wait_for(proc.communicate(), 60)
-            assert proc.returncode == 0, err.decode()
+            out = await sync(config)
             assert {c["name"] for c in fake.commands[None]} == {
                 "ask", "sources", "source", "stats", "reload", "gaps", "Find sources"}
-            assert out.decode().startswith("Synced 7 commands globally: /ask, ")
-            assert "“Find sources” (message menu)" in out.decode()
+            assert out.startswith("Synced 7 commands globally: /ask, ")
+            assert "“Find sources” (message menu)" in out
             assert fake.identifies == 0  # it never connected to the gateway
 
     asyncio.run(scenario())
@@ -305,12 +311,7 @@ def test_direct_messages(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with FakeDiscord() as fake:
             config = write_config(tmp_path, fake, corpus=copy_seed(tmp_path / "corpus"))
-            proc = await asyncio.create_subprocess_exec(
-                PYTHON, "-m", "bot", "--config", str(config), "sync", cwd=ROOT,
-                env=python_env(DISCORD_TOKEN="fake-token"), stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE)
-            _, err = await asyncio.wait_for(proc.communicate(), 60)
-            assert proc.returncode == 0, err.decode()
+            await sync(config)
             in_dms = {c["name"] for c in fake.commands[None] if 1 in (c.get("contexts")
                                                                      or [0, 1])}
             assert in_dms == {"ask", "sources", "source", "stats", "Find sources"}
