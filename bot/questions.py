@@ -58,6 +58,8 @@ def asks_something(text: str) -> bool:
     return first is not None and first.group() in _OPENERS
 
 
+# The reply to a question without words, in Discord (/ask) and in the terminal alike.
+WORDLESS = "Ask a question in words, for example: why was Soleimani in Baghdad?"
 _WORDLIKE = re.compile(r"[^\W_]")  # a letter or digit: "\w" less "_", which says nothing
 
 

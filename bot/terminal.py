@@ -12,13 +12,12 @@ from index.config import Config
 from index.reader import IndexReader
 
 from .answering import answer
-from .questions import searchable
+from .questions import WORDLESS, searchable
 from .render import as_text, render_sources, sources_matching
 
 SOURCES = "/sources"  # typed instead of a question: what the corpus cites, as /sources lists it
 EMPTY = ("(An empty line: type a question, for example: why was Soleimani in Baghdad? "
          "Or /sources.)")
-WORDLESS = "Ask a question in words, for example: why was Soleimani in Baghdad?"  # as /ask says
 
 
 def _lines(stdin: TextIO) -> asyncio.Queue[str]:

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..cooldowns import interaction_may_search, message_may_search
-from ..questions import QUESTION_MAX, asked_in_post, asks_something, searchable
+from ..questions import QUESTION_MAX, WORDLESS, asked_in_post, asks_something, searchable
 from ..replies import reply_to
 from ..views import ExpandButton, MoreButton, ReasonSelect, VoteButton, answer_and_record
 
@@ -106,9 +106,7 @@ class Ask(commands.Cog):
         """Ask a question; get quoted passages with the outlets they cite."""
         asked = searchable(question)
         if asked is None:  # "?" or an emoji alone: nothing to search, no cooldown spent
-            await interaction.response.send_message(
-                "Ask a question in words, for example: why was Soleimani in Baghdad?",
-                ephemeral=True)
+            await interaction.response.send_message(WORDLESS, ephemeral=True)
             return
         if not await interaction_may_search(self.bot.cooldowns, interaction):
             return
